@@ -1,0 +1,5 @@
+"""`python -m aimscheck` runs the command line."""
+
+from aimscheck.cli import main
+
+main()

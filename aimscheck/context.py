@@ -1,0 +1,74 @@
+"""What a rule sees while it runs: the export, the as-of date and indexes shared by all rules."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from aimscheck.evidence import EvidenceResolver
+from aimscheck.export.model import ID_FIELD, Export
+from aimscheck.values import MISSING
+
+# A path into a record, such as ("treatment", "owner_ref").
+Path_ = tuple[str, ...]
+
+
+def get_path(record: object, path: Path_) -> object:
+    value: object = record
+    for name in path:
+        if not isinstance(value, dict):
+            return MISSING
+        value = value.get(name, MISSING)
+        if value is None:
+            return MISSING
+    return value
+
+
+class Context:
+    """One run's evaluation state. Indexes are built on first use and shared between rules."""
+
+    def __init__(self, export: Export, as_of: dt.date, evidence: EvidenceResolver) -> None:
+        self.export = export
+        self.data = export.data
+        self.as_of = as_of
+        self.evidence = evidence
+        self._indexes: dict[tuple[str, Path_, bool], dict[Any, list[dict[str, Any]]]] = {}
+
+    def index(self, collection: str, path: Path_, multi: bool) -> dict[Any, list[dict[str, Any]]]:
+        """Records of `collection` by the value at `path` (by each item of it when `multi`)."""
+        key = (collection, path, multi)
+        found = self._indexes.get(key)
+        if found is not None:
+            return found
+        index: dict[Any, list[dict[str, Any]]] = {}
+        for record in self.export.collection(collection):
+            value = get_path(record, path)
+            values = value if multi and isinstance(value, list) else (value,) if not multi else ()
+            for v in values:
+                if v is MISSING or isinstance(v, dict | list):
+                    continue
+                # Booleans and numbers hash alike (True == 1); keep them apart like `==` does.
+                index.setdefault((type(v) is bool, v), []).append(record)
+        self._indexes[key] = index
+        return index
+
+    def lookup(self, collection: str, path: Path_, value: object, multi: bool = False) -> list[
+            dict[str, Any]]:
+        if value is MISSING or isinstance(value, dict | list):
+            return []
+        return self.index(collection, path, multi).get((type(value) is bool, value), [])
+
+    def record(self, collection: str, ident: object) -> object:
+        """The record of `collection` whose id is `ident`, or missing."""
+        if collection == "evidence":
+            return self.proof(ident)
+        found = self.lookup(collection, (ID_FIELD.get(collection, "id"),), ident)
+        return found[0] if found else MISSING
+
+    def proof(self, ident: object) -> object:
+        """An evidence or document record by id (proof references may point at either)."""
+        for collection in ("evidence", "documents"):
+            found = self.lookup(collection, ("id",), ident)
+            if found:
+                return found[0]
+        return MISSING

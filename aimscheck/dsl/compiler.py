@@ -1,0 +1,426 @@
+"""Compiles checked expressions to closures; joins in quantifiers go through shared indexes."""
+
+from __future__ import annotations
+
+import difflib
+import re
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from typing import Any
+
+from aimscheck.context import Context, get_path
+from aimscheck.dsl import nodes as n
+from aimscheck.dsl import types as t
+from aimscheck.dsl.regex import RegexError, compile_regex
+from aimscheck.errors import AimscheckError, EvaluationError, RuleSemanticError
+from aimscheck.export.fields import FieldType
+from aimscheck.export.model import COLLECTIONS, SECTIONS
+from aimscheck.functions import FUNCTIONS
+from aimscheck.iso42001 import ANNEX_A, annex_records
+from aimscheck.source import Location, render_snippet
+from aimscheck.values import MISSING, arith, duration, equal, member, order, show, truth
+
+# A compiled expression: called with the run's context and the rule's variable slots.
+Fn = Callable[[Context, list[Any]], Any]
+CONSTANTS = ("today", "annex_a_controls")
+_ANNEX_LIKE = re.compile(r"^A\.\d+\.\d+(\.\d+)?$")
+
+
+def suggest(word: str, options: Iterable[str]) -> str:
+    found = difflib.get_close_matches(word, list(options), n=1, cutoff=0.6)
+    return f"did you mean '{found[0]}'?" if found else ""
+
+
+@dataclass
+class Env:
+    """What names mean while compiling one rule; shared state lives in `Compiler`."""
+
+    slots: dict[str, tuple[int, FieldType]] = field(default_factory=dict)
+
+    def bind(self, name: str, slot: int, typ: FieldType) -> Env:
+        return Env({**self.slots, name: (slot, typ)})
+
+
+class ExprCompiler:
+    """Compiles the expressions of one rule; collects every problem instead of stopping."""
+
+    def __init__(
+        self,
+        path: str,
+        text: str,
+        export_type: FieldType,
+        custom: dict[int, dict[str, FieldType]],
+        params: dict[str, tuple[object, FieldType]],
+    ) -> None:
+        self.path = path
+        self.text = text
+        self.export_type = export_type
+        self.custom = custom
+        self.params = params
+        self.errors: list[AimscheckError] = []
+        self.nslots = 0
+        self.used: set[str] = set()
+
+    # ---- helpers -----------------------------------------------------------------------------
+
+    def error(self, span: Any, message: str, hint: str = "") -> None:
+        width = span.end_column - span.column if span.end_line == span.line else 1
+        self.errors.append(
+            RuleSemanticError(message, Location(self.path, span.line, span.column),
+                              render_snippet(self.text, span.line, span.column, width), hint)
+        )
+
+    def slot(self) -> int:
+        self.nslots += 1
+        return self.nslots - 1
+
+    def source_text(self, e: object) -> str:
+        """The rule text an expression was written as, on one line."""
+        span = extent(e)
+        lines = self.text.splitlines()
+        if not 1 <= span.line <= len(lines):
+            return ""
+        if span.line == span.end_line:
+            return lines[span.line - 1][span.column - 1 : span.end_column - 1]
+        chunk = [lines[span.line - 1][span.column - 1 :]]
+        chunk += lines[span.line : span.end_line - 1]
+        chunk.append(lines[span.end_line - 1][: span.end_column - 1])
+        return " ".join(" ".join(chunk).split())
+
+    def visible(self, env: Env) -> list[str]:
+        return [*env.slots, *self.params, *CONSTANTS, *SECTIONS, *COLLECTIONS]
+
+    def check_binding(self, name: str, span: Any) -> None:
+        if name in SECTIONS or name in COLLECTIONS or name in CONSTANTS:
+            self.error(span, f"the name '{name}' is taken by the export's {name}",
+                       "choose another name for the variable")
+
+    # ---- expressions -------------------------------------------------------------------------
+
+    def compile(self, e: n.Expr, env: Env) -> tuple[Fn, FieldType]:
+        method = getattr(self, f"_{type(e).__name__}")
+        result: tuple[Fn, FieldType] = method(e, env)
+        return result
+
+    def condition(self, e: n.Expr, env: Env) -> Fn:
+        fn, typ = self.compile(e, env)
+        if t.category(typ) not in ("boolean", "any"):
+            self.error(e.span, f"a condition must be true or false, but this is {t.words(typ)}",
+                       "compare it with something, or use 'is set' / 'is not empty'")
+        return fn
+
+    def _Literal(self, e: n.Literal, env: Env) -> tuple[Fn, FieldType]:
+        value = e.value
+        if isinstance(value, str) and _ANNEX_LIKE.match(value) and value not in ANNEX_A:
+            self.error(e.span, f"unknown Annex A control '{value}'",
+                       suggest(value, ANNEX_A) or "Annex A controls run from A.2.2 to A.10.4")
+        return (lambda c, f: value), t.literal_type(value)
+
+    def _DurationLit(self, e: n.DurationLit, env: Env) -> tuple[Fn, FieldType]:
+        value = duration(e.amount, e.unit)
+        return (lambda c, f: value), t.DURATION
+
+    def _ListExpr(self, e: n.ListExpr, env: Env) -> tuple[Fn, FieldType]:
+        compiled = [self.compile(i, env) for i in e.items]
+        fns = [fn for fn, _ in compiled]
+        item = compiled[0][1] if compiled else t.ANY
+        return (lambda c, f: [fn(c, f) for fn in fns]), t.list_of(item)
+
+    def _Name(self, e: n.Name, env: Env) -> tuple[Fn, FieldType]:
+        name = e.name
+        self.used.add(name)
+        if name in env.slots:
+            index, typ = env.slots[name]
+            return (lambda c, f: f[index]), typ
+        if name in self.params:
+            value, typ = self.params[name]
+            return (lambda c, f: value), typ
+        if name == "today":
+            return (lambda c, f: c.as_of), t.DATE
+        if name == "annex_a_controls":
+            records = annex_records()
+            return (lambda c, f: records), t.list_of(t.ANNEX_RECORD)
+        known = self.export_type.fields.get(name)
+        if name in COLLECTIONS:
+            return (lambda c, f: c.export.collection(name)), known or t.LIST
+        if name in SECTIONS:
+            def section(c: Context, f: list[Any]) -> Any:
+                value = c.data.get(name)
+                return MISSING if value is None else value
+
+            return section, known or t.ANY
+        self.error(e.span, f"unknown name '{name}'", suggest(name, self.visible(env)))
+        return (lambda c, f: MISSING), t.ANY
+
+    def _field_type(self, owner: FieldType, e: n.FieldAccess) -> FieldType:
+        if owner.kind == "any":
+            return t.ANY
+        declared = self.custom.get(id(owner), {}).get(e.name)
+        if declared is not None:
+            return declared
+        if owner.kind == "object":
+            if e.name in owner.fields:
+                return owner.fields[e.name]
+            hint = suggest(e.name, owner.fields) or (
+                f"a custom field must be declared in the pack: field <collection>.{e.name}: "
+                "string" if owner.open else "")
+            self.error(e.span, f"unknown field '{e.name}'", hint)
+            return t.ANY
+        self.error(e.span, f"cannot read field '{e.name}' of {t.words(owner)}",
+                   "use a quantifier (exists, all, none, count) to look inside a list"
+                   if owner.kind == "list" else "")
+        return t.ANY
+
+    def _FieldAccess(self, e: n.FieldAccess, env: Env) -> tuple[Fn, FieldType]:
+        # Flatten `a.b.c` into one closure that walks the path.
+        path: list[n.FieldAccess] = []
+        node: n.Expr = e
+        while isinstance(node, n.FieldAccess):
+            path.append(node)
+            node = node.obj
+        path.reverse()
+        base_fn, typ = self.compile(node, env)
+        for step in path:
+            typ = self._field_type(typ, step)
+        names = tuple(step.name for step in path)
+
+        def walk(c: Context, f: list[Any]) -> Any:
+            value = base_fn(c, f)
+            for name in names:
+                if isinstance(value, dict):
+                    value = value.get(name, MISSING)
+                    if value is None:
+                        return MISSING
+                elif value is MISSING:
+                    return MISSING
+                else:
+                    raise EvaluationError(f"cannot read field '{name}' of {show(value)!r}")
+            return value
+
+        return walk, typ
+
+    def _Reference(self, e: n.Reference, env: Env) -> tuple[Fn, FieldType]:
+        obj_fn, obj_type = self.compile(e.obj, env)
+        return self.reference(obj_fn, obj_type, e.collection, e.span)
+
+    def reference(self, obj_fn: Fn, obj_type: FieldType, coll: str, span: Any) -> tuple[
+            Fn, FieldType]:
+        if coll not in COLLECTIONS:
+            self.error(span, f"'{coll}' is not a collection of the export",
+                       suggest(coll, COLLECTIONS))
+            return (lambda c, f: MISSING), t.ANY
+        target = obj_type.ref
+        if target and target not in ("annex_a", coll) and not (
+                target == "evidence" and coll == "documents"):
+            self.error(span, f"this reference points at {target}, not {coll}",
+                       f"write -> {target}")
+        record_type = t.item_type(self.export_type.fields.get(coll, t.LIST))
+
+        def deref(c: Context, f: list[Any]) -> Any:
+            value = obj_fn(c, f)
+            if isinstance(value, list):
+                return [c.record(coll, v) for v in value]
+            if value is MISSING:
+                return MISSING
+            return c.record(coll, value)
+
+        many = obj_type.kind == "list"
+        return deref, (t.list_of(record_type) if many else record_type)
+
+    def _ItemAccess(self, e: n.ItemAccess, env: Env) -> tuple[Fn, FieldType]:
+        obj_fn, obj_type = self.compile(e.obj, env)
+        index_fn, _ = self.compile(e.index, env)
+
+        def item(c: Context, f: list[Any]) -> Any:
+            obj, key = obj_fn(c, f), index_fn(c, f)
+            if isinstance(obj, list) and isinstance(key, int) and not isinstance(key, bool):
+                return obj[key] if -len(obj) <= key < len(obj) else MISSING
+            if isinstance(obj, dict) and isinstance(key, str):
+                value = obj.get(key, MISSING)
+                return MISSING if value is None else value
+            if obj is MISSING or key is MISSING:
+                return MISSING
+            raise EvaluationError(f"cannot take item {show(key)} of {show(obj)!r}")
+
+        return item, t.item_type(obj_type)
+
+    def _Call(self, e: n.Call, env: Env) -> tuple[Fn, FieldType]:
+        if e.func == "__bad_date__":
+            bad = e.args[0].value if isinstance(e.args[0], n.Literal) else "?"
+            self.error(e.span, f"'{bad}' is not a valid date", "write a real day as YYYY-MM-DD")
+            return (lambda c, f: MISSING), t.DATE
+        if e.func == "ref":
+            return self._ref_call(e, env)
+        builtin = FUNCTIONS.get(e.func)
+        if builtin is None:
+            self.error(e.span, f"unknown function '{e.func}'",
+                       suggest(e.func, [*FUNCTIONS, "ref"]) or "see docs/language.md#built-ins")
+            return (lambda c, f: MISSING), t.ANY
+        if not builtin.min_args <= len(e.args) <= builtin.max_args:
+            wanted = (str(builtin.min_args) if builtin.min_args == builtin.max_args
+                      else f"{builtin.min_args} to {builtin.max_args}")
+            self.error(e.span, f"{e.func}() takes {wanted} argument(s), got {len(e.args)}")
+        args = [self.compile(a, env)[0] for a in e.args]
+        impl = builtin.impl
+        ret = t.DECLARABLE.get(builtin.returns, t.DURATION if builtin.returns == "duration"
+                               else t.ANY)
+        if len(args) == 1:
+            (a0,) = args
+            return (lambda c, f: impl(c, a0(c, f))), ret
+        if len(args) == 2:
+            a0, a1 = args
+            return (lambda c, f: impl(c, a0(c, f), a1(c, f))), ret
+        return (lambda c, f: impl(c, *[a(c, f) for a in args])), ret
+
+    def _ref_call(self, e: n.Call, env: Env) -> tuple[Fn, FieldType]:
+        if len(e.args) != 2 or not isinstance(e.args[0], n.Name):
+            self.error(e.span, "ref() takes a collection and an id: ref(risks, r_id)")
+            return (lambda c, f: MISSING), t.ANY
+        obj_fn, obj_type = self.compile(e.args[1], env)
+        return self.reference(obj_fn, obj_type, e.args[0].name, e.args[0].span)
+
+    def _Unary(self, e: n.Unary, env: Env) -> tuple[Fn, FieldType]:
+        if e.op == "not":
+            fn = self.condition(e.operand, env)
+            return (lambda c, f: not truth(fn(c, f))), t.BOOLEAN
+        fn, typ = self.compile(e.operand, env)
+        return (lambda c, f: arith("-", 0, fn(c, f))), typ
+
+    def _Binary(self, e: n.Binary, env: Env) -> tuple[Fn, FieldType]:
+        op = e.op
+        if op in ("and", "or"):
+            a, b = self.condition(e.left, env), self.condition(e.right, env)
+            if op == "and":
+                return (lambda c, f: truth(a(c, f)) and truth(b(c, f))), t.BOOLEAN
+            return (lambda c, f: truth(a(c, f)) or truth(b(c, f))), t.BOOLEAN
+        (a, ta), (b, tb) = self.compile(e.left, env), self.compile(e.right, env)
+        if op in ("==", "!=", "<", "<=", ">", ">="):
+            problem = t.comparison_problem(op, ta, tb)
+            if problem:
+                self.error(e.span, problem)
+            self._check_enum(e.left, ta, e.right)
+            self._check_enum(e.right, tb, e.left)
+            if op == "==":
+                return (lambda c, f: equal(a(c, f), b(c, f))), t.BOOLEAN
+            if op == "!=":
+                return (lambda c, f: not equal(a(c, f), b(c, f))), t.BOOLEAN
+            return (lambda c, f: order(op, a(c, f), b(c, f))), t.BOOLEAN
+        if op in ("in", "not in"):
+            if tb.kind not in ("list", "string", "any", "object"):
+                self.error(e.right.span, f"'{op}' needs a list or text on its right, "
+                           f"not {t.words(tb)}")
+            if isinstance(e.right, n.ListExpr):
+                for item in e.right.items:
+                    self._check_enum(item, ta, e.left)
+            if op == "in":
+                return (lambda c, f: member(a(c, f), b(c, f))), t.BOOLEAN
+            return (lambda c, f: not member(a(c, f), b(c, f))), t.BOOLEAN
+        if "any" not in (ta.kind, tb.kind) and op in "*/" and t.category(ta) in (
+                "string", "date", "boolean"):
+            self.error(e.span, f"cannot apply '{op}' to {t.words(ta)}")
+        result = ta if t.category(ta) == t.category(tb) else t.ANY
+        if t.category(ta) == "date" and t.category(tb) == "duration":
+            result = t.DATE
+        elif t.category(ta) == "date" and t.category(tb) == "date":
+            result = t.DURATION
+        return (lambda c, f: arith(op, a(c, f), b(c, f))), result
+
+    def _check_enum(self, side: n.Expr, typ: FieldType, other: n.Expr) -> None:
+        if typ.enum and isinstance(other, n.Literal) and isinstance(other.value, str):
+            if other.value not in typ.enum:
+                self.error(other.span, f"'{other.value}' is not one of the values this field "
+                           f"takes: {', '.join(typ.enum)}", suggest(other.value, typ.enum))
+
+    def _Matches(self, e: n.Matches, env: Env) -> tuple[Fn, FieldType]:
+        fn, typ = self.compile(e.subject, env)
+        if t.category(typ) not in ("string", "any"):
+            self.error(e.subject.span, f"'matches' needs text, not {t.words(typ)}")
+        try:
+            regex = compile_regex(e.pattern)
+        except RegexError as exc:
+            self.error(e.span, f"bad regular expression: {exc}",
+                       "matches uses RE2 syntax: no backreferences or lookaround")
+            return (lambda c, f: False), t.BOOLEAN
+        return (lambda c, f: regex.search(fn(c, f))), t.BOOLEAN
+
+    def _IsCheck(self, e: n.IsCheck, env: Env) -> tuple[Fn, FieldType]:
+        fn, _ = self.compile(e.subject, env)
+        from aimscheck.values import is_empty
+
+        if e.test == "set":
+            return (lambda c, f: fn(c, f) is not MISSING), t.BOOLEAN
+        if e.test == "missing":
+            return (lambda c, f: fn(c, f) is MISSING), t.BOOLEAN
+        if e.test == "empty":
+            return (lambda c, f: is_empty(fn(c, f))), t.BOOLEAN
+        return (lambda c, f: not is_empty(fn(c, f))), t.BOOLEAN
+
+    def _Quantifier(self, e: n.Quantifier, env: Env) -> tuple[Fn, FieldType]:
+        from aimscheck.dsl.quantifiers import compile_quantifier
+
+        return compile_quantifier(self, e, env)
+
+    def template(self, tmpl: n.Template, env: Env) -> Callable[[Context, list[Any]], str]:
+        parts: list[str | Fn] = []
+        for part in tmpl.parts:
+            parts.append(part if isinstance(part, str) else self.compile(part, env)[0])
+
+        def render(c: Context, f: list[Any]) -> str:
+            out = []
+            for part in parts:
+                if isinstance(part, str):
+                    out.append(part)
+                else:
+                    try:
+                        out.append(show(part(c, f)))
+                    except EvaluationError:
+                        out.append("(?)")
+            return "".join(out)
+
+        return render
+
+
+def extent(e: object) -> Any:
+    """The span from the first to the last character of an expression (children included)."""
+    starts: list[tuple[int, int]] = []
+    ends: list[tuple[int, int]] = []
+    stack = [e]
+    while stack:
+        node = stack.pop()
+        if isinstance(node, tuple):
+            stack.extend(node)
+        elif hasattr(node, "__dataclass_fields__"):
+            span = getattr(node, "span", n.NO_SPAN)
+            if span != n.NO_SPAN:
+                starts.append((span.line, span.column))
+                ends.append((span.end_line, span.end_column))
+            stack.extend(getattr(node, f) for f in node.__dataclass_fields__ if f != "span")
+    if not starts:
+        return n.NO_SPAN
+    (line, col), (end_line, end_col) = min(starts), max(ends)
+    return type(n.NO_SPAN)(line, col, end_line, end_col)
+
+
+def iterate(value: object, what: str) -> list[Any]:
+    """The items a quantifier or `for` walks over: a list; nothing for a missing value."""
+    if isinstance(value, list):
+        return value
+    if value is MISSING or value is None:
+        return []
+    if isinstance(value, dict):
+        return [value]
+    raise EvaluationError(f"{what} needs a list or collection, got {show(value)!r}")
+
+
+def path_of(e: n.Expr, var: str) -> tuple[str, ...] | None:
+    """`("treatment", "due")` for `var.treatment.due`; None when `e` is not such a path."""
+    names: list[str] = []
+    while isinstance(e, n.FieldAccess):
+        names.append(e.name)
+        e = e.obj
+    if isinstance(e, n.Name) and e.name == var and names:
+        return tuple(reversed(names))
+    return None
+
+
+__all__ = ["Env", "ExprCompiler", "Fn", "get_path", "iterate", "path_of"]

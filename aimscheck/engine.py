@@ -1,0 +1,142 @@
+"""Evaluates a RuleSet on an Export as of a date; a rule that cannot run gives ERROR, not a crash."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+from aimscheck.context import Context
+from aimscheck.dsl.compiler import iterate
+from aimscheck.dsl.ruleset import CompiledRule, RuleSet
+from aimscheck.errors import EvaluationError
+from aimscheck.evidence import EvidenceResolver
+from aimscheck.export.model import ID_FIELD, Export
+from aimscheck.results import EvidenceCheck, Outcome, Result, Subject
+from aimscheck.source import Location
+from aimscheck.values import MISSING, truth
+
+# Exceptions that mean "this rule cannot be evaluated for this subject" rather than a bug in
+# aimscheck: they become an ERROR result with the message.
+_EVAL_ERRORS = (EvaluationError, ArithmeticError, RecursionError, ValueError, TypeError)
+
+
+def excluded_controls(export: Export) -> dict[str, str]:
+    """Annex A controls the SoA excludes with a justification: control id → justification."""
+    out: dict[str, str] = {}
+    for entry in export.collection("soa"):
+        control, justification = entry.get("control"), entry.get("justification")
+        if (entry.get("applicable") is False and isinstance(control, str)
+                and isinstance(justification, str) and justification.strip()):
+            out[control] = justification.strip()
+    return out
+
+
+class Evaluator:
+    """Runs rules over one export; one instance per run so indexes are shared between rules."""
+
+    def __init__(self, export: Export, as_of: dt.date, evidence_root: Path | None = None) -> None:
+        self.export = export
+        root = evidence_root if evidence_root is not None else export.root
+        self.ctx = Context(export, as_of, EvidenceResolver(export, root, as_of))
+        self.excluded = excluded_controls(export)
+
+    def run(self, ruleset: RuleSet) -> list[Result]:
+        results: list[Result] = []
+        for rule in ruleset.rules:
+            results.extend(self.evaluate(rule))
+        return results
+
+    def evaluate(self, rule: CompiledRule) -> Iterator[Result]:
+        info = rule.info
+        if info.controls and all(c in self.excluded for c in info.controls):
+            reasons = "; ".join(f"{c}: {self.excluded[c]}" for c in info.controls)
+            yield Result(info, Outcome.NOT_APPLICABLE, None, self.export.default_location(),
+                         f"excluded in the Statement of Applicability ({reasons})")
+            return
+        frame: list[Any] = [None] * rule.nslots
+        try:
+            if rule.when is not None and not truth(rule.when(self.ctx, frame)):
+                yield Result(info, Outcome.NOT_APPLICABLE, None, self.export.default_location(),
+                             "the rule's 'when' condition does not hold for this export")
+                return
+            subjects = self.subjects(rule, frame)
+        except _EVAL_ERRORS as exc:
+            yield Result(info, Outcome.ERROR, None, self.export.default_location(),
+                         f"could not evaluate: {exc}")
+            return
+        for record, subject in subjects:
+            yield self.check(rule, record, subject)
+
+    def subjects(self, rule: CompiledRule, frame: list[Any]) -> list[tuple[Any, Subject | None]]:
+        if rule.source is None:
+            return [(None, None)]
+        value = rule.source(self.ctx, frame)
+        if rule.section:
+            return [(value, Subject(rule.subject_collection, None))]
+        out: list[tuple[Any, Subject | None]] = []
+        id_field = ID_FIELD.get(rule.subject_collection, "id")
+        for record in iterate(value, "'for'"):
+            if rule.where is not None:
+                frame[rule.var_slot] = record
+                if not truth(rule.where(self.ctx, frame)):
+                    continue
+            ident = record.get(id_field) if isinstance(record, dict) else record
+            out.append((record, Subject(rule.subject_collection,
+                                        None if ident is None else str(ident))))
+        return out
+
+    def location(self, record: Any) -> Location:
+        found = self.export.location_of(record) if record is not None else None
+        return found or self.export.default_location()
+
+    def check(self, rule: CompiledRule, record: Any, subject: Subject | None) -> Result:
+        info = rule.info
+        frame: list[Any] = [None] * rule.nslots
+        if rule.var_slot >= 0:
+            frame[rule.var_slot] = MISSING if record is None else record
+        location = self.location(record)
+        failed: list[str] = []
+        proofs: list[EvidenceCheck] = []
+        proof_messages: list[str] = []
+        try:
+            for step in rule.steps:
+                if step.kind == "let":
+                    frame[step.slot] = step.fn(self.ctx, frame)
+                elif step.kind == "require":
+                    if not truth(step.fn(self.ctx, frame)):
+                        failed.append(step.message(self.ctx, frame) if step.message
+                                      else f"requirement not met: {step.source}")
+                elif not failed:
+                    checks = self.proofs(step.fn(self.ctx, frame))
+                    proofs.extend(checks)
+                    bad = [c for c in checks if not c.ok and c.status != "unverifiable"]
+                    if bad:
+                        proof_messages.append(
+                            step.message(self.ctx, frame) if step.message else
+                            f"missing evidence for {step.source}: "
+                            + "; ".join(f"{c.ref or '(none)'}: {c.message}" for c in bad))
+        except _EVAL_ERRORS as exc:
+            return Result(info, Outcome.ERROR, subject, location, f"could not evaluate: {exc}")
+        if failed:
+            return Result(info, Outcome.NONCONFORMITY, subject, location, "; ".join(failed),
+                          tuple(proofs))
+        if proof_messages:
+            return Result(info, Outcome.MISSING_EVIDENCE, subject, location,
+                          "; ".join(proof_messages), tuple(proofs))
+        return Result(info, Outcome.PASS, subject, location, "", tuple(proofs))
+
+    def proofs(self, value: object) -> list[EvidenceCheck]:
+        """Check each referenced proof; no reference at all is itself missing evidence."""
+        items = value if isinstance(value, list) else [] if value is MISSING else [value]
+        if not items:
+            return [self.ctx.evidence.check(None)]
+        return [self.ctx.evidence.check(item) for item in items]
+
+
+def evaluate(
+    ruleset: RuleSet, export: Export, as_of: dt.date, evidence_root: Path | None = None
+) -> list[Result]:
+    """Every rule × subject outcome, passes included, in rule order."""
+    return Evaluator(export, as_of, evidence_root).run(ruleset)

@@ -1,0 +1,1 @@
+"""Reading an AIMS export: loading files, validating them against the schema."""

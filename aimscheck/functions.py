@@ -1,0 +1,246 @@
+"""The explicit registry of built-in functions; each docstring is its user documentation."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+from aimscheck.errors import EvaluationError
+from aimscheck.values import MISSING, Duration, kind, order
+
+if TYPE_CHECKING:
+    from aimscheck.context import Context
+
+
+def _date(value: object, what: str) -> dt.date | None:
+    if value is MISSING or value is None:
+        return None
+    if isinstance(value, dt.datetime):
+        return value.date()
+    if isinstance(value, dt.date):
+        return value
+    raise EvaluationError(f"{what} needs a date, got {kind(value)} ({value!r})")
+
+
+def _list(value: object, what: str) -> list[Any]:
+    if value is MISSING or value is None:
+        return []
+    if isinstance(value, list | tuple):
+        return list(value)
+    raise EvaluationError(f"{what} needs a list, got {kind(value)}")
+
+
+def _text(value: object, what: str) -> str | None:
+    if value is MISSING or value is None:
+        return None
+    if isinstance(value, str):
+        return value
+    raise EvaluationError(f"{what} needs text, got {kind(value)}")
+
+
+def fn_age(ctx: Context, value: object) -> object:
+    """How long ago a date was, as of the run's date.
+
+    `age(ia.approved_at) <= 365 days` holds for an assessment approved within the last year.
+    """
+    day = _date(value, "age()")
+    return MISSING if day is None else Duration(days=(ctx.as_of - day).days)
+
+
+def fn_days_between(ctx: Context, start: object, end: object) -> object:
+    """The number of days from the first date to the second.
+
+    `days_between(risk.assessed_at, risk.next_review_due) <= 365`
+    """
+    a, b = _date(start, "days_between()"), _date(end, "days_between()")
+    return MISSING if a is None or b is None else (b - a).days
+
+
+def fn_days(ctx: Context, value: object) -> object:
+    """A whole number of days as a duration, for fields such as `review_interval_days`.
+
+    `age(doc.approved_at) <= days(doc.review_interval_days)`
+    """
+    if value is MISSING or value is None:
+        return MISSING
+    if isinstance(value, int | float) and not isinstance(value, bool):
+        return Duration(days=value)
+    raise EvaluationError(f"days() needs a number, got {kind(value)}")
+
+
+def fn_len(ctx: Context, value: object) -> object:
+    """The number of items of a list (or characters of a text); 0 when missing.
+
+    `len(sys.model_refs) >= 1`
+    """
+    if value is MISSING or value is None:
+        return 0
+    if isinstance(value, str | list | tuple | dict):
+        return len(value)
+    raise EvaluationError(f"len() needs a list or text, got {kind(value)}")
+
+
+def fn_lower(ctx: Context, value: object) -> object:
+    """The text in lower case. `lower(doc.type) == "ai_policy"`"""
+    text = _text(value, "lower()")
+    return MISSING if text is None else text.lower()
+
+
+def fn_trim(ctx: Context, value: object) -> object:
+    """The text without leading and trailing spaces. `len(trim(e.justification)) >= 20`"""
+    text = _text(value, "trim()")
+    return MISSING if text is None else text.strip()
+
+
+def fn_distinct(ctx: Context, value: object) -> object:
+    """The list without repeated items, in first-seen order. `len(distinct(a.scope)) >= 10`"""
+    out: list[Any] = []
+    seen: set[Any] = set()
+    for item in _list(value, "distinct()"):
+        key = repr(item) if isinstance(item, dict | list) else (type(item) is bool, item)
+        if key not in seen:
+            seen.add(key)
+            out.append(item)
+    return out
+
+
+def _numbers(value: object, what: str) -> list[Any]:
+    items = [x for x in _list(value, what) if x is not MISSING and x is not None]
+    return items
+
+
+def fn_sum(ctx: Context, value: object) -> object:
+    """The sum of a list of numbers; 0 for an empty list. `sum([r.likelihood, r.impact]) > 4`"""
+    total: Any = 0
+    for item in _numbers(value, "sum()"):
+        if isinstance(item, bool) or not isinstance(item, int | float):
+            raise EvaluationError(f"sum() needs numbers, got {kind(item)}")
+        total += item
+    return total
+
+
+def _extreme(value: object, what: str, pick_max: bool) -> object:
+    best: object = MISSING
+    for item in _numbers(value, what):
+        if best is MISSING or order(">" if pick_max else "<", item, best):
+            best = item
+    return best
+
+
+def fn_max(ctx: Context, value: object) -> object:
+    """The largest item of a list of numbers or dates; missing for an empty list.
+
+    `age(max(pluck(metric.results, "at"))) <= 30 days`
+    """
+    return _extreme(value, "max()", True)
+
+
+def fn_min(ctx: Context, value: object) -> object:
+    """The smallest item of a list of numbers or dates; missing for an empty list.
+
+    `min([r.likelihood, r.impact]) >= 1`
+    """
+    return _extreme(value, "min()", False)
+
+
+def fn_pluck(ctx: Context, items: object, field: object) -> object:
+    """The values of one field across a list of records, skipping missing ones.
+
+    `max(pluck(metric.results, "at"))` is the date of the latest measurement.
+    """
+    name = _text(field, "pluck()")
+    out = []
+    for item in _list(items, "pluck()"):
+        if isinstance(item, dict) and name is not None:
+            value = item.get(name)
+            if value is not None:
+                out.append(value)
+    return out
+
+
+def fn_latest(ctx: Context, items: object, field: object) -> object:
+    """The record of a list with the latest date in `field`; missing for an empty list.
+
+    `let review = latest(management_reviews, "held_at")`
+    """
+    name = _text(field, "latest()")
+    best: object = MISSING
+    best_day: dt.date | None = None
+    for item in _list(items, "latest()"):
+        if isinstance(item, dict) and name is not None:
+            day = _date(item.get(name, MISSING), "latest()")
+            if day is not None and (best_day is None or day > best_day):
+                best, best_day = item, day
+    return best
+
+
+def fn_coalesce(ctx: Context, *values: object) -> object:
+    """The first of its arguments that is set. `coalesce(doc.review_interval_days, 365)`"""
+    for value in values:
+        if value is not MISSING and value is not None:
+            return value
+    return MISSING
+
+
+def fn_applicable(ctx: Context, control: object) -> object:
+    """False when the SoA marks the Annex A control not applicable, otherwise true.
+
+    `when applicable("A.7.5")`
+    """
+    for entry in ctx.export.collection("soa"):
+        if entry.get("control") == control:
+            return entry.get("applicable") is not False
+    return True
+
+
+def fn_in_scope(ctx: Context, system: object) -> object:
+    """True for an AI system inside the AIMS: marked in scope and, for a pilot, listed by it.
+
+    `for sys in ai_systems where in_scope(sys)`
+    """
+    if not isinstance(system, dict) or system.get("in_scope") is not True:
+        return False
+    scope = ctx.data.get("scope")
+    if isinstance(scope, dict) and scope.get("is_pilot") is True:
+        listed = scope.get("ai_system_refs")
+        return isinstance(listed, list) and system.get("id") in listed
+    return True
+
+
+@dataclass(frozen=True, slots=True)
+class Builtin:
+    """A built-in function: its implementation, how many arguments it takes, what it returns."""
+
+    name: str
+    impl: Callable[..., object]
+    min_args: int
+    max_args: int
+    returns: str  # a static kind: "date", "duration", "integer", "string", "boolean", ...
+
+    @property
+    def doc(self) -> str:
+        return (self.impl.__doc__ or "").strip()
+
+
+FUNCTIONS: dict[str, Builtin] = {
+    b.name: b
+    for b in (
+        Builtin("age", fn_age, 1, 1, "duration"),
+        Builtin("days_between", fn_days_between, 2, 2, "integer"),
+        Builtin("days", fn_days, 1, 1, "duration"),
+        Builtin("len", fn_len, 1, 1, "integer"),
+        Builtin("lower", fn_lower, 1, 1, "string"),
+        Builtin("trim", fn_trim, 1, 1, "string"),
+        Builtin("distinct", fn_distinct, 1, 1, "list"),
+        Builtin("sum", fn_sum, 1, 1, "number"),
+        Builtin("max", fn_max, 1, 1, "any"),
+        Builtin("min", fn_min, 1, 1, "any"),
+        Builtin("pluck", fn_pluck, 2, 2, "list"),
+        Builtin("latest", fn_latest, 2, 2, "any"),
+        Builtin("coalesce", fn_coalesce, 1, 8, "any"),
+        Builtin("applicable", fn_applicable, 1, 1, "boolean"),
+        Builtin("in_scope", fn_in_scope, 1, 1, "boolean"),
+    )
+}

@@ -1,0 +1,224 @@
+"""The value semantics of the rule language: missing values, durations, comparison, arithmetic."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from typing import Any, Final
+
+from aimscheck.errors import EvaluationError
+
+
+class _Missing:
+    """A value that is not there: falsy, equal to nothing, absorbing in arithmetic."""
+
+    _instance: _Missing | None = None
+
+    def __new__(cls) -> _Missing:
+        if cls._instance is None:
+            cls._instance = super().__new__(cls)
+        return cls._instance
+
+    def __bool__(self) -> bool:
+        return False
+
+    def __repr__(self) -> str:
+        return "missing"
+
+
+MISSING: Final = _Missing()
+DAYS_PER_MONTH = 30.436875  # 365.2425 / 12: how a month compares with days
+
+
+@dataclass(frozen=True, slots=True)
+class Duration:
+    """A length of time: whole months (calendar-exact when added to a date) plus days."""
+
+    days: float = 0
+    months: int = 0
+
+    @property
+    def total_days(self) -> float:
+        return self.days + self.months * DAYS_PER_MONTH
+
+    def __str__(self) -> str:
+        parts = []
+        if self.months:
+            if self.months % 12 == 0:
+                years = self.months // 12
+                parts.append(f"{years} year{'s' if years != 1 else ''}")
+            else:
+                parts.append(f"{self.months} month{'s' if self.months != 1 else ''}")
+        if self.days or not parts:
+            days = int(self.days) if float(self.days).is_integer() else self.days
+            parts.append(f"{days} day{'s' if days != 1 else ''}")
+        return " ".join(parts)
+
+
+def duration(amount: float, unit: str) -> Duration:
+    if unit == "days":
+        return Duration(days=amount)
+    if unit == "weeks":
+        return Duration(days=amount * 7)
+    if unit == "months":
+        return Duration(months=int(amount)) if float(amount).is_integer() else Duration(
+            days=amount * DAYS_PER_MONTH)
+    return Duration(months=int(amount * 12)) if float(amount * 12).is_integer() else Duration(
+        days=amount * 365.2425)
+
+
+def add_months(day: dt.date, months: int) -> dt.date:
+    month0 = day.month - 1 + months
+    year, month = day.year + month0 // 12, month0 % 12 + 1
+    for last in (31, 30, 29, 28):
+        try:
+            return day.replace(year=year, month=month, day=min(day.day, last))
+        except ValueError:
+            continue
+    raise EvaluationError(f"date out of range: {day} + {months} months")
+
+
+def kind(value: object) -> str:
+    """The language's name for a value's type, used in messages."""
+    if value is MISSING or value is None:
+        return "missing"
+    if isinstance(value, bool):
+        return "a boolean"
+    if isinstance(value, int | float):
+        return "a number"
+    if isinstance(value, str):
+        return "text"
+    if isinstance(value, dt.date):
+        return "a date"
+    if isinstance(value, Duration):
+        return "a duration"
+    if isinstance(value, list | tuple):
+        return "a list"
+    if isinstance(value, dict):
+        return "a record"
+    return type(value).__name__
+
+
+def _number(value: object) -> bool:
+    return isinstance(value, int | float) and not isinstance(value, bool)
+
+
+def equal(a: object, b: object) -> bool:
+    """`==`: a missing value equals nothing; a boolean never equals a number."""
+    if a is MISSING or b is MISSING:
+        return False
+    if isinstance(a, bool) is not isinstance(b, bool):
+        return False
+    return bool(a == b)
+
+
+def order(op: str, a: object, b: object) -> bool:
+    """`< <= > >=` on numbers, texts, dates or durations; missing compares false."""
+    if a is MISSING or b is MISSING:
+        return False
+    if isinstance(a, Duration) and isinstance(b, Duration):
+        x: Any = a.total_days
+        y: Any = b.total_days
+    elif (_number(a) and _number(b)) or (isinstance(a, str) and isinstance(b, str)):
+        x, y = a, b
+    elif isinstance(a, dt.date) and isinstance(b, dt.date):
+        x, y = _as_date(a), _as_date(b)
+    else:
+        raise EvaluationError(f"cannot compare {kind(a)} ({show(a)}) with {kind(b)} ({show(b)})")
+    if op == "<":
+        return bool(x < y)
+    if op == "<=":
+        return bool(x <= y)
+    if op == ">":
+        return bool(x > y)
+    return bool(x >= y)
+
+
+def _as_date(value: dt.date) -> dt.date:
+    return value.date() if isinstance(value, dt.datetime) else value
+
+
+def member(item: object, container: object) -> bool:
+    """`in`: an item of a list, a substring of a text; nothing is in a missing value."""
+    if container is MISSING or item is MISSING:
+        return False
+    if isinstance(container, list | tuple):
+        return any(equal(item, x) for x in container)
+    if isinstance(container, str):
+        if not isinstance(item, str):
+            raise EvaluationError(f"cannot look for {kind(item)} inside text")
+        return item in container
+    if isinstance(container, dict):
+        return isinstance(item, str) and item in container
+    raise EvaluationError(f"'in' needs a list or text on its right, got {kind(container)}")
+
+
+def arith(op: str, a: object, b: object) -> object:
+    """`+ - * /` on numbers, dates and durations; missing in, missing out."""
+    if a is MISSING or b is MISSING:
+        return MISSING
+    if _number(a) and _number(b):
+        x: Any = a
+        y: Any = b
+        if op == "+":
+            return x + y
+        if op == "-":
+            return x - y
+        if op == "*":
+            return x * y
+        if y == 0:
+            raise EvaluationError("division by zero")
+        return x / y
+    if isinstance(a, dt.date) and isinstance(b, Duration) and op in "+-":
+        sign = 1 if op == "+" else -1
+        day = add_months(_as_date(a), sign * b.months)
+        return day + dt.timedelta(days=sign * b.days)
+    if isinstance(a, dt.date) and isinstance(b, dt.date) and op == "-":
+        return Duration(days=(_as_date(a) - _as_date(b)).days)
+    if isinstance(a, Duration) and isinstance(b, Duration) and op in "+-":
+        sign = 1 if op == "+" else -1
+        return Duration(a.days + sign * b.days, a.months + sign * b.months)
+    if isinstance(a, Duration) and _number(b) and op in "*/":
+        factor: Any = b
+        if op == "/" and factor == 0:
+            raise EvaluationError("division by zero")
+        scale = factor if op == "*" else 1 / factor
+        return Duration(days=a.total_days * scale)
+    if isinstance(a, str) and isinstance(b, str) and op == "+":
+        return a + b
+    raise EvaluationError(f"cannot apply '{op}' to {kind(a)} and {kind(b)}")
+
+
+def truth(value: object) -> bool:
+    """A condition's value: true or false; missing counts as false; anything else is an error."""
+    if value is True or value is False:
+        return value
+    if value is MISSING or value is None:
+        return False
+    raise EvaluationError(f"a condition must be true or false, got {kind(value)} ({show(value)})")
+
+
+def show(value: object) -> str:
+    """How a value reads inside a message."""
+    if value is MISSING or value is None:
+        return "(missing)"
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, float):
+        return f"{value:g}"
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    if isinstance(value, list | tuple):
+        return ", ".join(show(v) for v in value) if value else "(none)"
+    if isinstance(value, dict):
+        ident = value.get("id", value.get("control"))
+        return str(ident) if ident is not None else "{…}"
+    return str(value)
+
+
+def is_empty(value: object) -> bool:
+    if value is MISSING or value is None:
+        return True
+    if isinstance(value, str | list | tuple | dict):
+        return len(value) == 0
+    return False
