@@ -209,6 +209,18 @@ def fn_in_scope(ctx: Context, system: object) -> object:
     return True
 
 
+def fn_clause_group(ctx: Context, value: object) -> object:
+    """The clause group (`"6"` for `"6.1.3"`) or Annex A group (`"A.5"` for `"A.5.2"`) of an id.
+
+    `exists s in audit.scope where clause_group(s) == "8"`
+    """
+    text = _text(value, "clause_group()")
+    if text is None:
+        return MISSING
+    parts = text.split(".")
+    return ".".join(parts[:2]) if parts[0] == "A" else parts[0]
+
+
 @dataclass(frozen=True, slots=True)
 class Builtin:
     """A built-in function: its implementation, how many arguments it takes, what it returns."""
@@ -242,5 +254,6 @@ FUNCTIONS: dict[str, Builtin] = {
         Builtin("coalesce", fn_coalesce, 1, 8, "any"),
         Builtin("applicable", fn_applicable, 1, 1, "boolean"),
         Builtin("in_scope", fn_in_scope, 1, 1, "boolean"),
+        Builtin("clause_group", fn_clause_group, 1, 1, "string"),
     )
 }

@@ -99,6 +99,11 @@ def param_value(default: object, override: object, name: str, rule_id: str) -> o
     raise UsageError(f"parameter {name} of rule {rule_id} takes {wanted}, got {override!r}")
 
 
+def natural_key(text: str) -> tuple[tuple[int, str], ...]:
+    """Sort `AIMS-4.3-01` before `AIMS-10.2-01`: numbers compare as numbers."""
+    return tuple((int(p), "") if p.isdigit() else (-1, p) for p in re.split(r"(\d+)", text))
+
+
 class _FileCompiler:
     """Compiles the rules of one file against the export schema and declared custom fields."""
 
@@ -335,5 +340,5 @@ def compile_files(
             compiled[rule.id] = (result, builtin)
         errors.extend(fc.errors)
     raise_all(errors)
-    rules = tuple(sorted((r for r, _ in compiled.values()), key=lambda r: r.info.id))
+    rules = tuple(sorted((r for r, _ in compiled.values()), key=lambda r: natural_key(r.info.id)))
     return RuleSet(rules, tuple(declared), tuple(dates), tuple(str(p) for p in files))
