@@ -108,7 +108,7 @@ def load_cases(path: Path) -> list[Case]:
     return cases
 
 
-def test_files(paths: Iterable[Path]) -> list[Path]:
+def find_test_files(paths: Iterable[Path]) -> list[Path]:
     out: list[Path] = []
     for path in paths:
         if path.is_dir():
@@ -175,9 +175,24 @@ def run_tests(paths: Sequence[Path], ruleset: Any) -> tuple[list[CaseResult], li
     """Run every case of the test files; also return the ids of rules no case names."""
     results = []
     tested: set[str] = set()
-    for path in test_files(paths):
+    for path in find_test_files(paths):
         for case in load_cases(path):
             tested.add(case.rule)
             results.append(run_case(case, ruleset))
     untested = [r.info.id for r in ruleset.rules if r.info.id not in tested]
     return results, untested
+
+
+def junit_report(results: Sequence[CaseResult]) -> str:
+    """The rule test results as one JUnit XML document (one testcase per case)."""
+    from junit_xml import TestCase, TestSuite, to_xml_report_string
+
+    cases = []
+    for result in results:
+        tc = TestCase(result.case.name, classname=f"aimscheck.tests.{result.case.rule}")
+        if result.error:
+            tc.add_error_info(message=result.error)
+        elif result.diff:
+            tc.add_failure_info(message="unexpected outcomes", output="\n".join(result.diff))
+        cases.append(tc)
+    return str(to_xml_report_string([TestSuite("aimscheck rule tests", cases)]))
