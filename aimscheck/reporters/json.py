@@ -1,0 +1,91 @@
+"""The versioned JSON report (`aimscheck-report/1`): the machine interface, stable in shape."""
+
+from __future__ import annotations
+
+import json
+
+from aimscheck.reporters.readiness import assess
+from aimscheck.results import Outcome, Report, Result, RuleInfo, Severity
+
+FORMAT = "aimscheck-report/1"  # bump the number on any change a consumer could trip over
+
+
+def _rule_fields(rule: RuleInfo) -> dict[str, object]:
+    return {
+        "severity": rule.severity.value,
+        "clauses": list(rule.clauses),
+        "controls": list(rule.controls),
+        "phase": rule.phase,
+    }
+
+
+def _result(result: Result) -> dict[str, object]:
+    rule = result.rule
+    out: dict[str, object] = {
+        "rule": rule.id,
+        "title": rule.title,
+        "outcome": result.outcome.value,
+        **_rule_fields(rule),
+        "subject": None if result.subject is None else result.subject.to_dict(),
+        "location": None if result.location is None else result.location.to_dict(),
+        "message": result.message,
+        "evidence": [check.to_dict() for check in result.evidence],
+    }
+    if result.outcome is Outcome.WAIVED:
+        # What the waiver hides must stay visible, so that nobody waives blind.
+        raw = result.raw_outcome
+        out["raw_outcome"] = None if raw is None else raw.value
+    return out
+
+
+def _rules(report: Report) -> list[dict[str, object]]:
+    rules = {rule.id: rule for rule in report.rules}
+    counts: dict[str, dict[str, int]] = {}
+    for result in report.results:
+        rules.setdefault(result.rule.id, result.rule)
+        per_rule = counts.setdefault(result.rule.id, {o.value: 0 for o in Outcome})
+        per_rule[result.outcome.value] += 1
+    return [
+        {
+            "id": rule.id,
+            "title": rule.title,
+            **_rule_fields(rule),
+            "tags": list(rule.tags),
+            "counts": counts.get(rule.id, {o.value: 0 for o in Outcome}),
+        }
+        for rule in sorted(rules.values(), key=lambda r: r.id)
+    ]
+
+
+def to_dict(report: Report) -> dict[str, object]:
+    """The report as plain JSON-ready data, keys in their documented order."""
+    by_severity = {s.value: 0 for s in Severity}
+    for result in report.results:
+        if result.outcome.is_finding:
+            by_severity[result.severity.value] += 1
+    return {
+        "format": FORMAT,
+        "tool": {"name": "aimscheck", "version": report.tool_version},
+        "pack": {"version": report.pack_version},
+        "as_of": report.as_of,
+        "export": {"path": report.export_path, "digest": report.export_digest},
+        "summary": {
+            "counts": report.counts(),
+            "by_severity": by_severity,
+            "verdict": report.verdict,
+            "fail_on": "never" if report.fail_on is None else report.fail_on.value,
+            "failed": bool(report.failing()),
+            "readiness": assess(report).to_dict(),
+        },
+        "rules": _rules(report),
+        "results": [
+            _result(r)
+            for r in sorted(report.results, key=Result.key)
+            if r.outcome is not Outcome.PASS
+        ],
+    }
+
+
+def render(report: Report) -> str:
+    """The JSON document, indented, UTF-8 characters kept as they are, newline-terminated."""
+    return json.dumps(to_dict(report), indent=2, ensure_ascii=False, sort_keys=False) + "\n"

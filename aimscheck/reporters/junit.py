@@ -1,0 +1,182 @@
+"""JUnit XML for CI (GitLab, Jenkins xUnit, Azure DevOps), valid against junit-10.xsd."""
+
+from __future__ import annotations
+
+import re
+import xml.etree.ElementTree as ET
+from itertools import groupby
+
+from junit_xml import TestCase, TestSuite, to_xml_report_string
+
+from aimscheck.reporters.readiness import group_label, group_sort_key
+from aimscheck.results import Outcome, Report, Result, RuleInfo
+
+PACK = "iso42001"  # the classname prefix; becomes per-pack once packs other than ISO 42001 exist
+SUITES_NAME = "aimscheck"
+
+# junit-10.xsd (Jenkins xUnit) rejects these; junit-xml emits `disabled` on every suite.
+_FORBIDDEN_ATTRIBUTES = {
+    "testsuites": ("disabled",),
+    "testsuite": ("disabled", "assertions"),
+    "testcase": ("file", "line", "status", "assertions", "timestamp", "class", "log", "url"),
+}
+# Characters XML 1.0 cannot carry even escaped. junit-xml strips some after serialising, but
+# non-ASCII ones (U+FFFE, lone surrogates) reach its output as `&#...;` references no parser
+# accepts, so they are replaced before junit-xml sees the text.
+_NOT_XML = re.compile("[^\t\n\r\x20-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
+
+
+def _clean(text: str) -> str:
+    return _NOT_XML.sub("\ufffd", text)
+
+
+def _label(result: Result) -> str:
+    return f"[{result.severity.value.upper()}] {result.rule.id}"
+
+
+def case_name(result: Result) -> str:
+    """Stable across runs: severity, rule id and subject, never the message."""
+    if result.subject is None:
+        return _label(result)
+    return f"{_label(result)} {result.subject}"
+
+
+def classname(rule: RuleInfo) -> str:
+    """Dotted for tree views: pack, group, then the first clause or control of that group."""
+    group = rule.group
+    refs = rule.clauses if rule.clauses else rule.controls
+    return f"{PACK}.{group}.{refs[0]}" if refs else f"{PACK}.{group}"
+
+
+def _body(result: Result) -> str:
+    rule = result.rule
+    lines = [
+        f"rule: {rule.id} {rule.title}",
+        f"severity: {result.severity.value}",
+        f"outcome: {result.outcome.value}",
+        f"subject: {result.subject if result.subject is not None else 'the whole export'}",
+    ]
+    if result.location is not None:
+        lines.append(f"location: {result.location.file}:{result.location.line}")
+    if rule.clauses:
+        lines.append(f"clauses: {', '.join(rule.clauses)}")
+    if rule.controls:
+        lines.append(f"controls: {', '.join(rule.controls)}")
+    if result.raw_outcome is not None:
+        lines.append(f"raw outcome: {result.raw_outcome.value}")
+    if result.evidence:
+        lines.append("evidence looked for:")
+        for check in result.evidence:
+            path = f" ({check.path})" if check.path else ""
+            detail = f": {check.message}" if check.message else ""
+            lines.append(f"  - {check.ref}{path} {check.status}{detail}")
+    if rule.fix and result.outcome in (Outcome.NONCONFORMITY, Outcome.MISSING_EVIDENCE):
+        lines.append(f"fix: {rule.fix}")
+    return _clean("\n".join(lines))
+
+
+def _new_case(name: str, rule: RuleInfo, stdout: str | None = None) -> TestCase:
+    out = None if stdout is None else _clean(stdout)
+    return TestCase(_clean(name), classname=_clean(classname(rule)), stdout=out)
+
+
+def _passed_case(rule: RuleInfo, passed: list[Result]) -> TestCase:
+    """One passing testcase for all of a rule's passing subjects (or for a rule with none)."""
+    label = f"[{rule.severity.value.upper()}] {rule.id}"
+    if passed and all(r.subject is None for r in passed):
+        # A whole-export rule keeps the same name whether it passes or fails.
+        return _new_case(label, rule, f"{rule.id} {rule.title}\npassed for the whole export")
+    subjects = [str(r.subject) for r in passed if r.subject is not None]
+    if subjects:
+        text = f"{len(subjects)} subject(s) passed:\n" + "\n".join(f"  {s}" for s in subjects)
+    else:
+        text = "no subject in scope: nothing to check"
+    return _new_case(f"{label} passed subjects", rule, f"{rule.id} {rule.title}\n{text}")
+
+
+def _case(result: Result) -> tuple[TestCase, str | None]:
+    """The testcase for a result that did not pass, and the skipped@type it needs, if any."""
+    case = _new_case(case_name(result), result.rule)
+    message = _clean(result.message or result.rule.title)
+    severity = result.severity.value
+    outcome = result.outcome
+    if outcome is Outcome.NONCONFORMITY:
+        case.add_failure_info(message, _body(result), f"nonconformity.{severity}")
+    elif outcome is Outcome.MISSING_EVIDENCE:
+        case.add_failure_info(message, _body(result), f"missing-evidence.{severity}")
+    elif outcome is Outcome.ERROR:
+        case.add_error_info(message, _body(result), "evaluation-error")
+    elif outcome is Outcome.NOT_APPLICABLE:
+        case.add_skipped_info(message, _body(result))
+        return case, "not-applicable"
+    elif outcome is Outcome.WAIVED:
+        case.add_skipped_info(message, _body(result))
+        return case, "waived"
+    return case, None
+
+
+def _rule_cases(rule: RuleInfo, results: list[Result]) -> list[tuple[TestCase, str | None]]:
+    passed = [r for r in results if r.outcome is Outcome.PASS]
+    cases = [_case(r) for r in results if r.outcome is not Outcome.PASS]
+    if passed or not results:
+        cases.append((_passed_case(rule, passed), None))
+    return cases
+
+
+def _dedupe(cases: list[tuple[TestCase, str | None]]) -> None:
+    # GitLab keeps only the first of two same-named tests; a duplicate result must not vanish.
+    seen: dict[str, int] = {}
+    for case, _ in cases:
+        count = seen.get(case.name, 0) + 1
+        seen[case.name] = count
+        if count > 1:
+            case.name = f"{case.name} ({count})"
+
+
+def _suites(report: Report) -> tuple[list[TestSuite], list[str | None]]:
+    """Suites in natural group order, and the skipped@type of each testcase in document order."""
+    rules = {rule.id: rule for rule in report.rules}
+    by_rule: dict[str, list[Result]] = {rule_id: [] for rule_id in rules}
+    for result in sorted(report.results, key=Result.key):
+        rules.setdefault(result.rule.id, result.rule)
+        by_rule.setdefault(result.rule.id, []).append(result)
+    ordered = sorted(rules.values(), key=lambda r: (group_sort_key(r.group), r.id))
+    properties = {
+        "pack_version": _clean(report.pack_version),
+        "as_of": _clean(report.as_of),
+        "export_digest": _clean(report.export_digest),
+        "tool_version": _clean(report.tool_version),
+    }
+    suites: list[TestSuite] = []
+    all_cases: list[tuple[TestCase, str | None]] = []
+    for group, members in groupby(ordered, key=lambda r: r.group):
+        cases = [c for rule in members for c in _rule_cases(rule, by_rule[rule.id])]
+        all_cases += cases
+        suites.append(
+            TestSuite(_clean(group_label(group)), [c for c, _ in cases], properties=properties)
+        )
+    _dedupe(all_cases)
+    return suites, [skip for _, skip in all_cases]
+
+
+def render(report: Report) -> str:
+    """One JUnit XML document: a suite per clause or Annex A group, a testcase per check."""
+    suites, skip_types = _suites(report)
+    raw = to_xml_report_string(suites, prettyprint=False)
+    # junit-xml cannot name <testsuites>, types every <skipped> "skipped" and adds attributes
+    # the strict xsd rejects: fix all three on the parsed tree (our own output, nothing external).
+    root = ET.fromstring(raw)
+    root.set("name", SUITES_NAME)
+    for tag, names in _FORBIDDEN_ATTRIBUTES.items():
+        for element in root.iter(tag):
+            for name in names:
+                element.attrib.pop(name, None)
+            # Name first: the attribute a reader looks for (ElementTree keeps insertion order).
+            element.attrib = {"name": element.attrib.pop("name"), **element.attrib}
+    testcases = list(root.iter("testcase"))
+    for testcase, skip_type in zip(testcases, skip_types, strict=True):
+        skipped = testcase.find("skipped")
+        if skipped is not None and skip_type is not None:
+            skipped.set("type", skip_type)
+    ET.indent(root, space="  ")
+    return '<?xml version="1.0" encoding="UTF-8"?>\n' + ET.tostring(root, "unicode") + "\n"

@@ -1,0 +1,192 @@
+"""Readiness: the share of rules passing per clause group, Annex A group and lifecycle phase."""
+
+from __future__ import annotations
+
+import enum
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+from aimscheck.results import PHASES, Outcome, Report, RuleInfo
+
+# Our own short labels, not the standard's full titles (those are copyrighted and long).
+CLAUSE_TITLES: dict[str, str] = {
+    "4": "Context of the organization",
+    "5": "Leadership",
+    "6": "Planning",
+    "7": "Support",
+    "8": "Operation",
+    "9": "Performance evaluation",
+    "10": "Improvement",
+}
+ANNEX_A_TITLES: dict[str, str] = {
+    "A.2": "Policies related to AI",
+    "A.3": "Internal organization",
+    "A.4": "Resources for AI systems",
+    "A.5": "Assessing impacts of AI systems",
+    "A.6": "AI system life cycle",
+    "A.7": "Data for AI systems",
+    "A.8": "Information for interested parties",
+    "A.9": "Use of AI systems",
+    "A.10": "Third-party and customer relationships",
+}
+
+_FAILING = (Outcome.NONCONFORMITY, Outcome.MISSING_EVIDENCE, Outcome.ERROR)
+
+
+class RuleStatus(enum.Enum):
+    """Where one rule stands for readiness, over all its subjects."""
+
+    PASS = "pass"
+    FAIL = "fail"
+    NOT_APPLICABLE = "not_applicable"
+
+
+def group_label(group: str) -> str:
+    """`Clause 6 Planning`, `A.5 Assessing impacts of AI systems`; unknown groups keep their key."""
+    if group in CLAUSE_TITLES:
+        return f"Clause {group} {CLAUSE_TITLES[group]}"
+    if group in ANNEX_A_TITLES:
+        return f"{group} {ANNEX_A_TITLES[group]}"
+    if group.isdigit():
+        return f"Clause {group}"
+    return group
+
+
+def group_sort_key(group: str) -> tuple[int, tuple[int, ...], str]:
+    """Natural order: clauses 4..10, then A.2..A.10, then anything else by name."""
+    if group.isdigit():
+        return (0, (int(group),), "")
+    match = re.fullmatch(r"A\.(\d+)", group)
+    if match:
+        return (1, (int(match.group(1)),), "")
+    return (2, (), group)
+
+
+def clause_group(clause: str) -> str:
+    """`6.1.3` → `6`."""
+    return clause.split(".")[0]
+
+
+def annex_group(control: str) -> str:
+    """`A.6.2.4` → `A.6`."""
+    return ".".join(control.split(".")[:2])
+
+
+def rule_statuses(report: Report) -> dict[str, tuple[RuleInfo, RuleStatus]]:
+    """Each rule's status, keyed and ordered by rule id, including rules that had no result.
+
+    A rule fails when any of its results is a nonconformity, missing evidence or an error; it is
+    not applicable only when it has results and all are not_applicable; otherwise it passes (a
+    waived finding and a rule with no subject in scope both count as passing).
+    """
+    rules: dict[str, RuleInfo] = {rule.id: rule for rule in report.rules}
+    outcomes: dict[str, set[Outcome]] = {rule_id: set() for rule_id in rules}
+    for result in report.results:
+        # A result whose rule is missing from report.rules must still be counted, not dropped.
+        rules.setdefault(result.rule.id, result.rule)
+        outcomes.setdefault(result.rule.id, set()).add(result.outcome)
+    statuses: dict[str, tuple[RuleInfo, RuleStatus]] = {}
+    for rule_id in sorted(rules):
+        seen = outcomes[rule_id]
+        if seen & set(_FAILING):
+            status = RuleStatus.FAIL
+        elif seen == {Outcome.NOT_APPLICABLE}:
+            status = RuleStatus.NOT_APPLICABLE
+        else:
+            status = RuleStatus.PASS
+        statuses[rule_id] = (rules[rule_id], status)
+    return statuses
+
+
+@dataclass(frozen=True, slots=True)
+class GroupReadiness:
+    """The share of assessed rules passing in one clause group, Annex A group or phase."""
+
+    key: str
+    label: str
+    passing: int
+    assessed: int  # rules in the denominator: all but the wholly not applicable
+    not_applicable: int
+
+    @property
+    def share(self) -> float | None:
+        """Passing / assessed, or None when no rule was assessed (0/0 is not 0%)."""
+        return self.passing / self.assessed if self.assessed else None
+
+    @property
+    def percent(self) -> int | None:
+        """Whole percent, rounded down so that 199/200 never shows as 100%."""
+        return self.passing * 100 // self.assessed if self.assessed else None
+
+    def to_dict(self) -> dict[str, object]:
+        share = self.share
+        return {
+            "label": self.label,
+            "passing": self.passing,
+            "assessed": self.assessed,
+            "not_applicable": self.not_applicable,
+            "share": None if share is None else round(share, 4),
+            "percent": self.percent,
+        }
+
+
+@dataclass(frozen=True, slots=True)
+class Readiness:
+    """Readiness overall and by clause group, Annex A group and phase, with the verdict."""
+
+    verdict: str
+    open_majors: int
+    overall: GroupReadiness
+    clauses: tuple[GroupReadiness, ...]
+    annex_a: tuple[GroupReadiness, ...]
+    phases: tuple[GroupReadiness, ...]
+
+    def to_dict(self) -> dict[str, object]:
+        return {
+            "verdict": self.verdict,
+            "open_majors": self.open_majors,
+            "overall": self.overall.to_dict(),
+            "clauses": {g.key: g.to_dict() for g in self.clauses},
+            "annex_a": {g.key: g.to_dict() for g in self.annex_a},
+            "phases": {g.key: g.to_dict() for g in self.phases},
+        }
+
+
+def _bucket(key: str, label: str, statuses: Iterable[RuleStatus]) -> GroupReadiness:
+    listed = list(statuses)
+    na = listed.count(RuleStatus.NOT_APPLICABLE)
+    return GroupReadiness(key, label, listed.count(RuleStatus.PASS), len(listed) - na, na)
+
+
+def _buckets(
+    known: Iterable[str], members: dict[str, list[RuleStatus]], *, labelled: bool = True
+) -> tuple[GroupReadiness, ...]:
+    # Known groups always appear (a stable shape for machines); unknown ones follow, sorted.
+    keys = list(known)
+    keys += sorted((k for k in members if k not in keys), key=group_sort_key)
+    return tuple(_bucket(k, group_label(k) if labelled else k, members.get(k, ())) for k in keys)
+
+
+def assess(report: Report) -> Readiness:
+    """Aggregate the report's results into readiness per group and phase."""
+    clauses: dict[str, list[RuleStatus]] = {}
+    annex: dict[str, list[RuleStatus]] = {}
+    phases: dict[str, list[RuleStatus]] = {}
+    statuses = rule_statuses(report)
+    for rule, status in statuses.values():
+        # A rule counts towards every group it cites: an impact-assessment rule citing clause
+        # 6.1.4 and control A.5.2 is evidence for both Clause 6 and A.5.
+        for group in dict.fromkeys(clause_group(c) for c in rule.clauses):
+            clauses.setdefault(group, []).append(status)
+        for group in dict.fromkeys(annex_group(c) for c in rule.controls):
+            annex.setdefault(group, []).append(status)
+        phases.setdefault(rule.phase, []).append(status)
+    return Readiness(
+        verdict=report.verdict,
+        open_majors=report.open_majors,
+        overall=_bucket("overall", "All rules", (s for _, s in statuses.values())),
+        clauses=_buckets(CLAUSE_TITLES, clauses),
+        annex_a=_buckets(ANNEX_A_TITLES, annex),
+        phases=_buckets(PHASES, phases, labelled=False),
+    )

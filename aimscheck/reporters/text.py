@@ -1,0 +1,108 @@
+"""The terminal summary: counts, readiness, the findings worst first, the verdict last."""
+
+from __future__ import annotations
+
+from aimscheck.reporters.readiness import GroupReadiness, Readiness, assess
+from aimscheck.results import Outcome, Report, Result, Severity
+
+
+def _share(group: GroupReadiness) -> str:
+    return f"{group.key} {group.percent}% ({group.passing}/{group.assessed})"
+
+
+def _readiness_lines(readiness: Readiness) -> list[str]:
+    overall = readiness.overall
+    if overall.percent is None:
+        head = "readiness: no rule assessed"
+    else:
+        ratio = f"{overall.passing}/{overall.assessed}"
+        head = f"readiness: {overall.percent}% of rules passing ({ratio})"
+    if overall.not_applicable:
+        head += f", {overall.not_applicable} not applicable"
+    lines = [head]
+    # Only groups with assessed rules: a terminal line per axis, not a table of empty rows.
+    for title, groups in (
+        ("phases", readiness.phases),
+        ("clauses", readiness.clauses),
+        ("annex A", readiness.annex_a),
+    ):
+        shown = [_share(g) for g in groups if g.assessed]
+        if shown:
+            lines.append(f"  {title}: " + ", ".join(shown))
+    return lines
+
+
+def _where(result: Result, report: Report) -> str:
+    if result.location is None:
+        return report.export_path
+    return f"{result.location.file}:{result.location.line}"
+
+
+def _finding_key(result: Result) -> tuple[int, str, int, str, str]:
+    loc = result.location
+    return (
+        -result.severity.rank,
+        loc.file if loc else "",
+        loc.line if loc else 0,
+        *result.key(),
+    )
+
+
+def _finding_lines(result: Result, report: Report) -> list[str]:
+    label = f"[{result.severity.value.upper()}] {result.rule.id} {result.outcome.value}"
+    about = f"{result.subject}: " if result.subject is not None else ""
+    message = result.message or result.rule.title
+    lines = [f"{_where(result, report)}  {label}  {about}{message}"]
+    for check in result.evidence:
+        if check.ok:
+            continue
+        path = f" ({check.path})" if check.path else ""
+        detail = f": {check.message}" if check.message else ""
+        lines.append(f"    evidence {check.ref}{path} {check.status}{detail}")
+    return lines
+
+
+def verdict_line(report: Report) -> str:
+    """`verdict: not ready for stage 1 — 3 open major` and the like."""
+    majors = report.open_majors
+    open_part = f"{majors} open major" if majors else "no open major"
+    errors = sum(1 for r in report.results if r.outcome is Outcome.ERROR)
+    if errors:
+        return f"verdict: {report.verdict} — {errors} rule error(s), {open_part}"
+    return f"verdict: {report.verdict} — {open_part}"
+
+
+def threshold_line(report: Report) -> str:
+    """Whether the run fails at --fail-on, and on how many findings."""
+    threshold = "never" if report.fail_on is None else report.fail_on.value
+    failing = len(report.failing())
+    if failing:
+        return f"FAILED at --fail-on {threshold}: {failing} finding(s)"
+    return f"passed at --fail-on {threshold}"
+
+
+def render(report: Report) -> str:
+    """Plain text for a terminal or a CI log (no colour codes)."""
+    version = report.tool_version or "(unknown version)"
+    digest = f" ({report.export_digest})" if report.export_digest else ""
+    lines = [
+        f"aimscheck {version}",
+        f"export: {report.export_path}{digest}",
+        f"as of: {report.as_of}",
+        f"rules evaluated: {len(report.rules)}",
+        "",
+    ]
+    counts = report.counts()
+    lines.append("outcomes: " + ", ".join(f"{n} {name}" for name, n in counts.items()))
+    by_severity = {s: 0 for s in Severity}
+    findings = [r for r in report.results if r.outcome.is_finding]
+    for result in findings:
+        by_severity[result.severity] += 1
+    lines.append("findings: " + ", ".join(f"{n} {s.value}" for s, n in by_severity.items()))
+    lines += _readiness_lines(assess(report))
+    if findings:
+        lines += ["", "findings, worst first:"]
+        for result in sorted(findings, key=_finding_key):
+            lines += _finding_lines(result, report)
+    lines += ["", verdict_line(report), threshold_line(report)]
+    return "\n".join(lines) + "\n"

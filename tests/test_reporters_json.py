@@ -1,0 +1,197 @@
+"""The JSON report: documented shape and key order, every non-pass result, stable ordering."""
+
+from __future__ import annotations
+
+import json
+import random
+from typing import Any
+
+import pytest
+from reportdata import (
+    AUDIT,
+    COUNTS,
+    FINDINGS_BY_SEVERITY,
+    RESULTS,
+    RULES,
+    VERIFICATION,
+    make_report,
+)
+
+from aimscheck.reporters.json import FORMAT, render, to_dict
+from aimscheck.reporters.readiness import assess
+from aimscheck.results import Outcome, Result, Severity
+
+RESULT_KEYS = [
+    "rule",
+    "title",
+    "outcome",
+    "severity",
+    "clauses",
+    "controls",
+    "phase",
+    "subject",
+    "location",
+    "message",
+    "evidence",
+]
+
+
+@pytest.fixture(scope="module")
+def text() -> str:
+    return render(make_report())
+
+
+@pytest.fixture(scope="module")
+def doc(text: str) -> dict[str, Any]:
+    data: dict[str, Any] = json.loads(text)
+    return data
+
+
+def test_top_level_shape(doc: dict[str, Any]) -> None:
+    assert list(doc) == [
+        "format",
+        "tool",
+        "pack",
+        "as_of",
+        "export",
+        "summary",
+        "rules",
+        "results",
+    ]
+    assert doc["format"] == FORMAT == "aimscheck-report/1"
+    assert doc["tool"] == {"name": "aimscheck", "version": "0.1.0"}
+    assert doc["pack"] == {"version": "iso42001-2023.1"}
+    assert doc["as_of"] == "2026-03-01"
+    assert doc["export"] == {"path": "fixtures/acme-gaps", "digest": "sha256:9f2c4e1d"}
+
+
+def test_serialisation_details(text: str) -> None:
+    assert text.endswith("}\n")
+    assert text.startswith('{\n  "format": "aimscheck-report/1",\n')
+    assert "Jürgen Müller" in text  # ensure_ascii=False
+    assert "\\u00fc" not in text
+
+
+def test_summary(doc: dict[str, Any]) -> None:
+    summary = doc["summary"]
+    assert list(summary) == ["counts", "by_severity", "verdict", "fail_on", "failed", "readiness"]
+    assert summary["counts"] == COUNTS
+    assert list(summary["counts"]) == [o.value for o in Outcome]
+    assert summary["by_severity"] == FINDINGS_BY_SEVERITY
+    assert list(summary["by_severity"]) == ["major", "minor", "observation"]
+    assert summary["verdict"] == "not assessable"
+    assert summary["fail_on"] == "minor"
+    assert summary["failed"] is True
+    assert summary["readiness"] == assess(make_report()).to_dict()
+
+
+def test_fail_on_never_and_a_clean_run() -> None:
+    never = to_dict(make_report(fail_on=None))["summary"]
+    assert never["fail_on"] == "never"  # type: ignore[index]
+    assert never["failed"] is False  # type: ignore[index]
+    clean = [r for r in RESULTS if not r.outcome.is_finding]
+    summary: Any = to_dict(make_report(results=tuple(clean), fail_on=Severity.OBSERVATION))
+    assert summary["summary"]["failed"] is False
+    assert summary["summary"]["verdict"] == "ready for stage 1"
+    assert summary["summary"]["by_severity"] == {"major": 0, "minor": 0, "observation": 0}
+
+
+def test_rules_sorted_with_metadata_and_counts(doc: dict[str, Any]) -> None:
+    rules = doc["rules"]
+    assert [r["id"] for r in rules] == sorted(r.id for r in RULES)
+    impact = next(r for r in rules if r["id"] == "AIMS-A.5.2-01")
+    assert impact == {
+        "id": "AIMS-A.5.2-01",
+        "title": "Every in-scope AI system has an approved impact assessment",
+        "severity": "major",
+        "clauses": [],
+        "controls": ["A.5.2", "A.5.3"],
+        "phase": "risk_assessment",
+        "tags": ["impact", "pre-audit"],
+        "counts": {
+            "pass": 1,
+            "nonconformity": 1,
+            "missing_evidence": 1,
+            "not_applicable": 0,
+            "waived": 0,
+            "error": 0,
+        },
+    }
+    untouched = next(r for r in rules if r["id"] == "AIMS-10.2-01")
+    assert set(untouched["counts"].values()) == {0}
+    totals = {o.value: sum(r["counts"][o.value] for r in rules) for o in Outcome}
+    assert totals == COUNTS
+
+
+def test_results_hold_every_outcome_but_pass(doc: dict[str, Any]) -> None:
+    results = doc["results"]
+    assert len(results) == sum(COUNTS.values()) - COUNTS["pass"]
+    assert "pass" not in {r["outcome"] for r in results}
+    keys = [
+        (r["rule"], "" if r["subject"] is None else "/".join(r["subject"].values()))
+        for r in results
+    ]
+    assert keys == sorted(keys)
+
+
+def test_result_shape(doc: dict[str, Any]) -> None:
+    fraud = next(
+        r
+        for r in doc["results"]
+        if r["subject"] == {"collection": "ai_systems", "id": "fraud-detection"}
+    )
+    assert list(fraud) == RESULT_KEYS
+    assert fraud["location"] == {"file": "fixtures/acme-gaps/ai_systems.yaml", "line": 30}
+    assert fraud["outcome"] == "missing_evidence"
+    assert fraud["evidence"][1] == {
+        "ref": "EV-5",
+        "status": "expired",
+        "message": "expired on 2025-12-31",
+        "record": "evidence/EV-5",
+        "path": "evidence/ia-4-signoff.pdf",
+    }
+
+
+def test_raw_outcome_only_on_waived(doc: dict[str, Any]) -> None:
+    for result in doc["results"]:
+        if result["outcome"] == "waived":
+            assert list(result) == [*RESULT_KEYS, "raw_outcome"]
+            assert result["raw_outcome"] == "nonconformity"
+            assert result["rule"] == VERIFICATION.id
+            assert result["message"].startswith("until 2026-06-30: ")
+        else:
+            assert "raw_outcome" not in result
+
+
+def test_whole_export_result_has_null_subject_and_location(doc: dict[str, Any]) -> None:
+    error = next(r for r in doc["results"] if r["rule"] == AUDIT.id)
+    assert error["subject"] is None
+    assert error["location"] is None
+    assert error["outcome"] == "error"
+    assert error["clauses"] == ["9.2.1", "9.2.2"]
+
+
+def test_output_does_not_depend_on_input_order(text: str) -> None:
+    results, rules = list(RESULTS), list(RULES)
+    random.Random(3).shuffle(results)
+    random.Random(3).shuffle(rules)
+    assert render(make_report(rules=tuple(rules), results=tuple(results))) == text
+
+
+def test_rule_only_seen_in_results_is_still_listed() -> None:
+    lone = next(r for r in RESULTS if r.rule is AUDIT)
+    data: Any = to_dict(make_report(rules=(), results=(lone,)))
+    assert [r["id"] for r in data["rules"]] == [AUDIT.id]
+    assert data["rules"][0]["counts"]["error"] == 1
+
+
+def test_empty_report() -> None:
+    data: Any = json.loads(render(make_report(rules=(), results=())))
+    assert data["rules"] == [] and data["results"] == []
+    assert data["summary"]["counts"] == {o.value: 0 for o in Outcome}
+
+
+def test_waived_without_raw_outcome_is_null() -> None:
+    odd = Result(VERIFICATION, Outcome.WAIVED, None, None, "until 2026-01-01: x")
+    data: Any = to_dict(make_report(results=(odd,)))
+    assert data["results"][0]["raw_outcome"] is None

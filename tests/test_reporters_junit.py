@@ -1,0 +1,392 @@
+"""JUnit XML: valid against junit-10.xsd, stable unique names, the right element per outcome."""
+
+from __future__ import annotations
+
+import dataclasses
+import random
+import subprocess
+import sys
+import xml.etree.ElementTree as ET
+from collections import Counter
+from pathlib import Path
+
+import pytest
+from junitparser import Error, Failure, JUnitXml, Skipped
+from lxml import etree
+from reportdata import (
+    AUDIT,
+    DATA_QUALITY,
+    IMPACT,
+    RESULTS,
+    RISK,
+    RULES,
+    SCOPE,
+    make_report,
+)
+
+from aimscheck.errors import UsageError
+from aimscheck.output import write_atomic
+from aimscheck.reporters import REPORTERS, render
+from aimscheck.reporters.junit import render as render_junit
+from aimscheck.results import Outcome, Report, Result, RuleInfo, Severity, Subject
+from aimscheck.source import Location
+
+XSD = Path(__file__).parent / "data" / "junit-10.xsd"
+
+SUITES = [
+    "Clause 4 Context of the organization",
+    "Clause 5 Leadership",
+    "Clause 6 Planning",
+    "Clause 7 Support",
+    "Clause 9 Performance evaluation",
+    "Clause 10 Improvement",
+    "A.5 Assessing impacts of AI systems",
+    "A.6 AI system life cycle",
+    "A.7 Data for AI systems",
+    "A.10 Third-party and customer relationships",
+]
+NAMES = {
+    "[MAJOR] AIMS-4.3-01",
+    "[MAJOR] AIMS-5.2-01 policies/POL-1",
+    "[MAJOR] AIMS-6.1.3-02 risks/R-7",
+    "[MAJOR] AIMS-6.1.3-02 passed subjects",
+    "[OBSERVATION] AIMS-7.2-01 people/P-3",
+    "[OBSERVATION] AIMS-7.2-01 passed subjects",
+    "[MAJOR] AIMS-9.2-01",
+    "[MINOR] AIMS-10.2-01 passed subjects",
+    "[MAJOR] AIMS-A.5.2-01 ai_systems/credit-scoring",
+    "[MAJOR] AIMS-A.5.2-01 ai_systems/fraud-detection",
+    "[MAJOR] AIMS-A.5.2-01 passed subjects",
+    "[MINOR] AIMS-A.6.2.4-01 ai_systems/credit-scoring",
+    "[MINOR] AIMS-A.6.2.4-01 passed subjects",
+    "[MINOR] AIMS-A.7.4-01 ai_systems/chatbot",
+    "[MINOR] AIMS-A.7.4-01 ai_systems/credit-scoring",
+    "[MINOR] AIMS-A.10.3-01 suppliers/S-2",
+    "[MINOR] AIMS-A.10.3-01 passed subjects",
+}
+
+
+@pytest.fixture(scope="module")
+def schema() -> etree.XMLSchema:
+    return etree.XMLSchema(etree.parse(str(XSD)))
+
+
+@pytest.fixture(scope="module")
+def xml() -> str:
+    return render_junit(make_report())
+
+
+@pytest.fixture(scope="module")
+def root(xml: str) -> ET.Element:
+    return ET.fromstring(xml)
+
+
+def cases(root: ET.Element) -> dict[str, ET.Element]:
+    return {c.attrib["name"]: c for c in root.iter("testcase")}
+
+
+def parse(xml: str) -> JUnitXml:
+    # As a consumer reads the file: bytes, so that the encoding declaration is honoured.
+    return JUnitXml.fromstring(xml.encode("utf-8"))
+
+
+def assert_valid(schema: etree.XMLSchema, xml: str) -> None:
+    document = etree.fromstring(xml.encode("utf-8"))
+    assert schema.validate(document), schema.error_log
+
+
+def test_validates_against_junit_10_xsd(schema: etree.XMLSchema, xml: str) -> None:
+    assert_valid(schema, xml)
+
+
+def test_one_document_with_declaration(xml: str) -> None:
+    assert xml.startswith('<?xml version="1.0" encoding="UTF-8"?>\n<testsuites ')
+    assert xml.count("<?xml") == 1
+    assert xml.count("<testsuites") == 1
+    assert xml.endswith("</testsuites>\n")
+
+
+def test_no_attributes_the_strict_xsd_rejects(root: ET.Element) -> None:
+    for element in root.iter():
+        assert not {"disabled", "skips", "file", "line", "assertions"} & set(element.attrib)
+
+
+def test_root_and_suites_in_natural_order(root: ET.Element) -> None:
+    assert root.tag == "testsuites"
+    assert root.attrib["name"] == "aimscheck"
+    assert [s.attrib["name"] for s in root.findall("testsuite")] == SUITES
+
+
+def test_suite_properties(root: ET.Element) -> None:
+    for suite in root.findall("testsuite"):
+        props = {p.attrib["name"]: p.attrib["value"] for p in suite.iter("property")}
+        assert props == {
+            "pack_version": "iso42001-2023.1",
+            "as_of": "2026-03-01",
+            "export_digest": "sha256:9f2c4e1d",
+            "tool_version": "0.1.0",
+        }
+
+
+def test_names_are_exactly_rule_and_subject(root: ET.Element) -> None:
+    names = [c.attrib["name"] for c in root.iter("testcase")]
+    assert len(names) == len(set(names))
+    assert set(names) == NAMES
+
+
+def test_classnames_are_dotted(root: ET.Element) -> None:
+    by_name = cases(root)
+    assert by_name["[MAJOR] AIMS-A.5.2-01 ai_systems/credit-scoring"].attrib["classname"] == (
+        "iso42001.A.5.A.5.2"
+    )
+    assert by_name["[MAJOR] AIMS-6.1.3-02 risks/R-7"].attrib["classname"] == "iso42001.6.6.1.3"
+    assert by_name["[MAJOR] AIMS-9.2-01"].attrib["classname"] == "iso42001.9.9.2.1"
+    # A rule citing a clause and a control reports under its clause (RuleInfo.group).
+    assert by_name["[MAJOR] AIMS-5.2-01 policies/POL-1"].attrib["classname"] == "iso42001.5.5.2"
+    assert by_name["[MINOR] AIMS-A.10.3-01 passed subjects"].attrib["classname"] == (
+        "iso42001.A.10.A.10.3"
+    )
+
+
+def outcome_element(case: ET.Element) -> tuple[str, dict[str, str]] | None:
+    for tag in ("failure", "error", "skipped"):
+        found = case.find(tag)
+        if found is not None:
+            return tag, dict(found.attrib)
+    return None
+
+
+def test_each_outcome_gets_its_element_and_type(root: ET.Element) -> None:
+    by_name = cases(root)
+
+    def kind(name: str) -> tuple[str, str] | None:
+        found = outcome_element(by_name[name])
+        return None if found is None else (found[0], found[1]["type"])
+
+    assert kind("[MAJOR] AIMS-6.1.3-02 risks/R-7") == ("failure", "nonconformity.major")
+    assert kind("[OBSERVATION] AIMS-7.2-01 people/P-3") == ("failure", "nonconformity.observation")
+    assert kind("[MINOR] AIMS-A.10.3-01 suppliers/S-2") == ("failure", "nonconformity.minor")
+    assert kind("[MAJOR] AIMS-A.5.2-01 ai_systems/fraud-detection") == (
+        "failure",
+        "missing-evidence.major",
+    )
+    assert kind("[MAJOR] AIMS-5.2-01 policies/POL-1") == ("failure", "missing-evidence.major")
+    assert kind("[MAJOR] AIMS-9.2-01") == ("error", "evaluation-error")
+    assert kind("[MINOR] AIMS-A.7.4-01 ai_systems/chatbot") == ("skipped", "not-applicable")
+    assert kind("[MINOR] AIMS-A.6.2.4-01 ai_systems/credit-scoring") == ("skipped", "waived")
+    for name in NAMES:
+        if name.endswith("passed subjects") or name == "[MAJOR] AIMS-4.3-01":
+            assert kind(name) is None, name
+
+
+def test_messages_are_the_result_messages(root: ET.Element) -> None:
+    by_name = cases(root)
+    failure = by_name["[MAJOR] AIMS-6.1.3-02 risks/R-7"].find("failure")
+    assert failure is not None
+    assert failure.attrib["message"] == (
+        "Risk R-7 scores 16 above the threshold 12 but has no treatment"
+    )
+    waived = by_name["[MINOR] AIMS-A.6.2.4-01 ai_systems/credit-scoring"].find("skipped")
+    assert waived is not None
+    assert waived.attrib["message"] == (
+        "until 2026-06-30: revalidation is scheduled after the Q2 retraining"
+    )
+    assert "raw outcome: nonconformity" in (waived.text or "")
+    na = by_name["[MINOR] AIMS-A.7.4-01 ai_systems/chatbot"].find("skipped")
+    assert na is not None
+    assert na.attrib["message"] == "A.7.4 is excluded in the SoA: no training data is used"
+    error = by_name["[MAJOR] AIMS-9.2-01"].find("error")
+    assert error is not None
+    assert error.attrib["message"] == "cannot compare date with string 'last spring'"
+
+
+def test_failure_body_says_where_why_and_how_to_fix(root: ET.Element) -> None:
+    failure = cases(root)["[MAJOR] AIMS-A.5.2-01 ai_systems/fraud-detection"].find("failure")
+    assert failure is not None
+    body = (failure.text or "").splitlines()
+    assert body == [
+        f"rule: {IMPACT.id} {IMPACT.title}",
+        "severity: major",
+        "outcome: missing_evidence",
+        "subject: ai_systems/fraud-detection",
+        "location: fixtures/acme-gaps/ai_systems.yaml:30",
+        "controls: A.5.2, A.5.3",
+        "evidence looked for:",
+        "  - EV-4 (evidence/ia-4.pdf) ok",
+        "  - EV-5 (evidence/ia-4-signoff.pdf) expired: expired on 2025-12-31",
+        f"fix: {IMPACT.fix}",
+    ]
+
+
+def test_whole_export_failure_body(root: ET.Element) -> None:
+    error = cases(root)["[MAJOR] AIMS-9.2-01"].find("error")
+    assert error is not None
+    text = error.text or ""
+    assert "subject: the whole export" in text
+    assert "clauses: 9.2.1, 9.2.2" in text
+    assert "location:" not in text
+
+
+def test_passed_subjects_are_listed_in_system_out(root: ET.Element) -> None:
+    by_name = cases(root)
+    out = by_name["[MAJOR] AIMS-6.1.3-02 passed subjects"].findtext("system-out")
+    assert out == f"{RISK.id} {RISK.title}\n2 subject(s) passed:\n  risks/R-1\n  risks/R-2"
+    assert "nothing to check" in (
+        by_name["[MINOR] AIMS-10.2-01 passed subjects"].findtext("system-out") or ""
+    )
+    assert "whole export" in (by_name["[MAJOR] AIMS-4.3-01"].findtext("system-out") or "")
+
+
+def test_wholly_failing_rule_has_no_passed_case() -> None:
+    report = make_report(
+        rules=(RISK,), results=(Result(RISK, Outcome.NONCONFORMITY, Subject("risks", "R-1")),)
+    )
+    names = [c.attrib["name"] for c in ET.fromstring(render_junit(report)).iter("testcase")]
+    assert names == ["[MAJOR] AIMS-6.1.3-02 risks/R-1"]
+
+
+def test_counts_seen_by_junitparser(xml: str) -> None:
+    parsed = parse(xml)
+    totals = Counter[str]()
+    keys = []
+    for suite in parsed:
+        kinds = Counter[str]()
+        for case in suite:
+            keys.append((case.classname, case.name))
+            for result in case.result:
+                kinds[type(result).__name__] += 1
+            kinds["tests"] += 1
+        assert suite.tests == kinds["tests"], suite.name
+        assert suite.failures == kinds[Failure.__name__], suite.name
+        assert suite.errors == kinds[Error.__name__], suite.name
+        assert suite.skipped == kinds[Skipped.__name__], suite.name
+        totals.update(kinds)
+    assert len(keys) == len(set(keys))  # GitLab's identity: classname + name
+    assert (totals["tests"], totals["Failure"], totals["Error"], totals["Skipped"]) == (17, 6, 1, 3)
+    assert (parsed.tests, parsed.failures, parsed.errors) == (17, 6, 1)
+
+
+def test_written_file_reads_back(tmp_path: Path, xml: str, schema: etree.XMLSchema) -> None:
+    target = tmp_path / "aimscheck-junit.xml"
+    write_atomic(target, xml)
+    assert schema.validate(etree.parse(str(target)))
+    parsed = JUnitXml.fromfile(str(target))
+    assert parsed.tests == 17
+    assert any(case.name == "[OBSERVATION] AIMS-7.2-01 people/P-3" for s in parsed for case in s)
+
+
+def test_names_do_not_depend_on_messages(root: ET.Element) -> None:
+    reworded = tuple(dataclasses.replace(r, message=r.message + " (reworded)") for r in RESULTS)
+    again = ET.fromstring(render_junit(make_report(results=reworded)))
+    assert set(cases(again)) == set(cases(root))
+
+
+def test_output_does_not_depend_on_input_order(xml: str) -> None:
+    shuffled_results = list(RESULTS)
+    shuffled_rules = list(RULES)
+    random.Random(7).shuffle(shuffled_results)
+    random.Random(7).shuffle(shuffled_rules)
+    report = make_report(rules=tuple(shuffled_rules), results=tuple(shuffled_results))
+    assert render_junit(report) == xml
+
+
+def test_hostile_text_is_escaped_or_replaced(schema: etree.XMLSchema) -> None:
+    nasty = 'bad <tag> & "quotes" \x01 bell\x07 \ufffe end \ud800'
+    rule = RuleInfo("AIMS-A.5.2-01", "t <&>", Severity.MAJOR, "risk_assessment", (), ("A.5.2",))
+    result = Result(
+        rule,
+        Outcome.NONCONFORMITY,
+        Subject("ai_systems", "x<&>\x01"),
+        Location("a&b.yaml", 3),
+        nasty,
+        evidence=(),
+    )
+    xml = render_junit(make_report(rules=(rule,), results=(result,)))
+    assert_valid(schema, xml)
+    assert "\x01" not in xml and "\x07" not in xml
+    case = next(ET.fromstring(xml).iter("testcase"))
+    assert case.attrib["name"] == "[MAJOR] AIMS-A.5.2-01 ai_systems/x<&>\ufffd"
+    failure = case.find("failure")
+    assert failure is not None
+    assert failure.attrib["message"] == 'bad <tag> & "quotes" \ufffd bell\ufffd \ufffd end \ufffd'
+    assert "location: a&b.yaml:3" in (failure.text or "")
+
+
+def test_multiline_message_survives_in_the_attribute(schema: etree.XMLSchema) -> None:
+    result = Result(RISK, Outcome.NONCONFORMITY, Subject("risks", "R-1"), None, "line 1\nline 2")
+    xml = render_junit(make_report(rules=(RISK,), results=(result,)))
+    assert_valid(schema, xml)
+    failure = next(ET.fromstring(xml).iter("failure"))
+    assert failure.attrib["message"] == "line 1\nline 2"
+
+
+def test_duplicate_results_keep_distinct_names(schema: etree.XMLSchema) -> None:
+    twice = Result(RISK, Outcome.NONCONFORMITY, Subject("risks", "R-1"), None, "m")
+    xml = render_junit(make_report(rules=(RISK,), results=(twice, twice)))
+    assert_valid(schema, xml)
+    names = [c.attrib["name"] for c in ET.fromstring(xml).iter("testcase")]
+    assert names == ["[MAJOR] AIMS-6.1.3-02 risks/R-1", "[MAJOR] AIMS-6.1.3-02 risks/R-1 (2)"]
+
+
+def test_rule_without_references_goes_to_a_last_other_suite(schema: etree.XMLSchema) -> None:
+    bare = RuleInfo("ZZ-1", "bare", Severity.MINOR, "monitoring", (), ())
+    xml = render_junit(make_report(rules=(bare, SCOPE), results=()))
+    assert_valid(schema, xml)
+    root = ET.fromstring(xml)
+    assert [s.attrib["name"] for s in root.findall("testsuite")] == [SUITES[0], "other"]
+    assert cases(root)["[MINOR] ZZ-1 passed subjects"].attrib["classname"] == "iso42001.other"
+
+
+def test_empty_report_is_valid(schema: etree.XMLSchema) -> None:
+    xml = render_junit(make_report(rules=(), results=()))
+    assert_valid(schema, xml)
+    assert ET.fromstring(xml).findall("testsuite") == []
+
+
+def test_all_not_applicable_rule_is_all_skipped() -> None:
+    report = make_report(
+        rules=(DATA_QUALITY,), results=tuple(r for r in RESULTS if r.rule is DATA_QUALITY)
+    )
+    suite = parse(render_junit(report))
+    only = next(iter(suite))
+    assert (only.tests, only.skipped, only.failures) == (2, 2, 0)
+
+
+def test_error_only_run_counts_as_error_not_failure() -> None:
+    report = make_report(rules=(AUDIT,), results=tuple(r for r in RESULTS if r.rule is AUDIT))
+    parsed = parse(render_junit(report))
+    assert (parsed.errors, parsed.failures) == (1, 0)
+
+
+# The registry lives in aimscheck/reporters/__init__.py; its laziness matters most for junit_xml.
+
+
+def test_registry_names_and_dispatch() -> None:
+    assert list(REPORTERS) == ["text", "json", "junit"]
+    report: Report = make_report()
+    assert render("junit", report) == render_junit(report)
+
+
+def test_unknown_format_is_a_usage_error() -> None:
+    with pytest.raises(UsageError) as caught:
+        render("xml", make_report())
+    assert "'xml'" in caught.value.message
+    assert caught.value.hint == "choose one of: json, junit, text"
+    assert caught.value.code == "AIMS-E005"
+
+
+def test_importing_the_registry_loads_no_format() -> None:
+    code = (
+        "import sys, aimscheck.reporters\n"
+        "loaded = [m for m in ('junit_xml', 'aimscheck.reporters.junit',"
+        " 'aimscheck.reporters.json', 'aimscheck.reporters.text') if m in sys.modules]\n"
+        "print(','.join(loaded))"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", code],
+        capture_output=True,
+        text=True,
+        check=True,
+        cwd=Path(__file__).parent.parent,
+    )
+    assert done.stdout.strip() == ""

@@ -1,0 +1,128 @@
+"""The terminal summary: header, counts, readiness, findings worst first, verdict last."""
+
+from __future__ import annotations
+
+import pytest
+from reportdata import RESULTS, RISK, make_report
+
+from aimscheck.reporters.text import render
+from aimscheck.results import Outcome, Result, Severity, Subject
+from aimscheck.source import Location
+
+
+@pytest.fixture(scope="module")
+def lines() -> list[str]:
+    return render(make_report()).splitlines()
+
+
+def test_header(lines: list[str]) -> None:
+    assert lines[:4] == [
+        "aimscheck 0.1.0",
+        "export: fixtures/acme-gaps (sha256:9f2c4e1d)",
+        "as of: 2026-03-01",
+        "rules evaluated: 10",
+    ]
+
+
+def test_counts_by_outcome_and_severity(lines: list[str]) -> None:
+    assert (
+        "outcomes: 7 pass, 4 nonconformity, 2 missing_evidence, 2 not_applicable, 1 waived, 1 error"
+        in lines
+    )
+    assert "findings: 5 major, 1 minor, 1 observation" in lines
+
+
+def test_readiness_is_compact(lines: list[str]) -> None:
+    start = lines.index("readiness: 33% of rules passing (3/9), 1 not applicable")
+    assert lines[start + 1].startswith("  phases: scope_definition 50% (1/2), risk_assessment 0%")
+    assert lines[start + 2] == (
+        "  clauses: 4 100% (1/1), 5 0% (0/1), 6 0% (0/1), 7 0% (0/1), 9 0% (0/1), 10 100% (1/1)"
+    )
+    # Groups without an assessed rule (A.3, A.7 wholly not applicable) are left out.
+    assert (
+        lines[start + 3] == "  annex A: A.2 0% (0/1), A.5 0% (0/1), A.6 100% (1/1), A.10 0% (0/1)"
+    )
+
+
+def test_findings_worst_first_then_by_file_and_line(lines: list[str]) -> None:
+    start = lines.index("findings, worst first:") + 1
+    end = lines.index("", start)
+    assert lines[start:end] == [
+        "fixtures/acme-gaps  [MAJOR] AIMS-9.2-01 error  "
+        "cannot compare date with string 'last spring'",
+        "fixtures/acme-gaps/ai_systems.yaml:12  [MAJOR] AIMS-A.5.2-01 nonconformity  "
+        "ai_systems/credit-scoring: AI system credit-scoring (Credit scoring) has no approved "
+        "impact assessment",
+        "fixtures/acme-gaps/ai_systems.yaml:30  [MAJOR] AIMS-A.5.2-01 missing_evidence  "
+        "ai_systems/fraud-detection: The impact assessment IA-4 of fraud-detection has expired "
+        "evidence",
+        "    evidence EV-5 (evidence/ia-4-signoff.pdf) expired: expired on 2025-12-31",
+        "fixtures/acme-gaps/policies.yaml:4  [MAJOR] AIMS-5.2-01 missing_evidence  "
+        "policies/POL-1: Approval minutes DOC-9 for policy POL-1 cannot be found",
+        "    evidence DOC-9 (evidence/pol-1-minutes.pdf) file_not_found: no such file",
+        "fixtures/acme-gaps/risks.yaml:40  [MAJOR] AIMS-6.1.3-02 nonconformity  "
+        "risks/R-7: Risk R-7 scores 16 above the threshold 12 but has no treatment",
+        "fixtures/acme-gaps/suppliers.yaml:8  [MINOR] AIMS-A.10.3-01 nonconformity  "
+        "suppliers/S-2: Supplier S-2 (ModelHub) has no assessment",
+        "fixtures/acme-gaps/people.yaml:9  [OBSERVATION] AIMS-7.2-01 nonconformity  "
+        "people/P-3: Jürgen Müller (P-3) holds role aims_owner without a current competence "
+        "record",
+    ]
+
+
+def test_line_numbers_sort_numerically() -> None:
+    tenth = Result(RISK, Outcome.NONCONFORMITY, Subject("risks", "A"), Location("f.yaml", 10))
+    ninth = Result(RISK, Outcome.NONCONFORMITY, Subject("risks", "B"), Location("f.yaml", 9))
+    text = render(make_report(results=(tenth, ninth)))
+    assert text.index("f.yaml:9 ") < text.index("f.yaml:10 ")
+
+
+def test_waived_and_not_applicable_are_counted_not_listed(lines: list[str]) -> None:
+    text = "\n".join(lines)
+    assert "AIMS-A.7.4-01" not in text
+    assert "AIMS-A.6.2.4-01" not in text
+    assert "EV-4" not in text  # evidence that holds is not a problem
+
+
+def test_verdict_then_threshold_last(lines: list[str]) -> None:
+    assert lines[-2:] == [
+        "verdict: not assessable — 1 rule error(s), 4 open major",
+        "FAILED at --fail-on minor: 6 finding(s)",
+    ]
+
+
+def test_not_ready_verdict() -> None:
+    no_error = tuple(r for r in RESULTS if r.outcome is not Outcome.ERROR)
+    lines = render(make_report(results=no_error, fail_on=Severity.MAJOR)).splitlines()
+    assert lines[-2:] == [
+        "verdict: not ready for stage 1 — 4 open major",
+        "FAILED at --fail-on major: 4 finding(s)",
+    ]
+
+
+def test_clean_run() -> None:
+    clean = tuple(r for r in RESULTS if not r.outcome.is_finding)
+    text = render(make_report(results=clean))
+    assert "findings, worst first:" not in text
+    assert text.endswith("verdict: ready for stage 1 — no open major\npassed at --fail-on minor\n")
+
+
+def test_observation_only_passes_at_minor() -> None:
+    only = tuple(r for r in RESULTS if r.outcome.is_finding and r.severity is Severity.OBSERVATION)
+    text = render(make_report(results=only))
+    assert "[OBSERVATION] AIMS-7.2-01" in text
+    assert text.endswith("passed at --fail-on minor\n")
+
+
+def test_fail_on_never() -> None:
+    assert render(make_report(fail_on=None)).endswith("passed at --fail-on never\n")
+
+
+def test_plain_text_only() -> None:
+    assert "\x1b" not in render(make_report())
+
+
+def test_empty_report() -> None:
+    text = render(make_report(rules=(), results=(), tool_version="", export_digest=""))
+    assert text.startswith("aimscheck (unknown version)\nexport: fixtures/acme-gaps\n")
+    assert "readiness: no rule assessed" in text
