@@ -176,6 +176,15 @@ def fn_latest(ctx: Context, items: object, field: object) -> object:
     return best
 
 
+def fn_first(ctx: Context, items: object) -> object:
+    """The first item of a list; missing for an empty list.
+
+    `first(filter(d in documents where d.type == "soa"))`
+    """
+    values = _list(items, "first()")
+    return values[0] if values else MISSING
+
+
 def fn_coalesce(ctx: Context, *values: object) -> object:
     """The first of its arguments that is set. `coalesce(doc.review_interval_days, 365)`"""
     for value in values:
@@ -251,6 +260,7 @@ FUNCTIONS: dict[str, Builtin] = {
         Builtin("min", fn_min, 1, 1, "any"),
         Builtin("pluck", fn_pluck, 2, 2, "list"),
         Builtin("latest", fn_latest, 2, 2, "any"),
+        Builtin("first", fn_first, 1, 1, "any"),
         Builtin("coalesce", fn_coalesce, 1, 8, "any"),
         Builtin("applicable", fn_applicable, 1, 1, "boolean"),
         Builtin("in_scope", fn_in_scope, 1, 1, "boolean"),

@@ -125,9 +125,9 @@ class IsCheck:
 
 @dataclass(frozen=True, slots=True)
 class Quantifier:
-    """`exists`, `none`, `all` and `count` over a collection or list."""
+    """`exists`, `none`, `all`, `count` and `filter` over a collection or list."""
 
-    kind: str  # "exists", "none", "all", "count"
+    kind: str  # "exists", "none", "all", "count", "filter"
     var: str
     source: Expr
     where: Expr | None

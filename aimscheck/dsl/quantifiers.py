@@ -122,6 +122,17 @@ def compile_quantifier(comp: ExprCompiler, e: n.Quantifier, env: Env) -> tuple[F
             return not want
 
         return exists, t.BOOLEAN
+    if e.kind == "filter":
+
+        def select(c: Context, f: list[Any]) -> list[Any]:
+            out = []
+            for item in cands(c, f):
+                f[slot] = item
+                if passes(c, f):
+                    out.append(item)
+            return out
+
+        return select, t.list_of(t.item_type(source_type))
     if e.kind == "count":
 
         def count(c: Context, f: list[Any]) -> int:

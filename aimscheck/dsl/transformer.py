@@ -227,6 +227,11 @@ class AstBuilder(Transformer[Token, Any]):
     ) -> n.Quantifier:
         return n.Quantifier("count", str(var), source, where, None, span=span_of(meta))
 
+    def quantifier_filter(
+        self, meta: Meta, var: Token, source: n.Expr, where: n.Expr | None
+    ) -> n.Quantifier:
+        return n.Quantifier("filter", str(var), source, where, None, span=span_of(meta))
+
     def _binary(self, op: str, meta: Meta, left: n.Expr, right: n.Expr) -> n.Binary:
         return n.Binary(op, left, right, span=span_of(meta))
 
