@@ -32,8 +32,11 @@ class CheckOptions:
     params: Mapping[str, Mapping[str, object]] = field(default_factory=dict)
 
 
-def load_ruleset(rules: Sequence[Path], default_rules: bool = True,
-                 params: Mapping[str, Mapping[str, object]] | None = None) -> RuleSet:
+def load_ruleset(
+    rules: Sequence[Path],
+    default_rules: bool = True,
+    params: Mapping[str, Mapping[str, object]] | None = None,
+) -> RuleSet:
     from aimscheck.dsl.ruleset import compile_files, rule_files
     from aimscheck.resources import default_pack
 

@@ -25,8 +25,9 @@ def fail(error: Exception) -> NoReturn:
     from aimscheck.errors import AimscheckError
 
     text = error.render() if isinstance(error, AimscheckError) else str(error)
-    click.echo(f"aimscheck: error: {text}" if "\n" not in text else f"aimscheck: error:\n{text}",
-               err=True)
+    click.echo(
+        f"aimscheck: error: {text}" if "\n" not in text else f"aimscheck: error:\n{text}", err=True
+    )
     sys.exit(EXIT_ERROR)
 
 
@@ -45,8 +46,12 @@ def guarded(func: F) -> F:
         except Exception as exc:  # a bug: say so plainly, keep the traceback for debugging
             if os.environ.get("AIMSCHECK_DEBUG"):
                 raise
-            fail(RuntimeError(f"internal error ({type(exc).__name__}: {exc}); please report it, "
-                              "with AIMSCHECK_DEBUG=1 set to see the traceback"))
+            fail(
+                RuntimeError(
+                    f"internal error ({type(exc).__name__}: {exc}); please report it, "
+                    "with AIMSCHECK_DEBUG=1 set to see the traceback"
+                )
+            )
 
     wrapper.__name__ = func.__name__
     wrapper.__doc__ = func.__doc__
@@ -70,27 +75,60 @@ def main() -> None:
 
 @main.command()
 @click.argument("path", type=click.Path(path_type=Path), default=".")
-@click.option("--rules", "rules", multiple=True, type=click.Path(path_type=Path),
-              help="A folder (or .aims file) of extra rules; repeatable.")
+@click.option(
+    "--rules",
+    "rules",
+    multiple=True,
+    type=click.Path(path_type=Path),
+    help="A folder (or .aims file) of extra rules; repeatable.",
+)
 @click.option("--no-default-rules", is_flag=True, help="Run only the --rules packs.")
-@click.option("--as-of", callback=parse_date, metavar="YYYY-MM-DD",
-              help="The date every date rule is judged against (default: today).")
-@click.option("--fail-on", type=click.Choice(["major", "minor", "observation", "never"]),
-              default="minor", show_default=True,
-              help="The lowest severity that fails the run (exit 1).")
+@click.option(
+    "--as-of",
+    callback=parse_date,
+    metavar="YYYY-MM-DD",
+    help="The date every date rule is judged against (default: today).",
+)
+@click.option(
+    "--fail-on",
+    type=click.Choice(["major", "minor", "observation", "never"]),
+    default="minor",
+    show_default=True,
+    help="The lowest severity that fails the run (exit 1).",
+)
 @click.option("--junit", type=click.Path(path_type=Path), help="Write a JUnit XML report here.")
-@click.option("--json", "json_path", type=click.Path(path_type=Path),
-              help="Write the JSON report here.")
-@click.option("--format", "fmt", type=click.Choice(["text", "json", "junit"]), default="text",
-              show_default=True, help="What to print on standard output.")
-@click.option("--evidence-root", type=click.Path(path_type=Path),
-              help="Where evidence paths are resolved (default: the export root).")
+@click.option(
+    "--json", "json_path", type=click.Path(path_type=Path), help="Write the JSON report here."
+)
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(["text", "json", "junit"]),
+    default="text",
+    show_default=True,
+    help="What to print on standard output.",
+)
+@click.option(
+    "--evidence-root",
+    type=click.Path(path_type=Path),
+    help="Where evidence paths are resolved (default: the export root).",
+)
 @click.option("--strict", is_flag=True, help="Refuse export fields the schema does not know.")
 @click.option("-q", "--quiet", is_flag=True, help="Print nothing but errors.")
 @guarded
-def check(path: Path, rules: tuple[Path, ...], no_default_rules: bool, as_of: dt.date,
-          fail_on: str, junit: Path | None, json_path: Path | None, fmt: str,
-          evidence_root: Path | None, strict: bool, quiet: bool) -> None:
+def check(
+    path: Path,
+    rules: tuple[Path, ...],
+    no_default_rules: bool,
+    as_of: dt.date,
+    fail_on: str,
+    junit: Path | None,
+    json_path: Path | None,
+    fmt: str,
+    evidence_root: Path | None,
+    strict: bool,
+    quiet: bool,
+) -> None:
     """Check the AIMS export at PATH (a governance repo folder or one YAML/JSON file)."""
     from aimscheck.check import CheckOptions, run_check
     from aimscheck.output import write_atomic
@@ -101,9 +139,17 @@ def check(path: Path, rules: tuple[Path, ...], no_default_rules: bool, as_of: dt
     for out in (junit, json_path):
         if out is not None and out.is_dir():
             raise click.BadParameter(f"{out} is a folder; give a file name", param_hint="report")
-    report = run_check(CheckOptions(
-        path=path, rules=rules, default_rules=not no_default_rules, as_of=as_of,
-        fail_on=threshold, strict=strict, evidence_root=evidence_root))
+    report = run_check(
+        CheckOptions(
+            path=path,
+            rules=rules,
+            default_rules=not no_default_rules,
+            as_of=as_of,
+            fail_on=threshold,
+            strict=strict,
+            evidence_root=evidence_root,
+        )
+    )
     if junit is not None:
         write_atomic(junit, render("junit", report))
     if json_path is not None:

@@ -52,8 +52,9 @@ class Context:
         self._indexes[key] = index
         return index
 
-    def lookup(self, collection: str, path: Path_, value: object, multi: bool = False) -> list[
-            dict[str, Any]]:
+    def lookup(
+        self, collection: str, path: Path_, value: object, multi: bool = False
+    ) -> list[dict[str, Any]]:
         if value is MISSING or isinstance(value, dict | list):
             return []
         return self.index(collection, path, multi).get((type(value) is bool, value), [])

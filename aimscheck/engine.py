@@ -1,4 +1,4 @@
-"""Evaluates a RuleSet on an Export as of a date; a rule that cannot run gives ERROR, not a crash."""
+"""Evaluates a RuleSet on an Export as of a date; failures to evaluate become ERROR results."""
 
 from __future__ import annotations
 
@@ -27,8 +27,12 @@ def excluded_controls(export: Export) -> dict[str, str]:
     out: dict[str, str] = {}
     for entry in export.collection("soa"):
         control, justification = entry.get("control"), entry.get("justification")
-        if (entry.get("applicable") is False and isinstance(control, str)
-                and isinstance(justification, str) and justification.strip()):
+        if (
+            entry.get("applicable") is False
+            and isinstance(control, str)
+            and isinstance(justification, str)
+            and justification.strip()
+        ):
             out[control] = justification.strip()
     return out
 
@@ -52,19 +56,34 @@ class Evaluator:
         info = rule.info
         if info.controls and all(c in self.excluded for c in info.controls):
             reasons = "; ".join(f"{c}: {self.excluded[c]}" for c in info.controls)
-            yield Result(info, Outcome.NOT_APPLICABLE, None, self.export.default_location(),
-                         f"excluded in the Statement of Applicability ({reasons})")
+            yield Result(
+                info,
+                Outcome.NOT_APPLICABLE,
+                None,
+                self.export.default_location(),
+                f"excluded in the Statement of Applicability ({reasons})",
+            )
             return
         frame: list[Any] = [None] * rule.nslots
         try:
             if rule.when is not None and not truth(rule.when(self.ctx, frame)):
-                yield Result(info, Outcome.NOT_APPLICABLE, None, self.export.default_location(),
-                             "the rule's 'when' condition does not hold for this export")
+                yield Result(
+                    info,
+                    Outcome.NOT_APPLICABLE,
+                    None,
+                    self.export.default_location(),
+                    "the rule's 'when' condition does not hold for this export",
+                )
                 return
             subjects = self.subjects(rule, frame)
         except _EVAL_ERRORS as exc:
-            yield Result(info, Outcome.ERROR, None, self.export.default_location(),
-                         f"could not evaluate: {exc}")
+            yield Result(
+                info,
+                Outcome.ERROR,
+                None,
+                self.export.default_location(),
+                f"could not evaluate: {exc}",
+            )
             return
         for record, subject in subjects:
             yield self.check(rule, record, subject)
@@ -83,8 +102,9 @@ class Evaluator:
                 if not truth(rule.where(self.ctx, frame)):
                     continue
             ident = record.get(id_field) if isinstance(record, dict) else record
-            out.append((record, Subject(rule.subject_collection,
-                                        None if ident is None else str(ident))))
+            out.append(
+                (record, Subject(rule.subject_collection, None if ident is None else str(ident)))
+            )
         return out
 
     def location(self, record: Any) -> Location:
@@ -106,25 +126,37 @@ class Evaluator:
                     frame[step.slot] = step.fn(self.ctx, frame)
                 elif step.kind == "require":
                     if not truth(step.fn(self.ctx, frame)):
-                        failed.append(step.message(self.ctx, frame) if step.message
-                                      else f"requirement not met: {step.source}")
+                        failed.append(
+                            step.message(self.ctx, frame)
+                            if step.message
+                            else f"requirement not met: {step.source}"
+                        )
                 elif not failed:
                     checks = self.proofs(step.fn(self.ctx, frame))
                     proofs.extend(checks)
                     bad = [c for c in checks if not c.ok and c.status != "unverifiable"]
                     if bad:
                         proof_messages.append(
-                            step.message(self.ctx, frame) if step.message else
-                            f"missing evidence for {step.source}: "
-                            + "; ".join(f"{c.ref or '(none)'}: {c.message}" for c in bad))
+                            step.message(self.ctx, frame)
+                            if step.message
+                            else f"missing evidence for {step.source}: "
+                            + "; ".join(f"{c.ref or '(none)'}: {c.message}" for c in bad)
+                        )
         except _EVAL_ERRORS as exc:
             return Result(info, Outcome.ERROR, subject, location, f"could not evaluate: {exc}")
         if failed:
-            return Result(info, Outcome.NONCONFORMITY, subject, location, "; ".join(failed),
-                          tuple(proofs))
+            return Result(
+                info, Outcome.NONCONFORMITY, subject, location, "; ".join(failed), tuple(proofs)
+            )
         if proof_messages:
-            return Result(info, Outcome.MISSING_EVIDENCE, subject, location,
-                          "; ".join(proof_messages), tuple(proofs))
+            return Result(
+                info,
+                Outcome.MISSING_EVIDENCE,
+                subject,
+                location,
+                "; ".join(proof_messages),
+                tuple(proofs),
+            )
         return Result(info, Outcome.PASS, subject, location, "", tuple(proofs))
 
     def proofs(self, value: object) -> list[EvidenceCheck]:

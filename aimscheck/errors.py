@@ -42,8 +42,11 @@ class AimscheckError(Exception):
             "message": self.message,
             "location": None
             if self.location is None
-            else {"file": self.location.file, "line": self.location.line,
-                  "column": self.location.column},
+            else {
+                "file": self.location.file,
+                "line": self.location.line,
+                "column": self.location.column,
+            },
             "hint": self.hint or None,
         }
 
@@ -95,9 +98,7 @@ class ErrorGroup(AimscheckError):
     def __init__(self, errors: Iterable[AimscheckError]) -> None:
         self.errors = sorted(errors, key=lambda e: e.sort_key())
         first = self.errors[0] if self.errors else None
-        super().__init__(
-            f"{len(self.errors)} problem(s)", first.location if first else None
-        )
+        super().__init__(f"{len(self.errors)} problem(s)", first.location if first else None)
 
     def render(self) -> str:
         return "\n".join(e.render() for e in self.errors)

@@ -81,8 +81,11 @@ class EvidenceResolver:
     def _check(self, ref: str) -> EvidenceCheck:
         found = self._index().get(ref)
         if found is None:
-            return EvidenceCheck(ref, "unknown_reference",
-                                 f"'{ref}' is not the id of any evidence or document record")
+            return EvidenceCheck(
+                ref,
+                "unknown_reference",
+                f"'{ref}' is not the id of any evidence or document record",
+            )
         collection, record = found
         name = f"{collection}/{ref}"
 
@@ -145,8 +148,11 @@ class EvidenceResolver:
                 return ("expired", f"expired on {expires.isoformat()}")
             collected = _date(record.get("collected_at"))
             if collected is not None and collected > self.as_of:
-                return ("collected_in_future", f"collected_at {collected.isoformat()} is after "
-                        f"the as-of date {self.as_of.isoformat()}")
+                return (
+                    "collected_in_future",
+                    f"collected_at {collected.isoformat()} is after "
+                    f"the as-of date {self.as_of.isoformat()}",
+                )
             return None
         status = record.get("status")
         if status is not None and status != "approved":

@@ -1,4 +1,4 @@
-"""Rule tests: YAML files beside the rules give small exports and the outcome each subject must get."""
+"""Rule tests: YAML files beside the rules, giving small exports and expected outcomes."""
 
 from __future__ import annotations
 
@@ -55,7 +55,7 @@ class CaseResult:
 def _load_yaml(path: Path) -> Any:
     loader_cls = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
     try:
-        return yaml.load(path.read_text(encoding="utf-8"), Loader=loader_cls)  # noqa: S506
+        return yaml.load(path.read_text(encoding="utf-8"), Loader=loader_cls)
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark
         line = mark.line + 1 if mark else 1
@@ -76,8 +76,9 @@ def _case_lines(path: Path) -> list[int]:
 def load_cases(path: Path) -> list[Case]:
     doc = _load_yaml(path)
     if not isinstance(doc, dict) or not isinstance(doc.get("cases"), list):
-        raise RuleTestError("a rule test file is a mapping with a 'cases' list",
-                            Location(str(path), 1))
+        raise RuleTestError(
+            "a rule test file is a mapping with a 'cases' list", Location(str(path), 1)
+        )
     base = doc.get("base") or {}
     files = doc.get("files") or {}
     default_as_of = doc.get("as_of")
@@ -95,16 +96,26 @@ def load_cases(path: Path) -> list[Case]:
         if isinstance(as_of, str):
             as_of = dt.date.fromisoformat(as_of)
         if not isinstance(as_of, dt.date):
-            raise RuleTestError("every case needs an as_of date (in the case or the file)",
-                                where)
+            raise RuleTestError("every case needs an as_of date (in the case or the file)", where)
         expect = {str(k): str(v) for k, v in (raw.get("expect") or {}).items()}
         bad = [v for v in expect.values() if v not in OUTCOMES]
         if bad:
-            raise RuleTestError(f"unknown outcome {bad[0]!r}; use one of {', '.join(OUTCOMES)}",
-                                where)
+            raise RuleTestError(
+                f"unknown outcome {bad[0]!r}; use one of {', '.join(OUTCOMES)}", where
+            )
         export = {**base, **(raw.get("export") or {})}
-        cases.append(Case(path, line, str(raw["name"]), str(raw["rule"]), export,
-                          {**files, **(raw.get("files") or {})}, as_of, expect))
+        cases.append(
+            Case(
+                path,
+                line,
+                str(raw["name"]),
+                str(raw["rule"]),
+                export,
+                {**files, **(raw.get("files") or {})},
+                as_of,
+                expect,
+            )
+        )
     return cases
 
 
@@ -143,7 +154,8 @@ def run_case(case: Case, ruleset: Any) -> CaseResult:
     with tempfile.TemporaryDirectory(prefix="aimscheck-test-") as tmp:
         root = Path(tmp)
         (root / "aims.yaml").write_text(
-            yaml.safe_dump(_plain(case.export), sort_keys=False), encoding="utf-8")
+            yaml.safe_dump(_plain(case.export), sort_keys=False), encoding="utf-8"
+        )
         for name, content in case.files.items():
             target = root / name
             target.parent.mkdir(parents=True, exist_ok=True)
@@ -164,10 +176,14 @@ def run_case(case: Case, ruleset: Any) -> CaseResult:
         for subject in sorted(set(actual) | set(case.expect))
         if actual.get(subject) != case.expect.get(subject)
     )
-    messages = {(WHOLE_EXPORT if r.subject is None else str(r.subject)): r.message
-                for r in results if r.message}
-    detail = tuple(f"{d} ({messages[d.split(':')[0]]})" if d.split(":")[0] in messages else d
-                   for d in diff)
+    messages = {
+        (WHOLE_EXPORT if r.subject is None else str(r.subject)): r.message
+        for r in results
+        if r.message
+    }
+    detail = tuple(
+        f"{d} ({messages[d.split(':')[0]]})" if d.split(":")[0] in messages else d for d in diff
+    )
     return CaseResult(case, actual, detail)
 
 

@@ -61,10 +61,16 @@ def duration(amount: float, unit: str) -> Duration:
     if unit == "weeks":
         return Duration(days=amount * 7)
     if unit == "months":
-        return Duration(months=int(amount)) if float(amount).is_integer() else Duration(
-            days=amount * DAYS_PER_MONTH)
-    return Duration(months=int(amount * 12)) if float(amount * 12).is_integer() else Duration(
-        days=amount * 365.2425)
+        return (
+            Duration(months=int(amount))
+            if float(amount).is_integer()
+            else Duration(days=amount * DAYS_PER_MONTH)
+        )
+    return (
+        Duration(months=int(amount * 12))
+        if float(amount * 12).is_integer()
+        else Duration(days=amount * 365.2425)
+    )
 
 
 def add_months(day: dt.date, months: int) -> dt.date:

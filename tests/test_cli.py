@@ -34,11 +34,15 @@ rule "ORG-4.3-01" {
 def export(tmp_path: Path, systems: list[dict[str, Any]]) -> Path:
     root = tmp_path / "repo"
     (root / "ai_systems").mkdir(parents=True, exist_ok=True)
-    (root / "aims.yaml").write_text(yaml.safe_dump({
-        "schema_version": "1",
-        "organization": {"name": "Org"},
-        "people": [{"id": "p1", "name": "Ada"}],
-    }))
+    (root / "aims.yaml").write_text(
+        yaml.safe_dump(
+            {
+                "schema_version": "1",
+                "organization": {"name": "Org"},
+                "people": [{"id": "p1", "name": "Ada"}],
+            }
+        )
+    )
     for system in systems:
         (root / "ai_systems" / f"{system['id']}.yaml").write_text(yaml.safe_dump(system))
     return root
@@ -56,8 +60,15 @@ def run(*args: str | Path) -> Result:
 
 
 def custom_check(tmp_path: Path, systems: list[dict[str, Any]], *extra: str | Path) -> Result:
-    return run("check", export(tmp_path, systems), "--no-default-rules",
-               "--rules", rules(tmp_path), *AS_OF, *extra)
+    return run(
+        "check",
+        export(tmp_path, systems),
+        "--no-default-rules",
+        "--rules",
+        rules(tmp_path),
+        *AS_OF,
+        *extra,
+    )
 
 
 GOOD = {"id": "s1", "name": "Scoring", "in_scope": True, "owner_ref": "p1"}
@@ -111,8 +122,7 @@ def test_json_report_follows_the_contract(tmp_path: Path) -> None:
 
 def test_broken_rule_file_exits_2_with_file_line_col(tmp_path: Path) -> None:
     folder = rules(tmp_path, RULE.replace("require", "requre"))
-    result = run("check", export(tmp_path, [GOOD]), "--no-default-rules", "--rules", folder,
-                 *AS_OF)
+    result = run("check", export(tmp_path, [GOOD]), "--no-default-rules", "--rules", folder, *AS_OF)
     assert result.exit_code == EXIT_ERROR
     assert "org.aims:7:3: unknown keyword 'requre' in a rule" in result.output
     assert "did you mean 'require'?" in result.output
@@ -152,8 +162,12 @@ def test_report_into_missing_folder_exits_2(tmp_path: Path) -> None:
 def test_no_traceback_from_a_real_process(tmp_path: Path) -> None:
     bad = tmp_path / "broken.yaml"
     bad.write_bytes(b"\xff\xfe not utf-8")
-    proc = subprocess.run([sys.executable, "-m", "aimscheck", "check", str(bad), *AS_OF],
-                          capture_output=True, text=True, timeout=60)
+    proc = subprocess.run(
+        [sys.executable, "-m", "aimscheck", "check", str(bad), *AS_OF],
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
     assert proc.returncode == EXIT_ERROR
     assert "Traceback" not in proc.stderr
     assert "broken.yaml" in proc.stderr

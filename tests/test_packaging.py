@@ -17,8 +17,11 @@ ROOT = Path(__file__).resolve().parents[1]
 @pytest.fixture(scope="module")
 def wheel(tmp_path_factory: pytest.TempPathFactory) -> Path:
     out = tmp_path_factory.mktemp("dist")
-    subprocess.run([sys.executable, "-m", "pip", "wheel", "--no-deps", "-q", "-w", str(out),
-                    str(ROOT)], check=True, timeout=600)
+    subprocess.run(
+        [sys.executable, "-m", "pip", "wheel", "--no-deps", "-q", "-w", str(out), str(ROOT)],
+        check=True,
+        timeout=600,
+    )
     (found,) = out.glob("aimscheck-*.whl")
     return found
 
@@ -43,15 +46,38 @@ def test_wheel_installs_into_a_fresh_venv_and_checks(wheel: Path, tmp_path: Path
     work = tmp_path / "work"
     work.mkdir()
     check = subprocess.run(
-        [str(env_dir / "bin" / "aimscheck"), "check", str(ROOT / "fixtures" / "conforming"),
-         "--as-of", "2026-11-20", "--junit", "report.xml"],
-        cwd=work, env=env, capture_output=True, text=True, timeout=300)
+        [
+            str(env_dir / "bin" / "aimscheck"),
+            "check",
+            str(ROOT / "fixtures" / "conforming"),
+            "--as-of",
+            "2026-11-20",
+            "--junit",
+            "report.xml",
+        ],
+        cwd=work,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
     assert check.returncode == 0, check.stdout + check.stderr
     assert (work / "report.xml").read_text().startswith("<?xml")
     where = subprocess.run(
         [str(py), "-c", "import aimscheck.resources as r; print(r.grammar_path())"],
-        cwd=work, env=env, capture_output=True, text=True, check=True)
+        cwd=work,
+        env=env,
+        capture_output=True,
+        text=True,
+        check=True,
+    )
     assert "site-packages" in where.stdout
-    tests = subprocess.run([str(env_dir / "bin" / "aimscheck"), "test"], cwd=work, env=env,
-                           capture_output=True, text=True, timeout=300)
+    tests = subprocess.run(
+        [str(env_dir / "bin" / "aimscheck"), "test"],
+        cwd=work,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
     assert tests.returncode == 0, tests.stdout + tests.stderr

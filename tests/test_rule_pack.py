@@ -30,9 +30,13 @@ def test_every_rule_has_a_passing_and_a_failing_case(ruleset: RuleSet) -> None:
     seen: dict[str, set[str]] = defaultdict(set)
     for case in CASES:
         for outcome in case.expect.values():
-            seen[case.rule].add("pass" if outcome == "pass" else
-                                "fail" if outcome in ("nonconformity", "missing_evidence")
-                                else outcome)
+            seen[case.rule].add(
+                "pass"
+                if outcome == "pass"
+                else "fail"
+                if outcome in ("nonconformity", "missing_evidence")
+                else outcome
+            )
     lacking = [r.info.id for r in ruleset.rules if not {"pass", "fail"} <= seen[r.info.id]]
     assert lacking == []
 

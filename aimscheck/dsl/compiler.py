@@ -17,7 +17,7 @@ from aimscheck.export.fields import FieldType
 from aimscheck.export.model import COLLECTIONS, SECTIONS
 from aimscheck.functions import FUNCTIONS
 from aimscheck.iso42001 import ANNEX_A, annex_records
-from aimscheck.source import Location, render_snippet
+from aimscheck.source import Location, Span, render_snippet
 from aimscheck.values import MISSING, arith, duration, equal, member, order, show, truth
 
 # A compiled expression: called with the run's context and the rule's variable slots.
@@ -66,8 +66,12 @@ class ExprCompiler:
     def error(self, span: Any, message: str, hint: str = "") -> None:
         width = span.end_column - span.column if span.end_line == span.line else 1
         self.errors.append(
-            RuleSemanticError(message, Location(self.path, span.line, span.column),
-                              render_snippet(self.text, span.line, span.column, width), hint)
+            RuleSemanticError(
+                message,
+                Location(self.path, span.line, span.column),
+                render_snippet(self.text, span.line, span.column, width),
+                hint,
+            )
         )
 
     def slot(self) -> int:
@@ -76,7 +80,7 @@ class ExprCompiler:
 
     def source_text(self, e: object) -> str:
         """The rule text an expression was written as, on one line."""
-        span = extent(e)
+        span: Span = extent(e)
         lines = self.text.splitlines()
         if not 1 <= span.line <= len(lines):
             return ""
@@ -92,8 +96,11 @@ class ExprCompiler:
 
     def check_binding(self, name: str, span: Any) -> None:
         if name in SECTIONS or name in COLLECTIONS or name in CONSTANTS:
-            self.error(span, f"the name '{name}' is taken by the export's {name}",
-                       "choose another name for the variable")
+            self.error(
+                span,
+                f"the name '{name}' is taken by the export's {name}",
+                "choose another name for the variable",
+            )
 
     # ---- expressions -------------------------------------------------------------------------
 
@@ -105,15 +112,21 @@ class ExprCompiler:
     def condition(self, e: n.Expr, env: Env) -> Fn:
         fn, typ = self.compile(e, env)
         if t.category(typ) not in ("boolean", "any"):
-            self.error(e.span, f"a condition must be true or false, but this is {t.words(typ)}",
-                       "compare it with something, or use 'is set' / 'is not empty'")
+            self.error(
+                e.span,
+                f"a condition must be true or false, but this is {t.words(typ)}",
+                "compare it with something, or use 'is set' / 'is not empty'",
+            )
         return fn
 
     def _Literal(self, e: n.Literal, env: Env) -> tuple[Fn, FieldType]:
         value = e.value
         if isinstance(value, str) and _ANNEX_LIKE.match(value) and value not in ANNEX_A:
-            self.error(e.span, f"unknown Annex A control '{value}'",
-                       suggest(value, ANNEX_A) or "Annex A controls run from A.2.2 to A.10.4")
+            self.error(
+                e.span,
+                f"unknown Annex A control '{value}'",
+                suggest(value, ANNEX_A) or "Annex A controls run from A.2.2 to A.10.4",
+            )
         return (lambda c, f: value), t.literal_type(value)
 
     def _DurationLit(self, e: n.DurationLit, env: Env) -> tuple[Fn, FieldType]:
@@ -144,6 +157,7 @@ class ExprCompiler:
         if name in COLLECTIONS:
             return (lambda c, f: c.export.collection(name)), known or t.LIST
         if name in SECTIONS:
+
             def section(c: Context, f: list[Any]) -> Any:
                 value = c.data.get(name)
                 return MISSING if value is None else value
@@ -162,13 +176,19 @@ class ExprCompiler:
             if e.name in owner.fields:
                 return owner.fields[e.name]
             hint = suggest(e.name, owner.fields) or (
-                f"a custom field must be declared in the pack: field <collection>.{e.name}: "
-                "string" if owner.open else "")
+                f"a custom field must be declared in the pack: field <collection>.{e.name}: string"
+                if owner.open
+                else ""
+            )
             self.error(e.span, f"unknown field '{e.name}'", hint)
             return t.ANY
-        self.error(e.span, f"cannot read field '{e.name}' of {t.words(owner)}",
-                   "use a quantifier (exists, all, none, count) to look inside a list"
-                   if owner.kind == "list" else "")
+        self.error(
+            e.span,
+            f"cannot read field '{e.name}' of {t.words(owner)}",
+            "use a quantifier (exists, all, none, count) to look inside a list"
+            if owner.kind == "list"
+            else "",
+        )
         return t.ANY
 
     def _FieldAccess(self, e: n.FieldAccess, env: Env) -> tuple[Fn, FieldType]:
@@ -203,17 +223,21 @@ class ExprCompiler:
         obj_fn, obj_type = self.compile(e.obj, env)
         return self.reference(obj_fn, obj_type, e.collection, e.span)
 
-    def reference(self, obj_fn: Fn, obj_type: FieldType, coll: str, span: Any) -> tuple[
-            Fn, FieldType]:
+    def reference(
+        self, obj_fn: Fn, obj_type: FieldType, coll: str, span: Any
+    ) -> tuple[Fn, FieldType]:
         if coll not in COLLECTIONS:
-            self.error(span, f"'{coll}' is not a collection of the export",
-                       suggest(coll, COLLECTIONS))
+            self.error(
+                span, f"'{coll}' is not a collection of the export", suggest(coll, COLLECTIONS)
+            )
             return (lambda c, f: MISSING), t.ANY
         target = obj_type.ref
-        if target and target not in ("annex_a", coll) and not (
-                target == "evidence" and coll == "documents"):
-            self.error(span, f"this reference points at {target}, not {coll}",
-                       f"write -> {target}")
+        if (
+            target
+            and target not in ("annex_a", coll)
+            and not (target == "evidence" and coll == "documents")
+        ):
+            self.error(span, f"this reference points at {target}, not {coll}", f"write -> {target}")
         record_type = t.item_type(self.export_type.fields.get(coll, t.LIST))
 
         def deref(c: Context, f: list[Any]) -> Any:
@@ -253,17 +277,24 @@ class ExprCompiler:
             return self._ref_call(e, env)
         builtin = FUNCTIONS.get(e.func)
         if builtin is None:
-            self.error(e.span, f"unknown function '{e.func}'",
-                       suggest(e.func, [*FUNCTIONS, "ref"]) or "see docs/language.md#built-ins")
+            self.error(
+                e.span,
+                f"unknown function '{e.func}'",
+                suggest(e.func, [*FUNCTIONS, "ref"]) or "see docs/language.md#built-ins",
+            )
             return (lambda c, f: MISSING), t.ANY
         if not builtin.min_args <= len(e.args) <= builtin.max_args:
-            wanted = (str(builtin.min_args) if builtin.min_args == builtin.max_args
-                      else f"{builtin.min_args} to {builtin.max_args}")
+            wanted = (
+                str(builtin.min_args)
+                if builtin.min_args == builtin.max_args
+                else f"{builtin.min_args} to {builtin.max_args}"
+            )
             self.error(e.span, f"{e.func}() takes {wanted} argument(s), got {len(e.args)}")
         args = [self.compile(a, env)[0] for a in e.args]
         impl = builtin.impl
-        ret = t.DECLARABLE.get(builtin.returns, t.DURATION if builtin.returns == "duration"
-                               else t.ANY)
+        ret = t.DECLARABLE.get(
+            builtin.returns, t.DURATION if builtin.returns == "duration" else t.ANY
+        )
         if len(args) == 1:
             (a0,) = args
             return (lambda c, f: impl(c, a0(c, f))), ret
@@ -307,16 +338,20 @@ class ExprCompiler:
             return (lambda c, f: order(op, a(c, f), b(c, f))), t.BOOLEAN
         if op in ("in", "not in"):
             if tb.kind not in ("list", "string", "any", "object"):
-                self.error(e.right.span, f"'{op}' needs a list or text on its right, "
-                           f"not {t.words(tb)}")
+                self.error(
+                    e.right.span, f"'{op}' needs a list or text on its right, not {t.words(tb)}"
+                )
             if isinstance(e.right, n.ListExpr):
                 for item in e.right.items:
                     self._check_enum(item, ta, e.left)
             if op == "in":
                 return (lambda c, f: member(a(c, f), b(c, f))), t.BOOLEAN
             return (lambda c, f: not member(a(c, f), b(c, f))), t.BOOLEAN
-        if "any" not in (ta.kind, tb.kind) and op in "*/" and t.category(ta) in (
-                "string", "date", "boolean"):
+        if (
+            "any" not in (ta.kind, tb.kind)
+            and op in "*/"
+            and t.category(ta) in ("string", "date", "boolean")
+        ):
             self.error(e.span, f"cannot apply '{op}' to {t.words(ta)}")
         result = ta if t.category(ta) == t.category(tb) else t.ANY
         if t.category(ta) == "date" and t.category(tb) == "duration":
@@ -326,10 +361,13 @@ class ExprCompiler:
         return (lambda c, f: arith(op, a(c, f), b(c, f))), result
 
     def _check_enum(self, side: n.Expr, typ: FieldType, other: n.Expr) -> None:
-        if typ.enum and isinstance(other, n.Literal) and isinstance(other.value, str):
-            if other.value not in typ.enum:
-                self.error(other.span, f"'{other.value}' is not one of the values this field "
-                           f"takes: {', '.join(typ.enum)}", suggest(other.value, typ.enum))
+        value = other.value if isinstance(other, n.Literal) else None
+        if typ.enum and isinstance(value, str) and value not in typ.enum:
+            self.error(
+                other.span,
+                f"'{value}' is not one of the values this field takes: {', '.join(typ.enum)}",
+                suggest(value, typ.enum),
+            )
 
     def _Matches(self, e: n.Matches, env: Env) -> tuple[Fn, FieldType]:
         fn, typ = self.compile(e.subject, env)
@@ -338,8 +376,11 @@ class ExprCompiler:
         try:
             regex = compile_regex(e.pattern)
         except RegexError as exc:
-            self.error(e.span, f"bad regular expression: {exc}",
-                       "matches uses RE2 syntax: no backreferences or lookaround")
+            self.error(
+                e.span,
+                f"bad regular expression: {exc}",
+                "matches uses RE2 syntax: no backreferences or lookaround",
+            )
             return (lambda c, f: False), t.BOOLEAN
         return (lambda c, f: regex.search(fn(c, f))), t.BOOLEAN
 
@@ -380,7 +421,7 @@ class ExprCompiler:
         return render
 
 
-def extent(e: object) -> Any:
+def extent(e: object) -> Span:
     """The span from the first to the last character of an expression (children included)."""
     starts: list[tuple[int, int]] = []
     ends: list[tuple[int, int]] = []
@@ -398,7 +439,7 @@ def extent(e: object) -> Any:
     if not starts:
         return n.NO_SPAN
     (line, col), (end_line, end_col) = min(starts), max(ends)
-    return type(n.NO_SPAN)(line, col, end_line, end_col)
+    return Span(line, col, end_line, end_col)
 
 
 def iterate(value: object, what: str) -> list[Any]:

@@ -10,10 +10,6 @@ from aimscheck.source import Span
 NO_SPAN = Span(0, 0, 0, 0)
 
 
-def _span() -> Span:
-    return field(default=NO_SPAN, compare=False, repr=False, kw_only=True)  # type: ignore[no-any-return]
-
-
 # ---- expressions ------------------------------------------------------------------------------
 
 
@@ -22,7 +18,7 @@ class Literal:
     """A string, number, boolean or date written in the rule."""
 
     value: object
-    span: Span = _span()
+    span: Span = field(default=NO_SPAN, compare=False, repr=False, kw_only=True)
 
 
 @dataclass(frozen=True, slots=True)
@@ -31,7 +27,7 @@ class DurationLit:
 
     amount: float
     unit: str  # "days", "weeks", "months" or "years"
-    span: Span = _span()
+    span: Span = field(default=NO_SPAN, compare=False, repr=False, kw_only=True)
 
 
 @dataclass(frozen=True, slots=True)
@@ -39,7 +35,7 @@ class ListExpr:
     """`["a", "b"]`."""
 
     items: tuple[Expr, ...]
-    span: Span = _span()
+    span: Span = field(default=NO_SPAN, compare=False, repr=False, kw_only=True)
 
 
 @dataclass(frozen=True, slots=True)
@@ -47,7 +43,7 @@ class Name:
     """A variable, parameter, section, collection or constant such as `today`."""
 
     name: str
-    span: Span = _span()
+    span: Span = field(default=NO_SPAN, compare=False, repr=False, kw_only=True)
 
 
 @dataclass(frozen=True, slots=True)
@@ -56,7 +52,7 @@ class FieldAccess:
 
     obj: Expr
     name: str
-    span: Span = _span()
+    span: Span = field(default=NO_SPAN, compare=False, repr=False, kw_only=True)
 
 
 @dataclass(frozen=True, slots=True)
@@ -65,7 +61,7 @@ class Reference:
 
     obj: Expr
     collection: str
-    span: Span = _span()
+    span: Span = field(default=NO_SPAN, compare=False, repr=False, kw_only=True)
 
 
 @dataclass(frozen=True, slots=True)
@@ -74,7 +70,7 @@ class ItemAccess:
 
     obj: Expr
     index: Expr
-    span: Span = _span()
+    span: Span = field(default=NO_SPAN, compare=False, repr=False, kw_only=True)
 
 
 @dataclass(frozen=True, slots=True)
@@ -83,7 +79,7 @@ class Call:
 
     func: str
     args: tuple[Expr, ...]
-    span: Span = _span()
+    span: Span = field(default=NO_SPAN, compare=False, repr=False, kw_only=True)
 
 
 @dataclass(frozen=True, slots=True)
@@ -92,7 +88,7 @@ class Unary:
 
     op: str  # "not" or "neg"
     operand: Expr
-    span: Span = _span()
+    span: Span = field(default=NO_SPAN, compare=False, repr=False, kw_only=True)
 
 
 @dataclass(frozen=True, slots=True)
@@ -102,7 +98,7 @@ class Binary:
     op: str  # and or == != < <= > >= in "not in" + - * /
     left: Expr
     right: Expr
-    span: Span = _span()
+    span: Span = field(default=NO_SPAN, compare=False, repr=False, kw_only=True)
 
 
 @dataclass(frozen=True, slots=True)
@@ -111,7 +107,7 @@ class Matches:
 
     subject: Expr
     pattern: str
-    span: Span = _span()
+    span: Span = field(default=NO_SPAN, compare=False, repr=False, kw_only=True)
 
 
 @dataclass(frozen=True, slots=True)
@@ -120,7 +116,7 @@ class IsCheck:
 
     subject: Expr
     test: str  # "set", "missing", "empty", "not_empty"
-    span: Span = _span()
+    span: Span = field(default=NO_SPAN, compare=False, repr=False, kw_only=True)
 
 
 @dataclass(frozen=True, slots=True)
@@ -132,7 +128,7 @@ class Quantifier:
     source: Expr
     where: Expr | None
     body: Expr | None  # the `: P` of `all`; None for the others
-    span: Span = _span()
+    span: Span = field(default=NO_SPAN, compare=False, repr=False, kw_only=True)
 
 
 Expr: TypeAlias = (
@@ -157,7 +153,7 @@ class Template:
     """A message with `{expr}` holes: `"AI system {sys.id} has no assessment"`."""
 
     parts: tuple[str | Expr, ...]
-    span: Span = _span()
+    span: Span = field(default=NO_SPAN, compare=False, repr=False, kw_only=True)
 
 
 # ---- statements and rules ---------------------------------------------------------------------
@@ -168,7 +164,7 @@ class Text:
     """A metadata value (clause id, control id, tag, severity or phase) with its place."""
 
     value: str
-    span: Span = _span()
+    span: Span = field(default=NO_SPAN, compare=False, repr=False, kw_only=True)
 
 
 @dataclass(frozen=True, slots=True)
@@ -177,7 +173,7 @@ class Param:
 
     name: str
     default: Expr
-    span: Span = _span()
+    span: Span = field(default=NO_SPAN, compare=False, repr=False, kw_only=True)
 
 
 @dataclass(frozen=True, slots=True)
@@ -187,7 +183,7 @@ class ForClause:
     var: str
     source: Expr
     where: Expr | None
-    span: Span = _span()
+    span: Span = field(default=NO_SPAN, compare=False, repr=False, kw_only=True)
 
 
 @dataclass(frozen=True, slots=True)
@@ -196,7 +192,7 @@ class Let:
 
     name: str
     expr: Expr
-    span: Span = _span()
+    span: Span = field(default=NO_SPAN, compare=False, repr=False, kw_only=True)
 
 
 @dataclass(frozen=True, slots=True)
@@ -205,7 +201,7 @@ class Require:
 
     cond: Expr
     message: Template | None
-    span: Span = _span()
+    span: Span = field(default=NO_SPAN, compare=False, repr=False, kw_only=True)
 
 
 @dataclass(frozen=True, slots=True)
@@ -214,7 +210,7 @@ class EvidenceStmt:
 
     expr: Expr
     message: Template | None
-    span: Span = _span()
+    span: Span = field(default=NO_SPAN, compare=False, repr=False, kw_only=True)
 
 
 Statement: TypeAlias = Let | Require | EvidenceStmt
@@ -239,7 +235,7 @@ class Rule:
     for_: ForClause | None
     body: tuple[Statement, ...]
     duplicates: tuple[tuple[str, Span], ...] = ()  # metadata entries given twice
-    span: Span = _span()
+    span: Span = field(default=NO_SPAN, compare=False, repr=False, kw_only=True)
 
 
 @dataclass(frozen=True, slots=True)
@@ -248,7 +244,7 @@ class FieldDecl:
 
     path: tuple[str, ...]
     type: str
-    span: Span = _span()
+    span: Span = field(default=NO_SPAN, compare=False, repr=False, kw_only=True)
 
 
 @dataclass(frozen=True, slots=True)

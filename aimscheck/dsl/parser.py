@@ -16,8 +16,21 @@ from aimscheck.resources import grammar_path
 from aimscheck.source import Location, render_snippet
 
 ENTRY_KEYWORDS = (
-    "title", "description", "fix", "clause", "control", "severity", "phase", "tags", "param",
-    "overrides", "when", "for", "let", "require", "evidence",
+    "title",
+    "description",
+    "fix",
+    "clause",
+    "control",
+    "severity",
+    "phase",
+    "tags",
+    "param",
+    "overrides",
+    "when",
+    "for",
+    "let",
+    "require",
+    "evidence",
 )
 # How terminals read in a message; keyword and punctuation terminals are quoted as written.
 _TERMINAL_WORDS = {
@@ -105,15 +118,22 @@ class _Parse:
     def parse_hole(self, source: str, line: int, column: int) -> n.Expr:
         """Parse the expression of a message hole `{...}`; errors point into the message."""
         if not source.strip():
-            self.error(line, column, "empty '{}' in a message: put an expression inside, "
-                       "or write \\{ for a literal brace")
+            self.error(
+                line,
+                column,
+                "empty '{}' in a message: put an expression inside, "
+                "or write \\{ for a literal brace",
+            )
             return n.Literal("")
         try:
             tree = _lark().parse(source, start="expr")
             result: n.Expr = AstBuilder(self.parse_hole).transform(tree)
         except UnexpectedInput as exc:
-            self.error(line, column + max(exc.column, 1) - 1,
-                       f"cannot read '{{{source}}}' in the message: it must be an expression")
+            self.error(
+                line,
+                column + max(exc.column, 1) - 1,
+                f"cannot read '{{{source}}}' in the message: it must be an expression",
+            )
             return n.Literal("")
         return _shift(result, line - 1, column - 1)
 
@@ -127,9 +147,10 @@ class _Parse:
                 break
             except UnexpectedInput as exc:
                 self.report(exc)
-                text = self.skip_failed(text, exc)
-                if text is None:
+                rest = self.skip_failed(text, exc)
+                if rest is None:
                     break
+                text = rest
             except VisitError as exc:  # a transformer bug must not surface as a traceback
                 self.error(1, 1, f"internal error while reading the rule: {exc.orig_exc}")
                 break
@@ -154,11 +175,19 @@ class _Parse:
         if isinstance(exc, UnexpectedCharacters):
             ch = self.text_char(line, col)
             if ch == '"':
-                self.error(line, col, "unterminated string: close it with \" on the same line",
-                           'use """...""" for text over several lines')
+                self.error(
+                    line,
+                    col,
+                    'unterminated string: close it with " on the same line',
+                    'use """...""" for text over several lines',
+                )
             else:
-                self.error(line, col, f"unexpected character {ch!r}: "
-                           f"expected {_expected_words(set(exc.allowed or ()))}")
+                self.error(
+                    line,
+                    col,
+                    f"unexpected character {ch!r}: "
+                    f"expected {_expected_words(set(exc.allowed or ()))}",
+                )
             return
         if isinstance(exc, UnexpectedToken):
             self.report_token(exc)
@@ -171,11 +200,16 @@ class _Parse:
         if token.type == "$END":
             line, col = _end_position(self.text)
             if "RBRACE" in expected:
-                self.error(line, col, "unexpected end of file: a rule block is not closed",
-                           f"add '}}' to close the rule opened at line {self.rule_line(line)}")
+                self.error(
+                    line,
+                    col,
+                    "unexpected end of file: a rule block is not closed",
+                    f"add '}}' to close the rule opened at line {self.rule_line(line)}",
+                )
             else:
-                self.error(line, col, f"unexpected end of file: expected "
-                           f"{_expected_words(expected)}")
+                self.error(
+                    line, col, f"unexpected end of file: expected {_expected_words(expected)}"
+                )
             return
         line, col = token.line or 1, token.column or 1
         width = len(str(token))
@@ -184,29 +218,51 @@ class _Parse:
         previous = re.search(r"([A-Za-z_]+)\s*$", before)
         if previous and previous.group(1) in ("exists", "all", "none") and token.type == "NAME":
             quant = previous.group(1)
-            self.error(line, col - len(before) + previous.start(1), f"'{quant}' cannot follow "
-                       "an operator without parentheses",
-                       f"write ({quant} {word} in … where …) inside and/or/not", len(quant))
+            self.error(
+                line,
+                col - len(before) + previous.start(1),
+                f"'{quant}' cannot follow an operator without parentheses",
+                f"write ({quant} {word} in … where …) inside and/or/not",
+                len(quant),
+            )
             return
         entry_expected = sum(1 for t in expected if _describe(t).strip("'") in ENTRY_KEYWORDS)
         if token.type == "NAME" and entry_expected >= 8:
             guess = difflib.get_close_matches(word, ENTRY_KEYWORDS, n=1, cutoff=0.6)
-            hint = f"did you mean '{guess[0]}'?" if guess else (
-                "a rule holds: title, description, fix, clause, control, severity, phase, "
-                "tags, param, overrides, when, for, let, require, evidence")
+            hint = (
+                f"did you mean '{guess[0]}'?"
+                if guess
+                else (
+                    "a rule holds: title, description, fix, clause, control, severity, phase, "
+                    "tags, param, overrides, when, for, let, require, evidence"
+                )
+            )
             self.error(line, col, f"unknown keyword '{word}' in a rule", hint, width)
             return
         if token.type in ("EXISTS", "ALL", "NONE"):
-            self.error(line, col, f"'{word}' cannot follow an operator without parentheses",
-                       f"write ({word} … where …) inside and/or/not", width)
+            self.error(
+                line,
+                col,
+                f"'{word}' cannot follow an operator without parentheses",
+                f"write ({word} … where …) inside and/or/not",
+                width,
+            )
             return
         if token.type == "RULE" and "RBRACE" in expected:
-            self.error(line, col, "a new rule starts before the previous one is closed",
-                       f"add '}}' to close the rule opened at line {self.rule_line(line - 1)}",
-                       width)
+            self.error(
+                line,
+                col,
+                "a new rule starts before the previous one is closed",
+                f"add '}}' to close the rule opened at line {self.rule_line(line - 1)}",
+                width,
+            )
             return
-        self.error(line, col, f"unexpected {_token_words(token)}: expected "
-                   f"{_expected_words(expected)}", width=width)
+        self.error(
+            line,
+            col,
+            f"unexpected {_token_words(token)}: expected {_expected_words(expected)}",
+            width=width,
+        )
 
     def text_char(self, line: int, col: int) -> str:
         lines = self.text.splitlines()
@@ -253,8 +309,12 @@ def _shift(expr: n.Expr, lines: int, columns: int) -> n.Expr:
             if f.name == "span" and value != n.NO_SPAN:
                 first = columns if value.line == 1 else 0
                 end_first = columns if value.end_line == 1 else 0
-                changes["span"] = type(value)(value.line + lines, value.column + first,
-                                              value.end_line + lines, value.end_column + end_first)
+                changes["span"] = type(value)(
+                    value.line + lines,
+                    value.column + first,
+                    value.end_line + lines,
+                    value.end_column + end_first,
+                )
             elif f.name != "span":
                 changes[f.name] = move(value)
         return dataclasses.replace(node, **changes)

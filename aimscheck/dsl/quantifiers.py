@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING, Any
 from aimscheck.context import Context
 from aimscheck.dsl import nodes as n
 from aimscheck.dsl import types as t
+from aimscheck.export.fields import FieldType
 from aimscheck.export.model import COLLECTIONS
 from aimscheck.values import MISSING, truth
 
@@ -50,17 +51,19 @@ def _join(
         return None
     if cond.op == "==":
         for side, other in ((cond.left, cond.right), (cond.right, cond.left)):
-            path = path_of(side, var)
-            if path is not None and var not in names_in(other):
+            found = path_of(side, var)
+            if found is not None and var not in names_in(other):
                 key, _ = comp.compile(other, env)
-                return lambda c, f: c.lookup(collection, path, key(c, f))
+                by = found
+                return lambda c, f: c.lookup(collection, by, key(c, f))
     if cond.op == "in":
-        path = path_of(cond.right, var)
-        if path is not None and var not in names_in(cond.left):
+        inside = path_of(cond.right, var)
+        if inside is not None and var not in names_in(cond.left):
             key, _ = comp.compile(cond.left, env)
-            return lambda c, f: c.lookup(collection, path, key(c, f), multi=True)
-        path = path_of(cond.left, var)
-        if path is not None and var not in names_in(cond.right):
+            return lambda c, f: c.lookup(collection, inside, key(c, f), multi=True)
+        found = path_of(cond.left, var)
+        if found is not None and var not in names_in(cond.right):
+            path = found
             keys, _ = comp.compile(cond.right, env)
 
             def each(c: Context, f: list[Any]) -> list[Any]:
@@ -77,23 +80,27 @@ def _join(
     return None
 
 
-def compile_quantifier(comp: ExprCompiler, e: n.Quantifier, env: Env) -> tuple[Fn, t.FieldType]:
+def compile_quantifier(comp: ExprCompiler, e: n.Quantifier, env: Env) -> tuple[Fn, FieldType]:
     from aimscheck.dsl.compiler import iterate
 
     source_fn, source_type = comp.compile(e.source, env)
     if source_type.kind not in ("list", "any"):
-        comp.error(e.source.span, f"'{e.kind}' needs a list or collection, "
-                   f"not {t.words(source_type)}")
+        comp.error(
+            e.source.span, f"'{e.kind}' needs a list or collection, not {t.words(source_type)}"
+        )
     comp.check_binding(e.var, e.span)
     slot = comp.slot()
     inner = env.bind(e.var, slot, t.item_type(source_type))
     parts = conjuncts(e.where)
     candidates: Candidates | None = None
-    is_collection = (isinstance(e.source, n.Name) and e.source.name in COLLECTIONS
-                     and e.source.name not in env.slots)
+    is_collection = (
+        isinstance(e.source, n.Name)
+        and e.source.name in COLLECTIONS
+        and e.source.name not in env.slots
+    )
     if is_collection:
         assert isinstance(e.source, n.Name)
-        for i, part in enumerate(parts):
+        for part in parts:
             candidates = _join(comp, e.source.name, e.var, part, env)
             if candidates is not None:
                 # The join condition itself still runs: it also checks types and missing values.
@@ -106,10 +113,7 @@ def compile_quantifier(comp: ExprCompiler, e: n.Quantifier, env: Env) -> tuple[F
     cands = candidates
 
     def passes(c: Context, f: list[Any]) -> bool:
-        for flt in filters:
-            if not truth(flt(c, f)):
-                return False
-        return True
+        return all(truth(flt(c, f)) for flt in filters)
 
     if e.kind == "exists" or e.kind == "none":
         want = e.kind == "exists"

@@ -76,8 +76,9 @@ def rule_files(paths: Iterable[Path]) -> list[Path]:
         elif path.is_file():
             out.append(path)
         else:
-            raise UsageError(f"rule path not found: {path}",
-                             hint="give a .aims file or a folder that holds them")
+            raise UsageError(
+                f"rule path not found: {path}", hint="give a .aims file or a folder that holds them"
+            )
     return out
 
 
@@ -92,10 +93,14 @@ def param_value(default: object, override: object, name: str, rule_id: str) -> o
             unit = m.group(2) if m.group(2).endswith("s") else m.group(2) + "s"
             return duration(float(m.group(1)), unit)
     elif type(override) is type(default) or (
-            isinstance(default, float) and isinstance(override, int)):
+        isinstance(default, float) and isinstance(override, int)
+    ):
         return override
-    wanted = ("a duration such as 90 days" if isinstance(default, Duration)
-              else t.words(t.literal_type(default)))
+    wanted = (
+        "a duration such as 90 days"
+        if isinstance(default, Duration)
+        else t.words(t.literal_type(default))
+    )
     raise UsageError(f"parameter {name} of rule {rule_id} takes {wanted}, got {override!r}")
 
 
@@ -107,8 +112,12 @@ def natural_key(text: str) -> tuple[tuple[int, str], ...]:
 class _FileCompiler:
     """Compiles the rules of one file against the export schema and declared custom fields."""
 
-    def __init__(self, rf: n.RuleFile, custom: dict[int, dict[str, FieldType]],
-                 overrides: Mapping[str, Mapping[str, object]]) -> None:
+    def __init__(
+        self,
+        rf: n.RuleFile,
+        custom: dict[int, dict[str, FieldType]],
+        overrides: Mapping[str, Mapping[str, object]],
+    ) -> None:
         self.rf = rf
         self.custom = custom
         self.overrides = overrides
@@ -116,44 +125,72 @@ class _FileCompiler:
 
     def error(self, span: Span, message: str, hint: str = "") -> None:
         width = span.end_column - span.column if span.end_line == span.line else 1
-        self.errors.append(RuleSemanticError(
-            message, Location(self.rf.path, span.line, span.column),
-            render_snippet(self.rf.text, span.line, span.column, width), hint))
+        self.errors.append(
+            RuleSemanticError(
+                message,
+                Location(self.rf.path, span.line, span.column),
+                render_snippet(self.rf.text, span.line, span.column, width),
+                hint,
+            )
+        )
 
     def check_meta(self, rule: n.Rule) -> None:
         if not rule.id.strip():
-            self.error(rule.span, "a rule needs an id, like \"AIMS-6.1.2-01\"")
+            self.error(rule.span, 'a rule needs an id, like "AIMS-6.1.2-01"')
         for key, span in rule.duplicates:
             self.error(span, f"'{key}' is given twice in this rule", "keep one")
         if not rule.title:
             self.error(rule.span, f"rule {rule.id} has no title", 'add: title "what it checks"')
         if rule.severity is None:
-            self.error(rule.span, f"rule {rule.id} has no severity",
-                       "add: severity major | minor | observation")
+            self.error(
+                rule.span,
+                f"rule {rule.id} has no severity",
+                "add: severity major | minor | observation",
+            )
         elif rule.severity.value not in SEVERITIES:
-            self.error(rule.severity.span, f"unknown severity '{rule.severity.value}'",
-                       suggest(rule.severity.value, SEVERITIES) or "use major, minor or "
-                       "observation")
+            self.error(
+                rule.severity.span,
+                f"unknown severity '{rule.severity.value}'",
+                suggest(rule.severity.value, SEVERITIES) or "use major, minor or observation",
+            )
         if rule.phase is None:
-            self.error(rule.span, f"rule {rule.id} has no phase",
-                       f"add: phase followed by one of {', '.join(PHASES)}")
+            self.error(
+                rule.span,
+                f"rule {rule.id} has no phase",
+                f"add: phase followed by one of {', '.join(PHASES)}",
+            )
         elif rule.phase.value not in PHASES:
-            self.error(rule.phase.span, f"unknown phase '{rule.phase.value}'",
-                       suggest(rule.phase.value, PHASES) or f"use one of {', '.join(PHASES)}")
+            self.error(
+                rule.phase.span,
+                f"unknown phase '{rule.phase.value}'",
+                suggest(rule.phase.value, PHASES) or f"use one of {', '.join(PHASES)}",
+            )
         if not rule.clauses and not rule.controls:
-            self.error(rule.span, f"rule {rule.id} names no clause or control",
-                       'add: clause "6.1.2" and/or control "A.5.2"')
+            self.error(
+                rule.span,
+                f"rule {rule.id} names no clause or control",
+                'add: clause "6.1.2" and/or control "A.5.2"',
+            )
         for text in rule.clauses:
             if text.value not in CLAUSES:
-                self.error(text.span, f"unknown clause '{text.value}'",
-                           suggest(text.value, CLAUSES) or "clauses run from 4.1 to 10.2")
+                self.error(
+                    text.span,
+                    f"unknown clause '{text.value}'",
+                    suggest(text.value, CLAUSES) or "clauses run from 4.1 to 10.2",
+                )
         for text in rule.controls:
             if text.value not in ANNEX_A:
-                self.error(text.span, f"unknown Annex A control '{text.value}'",
-                           suggest(text.value, ANNEX_A) or "controls run from A.2.2 to A.10.4")
+                self.error(
+                    text.span,
+                    f"unknown Annex A control '{text.value}'",
+                    suggest(text.value, ANNEX_A) or "controls run from A.2.2 to A.10.4",
+                )
         if not any(isinstance(s, n.Require | n.EvidenceStmt) for s in rule.body):
-            self.error(rule.span, f"rule {rule.id} checks nothing",
-                       "add at least one require or evidence line")
+            self.error(
+                rule.span,
+                f"rule {rule.id} checks nothing",
+                "add at least one require or evidence line",
+            )
 
     def params(self, rule: n.Rule, comp: ExprCompiler) -> dict[str, tuple[object, FieldType]]:
         values: dict[str, tuple[object, FieldType]] = {}
@@ -162,8 +199,11 @@ class _FileCompiler:
             if param.name in values:
                 self.error(param.span, f"parameter '{param.name}' is declared twice")
             if not _constant(param.default):
-                self.error(param.default.span, "a parameter's default must be a plain value "
-                           "(a number, text, date, duration or list)")
+                self.error(
+                    param.default.span,
+                    "a parameter's default must be a plain value "
+                    "(a number, text, date, duration or list)",
+                )
                 continue
             fn, typ = comp.compile(param.default, Env())
             value = fn(None, [])  # type: ignore[arg-type]  # constants never read the context
@@ -171,8 +211,10 @@ class _FileCompiler:
                 value = param_value(value, given.pop(param.name), param.name, rule.id)
             values[param.name] = (value, typ)
         for name in given:
-            raise UsageError(f"rule {rule.id} has no parameter '{name}'",
-                             hint=suggest(name, [p.name for p in rule.params]))
+            raise UsageError(
+                f"rule {rule.id} has no parameter '{name}'",
+                hint=suggest(name, [p.name for p in rule.params]),
+            )
         return values
 
     def compile_rule(self, rule: n.Rule) -> CompiledRule | None:
@@ -188,8 +230,10 @@ class _FileCompiler:
             source, source_type = comp.compile(rule.for_.source, env)
             collection = _collection_of(rule.for_.source)
             if source_type.kind not in ("list", "object", "any"):
-                comp.error(rule.for_.source.span, f"'for' needs a collection, a list or a "
-                           f"section, not {t.words(source_type)}")
+                comp.error(
+                    rule.for_.source.span,
+                    f"'for' needs a collection, a list or a section, not {t.words(source_type)}",
+                )
             comp.check_binding(rule.for_.var, rule.for_.span)
             var_slot = comp.slot()
             item = source_type if source_type.kind == "object" else t.item_type(source_type)
@@ -209,29 +253,46 @@ class _FileCompiler:
             elif isinstance(stmt, n.Require):
                 cond = comp.condition(stmt.cond, env)
                 message = comp.template(stmt.message, env) if stmt.message else None
-                steps.append(Step("require", cond, message=message,
-                                  source=comp.source_text(stmt.cond)))
+                steps.append(
+                    Step("require", cond, message=message, source=comp.source_text(stmt.cond))
+                )
             else:
                 fn, _ = comp.compile(stmt.expr, env)
                 message = comp.template(stmt.message, env) if stmt.message else None
-                steps.append(Step("evidence", fn, message=message,
-                                  source=comp.source_text(stmt.expr)))
+                steps.append(
+                    Step("evidence", fn, message=message, source=comp.source_text(stmt.expr))
+                )
         self.errors.extend(comp.errors)
-        unused = tuple(x.name for x in (*lets, *rule.params) if x.name not in comp.used)
+        names = [x.name for x in lets] + [p.name for p in rule.params]
+        unused = tuple(name for name in names if name not in comp.used)
         if rule.severity is None or rule.severity.value not in SEVERITIES:
             return None
         info = RuleInfo(
-            id=rule.id, title=rule.title or "", severity=Severity(rule.severity.value),
+            id=rule.id,
+            title=rule.title or "",
+            severity=Severity(rule.severity.value),
             phase=rule.phase.value if rule.phase else "",
             clauses=tuple(x.value for x in rule.clauses),
             controls=tuple(x.value for x in rule.controls),
-            tags=tuple(x.value for x in rule.tags), description=rule.description,
-            fix=rule.fix, location=Location(self.rf.path, rule.span.line, rule.span.column))
+            tags=tuple(x.value for x in rule.tags),
+            description=rule.description,
+            fix=rule.fix,
+            location=Location(self.rf.path, rule.span.line, rule.span.column),
+        )
         return CompiledRule(
-            info=info, ast=rule, nslots=comp.nslots, when=when, source=source,
-            var_slot=var_slot, where=where, subject_collection=collection,
-            section=collection in SECTIONS, steps=tuple(steps),
-            params={k: v for k, (v, _) in comp.params.items()}, unused=unused)
+            info=info,
+            ast=rule,
+            nslots=comp.nslots,
+            when=when,
+            source=source,
+            var_slot=var_slot,
+            where=where,
+            subject_collection=collection,
+            section=collection in SECTIONS,
+            steps=tuple(steps),
+            params={k: v for k, (v, _) in comp.params.items()},
+            unused=unused,
+        )
 
 
 def _constant(e: n.Expr) -> bool:
@@ -254,8 +315,9 @@ def _collection_of(e: n.Expr) -> str:
     return "item"
 
 
-def _declare(files: list[n.RuleFile], errors: list[AimscheckError]) -> tuple[
-        dict[int, dict[str, FieldType]], list[tuple[str, ...]], list[tuple[str, ...]]]:
+def _declare(
+    files: list[n.RuleFile], errors: list[AimscheckError]
+) -> tuple[dict[int, dict[str, FieldType]], list[tuple[str, ...]], list[tuple[str, ...]]]:
     """Resolve `field` declarations to the schema object they extend."""
     custom: dict[int, dict[str, FieldType]] = {}
     declared: list[tuple[str, ...]] = []
@@ -263,16 +325,25 @@ def _declare(files: list[n.RuleFile], errors: list[AimscheckError]) -> tuple[
     root = export_type()
     for rf in files:
         for decl in rf.fields:
-            def fail(message: str, hint: str = "", rf: n.RuleFile = rf,
-                     decl: n.FieldDecl = decl) -> None:
-                errors.append(RuleSemanticError(
-                    message, Location(rf.path, decl.span.line, decl.span.column),
-                    render_snippet(rf.text, decl.span.line, decl.span.column), hint))
+
+            def fail(
+                message: str, hint: str = "", rf: n.RuleFile = rf, decl: n.FieldDecl = decl
+            ) -> None:
+                errors.append(
+                    RuleSemanticError(
+                        message,
+                        Location(rf.path, decl.span.line, decl.span.column),
+                        render_snippet(rf.text, decl.span.line, decl.span.column),
+                        hint,
+                    )
+                )
 
             head, *middle, name = decl.path
             if head not in COLLECTIONS and head not in SECTIONS:
-                fail(f"'{head}' is not a collection or section of the export",
-                     suggest(head, [*COLLECTIONS, *SECTIONS]))
+                fail(
+                    f"'{head}' is not a collection or section of the export",
+                    suggest(head, [*COLLECTIONS, *SECTIONS]),
+                )
                 continue
             owner = root.fields.get(head, t.ANY)
             owner = t.item_type(owner) if owner.kind == "list" else owner
@@ -280,12 +351,16 @@ def _declare(files: list[n.RuleFile], errors: list[AimscheckError]) -> tuple[
                 owner = owner.fields.get(part, t.ANY)
                 owner = t.item_type(owner) if owner.kind == "list" else owner
             if decl.type not in t.DECLARABLE:
-                fail(f"unknown field type '{decl.type}'",
-                     suggest(decl.type, t.DECLARABLE) or f"use one of {', '.join(t.DECLARABLE)}")
+                fail(
+                    f"unknown field type '{decl.type}'",
+                    suggest(decl.type, t.DECLARABLE) or f"use one of {', '.join(t.DECLARABLE)}",
+                )
                 continue
             if name in owner.fields:
-                fail(f"'{'.'.join(decl.path)}' is already a field of the export schema",
-                     "remove the declaration")
+                fail(
+                    f"'{'.'.join(decl.path)}' is already a field of the export schema",
+                    "remove the declaration",
+                )
                 continue
             custom.setdefault(id(owner), {})[name] = t.DECLARABLE[decl.type]
             declared.append(decl.path)
@@ -311,8 +386,9 @@ def compile_files(
         try:
             text = path.read_text(encoding="utf-8")
         except (OSError, UnicodeDecodeError) as exc:
-            errors.append(RuleSemanticError(f"cannot read rule file: {exc}",
-                                            Location(str(path), 1)))
+            errors.append(
+                RuleSemanticError(f"cannot read rule file: {exc}", Location(str(path), 1))
+            )
             continue
         rf, syntax = parse_partial(text, str(path))
         errors.extend(syntax)
@@ -329,14 +405,23 @@ def compile_files(
             previous = compiled.get(rule.id)
             if previous is not None and not (previous[1] and not builtin and rule.overrides):
                 where = previous[0].info.location
-                fc.error(rule.span, f"duplicate rule id '{rule.id}': also at {where}",
-                         "give the rule its own id" + ("" if builtin or not previous[1] else
-                                                       ", or add 'overrides' to replace the "
-                                                       "built-in rule on purpose"))
+                fc.error(
+                    rule.span,
+                    f"duplicate rule id '{rule.id}': also at {where}",
+                    "give the rule its own id"
+                    + (
+                        ""
+                        if builtin or not previous[1]
+                        else ", or add 'overrides' to replace the built-in rule on purpose"
+                    ),
+                )
                 continue
             if previous is None and rule.overrides:
-                fc.error(rule.span, f"rule {rule.id} says 'overrides' but no built-in rule "
-                         "has that id", "remove 'overrides' or correct the id")
+                fc.error(
+                    rule.span,
+                    f"rule {rule.id} says 'overrides' but no built-in rule has that id",
+                    "remove 'overrides' or correct the id",
+                )
             compiled[rule.id] = (result, builtin)
         errors.extend(fc.errors)
     raise_all(errors)

@@ -40,9 +40,7 @@ def unquote(token: str) -> str:
 
 def span_of(meta: Meta | Token) -> Span:
     if isinstance(meta, Token):
-        return Span(
-            meta.line or 0, meta.column or 0, meta.end_line or 0, meta.end_column or 0
-        )
+        return Span(meta.line or 0, meta.column or 0, meta.end_line or 0, meta.end_column or 0)
     if getattr(meta, "empty", False):
         return n.NO_SPAN
     return Span(meta.line, meta.column, meta.end_line, meta.end_column)
@@ -311,8 +309,9 @@ class AstBuilder(Transformer[Token, Any]):
         return n.ItemAccess(obj, index, span=span_of(meta))
 
     def string_literal(self, meta: Meta, token: Token) -> n.Expr:
-        return n.Literal(unquote(token).replace("\\{", "{").replace("\\}", "}"),
-                         span=span_of(token))
+        return n.Literal(
+            unquote(token).replace("\\{", "{").replace("\\}", "}"), span=span_of(token)
+        )
 
     def number_literal(self, meta: Meta, token: Token) -> n.Expr:
         text = str(token)
@@ -324,8 +323,9 @@ class AstBuilder(Transformer[Token, Any]):
             value = dt.date.fromisoformat(str(token))
         except ValueError:
             # Kept as text; the compiler reports it with its place ("not a valid date").
-            return n.Call("__bad_date__", (n.Literal(str(token), span=span_of(token)),),
-                          span=span_of(token))
+            return n.Call(
+                "__bad_date__", (n.Literal(str(token), span=span_of(token)),), span=span_of(token)
+            )
         return n.Literal(value, span=span_of(token))
 
     def duration_literal(self, meta: Meta, amount: Token, unit: Token) -> n.Expr:

@@ -85,7 +85,9 @@ def comparison_problem(op: str, left: FieldType, right: FieldType) -> str | None
     if a == b:
         return None
     if {a, b} == {"date", "string"}:
-        return (f"cannot compare {words(left)} with {words(right)}: write dates without "
-                "quotes, like 2026-01-31")
+        return (
+            f"cannot compare {words(left)} with {words(right)}: write dates without "
+            "quotes, like 2026-01-31"
+        )
     verb = "order" if op in ("<", "<=", ">", ">=") else "compare"
     return f"cannot {verb} {words(left)} with {words(right)}"
