@@ -1,0 +1,1 @@
+"""Packaged JSON Schemas: the AIMS export contract (aims-export.schema.json)."""
