@@ -7,7 +7,12 @@ from typing import Any
 
 from aimscheck.evidence import EvidenceResolver
 from aimscheck.export.model import ID_FIELD, Export
-from aimscheck.values import MISSING
+from aimscheck.values import MISSING, member
+
+
+def _hashable(value: object) -> bool:
+    return isinstance(value, str | int | float | dt.date)
+
 
 # A path into a record, such as ("treatment", "owner_ref").
 Path_ = tuple[str, ...]
@@ -33,6 +38,19 @@ class Context:
         self.as_of = as_of
         self.evidence = evidence
         self._indexes: dict[tuple[str, Path_, bool], dict[Any, list[dict[str, Any]]]] = {}
+        # id(list) -> (the list, its hashable members): the list is kept alive so its id stays
+        # its own; lists are never changed during a run, so the set stays right.
+        self._members: dict[int, tuple[list[Any], frozenset[Any]]] = {}
+
+    def member(self, item: object, container: object) -> bool:
+        """`in`, with long lists answered from a set built once per list and run."""
+        if isinstance(container, list) and len(container) > 8 and _hashable(item):
+            cached = self._members.get(id(container))
+            if cached is None or cached[0] is not container:
+                keys = frozenset((type(v) is bool, v) for v in container if _hashable(v))
+                cached = self._members[id(container)] = (container, keys)
+            return (type(item) is bool, item) in cached[1]
+        return member(item, container)
 
     def index(self, collection: str, path: Path_, multi: bool) -> dict[Any, list[dict[str, Any]]]:
         """Records of `collection` by the value at `path` (by each item of it when `multi`)."""

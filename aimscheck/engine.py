@@ -117,26 +117,28 @@ class Evaluator:
         if rule.var_slot >= 0:
             frame[rule.var_slot] = MISSING if record is None else record
         location = self.location(record)
-        failed: list[str] = []
         proofs: list[EvidenceCheck] = []
-        proof_messages: list[str] = []
+        problems: list[str] = []
         try:
             for step in rule.steps:
                 if step.kind == "let":
                     frame[step.slot] = step.fn(self.ctx, frame)
                 elif step.kind == "require":
+                    # Requirements read as a checklist: the first one that fails is the finding,
+                    # and later ones (which may assume it) are not judged.
                     if not truth(step.fn(self.ctx, frame)):
-                        failed.append(
+                        message = (
                             step.message(self.ctx, frame)
                             if step.message
                             else f"requirement not met: {step.source}"
                         )
-                elif not failed:
+                        return Result(info, Outcome.NONCONFORMITY, subject, location, message)
+                else:
                     checks = self.proofs(step.fn(self.ctx, frame))
                     proofs.extend(checks)
                     bad = [c for c in checks if not c.ok and c.status != "unverifiable"]
                     if bad:
-                        proof_messages.append(
+                        problems.append(
                             step.message(self.ctx, frame)
                             if step.message
                             else f"missing evidence for {step.source}: "
@@ -144,17 +146,13 @@ class Evaluator:
                         )
         except _EVAL_ERRORS as exc:
             return Result(info, Outcome.ERROR, subject, location, f"could not evaluate: {exc}")
-        if failed:
-            return Result(
-                info, Outcome.NONCONFORMITY, subject, location, "; ".join(failed), tuple(proofs)
-            )
-        if proof_messages:
+        if problems:
             return Result(
                 info,
                 Outcome.MISSING_EVIDENCE,
                 subject,
                 location,
-                "; ".join(proof_messages),
+                "; ".join(problems),
                 tuple(proofs),
             )
         return Result(info, Outcome.PASS, subject, location, "", tuple(proofs))

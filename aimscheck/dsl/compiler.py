@@ -18,7 +18,7 @@ from aimscheck.export.model import COLLECTIONS, SECTIONS
 from aimscheck.functions import FUNCTIONS
 from aimscheck.iso42001 import ANNEX_A, annex_records
 from aimscheck.source import Location, Span, render_snippet
-from aimscheck.values import MISSING, arith, duration, equal, member, order, show, truth
+from aimscheck.values import MISSING, arith, duration, equal, order, show, truth
 
 # A compiled expression: called with the run's context and the rule's variable slots.
 Fn = Callable[[Context, list[Any]], Any]
@@ -345,8 +345,8 @@ class ExprCompiler:
                 for item in e.right.items:
                     self._check_enum(item, ta, e.left)
             if op == "in":
-                return (lambda c, f: member(a(c, f), b(c, f))), t.BOOLEAN
-            return (lambda c, f: not member(a(c, f), b(c, f))), t.BOOLEAN
+                return (lambda c, f: c.member(a(c, f), b(c, f))), t.BOOLEAN
+            return (lambda c, f: not c.member(a(c, f), b(c, f))), t.BOOLEAN
         if (
             "any" not in (ta.kind, tb.kind)
             and op in "*/"

@@ -50,7 +50,11 @@ def validate_export(
     `strict` also rejects fields the schema does not declare (custom fields are allowed
     otherwise). A dangling reference is not a schema error: rules report those.
     """
-    checker = validator if validator is not None else jsonschema_validator(strict)
+    if validator is None:
+        if fast_validator(strict).is_valid(export.data):
+            return []  # the happy path never pays for the pure-Python validator
+        validator = jsonschema_validator(strict)
+    checker = validator
     errors: list[SchemaError] = []
     seen: set[tuple[str, str]] = set()
     for path, message in checker.iter_errors(export.data):
@@ -59,6 +63,30 @@ def validate_export(
             errors.append(SchemaError(f"{path}: {message}", _locate(export, path)))
     # sorted() is stable: errors of one record keep the validator's (schema) order.
     return sorted(errors, key=lambda error: error.sort_key())
+
+
+class FastValidator:
+    """Yes-or-no validation with `jsonschema-rs` (Rust): about 200x faster than `jsonschema`.
+
+    It answers only whether the export is valid; when it is not, the `jsonschema` validator
+    explains every problem with the same messages as always.
+    """
+
+    def __init__(self, schema: Mapping[str, Any]) -> None:
+        import jsonschema_rs
+
+        self._validator = jsonschema_rs.Draft202012Validator(
+            dict(schema), formats={"aims-date": _is_real_date}, validate_formats=True
+        )
+
+    def is_valid(self, data: dict[str, Any]) -> bool:
+        return bool(self._validator.is_valid(data))
+
+
+@functools.cache
+def fast_validator(strict: bool = False) -> FastValidator:
+    """The jsonschema-rs validator for the packaged schema (built once per mode)."""
+    return FastValidator(closed_schema(load_schema()) if strict else load_schema())
 
 
 @functools.cache
