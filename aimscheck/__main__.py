@@ -2,4 +2,4 @@
 
 from aimscheck.cli import main
 
-main()
+main(prog_name="aimscheck")

@@ -6,7 +6,6 @@ import datetime as dt
 import os
 import sys
 from collections.abc import Callable
-from pathlib import Path
 from typing import Any, NoReturn, TypeVar
 
 import click
@@ -67,123 +66,18 @@ def parse_date(ctx: click.Context, param: click.Parameter, value: str | None) ->
         raise click.BadParameter(f"{value!r} is not a date; write it as YYYY-MM-DD") from None
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.group("aimscheck", context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(__version__, prog_name="aimscheck")
 def main() -> None:
     """Check an ISO/IEC 42001 AI management system export against conformity rules."""
 
 
-@main.command()
-@click.argument("path", type=click.Path(path_type=Path), default=".")
-@click.option(
-    "--rules",
-    "rules",
-    multiple=True,
-    type=click.Path(path_type=Path),
-    help="A folder (or .aims file) of extra rules; repeatable.",
-)
-@click.option("--no-default-rules", is_flag=True, help="Run only the --rules packs.")
-@click.option(
-    "--as-of",
-    callback=parse_date,
-    metavar="YYYY-MM-DD",
-    help="The date every date rule is judged against (default: today).",
-)
-@click.option(
-    "--fail-on",
-    type=click.Choice(["major", "minor", "observation", "never"]),
-    default="minor",
-    show_default=True,
-    help="The lowest severity that fails the run (exit 1).",
-)
-@click.option("--junit", type=click.Path(path_type=Path), help="Write a JUnit XML report here.")
-@click.option(
-    "--json", "json_path", type=click.Path(path_type=Path), help="Write the JSON report here."
-)
-@click.option(
-    "--format",
-    "fmt",
-    type=click.Choice(["text", "json", "junit"]),
-    default="text",
-    show_default=True,
-    help="What to print on standard output.",
-)
-@click.option(
-    "--evidence-root",
-    type=click.Path(path_type=Path),
-    help="Where evidence paths are resolved (default: the export root).",
-)
-@click.option("--strict", is_flag=True, help="Refuse export fields the schema does not know.")
-@click.option("-q", "--quiet", is_flag=True, help="Print nothing but errors.")
-@guarded
-def check(
-    path: Path,
-    rules: tuple[Path, ...],
-    no_default_rules: bool,
-    as_of: dt.date,
-    fail_on: str,
-    junit: Path | None,
-    json_path: Path | None,
-    fmt: str,
-    evidence_root: Path | None,
-    strict: bool,
-    quiet: bool,
-) -> None:
-    """Check the AIMS export at PATH (a governance repo folder or one YAML/JSON file)."""
-    from aimscheck.check import CheckOptions, run_check
-    from aimscheck.output import write_atomic
-    from aimscheck.reporters import render
-    from aimscheck.results import Severity
+def _register() -> None:
+    """Attach every command; each lives in its own module under aimscheck/commands/."""
+    from aimscheck.commands import check, test
 
-    threshold = None if fail_on == "never" else Severity(fail_on)
-    for out in (junit, json_path):
-        if out is not None and out.is_dir():
-            raise click.BadParameter(f"{out} is a folder; give a file name", param_hint="report")
-    report = run_check(
-        CheckOptions(
-            path=path,
-            rules=rules,
-            default_rules=not no_default_rules,
-            as_of=as_of,
-            fail_on=threshold,
-            strict=strict,
-            evidence_root=evidence_root,
-        )
-    )
-    if junit is not None:
-        write_atomic(junit, render("junit", report))
-    if json_path is not None:
-        write_atomic(json_path, render("json", report))
-    if not quiet:
-        click.echo(render(fmt, report), nl=False)
-    sys.exit(EXIT_FINDINGS if report.failing() else EXIT_OK)
+    for module in (check, test):
+        main.add_command(module.command)
 
 
-@main.command("test")
-@click.argument("paths", nargs=-1, type=click.Path(path_type=Path))
-@click.option("--junit", type=click.Path(path_type=Path), help="Write the test results as JUnit.")
-@guarded
-def test_rules(paths: tuple[Path, ...], junit: Path | None) -> None:
-    """Run the rule tests (*.tests.yaml) beside the rules in PATHS (default: the built-in pack)."""
-    from aimscheck.dsl.ruleset import compile_files
-    from aimscheck.output import write_atomic
-    from aimscheck.resources import default_pack
-    from aimscheck.ruletests import junit_report, run_tests
-
-    targets = list(paths) or [default_pack()]
-    ruleset = compile_files(targets)
-    results, untested = run_tests(targets, ruleset)
-    for result in results:
-        mark = "PASS" if result.passed else "FAIL"
-        click.echo(f"{mark}  {result.case.file}:{result.case.line}  {result.case.id}")
-        for line in result.diff:
-            click.echo(f"      {line}")
-        if result.error:
-            click.echo(f"      {result.error}")
-    for rule_id in untested:
-        click.echo(f"warning: rule {rule_id} has no test", err=True)
-    failed = sum(1 for r in results if not r.passed)
-    click.echo(f"{len(results) - failed} passed, {failed} failed")
-    if junit is not None:
-        write_atomic(junit, junit_report(results))
-    sys.exit(EXIT_FINDINGS if failed else EXIT_OK)
+_register()

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import enum
 from dataclasses import dataclass, field
+from typing import Any
 
 from aimscheck.source import Location
 
@@ -141,6 +142,8 @@ class Report:
     pack_version: str = ""
     fail_on: Severity | None = Severity.MINOR
     tool_version: str = field(default="")
+    # The evidence inventory (issue: evidence integrity), as its to_dict(); None when not built.
+    evidence_inventory: dict[str, Any] | None = None
 
     def counts(self) -> dict[str, int]:
         out = {o.value: 0 for o in Outcome}
