@@ -74,9 +74,9 @@ def main() -> None:
 
 def _register() -> None:
     """Attach every command; each lives in its own module under aimscheck/commands/."""
-    from aimscheck.commands import check, test
+    from aimscheck.commands import check, evidence, test
 
-    for module in (check, test):
+    for module in (check, test, evidence):
         main.add_command(module.command)
 
 

@@ -5,31 +5,78 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import os
+import re
+import stat
 from pathlib import Path
 from typing import Any
 
 from aimscheck.export.model import Export
 from aimscheck.results import EvidenceCheck
+from aimscheck.source import Location
 
 CHUNK = 1 << 20  # files are hashed in 1 MiB pieces: large PDFs and logs never sit in memory
+# Proof references may name a record of either collection; on a shared id, evidence wins.
+PROOF_COLLECTIONS: tuple[str, ...] = ("documents", "evidence")
 
 # Reason codes, as they appear in reports, with what a person should do about each.
 REASONS: dict[str, str] = {
     "ok": "the proof is there and sound",
     "no_reference": "no proof is referenced: add an evidence or document id",
-    "unknown_reference": "the id names no evidence or document record: fix the id or add it",
-    "no_location": "the record has neither path nor uri: add where the file is",
-    "unverifiable": "the proof lives in another system (uri) and cannot be checked here",
-    "outside_root": "the path leaves the export root: keep proof inside the governance repo",
-    "file_not_found": "the file is not there: restore it or correct the path",
-    "unreadable": "the file cannot be read: check its permissions",
-    "empty_file": "the file is empty: replace it with the real proof",
-    "sha256_mismatch": "the file changed after it was recorded: re-approve it and update sha256",
-    "expired": "the proof has expired: collect a current one",
-    "collected_in_future": "collected_at lies after the as-of date: correct the date",
-    "unapproved": "the document is not approved: approve it or reference an approved version",
-    "review_overdue": "the document is past its review date: review it and update next_review_due",
+    "unknown_reference": "fix the id or add the evidence or document record",
+    "no_location": "add the path of the file (or the uri where it is kept)",
+    "unverifiable": "it cannot be checked here; keep a copy in the repo to have it verified",
+    "outside_root": "keep proof inside the governance repo and give its path relative to it",
+    "file_not_found": "restore the file or correct the path",
+    "unreadable": "check the file's permissions",
+    "empty_file": "replace it with the real proof",
+    "sha256_mismatch": "re-approve the file and record its new sha256 (aimscheck evidence hash)",
+    "expired": "collect a current proof",
+    "collected_in_future": "correct collected_at",
+    "unapproved": "approve it, or reference an approved version",
+    "review_overdue": "review it and update next_review_due",
 }
+
+_SEPARATORS = re.compile(r"[\\/]")
+_DRIVE = re.compile(r"^[A-Za-z]:")
+
+
+def _no_follow(path: str, flags: int) -> int:
+    return os.open(path, flags | getattr(os, "O_NOFOLLOW", 0))
+
+
+def sha256_file(path: str | os.PathLike[str], follow: bool = True) -> tuple[str, int]:
+    """The hex sha256 of a file and its size, streamed through one reused buffer.
+
+    With `follow=False` a symbolic link in the last component is refused (OSError), so that a
+    path resolved and checked beforehand cannot be swapped for a link before it is opened.
+    """
+    digest = hashlib.sha256()
+    size = 0
+    view = memoryview(bytearray(CHUNK))
+    with open(path, "rb", buffering=0, opener=None if follow else _no_follow) as handle:
+        while count := handle.readinto(view):
+            digest.update(view[:count])
+            size += count
+    return digest.hexdigest(), size
+
+
+def refused_path(path: str) -> str | None:
+    """Why a recorded path is refused before any file system access, or None when it is not."""
+    if "\x00" in path:
+        return "contains a NUL character"
+    if path.startswith(("/", "\\")) or _DRIVE.match(path):
+        return "is absolute"
+    if ".." in _SEPARATORS.split(path):
+        return "contains '..'"
+    return None
+
+
+def inside(real: str, real_root: str) -> bool:
+    """Whether a resolved path lies in (or is) the resolved root."""
+    try:
+        return os.path.commonpath([real, real_root]) == real_root
+    except ValueError:  # different drives
+        return False
 
 
 def _date(value: object) -> dt.date | None:
@@ -46,118 +93,175 @@ def _date(value: object) -> dt.date | None:
 
 
 class EvidenceResolver:
-    """Checks proof references; each file is hashed at most once per run, streamed."""
+    """Checks proof references; each file is hashed at most once per run, streamed.
 
-    def __init__(self, export: Export, root: Path, as_of: dt.date) -> None:
+    `uri_counts_missing` decides whether a proof kept in another system (a `uri`, never
+    fetched) counts as missing evidence; it is reported as `unverifiable` either way.
+    """
+
+    def __init__(
+        self, export: Export, root: Path, as_of: dt.date, uri_counts_missing: bool = False
+    ) -> None:
         self.export = export
         self.root = root
         self.real_root = os.path.realpath(root)
         self.as_of = as_of
-        self._records: dict[str, tuple[str, dict[str, Any]]] | None = None
-        self._hashes: dict[str, str | None] = {}
-        self._checks: dict[str, EvidenceCheck] = {}
+        self.uri_counts_missing = uri_counts_missing
+        self._ids: dict[str, tuple[str, dict[str, Any]]] | None = None
+        self._owners: dict[int, str] = {}  # id(record) -> its collection
+        self._names: dict[str, dict[str, Any]] = {}  # "evidence/ev-1" -> the record
+        self._files: dict[str, tuple[str, str]] = {}  # real path -> (status, sha256 or error)
+        self._checks: dict[tuple[str, str], EvidenceCheck] = {}
+
+    def missing(self, check: EvidenceCheck) -> bool:
+        """Whether a check counts as missing evidence (`unverifiable` only when asked)."""
+        if check.status == "unverifiable":
+            return self.uri_counts_missing
+        return not check.ok
+
+    def records(self) -> list[tuple[str, dict[str, Any]]]:
+        """Every evidence and document record with its collection, in export order."""
+        return [
+            (name, record)
+            for name in PROOF_COLLECTIONS
+            for record in self.export.collection(name)
+            if isinstance(record.get("id"), str)
+        ]
 
     def _index(self) -> dict[str, tuple[str, dict[str, Any]]]:
-        if self._records is None:
-            records: dict[str, tuple[str, dict[str, Any]]] = {}
-            for collection in ("documents", "evidence"):  # evidence wins over a same-id document
-                for record in self.export.collection(collection):
-                    ident = record.get("id")
-                    if isinstance(ident, str):
-                        records[ident] = (collection, record)
-            self._records = records
-        return self._records
+        if self._ids is None:
+            self._ids = {}
+            for collection, record in self.records():
+                self._ids[record["id"]] = (collection, record)
+                self._owners[id(record)] = collection
+                self._names[f"{collection}/{record['id']}"] = record
+        return self._ids
 
     def check(self, ref: object) -> EvidenceCheck:
+        """Check a reference: an id, or an evidence/document record an expression picked."""
         if isinstance(ref, dict):
+            self._index()
+            owner = self._owners.get(id(ref))
+            if owner is not None:
+                return self.check_record(owner, ref)
             ref = ref.get("id")
+        if isinstance(ref, int | float) and not isinstance(ref, bool):
+            ref = str(ref)
         if not isinstance(ref, str) or not ref:
             return EvidenceCheck("", "no_reference", REASONS["no_reference"])
-        cached = self._checks.get(ref)
-        if cached is None:
-            cached = self._checks[ref] = self._check(ref)
-        return cached
-
-    def _check(self, ref: str) -> EvidenceCheck:
         found = self._index().get(ref)
         if found is None:
             return EvidenceCheck(
                 ref,
                 "unknown_reference",
-                f"'{ref}' is not the id of any evidence or document record",
+                f"no evidence or document record has the id '{ref}': "
+                + REASONS["unknown_reference"],
             )
-        collection, record = found
-        name = f"{collection}/{ref}"
+        return self.check_record(*found)
 
-        def fail(status: str, detail: str = "", path: str | None = None) -> EvidenceCheck:
-            return EvidenceCheck(ref, status, detail or REASONS[status], name, path)
+    def check_record(self, collection: str, record: dict[str, Any]) -> EvidenceCheck:
+        """Check one evidence or document record (cached: each is judged once per run)."""
+        ident = str(record.get("id", ""))
+        key = (collection, ident)
+        cached = self._checks.get(key)
+        if cached is None:
+            cached = self._checks[key] = self._judge(collection, ident, record)
+        return cached
 
-        path = record.get("path")
-        if not isinstance(path, str) or not path:
-            if isinstance(record.get("uri"), str) and record["uri"]:
-                return fail("unverifiable", f"{record['uri']} is in another system; not checked")
-            return fail("no_location")
-        status = self._file_status(path, record.get("sha256"))
+    def location(self, name: str) -> Location | None:
+        """Where the record named `collection/id` was read from."""
+        self._index()
+        record = self._names.get(name)
+        return None if record is None else self.export.location_of(record)
+
+    def _judge(self, collection: str, ident: str, record: dict[str, Any]) -> EvidenceCheck:
+        name = f"{collection}/{ident}"
+        where = self.export.location_of(record)
+        suffix = f" ({name}, {where})" if where is not None else f" ({name})"
+        raw_path = record.get("path")
+        path = raw_path if isinstance(raw_path, str) and raw_path else None
+
+        def result(status: str, detail: str) -> EvidenceCheck:
+            message = f"{detail}: {REASONS[status]}{suffix}" if status != "ok" else ""
+            return EvidenceCheck(ident, status, message, name, path)
+
+        if path is None:
+            uri = record.get("uri")
+            if isinstance(uri, str) and uri:
+                return result("unverifiable", f"kept in another system ({uri}), not fetched")
+            return result("no_location", "the record has neither path nor uri")
+        status, detail = self._file(path, record.get("sha256"))
         if status != "ok":
-            return fail(status, path=path)
+            return result(status, detail)
         problem = self._dates(collection, record)
-        if problem:
-            return fail(problem[0], problem[1], path)
-        return EvidenceCheck(ref, "ok", "", name, path)
+        if problem is not None:
+            return result(*problem)
+        return result("ok", "")
 
-    def _file_status(self, path: str, sha256: object) -> str:
-        if os.path.isabs(path) or ".." in Path(path).parts or "\x00" in path:
-            return "outside_root"
-        full = os.path.join(self.root, path)
-        real = os.path.realpath(full)
-        if os.path.commonpath([real, self.real_root]) != self.real_root:
-            return "outside_root"  # a symlink that leads out: refused, never opened
-        if not os.path.isfile(real):
-            return "file_not_found"
-        digest = self._hash(real)
-        if digest is None:
-            return "unreadable"
-        if digest == "":
-            return "empty_file"
-        if isinstance(sha256, str) and sha256 and sha256.lower().removeprefix("sha256:") != digest:
-            return "sha256_mismatch"
-        return "ok"
+    def _file(self, path: str, recorded: object) -> tuple[str, str]:
+        """The status of the file at `path` and a detail; an escaping path is never opened."""
+        why = refused_path(path)
+        if why is not None:
+            return "outside_root", f"the path {path} {why} and is refused (never opened)"
+        real = os.path.realpath(os.path.join(self.root, path))
+        if not inside(real, self.real_root):
+            return (
+                "outside_root",
+                f"{path} leads out of the evidence root through a symbolic link "
+                "and is refused (never opened)",
+            )
+        status, value = self._hash(real)
+        if status == "file_not_found":
+            return status, f"{path} {value}"
+        if status == "unreadable":
+            return status, f"{path} cannot be read ({value})"
+        if status == "empty_file":
+            return status, f"{path} is empty"
+        if isinstance(recorded, str) and recorded.strip():
+            expected = recorded.strip().lower().removeprefix("sha256:")
+            if expected != value:
+                return (
+                    "sha256_mismatch",
+                    f"{path} changed after it was recorded (sha256 is {value}, "
+                    f"the record says {expected})",
+                )
+        return "ok", ""
 
-    def _hash(self, real: str) -> str | None:
-        """The file's sha256 ("" when empty, None when unreadable), computed once per run."""
-        if real in self._hashes:
-            return self._hashes[real]
-        digest: str | None
+    def _hash(self, real: str) -> tuple[str, str]:
+        """("ok", sha256) or (reason, detail) for a resolved path inside the root; cached."""
+        found = self._files.get(real)
+        if found is not None:
+            return found
         try:
-            h = hashlib.sha256()
-            size = 0
-            with open(real, "rb") as handle:
-                while chunk := handle.read(CHUNK):
-                    size += len(chunk)
-                    h.update(chunk)
-            digest = h.hexdigest() if size else ""
-        except OSError:
-            digest = None
-        self._hashes[real] = digest
-        return digest
+            mode = os.stat(real).st_mode
+            if not stat.S_ISREG(mode):
+                found = ("file_not_found", "is not a regular file")
+            else:
+                digest, size = sha256_file(real, follow=False)
+                found = ("ok", digest) if size else ("empty_file", "")
+        except (FileNotFoundError, NotADirectoryError):
+            found = ("file_not_found", "does not exist")
+        except OSError as exc:
+            found = ("unreadable", exc.strerror or type(exc).__name__)
+        self._files[real] = found
+        return found
 
     def _dates(self, collection: str, record: dict[str, Any]) -> tuple[str, str] | None:
-        if collection == "evidence":
-            expires = _date(record.get("expires_at"))
-            if expires is not None and expires < self.as_of:
-                return ("expired", f"expired on {expires.isoformat()}")
-            collected = _date(record.get("collected_at"))
-            if collected is not None and collected > self.as_of:
-                return (
-                    "collected_in_future",
-                    f"collected_at {collected.isoformat()} is after "
-                    f"the as-of date {self.as_of.isoformat()}",
-                )
+        expires = _date(record.get("expires_at"))
+        if expires is not None and expires < self.as_of:
+            return ("expired", f"expired on {expires.isoformat()}, before {self.as_of}")
+        collected = _date(record.get("collected_at"))
+        if collected is not None and collected > self.as_of:
+            return (
+                "collected_in_future",
+                f"collected_at {collected.isoformat()} is after the as-of date {self.as_of}",
+            )
+        if collection != "documents":
             return None
         status = record.get("status")
         if status is not None and status != "approved":
-            return ("unapproved", f"document status is '{status}', not 'approved'")
+            return ("unapproved", f"the document's status is '{status}', not 'approved'")
         due = _date(record.get("next_review_due"))
         if due is not None and due < self.as_of:
-            return ("review_overdue", f"review was due on {due.isoformat()}")
+            return ("review_overdue", f"its review was due on {due.isoformat()}")
         return None

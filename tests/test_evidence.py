@@ -1,0 +1,387 @@
+"""Evidence resolution: every reason code, refused paths never opened, streamed hashing once."""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import json
+import os
+import tracemalloc
+from pathlib import Path
+from typing import Any
+
+import pytest
+from click.testing import CliRunner
+from evidencedata import AS_OF, CONTRACT_RULE, opened, repo, sha, touched, write_repo
+
+from aimscheck import evidence as evidence_module
+from aimscheck.cli import EXIT_FINDINGS, main
+from aimscheck.evidence import CHUNK, REASONS, EvidenceResolver, refused_path, sha256_file
+from aimscheck.export.model import Export
+from aimscheck.results import EvidenceCheck
+
+PROOF = "signed contract\n"
+
+
+def resolver(export: Export, **kwargs: Any) -> EvidenceResolver:
+    return EvidenceResolver(export, export.root, AS_OF, **kwargs)
+
+
+def one(tmp_path: Path, record: dict[str, Any], files: dict[str, str] | None = None) -> Any:
+    """The check of evidence record EV-1 in a repo holding it and `files`."""
+    files = {"files/contract.pdf": PROOF} if files is None else files
+    export = repo(
+        tmp_path / "repo", {"evidence": [{"id": "EV-1", "kind": "record", **record}]}, files
+    )
+    return resolver(export).check("EV-1")
+
+
+@pytest.fixture
+def outside(tmp_path: Path) -> Path:
+    """A file beside the repo, outside its root: the target of every escape attempt."""
+    secret = tmp_path / "outside" / "secret.txt"
+    secret.parent.mkdir()
+    secret.write_text("not for the auditor\n")
+    return secret
+
+
+def test_a_sound_proof_is_ok_and_names_its_record_and_path(tmp_path: Path) -> None:
+    check = one(tmp_path, {"path": "files/contract.pdf", "sha256": sha(PROOF)})
+    assert check == EvidenceCheck("EV-1", "ok", "", "evidence/EV-1", "files/contract.pdf")
+
+
+@pytest.mark.parametrize("ref", [None, "", {}, True])
+def test_no_reference(tmp_path: Path, ref: object) -> None:
+    export = repo(tmp_path / "repo", {})
+    check = resolver(export).check(ref)
+    assert (check.ref, check.status, check.record) == ("", "no_reference", None)
+    assert check.message == REASONS["no_reference"]
+
+
+def test_an_unknown_id_is_unknown_reference(tmp_path: Path) -> None:
+    export = repo(tmp_path / "repo", {"evidence": [{"id": "EV-1", "kind": "record"}]})
+    check = resolver(export).check("EV-404")
+    assert (check.ref, check.status, check.record) == ("EV-404", "unknown_reference", None)
+    assert "'EV-404'" in check.message
+
+
+def test_a_record_without_path_or_uri_is_no_location(tmp_path: Path) -> None:
+    check = one(tmp_path, {})
+    assert check.status == "no_location"
+    assert check.message.startswith("the record has neither path nor uri")
+    assert "evidence/EV-1" in check.message
+
+
+def test_a_uri_is_unverifiable_and_counts_as_missing_only_when_asked(tmp_path: Path) -> None:
+    record = {"id": "EV-1", "kind": "report", "uri": "https://grc.example/ev/1"}
+    export = repo(tmp_path / "repo", {"evidence": [record]})
+    lenient, strict = resolver(export), resolver(export, uri_counts_missing=True)
+    check = lenient.check("EV-1")
+    assert check.status == "unverifiable"
+    assert "https://grc.example/ev/1" in check.message
+    assert strict.check("EV-1").status == "unverifiable"
+    assert not lenient.missing(check)
+    assert strict.missing(check)
+
+
+def test_missing_counts_every_other_reason(tmp_path: Path) -> None:
+    export = repo(tmp_path / "repo", {})
+    res = resolver(export)
+    assert not res.missing(EvidenceCheck("x", "ok"))
+    for status in REASONS.keys() - {"ok", "unverifiable"}:
+        assert res.missing(EvidenceCheck("x", status))
+
+
+@pytest.mark.parametrize(
+    ("path", "why"),
+    [
+        ("../outside/secret.txt", "contains '..'"),
+        ("files/../../outside/secret.txt", "contains '..'"),
+        ("files\\..\\..\\outside\\secret.txt", "contains '..'"),
+        ("files/../contract.pdf", "contains '..'"),  # stays inside, but '..' is refused outright
+        ("C:/outside/secret.txt", "is absolute"),
+        ("\\\\server\\share\\secret.txt", "is absolute"),
+        ("files/contract.pdf\x00.txt", "contains a NUL character"),
+    ],
+)
+def test_traversal_is_refused_before_any_file_access(path: str, why: str) -> None:
+    assert refused_path(path) == why
+
+
+def test_relative_paths_inside_are_not_refused() -> None:
+    for path in ("files/contract.pdf", "./files/x.pdf", "files/..x/a.pdf", "a..b.pdf"):
+        assert refused_path(path) is None
+
+
+def test_a_path_traversal_is_outside_root_and_never_opened(tmp_path: Path, outside: Path) -> None:
+    with opened() as seen:
+        check = one(tmp_path, {"path": "../outside/secret.txt", "sha256": sha("x")})
+    assert check.status == "outside_root"
+    assert check.path == "../outside/secret.txt"
+    assert "contains '..'" in check.message and "never opened" in check.message
+    assert not touched(seen, outside)
+
+
+def test_an_absolute_path_is_outside_root_and_never_opened(tmp_path: Path, outside: Path) -> None:
+    with opened() as seen:
+        check = one(tmp_path, {"path": str(outside)})
+    assert check.status == "outside_root"
+    assert "is absolute" in check.message
+    assert not touched(seen, outside)
+
+
+def test_a_symlink_leading_out_is_outside_root_and_never_opened(
+    tmp_path: Path, outside: Path
+) -> None:
+    root = write_repo(tmp_path / "repo", {}, {"files/contract.pdf": PROOF})
+    (root / "files" / "leak.pdf").symlink_to(outside)
+    (root / "linked").symlink_to(outside.parent, target_is_directory=True)
+    export = repo(
+        root,
+        {
+            "evidence": [
+                {"id": "EV-FILE", "kind": "record", "path": "files/leak.pdf"},
+                {"id": "EV-DIR", "kind": "record", "path": "linked/secret.txt"},
+            ]
+        },
+    )
+    with opened() as seen:
+        checks = [resolver(export).check(ref) for ref in ("EV-FILE", "EV-DIR")]
+    assert [c.status for c in checks] == ["outside_root", "outside_root"]
+    assert all("symbolic link" in c.message for c in checks)
+    assert not touched(seen, outside)
+
+
+def test_a_symlink_inside_the_root_to_a_file_inside_is_fine(tmp_path: Path) -> None:
+    root = write_repo(tmp_path / "repo", {}, {"files/contract.pdf": PROOF})
+    (root / "current.pdf").symlink_to(Path("files/contract.pdf"))
+    record = {"id": "EV-1", "kind": "record", "path": "current.pdf", "sha256": sha(PROOF)}
+    assert resolver(repo(root, {"evidence": [record]})).check("EV-1").status == "ok"
+
+
+def test_a_root_that_is_itself_a_symlink_works(tmp_path: Path) -> None:
+    real = write_repo(tmp_path / "real", {}, {"files/contract.pdf": PROOF})
+    (tmp_path / "link").symlink_to(real, target_is_directory=True)
+    record = {"id": "EV-1", "kind": "record", "path": "files/contract.pdf", "sha256": sha(PROOF)}
+    export = repo(tmp_path / "link", {"evidence": [record]})
+    assert resolver(export).check("EV-1").status == "ok"
+
+
+def test_an_absent_file_is_file_not_found(tmp_path: Path) -> None:
+    check = one(tmp_path, {"path": "files/deleted.pdf", "sha256": sha(PROOF)})
+    assert (check.status, check.path) == ("file_not_found", "files/deleted.pdf")
+    assert check.message.startswith("files/deleted.pdf does not exist")
+
+
+def test_a_folder_is_not_a_proof_file(tmp_path: Path) -> None:
+    check = one(tmp_path, {"path": "files"})
+    assert check.status == "file_not_found"
+    assert "not a regular file" in check.message
+
+
+def test_an_unreadable_file_is_unreadable(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    def refuse(path: object, follow: bool = True) -> tuple[str, int]:
+        raise PermissionError(13, "Permission denied", str(path))
+
+    monkeypatch.setattr(evidence_module, "sha256_file", refuse)
+    check = one(tmp_path, {"path": "files/contract.pdf"})
+    assert check.status == "unreadable"
+    assert "cannot be read (Permission denied)" in check.message
+
+
+@pytest.mark.skipif(os.geteuid() == 0, reason="root reads files whatever their mode")
+def test_a_file_without_read_permission_is_unreadable(tmp_path: Path) -> None:
+    root = write_repo(tmp_path / "repo", {}, {"files/contract.pdf": PROOF})
+    (root / "files" / "contract.pdf").chmod(0)
+    record = {"id": "EV-1", "kind": "record", "path": "files/contract.pdf"}
+    try:
+        assert resolver(repo(root, {"evidence": [record]})).check("EV-1").status == "unreadable"
+    finally:
+        (root / "files" / "contract.pdf").chmod(0o644)
+
+
+def test_an_empty_file_is_empty_file(tmp_path: Path) -> None:
+    check = one(tmp_path, {"path": "files/contract.pdf"}, {"files/contract.pdf": ""})
+    assert check.status == "empty_file"
+    assert check.message.startswith("files/contract.pdf is empty")
+
+
+def test_an_edited_file_is_sha256_mismatch(tmp_path: Path) -> None:
+    check = one(tmp_path, {"path": "files/contract.pdf", "sha256": sha("the approved text\n")})
+    assert check.status == "sha256_mismatch"
+    assert sha(PROOF) in check.message and sha("the approved text\n") in check.message
+
+
+@pytest.mark.parametrize(
+    "recorded", [sha(PROOF).upper(), f"sha256:{sha(PROOF)}", f" {sha(PROOF)} "]
+)
+def test_a_recorded_sha256_matches_whatever_its_case_or_prefix(
+    tmp_path: Path, recorded: str
+) -> None:
+    assert one(tmp_path, {"path": "files/contract.pdf", "sha256": recorded}).status == "ok"
+
+
+def test_a_proof_without_sha256_is_only_checked_for_presence(tmp_path: Path) -> None:
+    assert one(tmp_path, {"path": "files/contract.pdf"}).status == "ok"
+
+
+@pytest.mark.parametrize(
+    ("expires", "status"),
+    [(dt.date(2026, 11, 19), "expired"), (AS_OF, "ok"), (dt.date(2027, 1, 1), "ok")],
+)
+def test_expiry_is_judged_on_the_as_of_date(tmp_path: Path, expires: dt.date, status: str) -> None:
+    check = one(tmp_path, {"path": "files/contract.pdf", "expires_at": expires})
+    assert check.status == status
+    if status == "expired":
+        assert check.message.startswith("expired on 2026-11-19, before 2026-11-20")
+
+
+def test_collected_after_the_as_of_date_is_collected_in_future(tmp_path: Path) -> None:
+    check = one(tmp_path, {"path": "files/contract.pdf", "collected_at": dt.date(2026, 12, 1)})
+    assert check.status == "collected_in_future"
+    assert "2026-12-01" in check.message
+    assert one(tmp_path / "b", {"path": "files/contract.pdf", "collected_at": AS_OF}).ok
+
+
+def test_document_status_and_review_date(tmp_path: Path) -> None:
+    doc = {"type": "procedure", "title": "Procedure", "path": "files/contract.pdf"}
+    docs: list[dict[str, Any]] = [
+        {"id": "D-OK", **doc, "status": "approved", "next_review_due": dt.date(2027, 1, 1)},
+        {"id": "D-DRAFT", **doc, "status": "draft"},
+        {"id": "D-OLD", **doc, "status": "approved", "next_review_due": dt.date(2026, 6, 30)},
+    ]
+    export = repo(tmp_path / "repo", {"documents": docs}, {"files/contract.pdf": PROOF})
+    res = resolver(export)
+    assert [res.check(d["id"]).status for d in docs] == ["ok", "unapproved", "review_overdue"]
+    assert res.check("D-OK").record == "documents/D-OK"
+    assert "'draft'" in res.check("D-DRAFT").message
+    assert "2026-06-30" in res.check("D-OLD").message
+
+
+def test_the_message_names_the_record_and_where_it_is_written(tmp_path: Path) -> None:
+    check = one(tmp_path, {"path": "files/deleted.pdf"})
+    main_file = tmp_path / "repo" / "aims.yaml"
+    line = main_file.read_text().splitlines().index("- id: EV-1") + 1
+    assert check.message.endswith(f"(evidence/EV-1, {main_file}:{line})")
+
+
+def test_a_record_picked_by_a_rule_is_checked_even_when_an_evidence_id_shadows_it(
+    tmp_path: Path,
+) -> None:
+    doc = {"id": "SAME", "type": "procedure", "title": "P", "status": "draft", "path": "f.md"}
+    ev = {"id": "SAME", "kind": "record", "path": "f.md"}
+    export = repo(tmp_path / "repo", {"documents": [doc], "evidence": [ev]}, {"f.md": "x"})
+    res = resolver(export)
+    assert res.check("SAME").record == "evidence/SAME"  # by id: evidence wins
+    picked = res.check(export.collection("documents")[0])  # by record: the document itself
+    assert (picked.record, picked.status) == ("documents/SAME", "unapproved")
+
+
+def test_each_file_is_hashed_at_most_once_per_run(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    root = write_repo(tmp_path / "repo", {}, {"files/contract.pdf": PROOF, "files/b.pdf": "b"})
+    (root / "files" / "alias.pdf").symlink_to("contract.pdf")
+    records = [
+        {"id": "EV-1", "kind": "record", "path": "files/contract.pdf"},
+        {"id": "EV-2", "kind": "record", "path": "files/contract.pdf", "sha256": sha("other")},
+        {"id": "EV-3", "kind": "record", "path": "files/alias.pdf"},
+        {"id": "EV-4", "kind": "record", "path": "files/b.pdf"},
+    ]
+    export = repo(root, {"evidence": records})
+    calls: list[str] = []
+    real = evidence_module.sha256_file
+
+    def counting(path: str, follow: bool = True) -> tuple[str, int]:
+        calls.append(os.fsdecode(path))
+        return real(path, follow)
+
+    monkeypatch.setattr(evidence_module, "sha256_file", counting)
+    res = resolver(export)
+    statuses = [res.check(r["id"]).status for r in records * 3]
+    assert statuses[:4] == ["ok", "sha256_mismatch", "ok", "ok"]
+    assert sorted(Path(c).name for c in calls) == ["b.pdf", "contract.pdf"]
+
+
+def test_sha256_file_streams_across_chunk_boundaries(tmp_path: Path) -> None:
+    data = os.urandom(CHUNK * 2 + 17)
+    target = tmp_path / "big.bin"
+    target.write_bytes(data)
+    assert sha256_file(target) == (hashlib.sha256(data).hexdigest(), len(data))
+
+
+def test_a_link_is_refused_when_following_is_off(tmp_path: Path) -> None:
+    (tmp_path / "a.txt").write_text("a")
+    (tmp_path / "b.txt").symlink_to(tmp_path / "a.txt")
+    assert sha256_file(tmp_path / "b.txt")[0] == sha("a")
+    with pytest.raises(OSError):
+        sha256_file(tmp_path / "b.txt", follow=False)
+
+
+def test_hashing_a_large_file_keeps_memory_flat(tmp_path: Path) -> None:
+    size = 300 * 1024 * 1024
+    big = tmp_path / "repo" / "files" / "logs.bin"
+    write_repo(tmp_path / "repo", {})
+    big.parent.mkdir(parents=True)
+    with open(big, "wb") as handle:  # sparse: takes no disk space, reads back as zeros
+        handle.truncate(size)
+    expected = hashlib.sha256()
+    zeros = bytes(CHUNK)
+    for _ in range(size // CHUNK):
+        expected.update(zeros)
+    del zeros
+    record = {"id": "EV-1", "kind": "log", "path": "files/logs.bin", "sha256": expected.hexdigest()}
+    export = repo(tmp_path / "repo", {"evidence": [record]})
+    tracemalloc.start()
+    try:
+        check = resolver(export).check("EV-1")
+        _current, peak = tracemalloc.get_traced_memory()
+    finally:
+        tracemalloc.stop()
+    assert check.status == "ok"
+    assert peak < 4 * CHUNK, f"hashing {size} bytes peaked at {peak} bytes of Python memory"
+
+
+def test_check_reports_each_broken_proof_against_its_record(tmp_path: Path, outside: Path) -> None:
+    """The held-out scenario: deleted, edited, expired and escaping proof, end to end."""
+    files = {f"files/{name}.pdf": f"{name} contract\n" for name in ("good", "edited", "expired")}
+    evidence: list[dict[str, Any]] = [
+        {"id": "EV-GOOD", "path": "files/good.pdf", "sha256": sha("good contract\n")},
+        {"id": "EV-DELETED", "path": "files/deleted.pdf", "sha256": sha("deleted\n")},
+        {"id": "EV-EDITED", "path": "files/edited.pdf", "sha256": sha("approved text\n")},
+        {
+            "id": "EV-EXPIRED",
+            "path": "files/expired.pdf",
+            "sha256": sha("expired contract\n"),
+            "expires_at": dt.date(2026, 3, 31),
+        },
+        {"id": "EV-ESCAPE", "path": "../outside/secret.txt"},
+    ]
+    names = ("good", "deleted", "edited", "expired", "escape")
+    data = {
+        "evidence": [{**e, "kind": "record"} for e in evidence],
+        "third_parties": [
+            {"id": f"tp-{n}", "name": n, "contract_ref": f"EV-{n.upper()}"} for n in names
+        ],
+    }
+    root = write_repo(tmp_path / "repo", data, files)
+    rules = tmp_path / "rules"
+    rules.mkdir()
+    (rules / "contract.aims").write_text(CONTRACT_RULE)
+    args = [str(root), "--no-default-rules", "--rules", str(rules), "--as-of", "2026-11-20"]
+    with opened() as seen:
+        result = CliRunner().invoke(main, ["check", *args, "--format", "json"])
+    assert result.exit_code == EXIT_FINDINGS, result.output
+    report = json.loads(result.output)
+    found = {
+        r["subject"]["id"]: (r["outcome"], [(e["status"], e["record"]) for e in r["evidence"]])
+        for r in report["results"]
+    }
+    assert found == {
+        "tp-deleted": ("missing_evidence", [("file_not_found", "evidence/EV-DELETED")]),
+        "tp-edited": ("missing_evidence", [("sha256_mismatch", "evidence/EV-EDITED")]),
+        "tp-expired": ("missing_evidence", [("expired", "evidence/EV-EXPIRED")]),
+        "tp-escape": ("missing_evidence", [("outside_root", "evidence/EV-ESCAPE")]),
+    }
+    assert not touched(seen, outside)
+    assert report["summary"]["counts"]["pass"] == 1
