@@ -81,3 +81,16 @@ def test_wheel_installs_into_a_fresh_venv_and_checks(wheel: Path, tmp_path: Path
         timeout=300,
     )
     assert tests.returncode == 0, tests.stdout + tests.stderr
+
+
+def test_every_subpackage_is_listed_in_setup_cfg() -> None:
+    import configparser
+
+    config = configparser.ConfigParser()
+    config.read(ROOT / "setup.cfg")
+    listed = set(config["options"]["packages"].split())
+    found = {
+        ".".join(init.parent.relative_to(ROOT).parts)
+        for init in (ROOT / "aimscheck").rglob("__init__.py")
+    }
+    assert found <= listed, f"add to setup.cfg [options] packages: {sorted(found - listed)}"
