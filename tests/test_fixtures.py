@@ -12,7 +12,7 @@ import pytest
 
 sys.path.insert(0, str(Path(__file__).resolve().parent / "fixture_reports"))
 
-from regen import FIXTURES, HERE, report  # noqa: E402
+from regen import FIXTURES, HERE, report
 
 
 @pytest.mark.parametrize("name", FIXTURES)

@@ -57,6 +57,9 @@ def test_top_level_shape(doc: dict[str, Any]) -> None:
         "summary",
         "rules",
         "results",
+        "waivers",
+        "adjustments",
+        "config",
     ]
     assert doc["format"] == FORMAT == "aimscheck-report/1"
     assert doc["tool"] == {"name": "aimscheck", "version": "0.1.0"}
@@ -74,7 +77,16 @@ def test_serialisation_details(text: str) -> None:
 
 def test_summary(doc: dict[str, Any]) -> None:
     summary = doc["summary"]
-    assert list(summary) == ["counts", "by_severity", "verdict", "fail_on", "failed", "readiness"]
+    assert list(summary) == [
+        "counts",
+        "by_severity",
+        "verdict",
+        "fail_on",
+        "failed",
+        "readiness",
+        "baseline",
+    ]
+    assert summary["baseline"] is None
     assert summary["counts"] == COUNTS
     assert list(summary["counts"]) == [o.value for o in Outcome]
     assert summary["by_severity"] == FINDINGS_BY_SEVERITY

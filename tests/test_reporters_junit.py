@@ -362,7 +362,7 @@ def test_error_only_run_counts_as_error_not_failure() -> None:
 
 
 def test_registry_names_and_dispatch() -> None:
-    assert list(REPORTERS) == ["text", "json", "junit"]
+    assert list(REPORTERS) == ["text", "json", "junit", "sarif", "markdown", "html"]
     report: Report = make_report()
     assert render("junit", report) == render_junit(report)
 
@@ -371,7 +371,7 @@ def test_unknown_format_is_a_usage_error() -> None:
     with pytest.raises(UsageError) as caught:
         render("xml", make_report())
     assert "'xml'" in caught.value.message
-    assert caught.value.hint == "choose one of: json, junit, text"
+    assert caught.value.hint == "choose one of: html, json, junit, markdown, sarif, text"
     assert caught.value.code == "AIMS-E005"
 
 
@@ -379,7 +379,8 @@ def test_importing_the_registry_loads_no_format() -> None:
     code = (
         "import sys, aimscheck.reporters\n"
         "loaded = [m for m in ('junit_xml', 'aimscheck.reporters.junit',"
-        " 'aimscheck.reporters.json', 'aimscheck.reporters.text') if m in sys.modules]\n"
+        " 'aimscheck.reporters.json', 'aimscheck.reporters.text', 'aimscheck.reporters.sarif',"
+        " 'aimscheck.reporters.markdown', 'aimscheck.reporters.html') if m in sys.modules]\n"
         "print(','.join(loaded))"
     )
     done = subprocess.run(

@@ -1,0 +1,226 @@
+"""aimscheck.yaml: discovery, every setting, and schema errors that name the file and line."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import textwrap
+from pathlib import Path
+
+import jsonschema
+import pytest
+
+from aimscheck.config import Config, find_config, load_config, load_schema
+from aimscheck.errors import AimscheckError, ErrorGroup, UsageError
+from aimscheck.results import Severity
+
+FULL = """\
+version: 1
+rules:
+  default_pack: true
+  packs: [rules/custom]
+  parameters:
+    AIMS-A.5.2-01:
+      max_age: 180 days
+  severity:
+    - rule: AIMS-7.2-02
+      severity: major
+      reason: Our certification body grades missing competence records as major.
+  disabled:
+    - rule: AIMS-4.1-05
+      reason: Climate change is assessed in the group-wide ISMS.
+fail_on: major
+outputs:
+  junit: reports/aimscheck.xml
+  html: reports/readiness.html
+baseline: reports/baseline.json
+waivers:
+  - rule: AIMS-A.7.5-01
+    subject: datasets/ds-clickstream
+    justification: >-
+      Licence under negotiation;
+      provenance follows the contract.
+    approver: Dana Vance (CRO)
+    expires: 2027-01-31
+waiver_files: [waivers.yaml]
+"""
+WAIVER_FILE = """\
+version: 1
+waivers:
+  - rule: AIMS-9.1-01
+    justification: Measurement paused during the migration.
+    approver: Dana Vance
+    expires: "2026-10-31"
+"""
+
+
+def write(folder: Path, text: str, name: str = "aimscheck.yaml") -> Path:
+    path = folder / name
+    path.write_text(textwrap.dedent(text), encoding="utf-8")
+    return path
+
+
+def problems(path: Path) -> list[AimscheckError]:
+    """Every error load_config raises, one or a group."""
+    with pytest.raises(AimscheckError) as caught:
+        load_config(path)
+    error = caught.value
+    return list(error.errors) if isinstance(error, ErrorGroup) else [error]
+
+
+def test_every_setting_is_read_and_paths_are_relative_to_the_file(tmp_path: Path) -> None:
+    write(tmp_path, WAIVER_FILE, "waivers.yaml")
+    config = load_config(write(tmp_path, FULL))
+    assert config.path == tmp_path / "aimscheck.yaml"
+    assert config.default_pack is True
+    assert config.packs == (tmp_path / "rules/custom",)
+    assert config.parameters == {"AIMS-A.5.2-01": {"max_age": "180 days"}}
+    assert config.parameter_locations[("AIMS-A.5.2-01", "max_age")].line == 7
+    (change,) = config.severity
+    assert (change.rule, change.severity, change.location.line) == (
+        "AIMS-7.2-02",
+        Severity.MAJOR,
+        9,
+    )
+    assert change.reason.startswith("Our certification body")
+    (off,) = config.disabled
+    assert (off.rule, off.location.line) == ("AIMS-4.1-05", 13)
+    assert config.fail_on == "major"
+    assert config.outputs == {
+        "junit": tmp_path / "reports/aimscheck.xml",
+        "html": tmp_path / "reports/readiness.html",
+    }
+    assert config.baseline == tmp_path / "reports/baseline.json"
+    inline, filed = config.waivers
+    assert inline.rule == "AIMS-A.7.5-01"
+    assert inline.subject == "datasets/ds-clickstream"
+    assert inline.justification == "Licence under negotiation; provenance follows the contract."
+    assert inline.expires == dt.date(2027, 1, 31)
+    assert inline.location is not None and inline.location.line == 21
+    assert filed.subject is None  # covers every subject of the rule
+    assert filed.expires == dt.date(2026, 10, 31)  # quoted dates work too
+    assert filed.location is not None
+    assert filed.location.file.endswith("waivers.yaml") and filed.location.line == 3
+    assert config.waiver_files == (tmp_path / "waivers.yaml",)
+
+
+def test_an_empty_file_means_the_defaults(tmp_path: Path) -> None:
+    config = load_config(write(tmp_path, "# nothing configured yet\n"))
+    assert config == Config(path=tmp_path / "aimscheck.yaml")
+
+
+def test_found_beside_the_export_folder_or_file(tmp_path: Path) -> None:
+    assert find_config(tmp_path) is None
+    path = write(tmp_path, "fail_on: major\n")
+    assert find_config(tmp_path) == path
+    assert find_config(tmp_path / "export.yaml") == path  # a one-file export: its folder
+
+
+def test_two_config_files_are_refused(tmp_path: Path) -> None:
+    write(tmp_path, "fail_on: major\n")
+    write(tmp_path, "fail_on: minor\n", "aimscheck.yml")
+    with pytest.raises(UsageError, match="keep one|both"):
+        find_config(tmp_path)
+
+
+def test_unknown_setting_names_the_line_and_suggests(tmp_path: Path) -> None:
+    path = write(tmp_path, "version: 1\nfail-on: major\n")
+    (error,) = problems(path)
+    assert error.location is not None and error.location.line == 2
+    assert "unknown setting 'fail-on'" in error.message
+    assert "did you mean 'fail_on'?" in error.message
+    assert error.render().startswith(f"{error.location.file}:2: $['fail-on']: unknown setting")
+
+
+def test_all_problems_are_reported_in_line_order(tmp_path: Path) -> None:
+    path = write(
+        tmp_path,
+        """\
+        fail_on: sometimes
+        rules:
+          disabled:
+            - rule: AIMS-4.1-05
+        waivers:
+          - rule: AIMS-9.1-01
+            justification: "   "
+            approver: Dana
+            expires: 31/01/2027
+          - rule: AIMS-9.1-02
+            justification: Paused.
+            expires: 2027-01-31
+        """,
+    )
+    found = [(e.location.line if e.location else 0, e.message) for e in problems(path)]
+    assert found == [
+        (1, "$.fail_on: must be one of: major, minor, observation, never (got \"sometimes\")"),
+        (4, "$.rules.disabled[0]: missing required field 'reason'"),
+        (7, "$.waivers[0].justification: must not be empty"),
+        (9, '$.waivers[0].expires: expected a date YYYY-MM-DD, got "31/01/2027"'),
+        (10, "$.waivers[1]: missing required field 'approver'"),
+    ]
+
+
+def test_an_impossible_date_is_refused_at_its_line(tmp_path: Path) -> None:
+    text = "waivers:\n  - rule: R\n    justification: x\n    approver: y\n    expires: '2027-02-30'\n"
+    (error,) = problems(write(tmp_path, text))
+    assert error.location is not None and error.location.line == 5
+    assert "is not a real date" in error.message
+
+
+def test_a_date_and_time_is_not_an_expiry_day(tmp_path: Path) -> None:
+    text = (
+        "waivers:\n  - rule: R\n    justification: x\n    approver: y\n"
+        "    expires: 2027-01-31T12:00:00\n"
+    )
+    (error,) = problems(write(tmp_path, text))
+    assert "expected a date YYYY-MM-DD" in error.message
+
+
+def test_duplicate_keys_are_refused(tmp_path: Path) -> None:
+    (error,) = problems(write(tmp_path, "fail_on: major\nfail_on: minor\n"))
+    assert error.location is not None and error.location.line == 2
+    assert "duplicate key 'fail_on' (first at line 1)" in error.message
+
+
+def test_broken_yaml_names_the_line(tmp_path: Path) -> None:
+    (error,) = problems(write(tmp_path, "rules:\n  disabled: [\n    - x\n"))
+    assert error.location is not None and error.location.line >= 2
+    assert error.message.startswith("invalid YAML in configuration")
+
+
+def test_the_same_rule_twice_in_a_list_is_refused(tmp_path: Path) -> None:
+    text = (
+        "rules:\n  disabled:\n    - {rule: R-1, reason: one}\n    - {rule: R-1, reason: two}\n"
+    )
+    (error,) = problems(write(tmp_path, text))
+    assert error.location is not None and error.location.line == 4
+    assert "names rule R-1 twice (first at line 3)" in error.message
+
+
+def test_a_missing_waiver_file_is_named(tmp_path: Path) -> None:
+    (error,) = problems(write(tmp_path, "waiver_files: [nowhere.yaml]\n"))
+    assert "waiver file not found" in error.message and "nowhere.yaml" in error.message
+
+
+def test_a_waiver_file_is_validated_with_its_own_lines(tmp_path: Path) -> None:
+    write(tmp_path, "waivers:\n  - rule: R\n    approver: y\n    expires: 2027-01-01\n", "w.yaml")
+    (error,) = problems(write(tmp_path, "waiver_files: [w.yaml]\n"))
+    assert error.location is not None
+    assert error.location.file.endswith("w.yaml") and error.location.line == 2
+    assert "missing required field 'justification'" in error.message
+
+
+def test_the_schema_is_valid_draft_2020_12() -> None:
+    schema = load_schema()
+    jsonschema.Draft202012Validator.check_schema(schema)
+    assert schema["$schema"] == "https://json-schema.org/draft/2020-12/schema"
+
+
+def test_the_documented_example_is_valid(tmp_path: Path) -> None:
+    """docs/ci.md shows a full aimscheck.yaml: it must load."""
+    doc = (Path(__file__).parent.parent / "docs" / "ci.md").read_text(encoding="utf-8")
+    block = doc.split("```yaml\n# aimscheck.yaml")[1].split("```")[0]
+    (tmp_path / "rules" / "org").mkdir(parents=True)
+    write(tmp_path, json.dumps({"waivers": []}), "waivers.yaml")
+    config = load_config(write(tmp_path, "# aimscheck.yaml" + block))
+    assert config.waivers and config.severity and config.disabled
