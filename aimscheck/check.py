@@ -2,25 +2,34 @@
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
+import difflib
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 from aimscheck import __version__
-from aimscheck.errors import UsageError, raise_all
-from aimscheck.results import Report, Severity
+from aimscheck.errors import AimscheckError, UsageError, raise_all
+from aimscheck.results import Report, Result, RuleAdjustment, Severity
+from aimscheck.source import Location
 
 if TYPE_CHECKING:
+    from aimscheck.config import Config
     from aimscheck.dsl.ruleset import RuleSet
+    from aimscheck.progress import Progress
 
 PACK_VERSION = f"iso42001-{__version__}"
 
 
 @dataclass(frozen=True)
 class CheckOptions:
-    """What one `aimscheck check` is asked to do."""
+    """What one `aimscheck check` is asked to do.
+
+    `config` adds its packs after the built-in pack and before `rules`, its parameters under
+    `params` (which win), and brings severity changes, disabled rules and waivers.
+    """
 
     path: Path
     rules: Sequence[Path] = ()
@@ -30,6 +39,8 @@ class CheckOptions:
     strict: bool = False
     evidence_root: Path | None = None
     params: Mapping[str, Mapping[str, object]] = field(default_factory=dict)
+    config: Config | None = None
+    baseline: Path | None = None
 
 
 def load_ruleset(
@@ -46,21 +57,122 @@ def load_ruleset(
     return compile_files([*builtin, *rules], params, builtin_count=len(builtin))
 
 
-def run_check(options: CheckOptions) -> Report:
+def _configured_ruleset(options: CheckOptions) -> RuleSet:
+    """The rules with the configuration's packs and parameters; its errors at its lines."""
+    config = options.config
+    if config is None:
+        return load_ruleset(options.rules, options.default_rules, options.params)
+    params = {rule: dict(values) for rule, values in config.parameters.items()}
+    for rule, values in options.params.items():
+        params.setdefault(rule, {}).update(values)
+    try:
+        ruleset = load_ruleset(
+            [*config.packs, *options.rules], options.default_rules and config.default_pack, params
+        )
+    except UsageError as exc:
+        # The rule compiler names the rule and parameter; point at the configuration line.
+        for (rule, name), where in config.parameter_locations.items():
+            if f"parameter {name} of rule {rule}" in exc.message or (
+                f"rule {rule} has no parameter '{name}'" in exc.message
+            ):
+                raise UsageError(exc.message, where, hint=exc.hint) from None
+        raise
+    known = {r.info.id for r in ruleset.rules}
+    errors: list[AimscheckError] = [
+        _unknown_rule(rule, known, where, "rules.parameters")
+        for (rule, _), where in config.parameter_locations.items()
+        if rule not in known
+    ]
+    raise_all(errors)
+    return ruleset
+
+
+def _unknown_rule(rule: str, known: set[str], where: Location, setting: str) -> UsageError:
+    close = difflib.get_close_matches(rule, sorted(known), n=1, cutoff=0.8)
+    return UsageError(
+        f"{setting} names rule {rule}, which is not loaded",
+        where,
+        hint=f"did you mean {close[0]}?" if close else "check the rule id against the packs",
+    )
+
+
+def adjust(ruleset: RuleSet, config: Config | None) -> tuple[RuleSet, tuple[RuleAdjustment, ...]]:
+    """Apply the configuration's severity changes and disabled rules, keeping their reasons."""
+    if config is None or not (config.severity or config.disabled):
+        return ruleset, ()
+    rules = {r.info.id: r for r in ruleset.rules}
+    errors: list[AimscheckError] = []
+    adjustments: list[RuleAdjustment] = []
+    for change in config.severity:
+        rule = rules.get(change.rule)
+        if rule is None:
+            errors.append(_unknown_rule(change.rule, set(rules), change.location, "rules.severity"))
+            continue
+        before = rule.info.severity
+        info = dataclasses.replace(rule.info, severity=change.severity)
+        rules[change.rule] = dataclasses.replace(rule, info=info)
+        adjustments.append(
+            RuleAdjustment(
+                change.rule,
+                rule.info.title,
+                "severity",
+                change.reason,
+                before.value,
+                change.severity.value,
+                change.location,
+            )
+        )
+    for off in config.disabled:
+        rule = rules.pop(off.rule, None)
+        if rule is None:
+            errors.append(_unknown_rule(off.rule, set(rules), off.location, "rules.disabled"))
+            continue
+        adjustments.append(
+            RuleAdjustment(off.rule, rule.info.title, "disabled", off.reason, location=off.location)
+        )
+    raise_all(errors)
+    kept = tuple(rules[r.info.id] for r in ruleset.rules if r.info.id in rules)
+    return dataclasses.replace(ruleset, rules=kept), tuple(adjustments)
+
+
+def run_check(options: CheckOptions, progress: Progress | None = None) -> Report:
     """Raises an AimscheckError (exit 2) for any input problem; otherwise the full report."""
-    from aimscheck.engine import evaluate
+    from aimscheck.baseline import load_baseline
+    from aimscheck.engine import Evaluator
     from aimscheck.export.dates import coerce_dates
     from aimscheck.export.loader import load_export
     from aimscheck.export.schema import validate_export
+    from aimscheck.progress import Progress
+    from aimscheck.waivers import apply_waivers
 
-    ruleset = load_ruleset(options.rules, options.default_rules, options.params)
-    export = load_export(options.path)
-    raise_all(list(validate_export(export, strict=options.strict)))
-    coerce_dates(export, ruleset.custom_date_fields)
-    if options.evidence_root is not None and not options.evidence_root.is_dir():
-        raise UsageError(f"--evidence-root {options.evidence_root} is not a folder")
-    results = evaluate(ruleset, export, options.as_of, options.evidence_root)
+    show = progress if progress is not None else Progress()
+    try:
+        show.stage("loading rules")
+        ruleset, adjustments = adjust(_configured_ruleset(options), options.config)
+        baseline = load_baseline(options.baseline) if options.baseline is not None else None
+        show.stage("loading the export")
+        export = load_export(options.path)
+        show.stage("validating the export")
+        raise_all(list(validate_export(export, strict=options.strict)))
+        coerce_dates(export, ruleset.custom_date_fields)
+        if options.evidence_root is not None and not options.evidence_root.is_dir():
+            raise UsageError(f"--evidence-root {options.evidence_root} is not a folder")
+        evaluator = Evaluator(export, options.as_of, options.evidence_root)
+        results: list[Result] = []
+        total = len(ruleset.rules)
+        for done, rule in enumerate(ruleset.rules):
+            show.step(done, total, "evaluating rules", rule.info.id)
+            results.extend(evaluator.evaluate(rule))
+    finally:
+        show.close()
     results.sort(key=lambda r: (r.rule.id, "" if r.subject is None else str(r.subject)))
+    config = options.config
+    waivers = config.waivers if config is not None else ()
+    disabled = {a.rule for a in adjustments if a.change == "disabled"}
+    ids = {r.info.id for r in ruleset.rules}
+    results, statuses = apply_waivers(results, waivers, options.as_of, ids, disabled)
+    organization = export.data.get("organization")
+    name = organization.get("name") if isinstance(organization, dict) else None
     return Report(
         as_of=options.as_of.isoformat(),
         export_path=str(options.path),
@@ -70,4 +182,15 @@ def run_check(options: CheckOptions) -> Report:
         pack_version=PACK_VERSION,
         fail_on=options.fail_on,
         tool_version=__version__,
+        organization=name if isinstance(name, str) else "",
+        config_file=None if config is None or config.path is None else _shown(config.path),
+        adjustments=adjustments,
+        waivers=statuses,
+        baseline=baseline,
     )
+
+
+def _shown(path: Path) -> str:
+    from aimscheck.yamlfile import display
+
+    return display(path)

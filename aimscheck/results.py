@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import enum
 from dataclasses import dataclass, field
 from typing import Any
@@ -110,6 +111,89 @@ class EvidenceCheck:
 
 
 @dataclass(frozen=True, slots=True)
+class Waiver:
+    """An approved, time-limited acceptance of a rule's findings (for one subject, or all).
+
+    `expires` is the last day it waives: through the end of that day in UTC, judged against the
+    run's as-of date (a waiver with expires 2027-01-31 no longer waives as of 2027-02-01).
+    """
+
+    rule: str
+    subject: str | None  # "ai_systems/credit-scoring"; None waives every subject of the rule
+    justification: str
+    approver: str
+    expires: dt.date
+    location: Location | None = None  # where the waiver is written (config or waiver file)
+
+    def active_on(self, day: dt.date) -> bool:
+        return day <= self.expires
+
+    def to_dict(self) -> dict[str, object]:
+        return {
+            "rule": self.rule,
+            "subject": self.subject,
+            "justification": self.justification,
+            "approver": self.approver,
+            "expires": self.expires.isoformat(),
+            "location": None if self.location is None else self.location.to_dict(),
+        }
+
+
+@dataclass(frozen=True, slots=True)
+class WaiverStatus:
+    """What one configured waiver did in a run: `active`, `expired` or `unmatched`."""
+
+    waiver: Waiver
+    state: str
+    matched: int = 0  # findings of its rule (and subject) it applies to, expired or not
+    note: str = ""  # why an unmatched waiver matched nothing
+
+    def to_dict(self) -> dict[str, object]:
+        return {
+            **self.waiver.to_dict(),
+            "state": self.state,
+            "matched": self.matched,
+            "note": self.note,
+        }
+
+
+@dataclass(frozen=True, slots=True)
+class RuleAdjustment:
+    """A configured change to a rule, with its reason: `disabled`, or a `severity` change."""
+
+    rule: str
+    title: str
+    change: str
+    reason: str
+    before: str = ""  # the severity before and after, for a severity change
+    after: str = ""
+    location: Location | None = None  # the configuration line that asks for it
+
+    def to_dict(self) -> dict[str, object]:
+        out: dict[str, object] = {"rule": self.rule, "title": self.title, "change": self.change}
+        if self.change == "severity":
+            out |= {"from": self.before, "to": self.after}
+        out["reason"] = self.reason
+        out["location"] = None if self.location is None else self.location.to_dict()
+        return out
+
+
+@dataclass(frozen=True)
+class Baseline:
+    """The findings of an earlier report (rule id, subject) that no longer fail a run."""
+
+    path: str
+    keys: frozenset[tuple[str, str]]
+
+    def holds(self, result: Result) -> bool:
+        """A nonconformity or missing evidence the baseline already knew (errors never are)."""
+        return (
+            result.outcome in (Outcome.NONCONFORMITY, Outcome.MISSING_EVIDENCE)
+            and result.key() in self.keys
+        )
+
+
+@dataclass(frozen=True, slots=True)
 class Result:
     """The outcome of one rule for one subject (or for the whole export when subject is None)."""
 
@@ -120,6 +204,13 @@ class Result:
     message: str = ""
     evidence: tuple[EvidenceCheck, ...] = ()
     raw_outcome: Outcome | None = None  # the outcome before a waiver, for WAIVED results
+    # The waiver that covers a WAIVED result, or that expired before the as-of date (the
+    # outcome is then the raw one and reports say "waiver expired on ...").
+    waiver: Waiver | None = None
+
+    @property
+    def waiver_expired(self) -> bool:
+        return self.waiver is not None and self.outcome is not Outcome.WAIVED
 
     @property
     def severity(self) -> Severity:
@@ -144,6 +235,11 @@ class Report:
     tool_version: str = field(default="")
     # The evidence inventory (issue: evidence integrity), as its to_dict(); None when not built.
     evidence_inventory: dict[str, Any] | None = None
+    organization: str = ""  # the organization's name, as the export gives it
+    config_file: str | None = None  # the aimscheck.yaml the run read, if any
+    adjustments: tuple[RuleAdjustment, ...] = ()  # rules disabled or re-graded by the config
+    waivers: tuple[WaiverStatus, ...] = ()  # every configured waiver and what it did
+    baseline: Baseline | None = None  # known findings that do not fail the run
 
     def counts(self) -> dict[str, int]:
         out = {o.value: 0 for o in Outcome}
@@ -152,15 +248,16 @@ class Report:
         return out
 
     def failing(self) -> list[Result]:
-        """Results that fail the run at the configured threshold."""
+        """Results that fail the run at the configured threshold (baseline findings do not)."""
         threshold = self.fail_on
         if threshold is None:
             return []
+        known = self.baseline.holds if self.baseline is not None else (lambda _: False)
         return [
             r
             for r in self.results
             if r.outcome is Outcome.ERROR
-            or (r.outcome.is_finding and r.severity.rank >= threshold.rank)
+            or (r.outcome.is_finding and r.severity.rank >= threshold.rank and not known(r))
         ]
 
     @property

@@ -87,7 +87,7 @@ def test_a_finding_waived_since_is_not_fixed(tmp_path: Path) -> None:
 
 def test_counts_read_as_a_sentence() -> None:
     assert BaselineCounts(12, 2, 3).sentence() == "12 known findings remain, 2 new, 3 fixed"
-    assert BaselineCounts(1, 0, 0).sentence() == "1 known finding remain, 0 new, 0 fixed"
+    assert BaselineCounts(1, 0, 0).sentence() == "1 known finding remains, 0 new, 0 fixed"
 
 
 @pytest.mark.parametrize(

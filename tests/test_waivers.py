@@ -97,7 +97,9 @@ def test_why_a_waiver_matched_nothing() -> None:
     typo = waiver("AIMS-A.5.2-10", None)
     wrong_subject = waiver(IMPACT.id, "ai_systems/credit-scorin")
     off = waiver("AIMS-4.1-05", None)
-    _, statuses = apply_waivers(RESULTS, [typo, wrong_subject, off], AS_OF, RULE_IDS, {"AIMS-4.1-05"})
+    _, statuses = apply_waivers(
+        RESULTS, [typo, wrong_subject, off], AS_OF, RULE_IDS, {"AIMS-4.1-05"}
+    )
     assert [s.state for s in statuses] == ["unmatched"] * 3
     assert statuses[0].note == "no rule AIMS-A.5.2-10 was run (did you mean AIMS-A.5.2-01?)"
     assert statuses[1].note == (

@@ -2,13 +2,25 @@
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import sys
+from collections.abc import Iterable
 from pathlib import Path
 
 import click
 
 from aimscheck.cli import EXIT_FINDINGS, EXIT_OK, guarded, parse_date
+
+FORMATS = ("text", "json", "junit", "sarif", "markdown", "html")
+_EXPORT_SUFFIXES = (".yaml", ".yml", ".json")
+
+
+def _as_of(ctx: click.Context, param: click.Parameter, value: str | None) -> dt.date:
+    # Today in UTC, the timezone waiver expiry is defined in (docs/ci.md).
+    if value is None:
+        return dt.datetime.now(dt.UTC).date()
+    return parse_date(ctx, param, value)
 
 
 @click.command("check")
@@ -23,25 +35,43 @@ from aimscheck.cli import EXIT_FINDINGS, EXIT_OK, guarded, parse_date
 @click.option("--no-default-rules", is_flag=True, help="Run only the --rules packs.")
 @click.option(
     "--as-of",
-    callback=parse_date,
+    callback=_as_of,
     metavar="YYYY-MM-DD",
-    help="The date every date rule is judged against (default: today).",
+    help="The date every date rule and waiver is judged against (default: today, UTC).",
 )
 @click.option(
     "--fail-on",
     type=click.Choice(["major", "minor", "observation", "never"]),
-    default="minor",
-    show_default=True,
-    help="The lowest severity that fails the run (exit 1).",
+    default=None,
+    help="The lowest severity that fails the run (exit 1)  [default: the config's, else minor]",
+)
+@click.option(
+    "--config",
+    "config_path",
+    type=click.Path(path_type=Path, dir_okay=False),
+    help="The configuration file (default: aimscheck.yaml beside the export).",
+)
+@click.option("--no-config", is_flag=True, help="Ignore aimscheck.yaml.")
+@click.option(
+    "--baseline",
+    type=click.Path(path_type=Path, dir_okay=False),
+    help="A JSON report of an earlier run: only findings it does not hold fail the run.",
 )
 @click.option("--junit", type=click.Path(path_type=Path), help="Write a JUnit XML report here.")
 @click.option(
     "--json", "json_path", type=click.Path(path_type=Path), help="Write the JSON report here."
 )
+@click.option("--sarif", type=click.Path(path_type=Path), help="Write a SARIF 2.1.0 report here.")
+@click.option(
+    "--markdown", type=click.Path(path_type=Path), help="Write a Markdown summary here (for CI)."
+)
+@click.option(
+    "--html", type=click.Path(path_type=Path), help="Write the HTML readiness report here."
+)
 @click.option(
     "--format",
     "fmt",
-    type=click.Choice(["text", "json", "junit"]),
+    type=click.Choice(FORMATS),
     default="text",
     show_default=True,
     help="What to print on standard output.",
@@ -52,16 +82,22 @@ from aimscheck.cli import EXIT_FINDINGS, EXIT_OK, guarded, parse_date
     help="Where evidence paths are resolved (default: the export root).",
 )
 @click.option("--strict", is_flag=True, help="Refuse export fields the schema does not know.")
-@click.option("-q", "--quiet", is_flag=True, help="Print nothing but errors.")
+@click.option("-q", "--quiet", is_flag=True, help="Print nothing but errors (no progress).")
 @guarded
 def command(
     path: Path,
     rules: tuple[Path, ...],
     no_default_rules: bool,
     as_of: dt.date,
-    fail_on: str,
+    fail_on: str | None,
+    config_path: Path | None,
+    no_config: bool,
+    baseline: Path | None,
     junit: Path | None,
     json_path: Path | None,
+    sarif: Path | None,
+    markdown: Path | None,
+    html: Path | None,
     fmt: str,
     evidence_root: Path | None,
     strict: bool,
@@ -69,29 +105,91 @@ def command(
 ) -> None:
     """Check the AIMS export at PATH (a governance repo folder or one YAML/JSON file)."""
     from aimscheck.check import CheckOptions, run_check
+    from aimscheck.config import Config, find_config, load_config
+    from aimscheck.errors import AimscheckError, UsageError
     from aimscheck.output import write_atomic
+    from aimscheck.progress import Progress
     from aimscheck.reporters import render
     from aimscheck.results import Severity
 
-    threshold = None if fail_on == "never" else Severity(fail_on)
-    for out in (junit, json_path):
-        if out is not None and out.is_dir():
-            raise click.BadParameter(f"{out} is a folder; give a file name", param_hint="report")
-    report = run_check(
-        CheckOptions(
-            path=path,
-            rules=rules,
-            default_rules=not no_default_rules,
-            as_of=as_of,
-            fail_on=threshold,
-            strict=strict,
-            evidence_root=evidence_root,
-        )
+    if no_config and config_path is not None:
+        raise UsageError("--config and --no-config contradict each other: give one")
+    found = None if no_config else config_path or find_config(path)
+    given = {"junit": junit, "json": json_path, "sarif": sarif, "markdown": markdown, "html": html}
+    asked = {name: out for name, out in given.items() if out is not None}
+    _refuse_inputs_as_outputs(asked, path, [found, baseline])
+    try:
+        config = load_config(found) if found is not None else Config()
+    except AimscheckError:
+        _remove_stale(asked.values())
+        raise
+    outputs = {**config.outputs, **asked}
+    baseline = baseline or config.baseline
+    _refuse_inputs_as_outputs(outputs, path, [found, baseline, *config.waiver_files])
+    level = fail_on or config.fail_on or "minor"
+    options = CheckOptions(
+        path=path,
+        rules=rules,
+        default_rules=not no_default_rules,
+        as_of=as_of,
+        fail_on=None if level == "never" else Severity(level),
+        strict=strict,
+        evidence_root=evidence_root,
+        config=config,
+        baseline=baseline,
     )
-    if junit is not None:
-        write_atomic(junit, render("junit", report))
-    if json_path is not None:
-        write_atomic(json_path, render("json", report))
+    try:
+        report = run_check(options, Progress.for_terminal(quiet))
+        # Every report is rendered before any is written: no mixed set from a failed render.
+        texts = {out: render(name, report) for name, out in outputs.items()}
+    except AimscheckError:
+        _remove_stale(outputs.values())
+        raise
+    for out, text in texts.items():
+        write_atomic(out, text)
     if not quiet:
         click.echo(render(fmt, report), nl=False)
     sys.exit(EXIT_FINDINGS if report.failing() else EXIT_OK)
+
+
+def _refuse_inputs_as_outputs(
+    outputs: dict[str, Path], export: Path, inputs: list[Path | None]
+) -> None:
+    """A report path must never be one of the files the run reads (export, config, baseline)."""
+    from aimscheck.errors import UsageError
+    from aimscheck.export.model import COLLECTIONS
+
+    root = export.resolve()
+
+    def exported(out: Path) -> bool:
+        """The export file itself, or a name the loader reads in the export folder."""
+        if out == root or out.suffix.lower() not in _EXPORT_SUFFIXES:
+            return out == root
+        folder = out.parent
+        if folder == root:
+            return out.stem in (*COLLECTIONS, "aims")
+        return folder.parent == root and folder.name in COLLECTIONS
+
+    reads = {p.resolve() for p in inputs if p is not None}
+    for name, out in outputs.items():
+        if out.is_dir():
+            raise UsageError(f"{out} is a folder: give a file name for the {name} report")
+        if not out.parent.is_dir():
+            raise UsageError(
+                f"cannot write the {name} report {out}: the folder {out.parent} does not exist",
+                hint="create the folder first or choose another output path",
+            )
+        target = out.resolve()
+        if target in reads or target == root or exported(target):
+            raise UsageError(
+                f"the {name} report {out} would overwrite a file this run reads",
+                hint="write reports outside the export (e.g. to reports/)",
+            )
+
+
+def _remove_stale(outputs: Iterable[Path]) -> None:
+    """A run that cannot be made removes earlier reports: a CI must not read them as today's."""
+    for out in outputs:
+        if out.is_file():
+            with contextlib.suppress(OSError):
+                out.unlink()

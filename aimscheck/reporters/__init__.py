@@ -31,10 +31,31 @@ def _junit(report: Report) -> str:
     return junit.render(report)
 
 
+def _sarif(report: Report) -> str:
+    from aimscheck.reporters import sarif
+
+    return sarif.render(report)
+
+
+def _markdown(report: Report) -> str:
+    from aimscheck.reporters import markdown
+
+    return markdown.render(report)
+
+
+def _html(report: Report) -> str:
+    from aimscheck.reporters import html
+
+    return html.render(report)
+
+
 REPORTERS: dict[str, Callable[[Report], str]] = {
     "text": _text,
     "json": _json,
     "junit": _junit,
+    "sarif": _sarif,
+    "markdown": _markdown,
+    "html": _html,
 }
 
 

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import json
 
+from aimscheck.baseline import compare
 from aimscheck.reporters.readiness import assess
-from aimscheck.results import Outcome, Report, Result, RuleInfo, Severity
+from aimscheck.results import Baseline, Outcome, Report, Result, RuleInfo, Severity
 
 FORMAT = "aimscheck-report/1"  # bump the number on any change a consumer could trip over
 
@@ -19,7 +20,7 @@ def _rule_fields(rule: RuleInfo) -> dict[str, object]:
     }
 
 
-def _result(result: Result) -> dict[str, object]:
+def _result(result: Result, baseline: Baseline | None) -> dict[str, object]:
     rule = result.rule
     out: dict[str, object] = {
         "rule": rule.id,
@@ -35,6 +36,11 @@ def _result(result: Result) -> dict[str, object]:
         # What the waiver hides must stay visible, so that nobody waives blind.
         raw = result.raw_outcome
         out["raw_outcome"] = None if raw is None else raw.value
+    if result.waiver is not None:
+        # On a waived result the waiver in force; on a finding, the one that expired.
+        out["waiver"] = {**result.waiver.to_dict(), "expired": result.waiver_expired}
+    if baseline is not None and result.outcome.is_finding:
+        out["baseline"] = "known" if baseline.holds(result) else "new"
     return out
 
 
@@ -59,6 +65,8 @@ def _rules(report: Report) -> list[dict[str, object]]:
 
 def to_dict(report: Report) -> dict[str, object]:
     """The report as plain JSON-ready data, keys in their documented order."""
+    counts = compare(report)
+    baseline_path = report.baseline.path if report.baseline is not None else None
     by_severity = {s.value: 0 for s in Severity}
     for result in report.results:
         if result.outcome.is_finding:
@@ -76,13 +84,17 @@ def to_dict(report: Report) -> dict[str, object]:
             "fail_on": "never" if report.fail_on is None else report.fail_on.value,
             "failed": bool(report.failing()),
             "readiness": assess(report).to_dict(),
+            "baseline": None if counts is None else {"path": baseline_path, **counts.to_dict()},
         },
         "rules": _rules(report),
         "results": [
-            _result(r)
+            _result(r, report.baseline)
             for r in sorted(report.results, key=Result.key)
             if r.outcome is not Outcome.PASS
         ],
+        "waivers": [status.to_dict() for status in report.waivers],
+        "adjustments": [change.to_dict() for change in report.adjustments],
+        "config": report.config_file,
     }
 
 

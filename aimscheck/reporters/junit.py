@@ -9,7 +9,7 @@ from itertools import groupby
 from junit_xml import TestCase, TestSuite, to_xml_report_string
 
 from aimscheck.reporters.readiness import group_label, group_sort_key
-from aimscheck.results import Outcome, Report, Result, RuleInfo
+from aimscheck.results import Baseline, Outcome, Report, Result, RuleInfo
 
 PACK = "iso42001"  # the classname prefix; becomes per-pack once packs other than ISO 42001 exist
 SUITES_NAME = "aimscheck"
@@ -48,7 +48,7 @@ def classname(rule: RuleInfo) -> str:
     return f"{PACK}.{group}.{refs[0]}" if refs else f"{PACK}.{group}"
 
 
-def _body(result: Result) -> str:
+def _body(result: Result, known: bool = False) -> str:
     rule = result.rule
     lines = [
         f"rule: {rule.id} {rule.title}",
@@ -64,6 +64,16 @@ def _body(result: Result) -> str:
         lines.append(f"controls: {', '.join(rule.controls)}")
     if result.raw_outcome is not None:
         lines.append(f"raw outcome: {result.raw_outcome.value}")
+    waiver = result.waiver
+    if waiver is not None:
+        state = "waiver expired on" if result.waiver_expired else "waived until"
+        where = f" ({waiver.location})" if waiver.location else ""
+        lines.append(f"{state} {waiver.expires}{where}, approved by {waiver.approver}")
+        lines.append(f"justification: {waiver.justification}")
+        if result.outcome is Outcome.WAIVED and result.message:
+            lines.append(f"finding: {result.message}")
+    if known:
+        lines.append("baseline: known finding (it does not fail the run)")
     if result.evidence:
         lines.append("evidence looked for:")
         for check in result.evidence:
@@ -94,30 +104,44 @@ def _passed_case(rule: RuleInfo, passed: list[Result]) -> TestCase:
     return _new_case(f"{label} passed subjects", rule, f"{rule.id} {rule.title}\n{text}")
 
 
-def _case(result: Result) -> tuple[TestCase, str | None]:
+def skipped_message(result: Result) -> str:
+    """A waived result's `<skipped message>`: `until 2027-01-31: justification`."""
+    waiver = result.waiver
+    if waiver is None:  # a result waived by a caller that kept no waiver record
+        return result.message or result.rule.title
+    return f"until {waiver.expires}: {waiver.justification}"
+
+
+def _case(result: Result, known: bool = False) -> tuple[TestCase, str | None]:
     """The testcase for a result that did not pass, and the skipped@type it needs, if any."""
     case = _new_case(case_name(result), result.rule)
     message = _clean(result.message or result.rule.title)
+    if result.waiver_expired and result.waiver is not None:
+        message += _clean(f" (waiver expired on {result.waiver.expires})")
     severity = result.severity.value
     outcome = result.outcome
+    body = _body(result, known)
     if outcome is Outcome.NONCONFORMITY:
-        case.add_failure_info(message, _body(result), f"nonconformity.{severity}")
+        case.add_failure_info(message, body, f"nonconformity.{severity}")
     elif outcome is Outcome.MISSING_EVIDENCE:
-        case.add_failure_info(message, _body(result), f"missing-evidence.{severity}")
+        case.add_failure_info(message, body, f"missing-evidence.{severity}")
     elif outcome is Outcome.ERROR:
-        case.add_error_info(message, _body(result), "evaluation-error")
+        case.add_error_info(message, body, "evaluation-error")
     elif outcome is Outcome.NOT_APPLICABLE:
-        case.add_skipped_info(message, _body(result))
+        case.add_skipped_info(message, body)
         return case, "not-applicable"
     elif outcome is Outcome.WAIVED:
-        case.add_skipped_info(message, _body(result))
+        case.add_skipped_info(_clean(skipped_message(result)), body)
         return case, "waived"
     return case, None
 
 
-def _rule_cases(rule: RuleInfo, results: list[Result]) -> list[tuple[TestCase, str | None]]:
+def _rule_cases(
+    rule: RuleInfo, results: list[Result], baseline: Baseline | None = None
+) -> list[tuple[TestCase, str | None]]:
     passed = [r for r in results if r.outcome is Outcome.PASS]
-    cases = [_case(r) for r in results if r.outcome is not Outcome.PASS]
+    known = baseline.holds if baseline is not None else (lambda _: False)
+    cases = [_case(r, known(r)) for r in results if r.outcome is not Outcome.PASS]
     if passed or not results:
         cases.append((_passed_case(rule, passed), None))
     return cases
@@ -150,7 +174,9 @@ def _suites(report: Report) -> tuple[list[TestSuite], list[str | None]]:
     suites: list[TestSuite] = []
     all_cases: list[tuple[TestCase, str | None]] = []
     for group, members in groupby(ordered, key=lambda r: r.group):
-        cases = [c for rule in members for c in _rule_cases(rule, by_rule[rule.id])]
+        cases = [
+            c for rule in members for c in _rule_cases(rule, by_rule[rule.id], report.baseline)
+        ]
         all_cases += cases
         suites.append(
             TestSuite(_clean(group_label(group)), [c for c, _ in cases], properties=properties)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from aimscheck.baseline import compare
 from aimscheck.reporters.readiness import GroupReadiness, Readiness, assess
 from aimscheck.results import Outcome, Report, Result, Severity
 
@@ -38,7 +39,8 @@ def _where(result: Result, report: Report) -> str:
     return f"{result.location.file}:{result.location.line}"
 
 
-def _finding_key(result: Result) -> tuple[int, str, int, str, str]:
+def finding_key(result: Result) -> tuple[int, str, int, str, str]:
+    """Worst first, then by file and line (numerically), then rule and subject."""
     loc = result.location
     return (
         -result.severity.rank,
@@ -52,7 +54,12 @@ def _finding_lines(result: Result, report: Report) -> list[str]:
     label = f"[{result.severity.value.upper()}] {result.rule.id} {result.outcome.value}"
     about = f"{result.subject}: " if result.subject is not None else ""
     message = result.message or result.rule.title
-    lines = [f"{_where(result, report)}  {label}  {about}{message}"]
+    known = report.baseline is not None and report.baseline.holds(result)
+    lines = [f"{_where(result, report)}  {label}  {about}{message}{' [known]' if known else ''}"]
+    if result.waiver_expired and result.waiver is not None:
+        waiver = result.waiver
+        where = f" ({waiver.location})" if waiver.location else ""
+        lines.append(f"    waiver expired on {waiver.expires}{where}: {waiver.justification}")
     for check in result.evidence:
         if check.ok:
             continue
@@ -76,9 +83,46 @@ def threshold_line(report: Report) -> str:
     """Whether the run fails at --fail-on, and on how many findings."""
     threshold = "never" if report.fail_on is None else report.fail_on.value
     failing = len(report.failing())
+    counts = compare(report)
+    known = f" ({counts.known} known, in the baseline)" if counts and counts.known else ""
+    new = " new" if counts is not None else ""
     if failing:
-        return f"FAILED at --fail-on {threshold}: {failing} finding(s)"
-    return f"passed at --fail-on {threshold}"
+        return f"FAILED at --fail-on {threshold}: {failing}{new} finding(s){known}"
+    return f"passed at --fail-on {threshold}{known}"
+
+
+def _waiver_lines(report: Report) -> list[str]:
+    lines = []
+    for status in report.waivers:
+        waiver = status.waiver
+        target = waiver.rule + (f" {waiver.subject}" if waiver.subject else "")
+        where = f" ({waiver.location})" if waiver.location else ""
+        if status.state == "active":
+            detail = f"until {waiver.expires}, approved by {waiver.approver}{where}"
+            lines.append(f"  active: {target} {detail}: {status.matched} finding(s) waived")
+        elif status.state == "expired":
+            detail = f"waiver expired on {waiver.expires}{where}"
+            lines.append(f"  expired: {target}: {detail}: {status.matched} finding(s) fail again")
+        else:
+            lines.append(f"  matches nothing: {target}{where}: {status.note}")
+    return ["", "waivers:", *lines] if lines else []
+
+
+def _notes(report: Report) -> list[str]:
+    """The configuration's rule changes and the baseline, when there are any."""
+    lines = []
+    for change in report.adjustments:
+        where = f" ({change.location})" if change.location else ""
+        what = (
+            "disabled"
+            if change.change == "disabled"
+            else (f"graded {change.after} instead of {change.before}")
+        )
+        lines.append(f"configuration: {change.rule} {what}{where}: {change.reason}")
+    counts = compare(report)
+    if counts is not None and report.baseline is not None:
+        lines.append(f"baseline {report.baseline.path}: {counts.sentence()}")
+    return lines
 
 
 def render(report: Report) -> str:
@@ -90,8 +134,10 @@ def render(report: Report) -> str:
         f"export: {report.export_path}{digest}",
         f"as of: {report.as_of}",
         f"rules evaluated: {len(report.rules)}",
-        "",
     ]
+    if report.config_file:
+        lines.insert(3, f"config: {report.config_file}")
+    lines += [*_notes(report), ""]
     counts = report.counts()
     lines.append("outcomes: " + ", ".join(f"{n} {name}" for name, n in counts.items()))
     by_severity = {s: 0 for s in Severity}
@@ -102,7 +148,8 @@ def render(report: Report) -> str:
     lines += _readiness_lines(assess(report))
     if findings:
         lines += ["", "findings, worst first:"]
-        for result in sorted(findings, key=_finding_key):
+        for result in sorted(findings, key=finding_key):
             lines += _finding_lines(result, report)
+    lines += _waiver_lines(report)
     lines += ["", verdict_line(report), threshold_line(report)]
     return "\n".join(lines) + "\n"

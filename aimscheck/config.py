@@ -1,0 +1,223 @@
+"""`aimscheck.yaml`: found beside the export, validated at its lines, turned into settings."""
+
+from __future__ import annotations
+
+import datetime as dt
+import difflib
+import json
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass, field
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+from aimscheck.errors import AimscheckError, UsageError, raise_all
+from aimscheck.results import Severity, Waiver
+from aimscheck.source import Location
+from aimscheck.yamlfile import Path_, YamlDocument, read_yaml
+
+CONFIG_NAMES = ("aimscheck.yaml", "aimscheck.yml")
+OUTPUT_FORMATS = ("junit", "json", "sarif", "markdown", "html")
+
+
+@dataclass(frozen=True, slots=True)
+class SeverityChange:
+    """`rules.severity`: grade a rule differently from its pack, for a stated reason."""
+
+    rule: str
+    severity: Severity
+    reason: str
+    location: Location
+
+
+@dataclass(frozen=True, slots=True)
+class DisabledRule:
+    """`rules.disabled`: a rule that does not run, for a stated reason."""
+
+    rule: str
+    reason: str
+    location: Location
+
+
+@dataclass(frozen=True)
+class Config:
+    """The settings of one aimscheck.yaml (or the defaults when there is none)."""
+
+    path: Path | None = None
+    default_pack: bool = True
+    packs: tuple[Path, ...] = ()
+    parameters: Mapping[str, Mapping[str, object]] = field(default_factory=dict)
+    parameter_locations: Mapping[tuple[str, str], Location] = field(default_factory=dict)
+    severity: tuple[SeverityChange, ...] = ()
+    disabled: tuple[DisabledRule, ...] = ()
+    fail_on: str | None = None  # None: not set here
+    outputs: Mapping[str, Path] = field(default_factory=dict)
+    baseline: Path | None = None
+    waivers: tuple[Waiver, ...] = ()
+    waiver_files: tuple[Path, ...] = ()
+
+
+def find_config(export_path: Path) -> Path | None:
+    """The aimscheck.yaml at the governance repo root: the export folder, or a file's folder."""
+    root = export_path if export_path.is_dir() else export_path.parent
+    found = [root / name for name in CONFIG_NAMES if (root / name).is_file()]
+    if len(found) > 1:
+        raise UsageError(
+            f"both {found[0]} and {found[1]} exist", hint="keep one configuration file"
+        )
+    return found[0] if found else None
+
+
+def load_schema() -> dict[str, Any]:
+    """The packaged configuration JSON Schema."""
+    text = resources.files("aimscheck.schemas").joinpath("config.schema.json").read_text("utf-8")
+    schema: dict[str, Any] = json.loads(text)
+    return schema
+
+
+def validate(doc: YamlDocument, definition: str | None = None) -> None:
+    """Raise every schema problem of `doc`, each at its line (`definition`: a `$defs` entry)."""
+    import jsonschema_rs
+
+    schema = load_schema()
+    if definition is not None:
+        schema = {"$defs": schema["$defs"], **schema["$defs"][definition]}
+    data = _as_json(doc.data)
+    # jsonschema-rs answers yes or no in microseconds; jsonschema (60 ms to import) explains.
+    if jsonschema_rs.Draft202012Validator(schema).is_valid(data):
+        return
+    import jsonschema
+
+    validator = jsonschema.Draft202012Validator(schema)
+    errors: list[AimscheckError] = []
+    for error in validator.iter_errors(data):
+        for path, message in _describe(error):
+            errors.append(UsageError(f"{_json_path(path)}: {message}", doc.at(path)))
+    raise_all(sorted(errors, key=lambda e: e.sort_key()))
+
+
+def _as_json(value: Any) -> Any:
+    """The data as JSON sees it: YAML dates and times become ISO text."""
+    if isinstance(value, dict):
+        return {k: _as_json(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_as_json(v) for v in value]
+    if isinstance(value, dt.date):  # datetime too
+        return value.isoformat()
+    return value
+
+
+_TYPES = {"string": "text", "number": "a number", "boolean": "true or false"}
+_TYPES |= {"array": "a list", "object": "a mapping", "integer": "a whole number"}
+
+
+def _describe(error: Any) -> Iterator[tuple[Path_, str]]:
+    path: Path_ = tuple(error.absolute_path)
+    kind, expected, value = error.validator, error.validator_value, error.instance
+    if kind == "required":
+        for name in expected:
+            if isinstance(value, dict) and name not in value:
+                yield path, f"missing required field '{name}'"
+    elif kind == "additionalProperties" and isinstance(value, dict):
+        known = list(error.schema.get("properties", {}))
+        for name in value:
+            if name not in known:
+                close = difflib.get_close_matches(name, known, n=1, cutoff=0.6)
+                guess = f"did you mean '{close[0]}'? " if close else ""
+                yield (*path, name), f"unknown setting '{name}': {guess}known: {', '.join(known)}"
+    elif kind == "type":
+        names = [expected] if isinstance(expected, str) else list(expected)
+        yield path, f"expected {' or '.join(_TYPES.get(n, n) for n in names)}, got {_show(value)}"
+    elif kind == "enum":
+        yield path, f"must be one of: {', '.join(map(str, expected))} (got {_show(value)})"
+    elif kind == "const":
+        yield path, f"must be {_show(expected)}, got {_show(value)}"
+    elif kind == "pattern" and "[0-9]{4}" in str(expected):
+        yield path, f"expected a date YYYY-MM-DD, got {_show(value)}"
+    elif kind in ("minLength", "pattern"):
+        yield (
+            path,
+            "must not be empty"
+            if kind == "minLength" or not value.strip()
+            else (f"must be one word without spaces, got {_show(value)}"),
+        )
+    elif kind == "minProperties":
+        yield path, "give at least one entry"
+    else:
+        yield path, str(error.message)
+
+
+def _show(value: object) -> str:
+    if isinstance(value, dict | list):
+        return "a mapping" if isinstance(value, dict) else "a list"
+    text = json.dumps(value, ensure_ascii=False, default=str)
+    return text if len(text) <= 60 else text[:57] + "..."
+
+
+def _json_path(path: Path_) -> str:
+    from aimscheck.export.schema import json_path
+
+    return json_path(path)
+
+
+def load_config(path: Path) -> Config:
+    """Read and validate an aimscheck.yaml; every problem is a UsageError at its line."""
+    from aimscheck.waivers import load_waiver_file, parse_waivers
+
+    doc = read_yaml(path, "configuration")
+    if doc.data is None:
+        return Config(path=path)
+    validate(doc)
+    data: dict[str, Any] = doc.data
+    base = path.parent
+    rules: dict[str, Any] = data.get("rules", {})
+    parameters = {rule: dict(values) for rule, values in rules.get("parameters", {}).items()}
+    locations = {
+        (rule, name): doc.at(("rules", "parameters", rule, name))
+        for rule, values in parameters.items()
+        for name in values
+    }
+    severity = tuple(
+        SeverityChange(
+            e["rule"],
+            Severity(e["severity"]),
+            e["reason"].strip(),
+            doc.at(("rules", "severity", i)),
+        )
+        for i, e in enumerate(rules.get("severity", []))
+    )
+    disabled = tuple(
+        DisabledRule(e["rule"], e["reason"].strip(), doc.at(("rules", "disabled", i)))
+        for i, e in enumerate(rules.get("disabled", []))
+    )
+    _no_twice([(c.rule, c.location) for c in severity], "rules.severity")
+    _no_twice([(d.rule, d.location) for d in disabled], "rules.disabled")
+    waivers = parse_waivers(doc, ("waivers",))
+    files = tuple(base / p for p in data.get("waiver_files", []))
+    for file in files:
+        waivers += load_waiver_file(file)
+    return Config(
+        path=path,
+        default_pack=rules.get("default_pack", True),
+        packs=tuple(base / p for p in rules.get("packs", [])),
+        parameters=parameters,
+        parameter_locations=locations,
+        severity=severity,
+        disabled=disabled,
+        fail_on=data.get("fail_on"),
+        outputs={name: base / p for name, p in data.get("outputs", {}).items()},
+        baseline=base / data["baseline"] if "baseline" in data else None,
+        waivers=waivers,
+        waiver_files=files,
+    )
+
+
+def _no_twice(entries: list[tuple[str, Location]], where: str) -> None:
+    seen: dict[str, Location] = {}
+    errors: list[AimscheckError] = []
+    for rule, location in entries:
+        if rule in seen:
+            message = f"{where} names rule {rule} twice (first at line {seen[rule].line})"
+            errors.append(UsageError(message, location, hint="keep one entry per rule"))
+        seen.setdefault(rule, location)
+    raise_all(errors)

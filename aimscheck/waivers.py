@@ -1,0 +1,149 @@
+"""Waivers: read them, apply them to a run's findings, and tell which expired or matched nothing.
+
+A waiver names a rule id, optionally a subject (`ai_systems/credit-scoring`, or a section such
+as `scope`), a justification, an approver and an expiry date. It covers the rule's findings
+(nonconformity and missing evidence; never an evaluation error) for that subject, or for every
+subject when none is given. `expires: 2027-01-31` waives through the end of 31 January 2027 in
+UTC: a run whose as-of date is 2027-01-31 or earlier is waived, from 2027-02-01 (that is, from
+2027-02-01T00:00:00Z) it is not. A waived result keeps its raw outcome beside it; an expired
+waiver leaves the finding as it is and is named on it ("waiver expired on 2027-01-31").
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+import difflib
+from collections.abc import Collection, Iterable, Sequence
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from aimscheck.errors import AimscheckError, UsageError, raise_all
+from aimscheck.results import Outcome, Result, Waiver, WaiverStatus
+
+if TYPE_CHECKING:
+    from aimscheck.yamlfile import Path_, YamlDocument
+
+WAIVABLE = (Outcome.NONCONFORMITY, Outcome.MISSING_EVIDENCE)
+
+
+def parse_waivers(doc: YamlDocument, at: Path_) -> tuple[Waiver, ...]:
+    """The waivers of the (already validated) list at `at` in `doc`, each with its location."""
+    entries: Any = doc.data
+    for key in at:
+        entries = entries.get(key, []) if isinstance(entries, dict) else []
+    waivers: list[Waiver] = []
+    errors: list[AimscheckError] = []
+    for index, entry in enumerate(entries):
+        where = doc.at((*at, index))
+        expires = entry["expires"]
+        if not isinstance(expires, dt.date):
+            try:
+                expires = dt.date.fromisoformat(expires)
+            except ValueError:
+                message = f"expires {expires!r} is not a real date"
+                errors.append(UsageError(message, doc.at((*at, index, "expires"))))
+                continue
+        waivers.append(
+            Waiver(
+                rule=entry["rule"],
+                subject=entry.get("subject"),
+                justification=" ".join(entry["justification"].split()),
+                approver=entry["approver"].strip(),
+                expires=expires,
+                location=where,
+            )
+        )
+    raise_all(errors)
+    return tuple(waivers)
+
+
+def load_waiver_file(path: Path) -> tuple[Waiver, ...]:
+    """A file of its own holding `waivers:` (and optionally `version: 1`)."""
+    from aimscheck.config import validate
+    from aimscheck.yamlfile import read_yaml
+
+    doc = read_yaml(path, "waiver file")
+    if doc.data is None:
+        raise UsageError(
+            f"the waiver file {doc.display} is empty", hint="give it a 'waivers:' list"
+        )
+    validate(doc, "waiver_file")
+    return parse_waivers(doc, ("waivers",))
+
+
+def _matches(waiver: Waiver, result: Result) -> bool:
+    if waiver.rule != result.rule.id:
+        return False
+    return waiver.subject is None or waiver.subject == str(result.subject)
+
+
+def _chosen(candidates: list[Waiver], as_of: dt.date) -> Waiver:
+    """The waiver that speaks for a finding: an active one if any, the most specific first."""
+    active = [w for w in candidates if w.active_on(as_of)]
+    pool = active or candidates
+    return max(pool, key=lambda w: (w.subject is not None, w.expires))
+
+
+def apply_waivers(
+    results: Iterable[Result],
+    waivers: Sequence[Waiver],
+    as_of: dt.date,
+    rule_ids: Collection[str] = (),
+    disabled: Collection[str] = (),
+) -> tuple[list[Result], tuple[WaiverStatus, ...]]:
+    """The results with waivers applied, and what each waiver did.
+
+    `rule_ids` are the rules that ran and `disabled` those the configuration switched off: they
+    only serve to explain a waiver that matched nothing.
+    """
+    by_rule: dict[str, list[Waiver]] = {}
+    for waiver in waivers:
+        by_rule.setdefault(waiver.rule, []).append(waiver)
+    matched = {id(w): 0 for w in waivers}
+    subjects: dict[str, list[str]] = {}  # rule id -> subjects of its waivable findings
+    out: list[Result] = []
+    for result in results:
+        if result.outcome not in WAIVABLE:
+            out.append(result)
+            continue
+        subjects.setdefault(result.rule.id, []).append(str(result.subject or "(whole export)"))
+        candidates = [w for w in by_rule.get(result.rule.id, ()) if _matches(w, result)]
+        if not candidates:
+            out.append(result)
+            continue
+        for waiver in candidates:
+            matched[id(waiver)] += 1
+        chosen = _chosen(candidates, as_of)
+        if chosen.active_on(as_of):
+            result = dataclasses.replace(
+                result, outcome=Outcome.WAIVED, raw_outcome=result.outcome, waiver=chosen
+            )
+        else:
+            result = dataclasses.replace(result, waiver=chosen)
+        out.append(result)
+    statuses = []
+    for waiver in waivers:
+        count = matched[id(waiver)]
+        if count == 0:
+            note = _unmatched_note(waiver, rule_ids, disabled, subjects.get(waiver.rule, []))
+            statuses.append(WaiverStatus(waiver, "unmatched", 0, note))
+        else:
+            state = "active" if waiver.active_on(as_of) else "expired"
+            statuses.append(WaiverStatus(waiver, state, count))
+    return out, tuple(statuses)
+
+
+def _unmatched_note(
+    waiver: Waiver, rule_ids: Collection[str], disabled: Collection[str], found: list[str]
+) -> str:
+    if waiver.rule in disabled:
+        return f"rule {waiver.rule} is disabled by the configuration"
+    if rule_ids and waiver.rule not in rule_ids:
+        close = difflib.get_close_matches(waiver.rule, list(rule_ids), n=1, cutoff=0.8)
+        guess = f" (did you mean {close[0]}?)" if close else ""
+        return f"no rule {waiver.rule} was run{guess}"
+    if not found:
+        return f"rule {waiver.rule} has no finding to waive: remove the waiver"
+    shown = ", ".join(found[:3]) + (f" and {len(found) - 3} more" if len(found) > 3 else "")
+    return f"rule {waiver.rule} has no finding for {waiver.subject} (its findings: {shown})"

@@ -1,0 +1,311 @@
+"""The HTML readiness report: self-contained, structured, and rendered by a real browser."""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+import os
+import re
+import shutil
+import subprocess
+from pathlib import Path
+from typing import Any
+
+import pytest
+from lxml import html as lxml_html
+from pngread import read_png
+from reportdata import RESULTS, RISK, make_report
+from test_reporters_sarif import rich_report
+
+from aimscheck.check import CheckOptions, run_check
+from aimscheck.config import load_config
+from aimscheck.reporters.html import long_date, render
+from aimscheck.reporters.html_charts import BAR_W, bar_chart
+from aimscheck.reporters.readiness import GroupReadiness
+from aimscheck.results import Outcome, Report
+
+ROOT = Path(__file__).parent.parent
+AS_OF = dt.date(2026, 11, 20)
+INVENTORY: dict[str, Any] = {
+    "controls": {
+        "A.5.3": [
+            {"ref": "EV-7", "status": "ok", "path": "files/ia.pdf", "record": "evidence/EV-7"},
+            {
+                "ref": "EV-9",
+                "status": "sha256_mismatch",
+                "path": "files/ia-signoff.pdf",
+                "record": "evidence/EV-9",
+                "message": "the file changed after it was recorded",
+            },
+        ],
+        "A.6.2.4": [{"ref": "DOC-3", "status": "ok", "path": "d.md", "record": "documents/DOC-3"}],
+    },
+    "clauses": {
+        "9.2": [{"ref": "EV-2", "status": "expired", "path": "a.pdf", "record": "evidence/EV-2"}]
+    },
+    "orphans": ["files/x.pdf", "files/old/y.pdf"],
+    "unreferenced": ["evidence/EV-12"],
+}
+CONFIG = """\
+version: 1
+rules:
+  severity:
+    - rule: AIMS-4.1-05
+      severity: minor
+      reason: Our certification body grades a missing climate rationale as minor.
+  disabled:
+    - rule: AIMS-6.1.3-03
+      reason: Annex A coverage is reviewed in our own SoA review instead.
+waivers:
+  - rule: AIMS-A.7.5-01
+    subject: datasets/ds-clickstream
+    justification: Licence terms are under negotiation with the data broker.
+    approver: Dana Vance (CRO)
+    expires: 2027-01-31
+  - rule: AIMS-9.1-01
+    subject: metrics/met-pricing-guardrail
+    justification: Measurement paused during the pricing engine migration.
+    approver: Dana Vance (CRO)
+    expires: 2026-10-31
+  - rule: AIMS-A.5.2-01
+    subject: ai_systems/hr-cv-screenin
+    justification: Vendor impact assessment expected in Q1.
+    approver: Priya Kim
+    expires: 2027-03-01
+"""
+
+
+def gaps_report(tmp_path: Path) -> Report:
+    """fixtures/gaps with waivers (active, expired, unmatched), rule changes and an inventory."""
+    config = tmp_path / "aimscheck.yaml"
+    config.write_text(CONFIG, encoding="utf-8")
+    options = CheckOptions(ROOT / "fixtures" / "gaps", as_of=AS_OF, config=load_config(config))
+    return dataclasses.replace(run_check(options), evidence_inventory=INVENTORY)
+
+
+@pytest.fixture(scope="module")
+def gaps(tmp_path_factory: pytest.TempPathFactory) -> Report:
+    return gaps_report(tmp_path_factory.mktemp("gaps"))
+
+
+def parse(text: str) -> Any:
+    return lxml_html.document_fromstring(text)
+
+
+def test_self_contained_no_request_can_leave(gaps: Report) -> None:
+    text = render(gaps)
+    page = parse(text)
+    assert not page.xpath("//script | //link | //iframe | //img | //object | //embed")
+    for element in page.iter():
+        for name in ("src", "href", "action", "srcset", "data"):
+            value = element.get(name) or ""
+            assert not re.match(r"\s*(https?:|//|ftp:)", value), (element.tag, name, value)
+    css = "".join(page.xpath("//style/text()"))
+    assert "@import" not in css and "url(" not in css
+    policy = page.xpath("//meta[@http-equiv='Content-Security-Policy']/@content")
+    assert policy == ["default-src 'none'; style-src 'unsafe-inline'; img-src data:"]
+    assert text.startswith('<!DOCTYPE html>\n<html lang="en">')
+
+
+def test_masthead_and_verdict(gaps: Report) -> None:
+    page = parse(render(gaps))
+    assert page.xpath("string(//h1)") == "Quantum Retail Group plc"
+    assert "20 November 2026" in page.xpath("string(//dl[@class='meta'])")
+    verdict = page.xpath("//section[@id='verdict']")[0]
+    assert verdict.get("data-verdict") == "not-ready-for-stage-1"
+    assert verdict.xpath("string(.//h2)") == "Not ready for stage 1"
+    majors = gaps.open_majors
+    assert f"{majors} major nonconformities are open" in verdict.text_content()
+    assert "Pipeline gate (fails on minor and above): failed" in verdict.text_content()
+    assert verdict.xpath(".//svg[@class='donut']")
+
+
+def test_three_readiness_charts_with_labels(gaps: Report) -> None:
+    page = parse(render(gaps))
+    charts = page.xpath("//section[@id='readiness']//svg[@class='bars']")
+    assert [c.get("id") for c in charts] == ["chart-clauses", "chart-annex-a", "chart-phases"]
+    clauses = charts[0].xpath(".//g[@class='bar']")
+    assert [g.get("data-key") for g in clauses] == ["4", "5", "6", "7", "8", "9", "10"]
+    labels = [g.xpath("string(./text[1])") for g in clauses]
+    assert labels[2] == "6 · Planning"
+    assert all(
+        re.fullmatch(r"\d+%  \(\d+ of \d+(, \d+ n/a)?\)", g.xpath("string(./text[2])"))
+        for g in clauses
+    )
+    assert len(charts[1].xpath(".//g[@class='bar']")) == 9  # A.2 .. A.10
+    phases = [g.xpath("string(./text[1])") for g in charts[2].xpath(".//g[@class='bar']")]
+    assert phases[0] == "Scope definition" and phases[-1] == "Certification preparation"
+
+
+def test_bars_are_proportional_and_unassessed_groups_say_so() -> None:
+    svg = bar_chart(
+        "c",
+        "Test",
+        [GroupReadiness("6", "Clause 6 Planning", 3, 4, 0), GroupReadiness("8", "x", 0, 0, 2)],
+        lambda g: g.label,
+    )
+    chart = lxml_html.fragment_fromstring(svg)
+    passing = chart.xpath(".//rect[@class='passing']")
+    assert [float(r.get("width")) for r in passing] == [BAR_W * 3 / 4]
+    assert chart.xpath("string(.//g[@data-key='8']/text[2])") == "not assessed, 2 n/a"
+    assert chart.xpath(".//g[@data-key='8']/rect")[0].get("stroke-dasharray") == "4 3"
+
+
+def test_gap_list_by_severity_with_file_and_line(gaps: Report) -> None:
+    page = parse(render(gaps))
+    rows = page.xpath("//section[@id='gaps']//tbody/tr")
+    findings = [r for r in gaps.results if r.outcome.is_finding]
+    assert len(rows) == len(findings)
+    order = [row.get("data-severity") for row in rows]
+    rank = {"error": 0, "major": 1, "minor": 2, "observation": 3}
+    assert order == sorted(order, key=rank.__getitem__)
+    headings = [h.text_content() for h in page.xpath("//section[@id='gaps']//h3")]
+    assert headings[0] == f"Major ({order.count('major')})"
+    first = rows[0]
+    where = first.xpath("string(.//td[@class='where'])")
+    assert re.fullmatch(r"fixtures/gaps/\S+\.yaml:\d+", where), where
+    assert first.xpath("string(.//div[@class='gap-fix'])").startswith("How to fix:")
+    expired = [r for r in rows if "Waiver expired on 2026-10-31" in r.text_content()]
+    assert len(expired) == 1 and "Measurement paused" in expired[0].text_content()
+    regraded = [r for r in rows if "AIMS-4.1-05" in r.text_content()]
+    assert "Graded minor instead of observation" in regraded[0].text_content()
+    assert regraded[0].get("data-severity") == "minor"
+
+
+def test_waivers_and_rule_changes(gaps: Report) -> None:
+    page = parse(render(gaps))
+    states = [row.get("data-state") for row in page.xpath("//section[@id='waivers']//tbody/tr")]
+    assert states == ["active", "expired", "unmatched"]
+    unmatched = page.xpath("//section[@id='waivers']//tr[@data-state='unmatched']")[0]
+    assert "its findings: ai_systems/hr-cv-screening" in unmatched.text_content()
+    assert "aimscheck.yaml:21" in unmatched.text_content()
+    changes = page.xpath("//section[@id='changes']//tbody/tr")
+    assert [c.xpath("string(./td[2])") for c in changes] == [
+        "graded minor (pack: observation)",
+        "disabled",
+    ]
+
+
+def test_evidence_inventory_from_its_dict(gaps: Report) -> None:
+    page = parse(render(gaps))
+    rows = page.xpath("//section[@id='evidence']//tbody/tr")
+    assert [r.get("data-requirement") for r in rows] == ["A.5.3", "A.6.2.4", "9.2"]
+    assert [r.get("class") for r in rows] == ["inv-bad", "inv-ok", "inv-bad"]
+    chips = rows[0].xpath(".//span[contains(@class, 'proof')]")
+    assert [c.text_content() for c in chips] == ["EV-9 · sha256 mismatch", "EV-7"]  # bad first
+    assert "files/ia-signoff.pdf" in chips[0].get("title")
+    assert rows[0].xpath("string(./td[@class='tally'])") == "1 of 2"
+    lists = page.xpath("//section[@id='evidence']//div[@class='cols']//code/text()")
+    assert lists == ["files/x.pdf", "files/old/y.pdf", "evidence/EV-12"]
+    without = parse(render(dataclasses.replace(gaps, evidence_inventory=None)))
+    assert not without.xpath("//section[@id='evidence']")
+    assert not without.xpath("//nav//a[@href='#evidence']")
+
+
+def test_hostile_text_is_escaped() -> None:
+    evil = '<script>alert(1)</script><img src=x onerror=alert(2)> & "quotes"'
+    results = tuple(
+        dataclasses.replace(r, message=evil) if r.rule is RISK and r.outcome.is_finding else r
+        for r in RESULTS
+    )
+    page = parse(render(make_report(results=results, organization=evil)))
+    assert not page.xpath("//script | //img")
+    assert evil in page.xpath("string(//h1)")
+    assert any(evil in td.text_content() for td in page.xpath("//td"))
+
+
+def test_other_verdicts_and_an_empty_gap_list() -> None:
+    page = parse(render(rich_report()))
+    assert page.xpath("//section[@id='verdict']/@data-verdict") == ["not-assessable"]
+    assert "could not be evaluated" in page.xpath("string(//section[@id='verdict']//p)")
+    clean = make_report(results=tuple(r for r in RESULTS if r.outcome is Outcome.PASS))
+    page = parse(render(clean))
+    assert page.xpath("//section[@id='verdict']/@data-verdict") == ["ready-for-stage-1"]
+    assert "No gap remains." in page.xpath("string(//section[@id='verdict']//p)")
+    assert page.xpath("string(//section[@id='gaps']//p)").startswith("No gap")
+
+
+def test_dates_are_written_out() -> None:
+    assert long_date("2026-11-20") == "20 November 2026"
+    assert long_date("someday") == "someday"
+
+
+# --- the real browser --------------------------------------------------------------------------
+
+
+def chromium() -> str:
+    found = shutil.which("chromium") or shutil.which("chromium-browser")
+    if found is None:
+        if os.environ.get("CI"):
+            pytest.fail("chromium is not installed, and CI must render the HTML report")
+        pytest.skip("chromium is not installed (Debian package 'chromium'; .ci/run installs it)")
+    return found
+
+
+def browse(page: Path, tmp_path: Path, *args: str) -> subprocess.CompletedProcess[str]:
+    command = [
+        chromium(),
+        "--headless",
+        "--no-sandbox",
+        "--disable-gpu",
+        "--disable-quic",
+        "--no-first-run",
+        "--disable-background-networking",
+        "--disable-component-update",
+        "--disable-sync",
+        "--hide-scrollbars",
+        "--force-device-scale-factor=1",
+        f"--user-data-dir={tmp_path / 'profile'}",
+        *args,
+        page.as_uri(),
+    ]
+    return subprocess.run(command, capture_output=True, text=True, timeout=120, check=True)
+
+
+@pytest.fixture(scope="module")
+def rendered(tmp_path_factory: pytest.TempPathFactory, gaps: Report) -> Path:
+    path = tmp_path_factory.mktemp("html") / "readiness.html"
+    path.write_text(render(gaps), encoding="utf-8")
+    return path
+
+
+def test_the_browser_builds_the_same_structure(
+    rendered: Path, gaps: Report, tmp_path: Path
+) -> None:
+    dom = parse(browse(rendered, tmp_path, "--dump-dom").stdout)
+    assert dom.xpath("string(//section[@id='verdict']//h2)") == "Not ready for stage 1"
+    assert len(dom.xpath("//svg[@class='bars']")) == 3
+    assert len(dom.xpath("//svg[@class='bars']//g[@class='bar']")) == 7 + 9 + 6
+    findings = sum(1 for r in gaps.results if r.outcome.is_finding)
+    assert len(dom.xpath("//section[@id='gaps']//tbody/tr")) == findings
+    assert len(dom.xpath("//section[@id='evidence']//tbody/tr")) == 3
+
+
+def shot(page: Path, tmp_path: Path, width: int, height: int) -> Any:
+    png = tmp_path / "shot.png"
+    browse(page, tmp_path, f"--screenshot={png}", f"--window-size={width},{height}")
+    return read_png(png)
+
+
+def test_the_screenshot_shows_verdict_charts_and_gaps(rendered: Path, tmp_path: Path) -> None:
+    image = shot(rendered, tmp_path, 1280, 1400)
+    assert (image.width, image.height) == (1280, 1400)
+    assert image.colours() > 50  # text, charts and colours, not a blank page
+    page = (244, 245, 247)
+    assert image.share(page, (0, 0, 60, 1400)) > 0.95  # the page margin is the page colour
+    red = (0xB4, 0x23, 0x18)  # the not-ready verdict banner
+    assert image.share(red, (100, 180, 1180, 420)) > 0.5
+    green = (0x07, 0x94, 0x55)  # bars of rules passing, in the charts below
+    assert image.share(green, (100, 600, 1180, 1400)) > 0.02
+    pink = (0xFD, 0xA2, 0x9B)  # and the share with gaps beside them
+    assert image.share(pink, (100, 600, 1180, 1400)) > 0.002
+
+
+def test_a_ready_organization_gets_a_green_banner(tmp_path: Path) -> None:
+    report = run_check(CheckOptions(ROOT / "fixtures" / "conforming", as_of=AS_OF))
+    page = tmp_path / "ready.html"
+    page.write_text(render(report), encoding="utf-8")
+    image = shot(page, tmp_path, 1024, 600)
+    green = (0x06, 0x76, 0x47)
+    assert image.share(green, (100, 200, 924, 420)) > 0.5
+    assert image.share((0xB4, 0x23, 0x18), (0, 0, 1024, 600)) < 0.01
