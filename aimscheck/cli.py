@@ -74,9 +74,9 @@ def main() -> None:
 
 def _register() -> None:
     """Attach every command; each lives in its own module under aimscheck/commands/."""
-    from aimscheck.commands import check, evidence, test
+    from aimscheck.commands import check, evidence, explain, fmt, init, lint, rules, test
 
-    for module in (check, test, evidence):
+    for module in (check, test, lint, fmt, explain, rules, evidence, init):
         main.add_command(module.command)
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import difflib
 import tempfile
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
@@ -10,6 +11,7 @@ from pathlib import Path
 from typing import Any
 
 import yaml
+from yaml.nodes import MappingNode, Node, SequenceNode
 
 from aimscheck.errors import AimscheckError, RuleTestError
 from aimscheck.results import Outcome
@@ -18,11 +20,19 @@ from aimscheck.source import Location
 TEST_SUFFIX = ".tests.yaml"
 OUTCOMES = tuple(o.value for o in Outcome)
 WHOLE_EXPORT = "export"  # the subject key of a result about the whole export
+FILE_KEYS = ("as_of", "base", "files", "export_path", "cases")
+CASE_KEYS = ("name", "rule", "as_of", "export", "export_path", "files", "expect", "description")
+# An inline export needs these to be valid; a case that leaves them out gets them.
+_DEFAULTS = {"schema_version": "1", "organization": {"name": "Test organization"}}
 
 
 @dataclass(frozen=True)
 class Case:
-    """One test case: a rule, an export, the as-of date and the expected outcome per subject."""
+    """One test case: a rule, an export, the as-of date and the expected outcome per subject.
+
+    The export is inline (`export`, merged over the file's `base`) or, when `export_path` is
+    set, the export folder or file at that path (read as it is, never changed).
+    """
 
     file: Path
     line: int
@@ -32,6 +42,7 @@ class Case:
     files: dict[str, str]
     as_of: dt.date
     expect: dict[str, str]
+    export_path: Path | None = None
 
     @property
     def id(self) -> str:
@@ -52,81 +63,189 @@ class CaseResult:
         return not self.diff and not self.error
 
 
-def _load_yaml(path: Path) -> Any:
-    loader_cls = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+class _Loader(getattr(yaml, "CSafeLoader", yaml.SafeLoader)):  # type: ignore[misc]
+    """The safe loader, but an impossible date (2026-02-30) stays text: reported, not raised."""
+
+
+def _timestamp(loader: Any, node: Any) -> object:
     try:
-        return yaml.load(path.read_text(encoding="utf-8"), Loader=loader_cls)
-    except yaml.MarkedYAMLError as exc:
-        mark = exc.problem_mark
-        line = mark.line + 1 if mark else 1
-        raise RuleTestError(f"not valid YAML: {exc.problem}", Location(str(path), line)) from None
-    except (OSError, UnicodeDecodeError) as exc:
-        raise RuleTestError(f"cannot read test file: {exc}", Location(str(path), 1)) from None
+        return yaml.SafeLoader.construct_yaml_timestamp(loader, node)
+    except ValueError:
+        return loader.construct_scalar(node)
 
 
-def _case_lines(path: Path) -> list[int]:
-    """1-based line of each case in the `cases:` list (for messages that point at the case)."""
-    lines = []
-    for number, text in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
-        if text.startswith("  - ") or text.startswith("- "):
-            lines.append(number)
-    return lines
+_Loader.add_constructor("tag:yaml.org,2002:timestamp", _timestamp)
+
+
+class _File:
+    """One test file read with the place of every node, so each problem names its line."""
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        try:
+            text = path.read_text(encoding="utf-8")
+        except (OSError, UnicodeDecodeError) as exc:
+            raise RuleTestError(f"cannot read test file: {exc}", Location(str(path), 1)) from None
+        loader = _Loader(text)
+        try:
+            node = loader.get_single_node()
+            self.node: Node | None = node
+            self.data: Any = loader.construct_document(node) if node is not None else None
+        except yaml.MarkedYAMLError as exc:
+            mark = exc.problem_mark
+            raise RuleTestError(
+                f"not valid YAML: {exc.problem}",
+                Location(str(path), mark.line + 1 if mark else 1, mark.column + 1 if mark else 0),
+            ) from None
+        finally:
+            loader.dispose()
+
+    def at(self, node: Node | None) -> Location:
+        if node is None:
+            return Location(str(self.path), 1)
+        return Location(str(self.path), node.start_mark.line + 1, node.start_mark.column + 1)
+
+    def fail(self, message: str, node: Node | None, hint: str = "") -> RuleTestError:
+        return RuleTestError(message, self.at(node), hint=hint)
+
+
+def _child(node: Node | None, key: str) -> Node | None:
+    """The value node of `key` in a mapping node (for its line)."""
+    if isinstance(node, MappingNode):
+        for k, v in node.value:
+            if getattr(k, "value", None) == key:
+                found: Node = v
+                return found
+    return None
+
+
+def _key_node(node: Node | None, key: str) -> Node | None:
+    if isinstance(node, MappingNode):
+        for k, _ in node.value:
+            if getattr(k, "value", None) == key:
+                found: Node = k
+                return found
+    return None
+
+
+def _check_keys(f: _File, data: dict[str, Any], node: Node | None, allowed: Sequence[str]) -> None:
+    for key in data:
+        if key not in allowed:
+            close = difflib.get_close_matches(str(key), allowed, n=1, cutoff=0.6)
+            raise f.fail(
+                f"unknown key '{key}'",
+                _key_node(node, str(key)) or node,
+                f"did you mean '{close[0]}'?" if close else f"use {', '.join(allowed)}",
+            )
+
+
+def _date(f: _File, value: Any, node: Node | None) -> dt.date:
+    if isinstance(value, dt.datetime):
+        return value.date()
+    if isinstance(value, dt.date):
+        return value
+    try:
+        return dt.date.fromisoformat(str(value))
+    except ValueError:
+        raise f.fail(f"as_of {value!r} is not a date", node, "write it as YYYY-MM-DD") from None
+
+
+def _mapping(f: _File, value: Any, node: Node | None, what: str) -> dict[str, Any]:
+    if value is None:
+        return {}
+    if not isinstance(value, dict):
+        raise f.fail(f"{what} must be a mapping", node)
+    return value
 
 
 def load_cases(path: Path) -> list[Case]:
-    doc = _load_yaml(path)
+    """Every case of a test file; a malformed file raises RuleTestError at the faulty line."""
+    f = _File(path)
+    doc, root = f.data, f.node
     if not isinstance(doc, dict) or not isinstance(doc.get("cases"), list):
-        raise RuleTestError(
-            "a rule test file is a mapping with a 'cases' list", Location(str(path), 1)
-        )
-    base = doc.get("base") or {}
-    files = doc.get("files") or {}
-    default_as_of = doc.get("as_of")
-    lines = _case_lines(path)
-    cases = []
+        raise f.fail("a rule test file is a mapping with a 'cases' list", root)
+    _check_keys(f, doc, root, FILE_KEYS)
+    base = _mapping(f, doc.get("base"), _child(root, "base"), "base")
+    files = _mapping(f, doc.get("files"), _child(root, "files"), "files")
+    default_as_of = (
+        _date(f, doc["as_of"], _child(root, "as_of")) if doc.get("as_of") is not None else None
+    )
+    default_path = doc.get("export_path")
+    items = _child(root, "cases")
+    nodes = items.value if isinstance(items, SequenceNode) else []
+    cases: list[Case] = []
+    seen: set[tuple[str, str]] = set()
     for index, raw in enumerate(doc["cases"]):
-        line = lines[index] if index < len(lines) else 1
-        where = Location(str(path), line)
+        node = nodes[index] if index < len(nodes) else items
         if not isinstance(raw, dict):
-            raise RuleTestError("each case is a mapping", where)
+            raise f.fail("each case is a mapping with name, rule and expect", node)
+        _check_keys(f, raw, node, CASE_KEYS)
         missing = [k for k in ("name", "rule", "expect") if k not in raw]
         if missing:
-            raise RuleTestError(f"case lacks {', '.join(missing)}", where)
-        as_of = raw.get("as_of", default_as_of)
-        if isinstance(as_of, str):
-            as_of = dt.date.fromisoformat(as_of)
-        if not isinstance(as_of, dt.date):
-            raise RuleTestError("every case needs an as_of date (in the case or the file)", where)
-        expect = {str(k): str(v) for k, v in (raw.get("expect") or {}).items()}
-        bad = [v for v in expect.values() if v not in OUTCOMES]
-        if bad:
-            raise RuleTestError(
-                f"unknown outcome {bad[0]!r}; use one of {', '.join(OUTCOMES)}", where
-            )
-        export = {**base, **(raw.get("export") or {})}
+            raise f.fail(f"case lacks {', '.join(missing)}", node)
+        as_of_node = _child(node, "as_of")
+        as_of = _date(f, raw["as_of"], as_of_node) if "as_of" in raw else default_as_of
+        if as_of is None:
+            raise f.fail("every case needs an as_of date (in the case or the file)", node)
+        expect_node = _child(node, "expect")
+        expect = {
+            str(k): str(v) for k, v in _mapping(f, raw["expect"], expect_node, "expect").items()
+        }
+        for subject, outcome in expect.items():
+            if outcome not in OUTCOMES:
+                close = difflib.get_close_matches(outcome, OUTCOMES, n=1, cutoff=0.6)
+                raise f.fail(
+                    f"unknown outcome '{outcome}' for {subject}",
+                    _child(expect_node, subject) or expect_node,
+                    f"did you mean '{close[0]}'?" if close else f"use {', '.join(OUTCOMES)}",
+                )
+        key = (str(raw["rule"]), str(raw["name"]))
+        if key in seen:
+            raise f.fail(f"two cases of {key[0]} are named '{key[1]}'", node, "rename one")
+        seen.add(key)
+        export_path = raw.get("export_path", None if "export" in raw else default_path)
+        if export_path is not None and "export" in raw:
+            raise f.fail("a case has either 'export' or 'export_path', not both", node)
+        folder: Path | None = None
+        if export_path is not None:
+            folder = (path.parent / str(export_path)).resolve()
+            if not folder.exists():
+                raise f.fail(
+                    f"export_path {export_path} not found (looked for {folder})",
+                    _child(node, "export_path") or _child(root, "export_path"),
+                    "export_path is relative to the test file",
+                )
+        inline = _mapping(f, raw.get("export"), _child(node, "export"), "export")
+        case_files = _mapping(f, raw.get("files"), _child(node, "files"), "files")
         cases.append(
             Case(
                 path,
-                line,
-                str(raw["name"]),
-                str(raw["rule"]),
-                export,
-                {**files, **(raw.get("files") or {})},
+                node.start_mark.line + 1 if node is not None else 1,
+                key[1],
+                key[0],
+                {**_DEFAULTS, **base, **inline},
+                {**files, **case_files},
                 as_of,
                 expect,
+                folder,
             )
         )
     return cases
 
 
 def find_test_files(paths: Iterable[Path]) -> list[Path]:
+    """The `*.tests.yaml` files of the given folders (recursively) and files."""
     out: list[Path] = []
     for path in paths:
         if path.is_dir():
             out.extend(sorted(path.rglob(f"*{TEST_SUFFIX}")))
         elif path.name.endswith(TEST_SUFFIX):
             out.append(path)
-    return out
+        elif path.suffix == ".aims":
+            beside = path.with_name(path.stem + TEST_SUFFIX)
+            if beside.is_file():
+                out.append(beside)
+    return list(dict.fromkeys(out))
 
 
 def _plain(value: Any) -> Any:
@@ -140,62 +259,87 @@ def _plain(value: Any) -> Any:
     return value
 
 
-def run_case(case: Case, ruleset: Any) -> CaseResult:
-    """Write the case's export to a temporary folder, load it like a user's, run the one rule."""
-    from aimscheck.engine import Evaluator
+def _load(case: Case, root: Path, ruleset: Any) -> Any:
     from aimscheck.errors import raise_all
     from aimscheck.export.dates import coerce_dates
     from aimscheck.export.loader import load_export
     from aimscheck.export.schema import validate_export
 
+    export = load_export(root)
+    raise_all(list(validate_export(export)))
+    coerce_dates(export, ruleset.custom_date_fields)
+    return export
+
+
+def run_case(case: Case, ruleset: Any) -> CaseResult:
+    """Load the case's export like a user's (inline ones via a temporary folder), run the rule."""
+    from aimscheck.engine import Evaluator
+
     rule = ruleset.get(case.rule)
     if rule is None:
-        return CaseResult(case, {}, error=f"no rule with id {case.rule}")
-    with tempfile.TemporaryDirectory(prefix="aimscheck-test-") as tmp:
-        root = Path(tmp)
-        (root / "aims.yaml").write_text(
-            yaml.safe_dump(_plain(case.export), sort_keys=False), encoding="utf-8"
-        )
-        for name, content in case.files.items():
-            target = root / name
-            target.parent.mkdir(parents=True, exist_ok=True)
-            target.write_text(str(content), encoding="utf-8")
-        try:
-            export = load_export(root)
-            raise_all(list(validate_export(export)))
-            coerce_dates(export, ruleset.custom_date_fields)
-        except AimscheckError as exc:
-            return CaseResult(case, {}, error=f"the case's export is invalid: {exc.render()}")
-        results = list(Evaluator(export, case.as_of).evaluate(rule))
+        close = difflib.get_close_matches(case.rule, [r.info.id for r in ruleset.rules], n=1)
+        hint = f"; did you mean {close[0]}?" if close else ""
+        return CaseResult(case, {}, error=f"no rule with id {case.rule}{hint}")
+    try:
+        if case.export_path is not None:
+            export = _load(case, case.export_path, ruleset)
+            results = list(Evaluator(export, case.as_of).evaluate(rule))
+        else:
+            with tempfile.TemporaryDirectory(prefix="aimscheck-test-") as tmp:
+                root = Path(tmp)
+                (root / "aims.yaml").write_text(
+                    yaml.safe_dump(_plain(case.export), sort_keys=False), encoding="utf-8"
+                )
+                for name, content in case.files.items():
+                    target = root / name
+                    target.parent.mkdir(parents=True, exist_ok=True)
+                    target.write_text(str(content), encoding="utf-8")
+                export = _load(case, root, ruleset)
+                results = list(Evaluator(export, case.as_of).evaluate(rule))
+    except AimscheckError as exc:
+        return CaseResult(case, {}, error=f"the case's export is invalid: {exc.render()}")
     actual = {
         (WHOLE_EXPORT if r.subject is None else str(r.subject)): r.outcome.value for r in results
     }
-    diff = tuple(
-        f"{subject}: expected {case.expect.get(subject, '(no result)')}, "
-        f"got {actual.get(subject, '(no result)')}"
-        for subject in sorted(set(actual) | set(case.expect))
-        if actual.get(subject) != case.expect.get(subject)
-    )
     messages = {
         (WHOLE_EXPORT if r.subject is None else str(r.subject)): r.message
         for r in results
         if r.message
     }
-    detail = tuple(
-        f"{d} ({messages[d.split(':')[0]]})" if d.split(":")[0] in messages else d for d in diff
+    diff = tuple(
+        f"{subject}: expected {case.expect.get(subject, '(no result)')}, "
+        f"got {actual.get(subject, '(no result)')}"
+        + (f' ("{messages[subject]}")' if subject in messages else "")
+        for subject in sorted(set(actual) | set(case.expect))
+        if actual.get(subject) != case.expect.get(subject)
     )
-    return CaseResult(case, actual, detail)
+    return CaseResult(case, actual, diff)
 
 
-def run_tests(paths: Sequence[Path], ruleset: Any) -> tuple[list[CaseResult], list[str]]:
-    """Run every case of the test files; also return the ids of rules no case names."""
+def run_tests(
+    paths: Sequence[Path], ruleset: Any, own_files: Iterable[str] | None = None
+) -> tuple[list[CaseResult], list[str]]:
+    """Run every case of the test files; also return the ids of rules no case names.
+
+    `own_files`: only rules defined in these rule files are reported as untested (the
+    built-in pack loaded beside a custom one is not the user's to test).
+    """
     results = []
     tested: set[str] = set()
     for path in find_test_files(paths):
         for case in load_cases(path):
             tested.add(case.rule)
             results.append(run_case(case, ruleset))
-    untested = [r.info.id for r in ruleset.rules if r.info.id not in tested]
+    own = None if own_files is None else {str(Path(p).resolve()) for p in own_files}
+    untested = [
+        r.info.id
+        for r in ruleset.rules
+        if r.info.id not in tested
+        and (
+            own is None
+            or (r.info.location is not None and str(Path(r.info.location.file).resolve()) in own)
+        )
+    ]
     return results, untested
 
 
@@ -211,4 +355,12 @@ def junit_report(results: Sequence[CaseResult]) -> str:
         elif result.diff:
             tc.add_failure_info(message="unexpected outcomes", output="\n".join(result.diff))
         cases.append(tc)
-    return str(to_xml_report_string([TestSuite("aimscheck rule tests", cases)]))
+    raw = str(to_xml_report_string([TestSuite("aimscheck rule tests", cases)]))
+    import xml.etree.ElementTree as ET
+
+    root = ET.fromstring(raw)
+    for element in root.iter():  # junit-10.xsd (Jenkins xUnit) refuses these attributes
+        for name in ("disabled", "assertions", "file", "line"):
+            element.attrib.pop(name, None)
+    ET.indent(root, space="  ")
+    return '<?xml version="1.0" encoding="UTF-8"?>\n' + ET.tostring(root, "unicode") + "\n"

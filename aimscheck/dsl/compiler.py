@@ -2,16 +2,17 @@
 
 from __future__ import annotations
 
-import difflib
 import re
-from collections.abc import Callable, Iterable
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
 from aimscheck.context import Context, get_path
 from aimscheck.dsl import nodes as n
 from aimscheck.dsl import types as t
+from aimscheck.dsl.diagnose import RESERVED, suggest
 from aimscheck.dsl.regex import RegexError, compile_regex
+from aimscheck.dsl.sourcetext import expression_text, extent
 from aimscheck.errors import AimscheckError, EvaluationError, RuleSemanticError
 from aimscheck.export.fields import FieldType
 from aimscheck.export.model import COLLECTIONS, SECTIONS
@@ -26,9 +27,20 @@ CONSTANTS = ("today", "annex_a_controls")
 _ANNEX_LIKE = re.compile(r"^A\.\d+\.\d+(\.\d+)?$")
 
 
-def suggest(word: str, options: Iterable[str]) -> str:
-    found = difflib.get_close_matches(word, list(options), n=1, cutoff=0.6)
-    return f"did you mean '{found[0]}'?" if found else ""
+# Names from other languages for values the rule language writes otherwise.
+_NAME_HINTS = {
+    "null": "a missing value is tested with 'x is missing' or 'x is set'",
+    "None": "a missing value is tested with 'x is missing' or 'x is set'",
+    "nil": "a missing value is tested with 'x is missing' or 'x is set'",
+    "True": "write true in lower case",
+    "False": "write false in lower case",
+    "now": "the run's date is 'today'",
+    "date": "write a date as 2026-01-31, without quotes",
+}
+
+
+def _name_hint(name: str, visible: list[str]) -> str:
+    return _NAME_HINTS.get(name) or suggest(name, visible)
 
 
 @dataclass
@@ -60,11 +72,20 @@ class ExprCompiler:
         self.errors: list[AimscheckError] = []
         self.nslots = 0
         self.used: set[str] = set()
+        # Names cut from the rule by syntax-error recovery: not reported again (None: any name).
+        self.lost: frozenset[str] | None = frozenset()
+        # id(node) → (closure, scope) of every expression compiled, when `explain` asks.
+        self.trace: dict[int, tuple[Fn, Env]] | None = None
 
     # ---- helpers -----------------------------------------------------------------------------
 
     def error(self, span: Any, message: str, hint: str = "") -> None:
         width = span.end_column - span.column if span.end_line == span.line else 1
+        if any(
+            e.message == message and e.location == Location(self.path, span.line, span.column)
+            for e in self.errors
+        ):
+            return  # the same expression compiled twice (an index join): one message
         self.errors.append(
             RuleSemanticError(
                 message,
@@ -80,22 +101,19 @@ class ExprCompiler:
 
     def source_text(self, e: object) -> str:
         """The rule text an expression was written as, on one line."""
-        span: Span = extent(e)
-        lines = self.text.splitlines()
-        if not 1 <= span.line <= len(lines):
-            return ""
-        if span.line == span.end_line:
-            return lines[span.line - 1][span.column - 1 : span.end_column - 1]
-        chunk = [lines[span.line - 1][span.column - 1 :]]
-        chunk += lines[span.line : span.end_line - 1]
-        chunk.append(lines[span.end_line - 1][: span.end_column - 1])
-        return " ".join(" ".join(chunk).split())
+        return expression_text(self.text.splitlines(), e)
 
     def visible(self, env: Env) -> list[str]:
         return [*env.slots, *self.params, *CONSTANTS, *SECTIONS, *COLLECTIONS]
 
     def check_binding(self, name: str, span: Any) -> None:
-        if name in SECTIONS or name in COLLECTIONS or name in CONSTANTS:
+        if name in RESERVED:
+            self.error(
+                span,
+                f"'{name}' is a word of the rule language and cannot name a variable",
+                "choose another name",
+            )
+        elif name in SECTIONS or name in COLLECTIONS or name in CONSTANTS:
             self.error(
                 span,
                 f"the name '{name}' is taken by the export's {name}",
@@ -107,6 +125,8 @@ class ExprCompiler:
     def compile(self, e: n.Expr, env: Env) -> tuple[Fn, FieldType]:
         method = getattr(self, f"_{type(e).__name__}")
         result: tuple[Fn, FieldType] = method(e, env)
+        if self.trace is not None:
+            self.trace[id(e)] = (result[0], env)
         return result
 
     def condition(self, e: n.Expr, env: Env) -> Fn:
@@ -163,7 +183,11 @@ class ExprCompiler:
                 return MISSING if value is None else value
 
             return section, known or t.ANY
-        self.error(e.span, f"unknown name '{name}'", suggest(name, self.visible(env)))
+        if self.lost is None or name in self.lost:
+            return (lambda c, f: MISSING), t.ANY
+        owners = [var for var, (_, typ) in env.slots.items() if name in typ.fields]
+        hint = f"did you mean '{owners[-1]}.{name}'?" if owners else ""
+        self.error(e.span, f"unknown name '{name}'", hint or _name_hint(name, self.visible(env)))
         return (lambda c, f: MISSING), t.ANY
 
     def _field_type(self, owner: FieldType, e: n.FieldAccess) -> FieldType:
@@ -175,10 +199,16 @@ class ExprCompiler:
         if owner.kind == "object":
             if e.name in owner.fields:
                 return owner.fields[e.name]
+            where = self._owner_name(owner)
+            known = ", ".join(sorted(owner.fields))
             hint = suggest(e.name, owner.fields) or (
-                f"a custom field must be declared in the pack: field <collection>.{e.name}: string"
-                if owner.open
-                else ""
+                f"{where or 'this record'} has: {known}"
+                + (
+                    f"; a field of your own is declared in the pack: "
+                    f"field {where or '<collection>'}.{e.name}: string"
+                    if owner.open
+                    else ""
+                )
             )
             self.error(e.span, f"unknown field '{e.name}'", hint)
             return t.ANY
@@ -190,6 +220,13 @@ class ExprCompiler:
             else "",
         )
         return t.ANY
+
+    def _owner_name(self, owner: FieldType) -> str:
+        """The collection or section whose records have type `owner` ("" when nested)."""
+        for name, typ in self.export_type.fields.items():
+            if typ is owner or t.item_type(typ) is owner:
+                return name
+        return ""
 
     def _FieldAccess(self, e: n.FieldAccess, env: Env) -> tuple[Fn, FieldType]:
         # Flatten `a.b.c` into one closure that walks the path.
@@ -362,27 +399,56 @@ class ExprCompiler:
 
     def _check_enum(self, side: n.Expr, typ: FieldType, other: n.Expr) -> None:
         value = other.value if isinstance(other, n.Literal) else None
-        if typ.enum and isinstance(value, str) and value not in typ.enum:
-            self.error(
-                other.span,
-                f"'{value}' is not one of the values this field takes: {', '.join(typ.enum)}",
-                suggest(value, typ.enum),
-            )
+        if not typ.enum or not isinstance(value, str) or value in typ.enum:
+            return
+        if _ANNEX_LIKE.match(value):
+            return  # an unknown Annex A id: reported once, as such, by _Literal
+        listed = ", ".join(typ.enum)
+        if len(typ.enum) > 8:
+            listed = ", ".join(typ.enum[:8]) + f", … ({len(typ.enum)} values)"
+        self.error(
+            other.span,
+            f"'{value}' is not one of the values this field takes",
+            suggest(value, typ.enum) or f"use one of: {listed}",
+        )
 
     def _Matches(self, e: n.Matches, env: Env) -> tuple[Fn, FieldType]:
         fn, typ = self.compile(e.subject, env)
         if t.category(typ) not in ("string", "any"):
             self.error(e.subject.span, f"'matches' needs text, not {t.words(typ)}")
+        self._check_escapes(e.span)
         try:
             regex = compile_regex(e.pattern)
         except RegexError as exc:
+            reason = str(exc).split(": ")[0]
             self.error(
                 e.span,
-                f"bad regular expression: {exc}",
-                "matches uses RE2 syntax: no backreferences or lookaround",
+                f"bad regular expression: {reason}",
+                "matches uses RE2 syntax (no backreferences or lookaround); "
+                'a backslash is written twice in the rule: "\\\\d+"',
             )
             return (lambda c, f: False), t.BOOLEAN
         return (lambda c, f: regex.search(fn(c, f))), t.BOOLEAN
+
+    def _check_escapes(self, span: Span) -> None:
+        """`"\\d"` in a pattern reads as `d`: say so rather than match the wrong thing."""
+        lines = self.text.splitlines()
+        if span.line != span.end_line or not 1 <= span.line <= len(lines):
+            return
+        raw = lines[span.line - 1][span.column - 1 : span.end_column - 1]
+        i = 0
+        while i < len(raw) - 1:
+            if raw[i] == "\\":
+                ch = raw[i + 1]
+                if ch not in '"\\nt{}':
+                    col = span.column + i
+                    self.error(
+                        Span(span.line, col, span.line, col + 2),
+                        f"'\\{ch}' in text means just '{ch}'",
+                        f"write '\\\\{ch}' for the regular expression \\{ch}",
+                    )
+                i += 1
+            i += 1
 
     def _IsCheck(self, e: n.IsCheck, env: Env) -> tuple[Fn, FieldType]:
         fn, _ = self.compile(e.subject, env)
@@ -421,27 +487,6 @@ class ExprCompiler:
         return render
 
 
-def extent(e: object) -> Span:
-    """The span from the first to the last character of an expression (children included)."""
-    starts: list[tuple[int, int]] = []
-    ends: list[tuple[int, int]] = []
-    stack = [e]
-    while stack:
-        node = stack.pop()
-        if isinstance(node, tuple):
-            stack.extend(node)
-        elif hasattr(node, "__dataclass_fields__"):
-            span = getattr(node, "span", n.NO_SPAN)
-            if span != n.NO_SPAN:
-                starts.append((span.line, span.column))
-                ends.append((span.end_line, span.end_column))
-            stack.extend(getattr(node, f) for f in node.__dataclass_fields__ if f != "span")
-    if not starts:
-        return n.NO_SPAN
-    (line, col), (end_line, end_col) = min(starts), max(ends)
-    return Span(line, col, end_line, end_col)
-
-
 def iterate(value: object, what: str) -> list[Any]:
     """The items a quantifier or `for` walks over: a list; nothing for a missing value."""
     if isinstance(value, list):
@@ -464,4 +509,4 @@ def path_of(e: n.Expr, var: str) -> tuple[str, ...] | None:
     return None
 
 
-__all__ = ["Env", "ExprCompiler", "Fn", "get_path", "iterate", "path_of"]
+__all__ = ["Env", "ExprCompiler", "Fn", "extent", "get_path", "iterate", "path_of", "suggest"]

@@ -2,108 +2,126 @@
 
 from __future__ import annotations
 
-import difflib
+import dataclasses
 import functools
 import re
+from dataclasses import dataclass
+from typing import Any
 
-from lark import Lark, Token, UnexpectedCharacters, UnexpectedInput, UnexpectedToken
+from lark import Lark, Token, Tree, UnexpectedCharacters, UnexpectedInput, UnexpectedToken
 from lark.exceptions import VisitError
 
 from aimscheck.dsl import nodes as n
-from aimscheck.dsl.transformer import AstBuilder
+from aimscheck.dsl.diagnose import ENTRY_KEYWORDS, Failure, Tok, diagnose
+from aimscheck.dsl.transformer import AstBuilder, Comment, LayoutBuilder, RuleLayout
 from aimscheck.errors import AimscheckError, RuleSyntaxError, raise_all
 from aimscheck.resources import grammar_path
 from aimscheck.source import Location, render_snippet
 
-ENTRY_KEYWORDS = (
-    "title",
-    "description",
-    "fix",
-    "clause",
-    "control",
-    "severity",
-    "phase",
-    "tags",
-    "param",
-    "overrides",
-    "when",
-    "for",
-    "let",
-    "require",
-    "evidence",
-)
-# How terminals read in a message; keyword and punctuation terminals are quoted as written.
-_TERMINAL_WORDS = {
-    "NAME": "a name",
-    "STRING": "a quoted string",
-    "LONG_STRING": 'a """long string"""',
-    "NUMBER": "a number",
-    "DATE": "a date (YYYY-MM-DD)",
-    "UNIT": "a unit (days, weeks, months, years)",
-    "$END": "the end of the file",
-}
-_RULE_START = re.compile(r"^[ \t]*(rule|field)\b", re.MULTILINE)
+__all__ = ["ENTRY_KEYWORDS", "Damage", "Parsed", "parse_partial", "parse_recovering"]
+
+# Text inside strings and comments, masked before looking for line starts such as `rule`.
+_OPAQUE = re.compile(r'"""(?:.|\n)*?"""|"(?:[^"\\\n]|\\.)*"|#[^\n]*')
+_ITEM_LINE = re.compile(r"^[ \t]*(?:rule|field)\b", re.MULTILINE)
+_ENTRY_LINE = re.compile(r"^[ \t]*(?:(?:" + "|".join(ENTRY_KEYWORDS) + r")\b|\})", re.MULTILINE)
+_BINDS = re.compile(r"\b(?:let|param|for)\s+([A-Za-z_]\w*)")
+_COMMENTS: list[Token] = []  # filled by the layout parser's lexer callback, one parse at a time
+
+
+def _build(**options: Any) -> Lark:
+    return Lark(
+        grammar_path().read_text(encoding="utf-8"),
+        parser="lalr",
+        start=["start", "expr"],
+        propagate_positions=True,
+        maybe_placeholders=True,
+        **options,
+    )
 
 
 @functools.cache
 def _lark() -> Lark:
-    return Lark(
-        grammar_path().read_text(encoding="utf-8"),
-        parser="lalr",
-        start=["start", "expr"],
-        propagate_positions=True,
-        maybe_placeholders=True,
-    )
+    return _build()
+
+
+@functools.cache
+def _layout_lark() -> Lark:
+    return _build(lexer_callbacks={"COMMENT": _COMMENTS.append})
 
 
 def build_strict() -> Lark:
     """The grammar built with `strict=True` (needs `interegular`): fails on any conflict."""
-    return Lark(
-        grammar_path().read_text(encoding="utf-8"),
-        parser="lalr",
-        start=["start", "expr"],
-        strict=True,
-        propagate_positions=True,
-        maybe_placeholders=True,
+    return _build(strict=True)
+
+
+@functools.cache
+def _symbols() -> dict[str, str]:
+    """Terminal name → how it is written (`'=='` for `__ANON_0`); regex terminals keep the name."""
+    return {
+        t.name: (t.pattern.value if t.pattern.type == "str" else t.name) for t in _lark().terminals
+    }
+
+
+def _tok(item: object) -> Tok:
+    if isinstance(item, Token):
+        kind = "$END" if item.type == "$END" else _symbols().get(item.type, item.type)
+        line, col = item.line or 1, item.column or 1
+        return Tok(kind, str(item), line, col, item.end_line or line, item.end_column or col)
+    meta = item.meta if isinstance(item, Tree) else None
+    if meta is None or getattr(meta, "empty", True):
+        return Tok("tree", "", 0, 0, 0, 0)
+    return Tok("tree", "", meta.line, meta.column, meta.end_line, meta.end_column)
+
+
+def _failure(exc: UnexpectedInput, text: str) -> Failure:
+    state = getattr(exc, "state", None)
+    stack = tuple(
+        t for t in (_tok(v) for v in getattr(state, "value_stack", ()) or ()) if t.line > 0
     )
+    if isinstance(exc, UnexpectedCharacters):
+        line, col, at = exc.line, exc.column, exc.pos_in_stream or 0
+        char = text[at] if 0 <= at < len(text) else "?"
+        token = Tok("CHAR", char, line, col, line, col + 1)
+        expected = frozenset(_symbols().get(a, a) for a in exc.allowed or ())
+        return Failure(token, expected, stack, stray_char=True)
+    assert isinstance(exc, UnexpectedToken)
+    token = _tok(exc.token)
+    if token.kind == "$END":
+        end = text.rstrip()
+        line = end.count("\n") + 1
+        col = len(end) - (end.rfind("\n") + 1) + 1
+        token = Tok("$END", "", line, col, line, col)
+    expected = frozenset(_symbols().get(a, a) for a in exc.expected)
+    return Failure(token, expected, stack, stray_char=False)
 
 
-def _describe(term: str) -> str:
-    if term in _TERMINAL_WORDS:
-        return _TERMINAL_WORDS[term]
-    try:
-        pattern = _lark().get_terminal(term).pattern
-    except KeyError:
-        return term.lower()
-    return f"'{pattern.value}'" if pattern.type == "str" else term.lower()
+@dataclass(frozen=True, slots=True)
+class Damage:
+    """Lines blanked to recover from a syntax error, and the names they may have bound."""
+
+    first_line: int
+    last_line: int
+    names: frozenset[str] | None  # None: the lost text bound names we cannot tell
 
 
-def _expected_words(expected: set[str]) -> str:
-    words = sorted({_describe(t) for t in expected})
-    keywords = [w for w in words if w.strip("'") in ENTRY_KEYWORDS]
-    if len(keywords) >= 8:
-        rest = [w for w in words if w not in keywords]
-        words = ["a rule entry (title, clause, control, severity, phase, require, …)", *rest]
-    if len(words) > 6:
-        return ", ".join(words[:6]) + ", …"
-    return " or ".join(words) if len(words) <= 2 else ", ".join(words[:-1]) + " or " + words[-1]
+@dataclass(frozen=True, slots=True)
+class Parsed:
+    """What a lenient parse produced: the readable rules, every syntax error, what was lost."""
 
-
-def _token_words(token: Token) -> str:
-    if token.type == "$END":
-        return "end of file"
-    if token.type in ("STRING", "LONG_STRING"):
-        return f"string {token}"
-    return f"'{token}'"
+    file: n.RuleFile
+    errors: tuple[AimscheckError, ...]
+    damage: tuple[Damage, ...]
 
 
 class _Parse:
-    """One file's parse: collects every syntax error, recovering at the next `rule` line."""
+    """One file's parse: reports each syntax error once, then repairs or blanks the statement
+    (or failing that the rule) it is in, and parses again, so one run lists every mistake."""
 
     def __init__(self, text: str, path: str) -> None:
         self.text = text
         self.path = path
         self.errors: list[AimscheckError] = []
+        self.damage: list[Damage] = []
 
     def error(self, line: int, column: int, message: str, hint: str = "", width: int = 1) -> None:
         self.errors.append(
@@ -128,154 +146,136 @@ class _Parse:
         try:
             tree = _lark().parse(source, start="expr")
             result: n.Expr = AstBuilder(self.parse_hole).transform(tree)
-        except UnexpectedInput as exc:
+        except (UnexpectedInput, VisitError) as exc:
+            column += max(getattr(exc, "column", 1), 1) - 1
             self.error(
                 line,
-                column + max(exc.column, 1) - 1,
+                column,
                 f"cannot read '{{{source}}}' in the message: it must be an expression",
+                "write a name or a field such as {sys.id}, or \\{ for a literal brace",
             )
             return n.Literal("")
         return _shift(result, line - 1, column - 1)
 
-    def run(self) -> n.RuleFile:
+    def run(self, builder: type[AstBuilder] = AstBuilder) -> list[Any]:
         text = self.text
-        items: list[object] = []
-        for _ in range(10_000):  # each round blanks at least one line; a hard bound regardless
+        tried: dict[tuple[int, int], int] = {}
+        lark = _layout_lark() if builder is LayoutBuilder else _lark()
+        for _ in range(10_000):  # every round changes the text; a hard bound regardless
+            _COMMENTS.clear()
             try:
-                tree = _lark().parse(text, start="start")
-                items = AstBuilder(self.parse_hole).transform(tree)
-                break
+                tree = lark.parse(text, start="start")
+                items: list[Any] = builder(self.parse_hole).transform(tree)
+                return items
             except UnexpectedInput as exc:
-                self.report(exc)
-                rest = self.skip_failed(text, exc)
+                failure = _failure(exc, text)
+                where = (failure.token.line, failure.token.column)
+                if where not in tried:
+                    found = diagnose(failure, self.text)
+                    self.error(found.line, found.column, found.message, found.hint, found.width)
+                rest = self.recover(text, failure, tried.get(where, 0), tried, where)
                 if rest is None:
-                    break
+                    return []
                 text = rest
             except VisitError as exc:  # a transformer bug must not surface as a traceback
                 self.error(1, 1, f"internal error while reading the rule: {exc.orig_exc}")
-                break
-        rules = tuple(i for i in items if isinstance(i, n.Rule))
-        fields = tuple(i for i in items if isinstance(i, n.FieldDecl))
-        return n.RuleFile(self.path, self.text, rules, fields)
+                return []
+        return []
 
-    def skip_failed(self, text: str, exc: UnexpectedInput) -> str | None:
-        """Blank out the rule that failed (keeping line breaks) so the rest can be parsed."""
-        err_pos = _offset(text, exc.line, exc.column)
-        starts = [m.start() for m in _RULE_START.finditer(text)]
-        begin = max((s for s in starts if s <= err_pos), default=0)
-        end = min((s for s in starts if s > err_pos), default=len(text))
-        if begin == end:
+    def recover(
+        self,
+        text: str,
+        failure: Failure,
+        start: int,
+        tried: dict[tuple[int, int], int],
+        where: tuple[int, int],
+    ) -> str | None:
+        """The text with the failure repaired or blanked; None when nothing more can be done."""
+        for strategy in range(start, 3):
+            tried[where] = strategy + 1
+            new = (self.close_rule, self.blank_entry, self.blank_item)[strategy](text, failure)
+            if new is not None and new != text and new.strip():
+                return new
+        return None
+
+    def close_rule(self, text: str, failure: Failure) -> str | None:
+        """A rule left open before the next one (or the end): add the '}' it lacks."""
+        tok, stack = failure.token, failure.stack
+        if tok.kind not in ("$END", "rule", "field") or "}" not in failure.expected or not stack:
             return None
-        blank = re.sub(r"[^\n]", " ", text[begin:end])
-        new = text[:begin] + blank + text[end:]
-        return None if new == text or not new.strip() else new
+        if any(t.kind in ("(", "[") for t in stack[_last(stack, "{") :]):
+            return None
+        at = _offset(text, stack[-1].end_line, stack[-1].end_column)
+        return text[:at] + "}" + text[at:]
 
-    def report(self, exc: UnexpectedInput) -> None:
-        line, col = exc.line, exc.column
-        if isinstance(exc, UnexpectedCharacters):
-            ch = self.text_char(line, col)
-            if ch == '"':
-                self.error(
-                    line,
-                    col,
-                    'unterminated string: close it with " on the same line',
-                    'use """...""" for text over several lines',
-                )
-            else:
-                self.error(
-                    line,
-                    col,
-                    f"unexpected character {ch!r}: "
-                    f"expected {_expected_words(set(exc.allowed or ()))}",
-                )
-            return
-        if isinstance(exc, UnexpectedToken):
-            self.report_token(exc)
-            return
-        self.error(line, col, "cannot read the rule here")
-
-    def report_token(self, exc: UnexpectedToken) -> None:
-        token: Token = exc.token
-        expected = set(exc.expected)
-        if token.type == "$END":
-            line, col = _end_position(self.text)
-            if "RBRACE" in expected:
-                self.error(
-                    line,
-                    col,
-                    "unexpected end of file: a rule block is not closed",
-                    f"add '}}' to close the rule opened at line {self.rule_line(line)}",
-                )
-            else:
-                self.error(
-                    line, col, f"unexpected end of file: expected {_expected_words(expected)}"
-                )
-            return
-        line, col = token.line or 1, token.column or 1
-        width = len(str(token))
-        word = str(token)
-        before = self.text.splitlines()[line - 1][: col - 1] if line else ""
-        previous = re.search(r"([A-Za-z_]+)\s*$", before)
-        if previous and previous.group(1) in ("exists", "all", "none") and token.type == "NAME":
-            quant = previous.group(1)
-            self.error(
-                line,
-                col - len(before) + previous.start(1),
-                f"'{quant}' cannot follow an operator without parentheses",
-                f"write ({quant} {word} in … where …) inside and/or/not",
-                len(quant),
-            )
-            return
-        entry_expected = sum(1 for t in expected if _describe(t).strip("'") in ENTRY_KEYWORDS)
-        if token.type == "NAME" and entry_expected >= 8:
-            guess = difflib.get_close_matches(word, ENTRY_KEYWORDS, n=1, cutoff=0.6)
-            hint = (
-                f"did you mean '{guess[0]}'?"
-                if guess
-                else (
-                    "a rule holds: title, description, fix, clause, control, severity, phase, "
-                    "tags, param, overrides, when, for, let, require, evidence"
-                )
-            )
-            self.error(line, col, f"unknown keyword '{word}' in a rule", hint, width)
-            return
-        if token.type in ("EXISTS", "ALL", "NONE"):
-            self.error(
-                line,
-                col,
-                f"'{word}' cannot follow an operator without parentheses",
-                f"write ({word} … where …) inside and/or/not",
-                width,
-            )
-            return
-        if token.type == "RULE" and "RBRACE" in expected:
-            self.error(
-                line,
-                col,
-                "a new rule starts before the previous one is closed",
-                f"add '}}' to close the rule opened at line {self.rule_line(line - 1)}",
-                width,
-            )
-            return
-        self.error(
-            line,
-            col,
-            f"unexpected {_token_words(token)}: expected {_expected_words(expected)}",
-            width=width,
+    def blank_entry(self, text: str, failure: Failure) -> str | None:
+        """Blank the statement the error is in, from its keyword to the next entry's line."""
+        tok, stack = failure.token, failure.stack
+        brace = _last(stack, "{")
+        if brace < 0 or tok.kind in ("$END", "rule", "field"):
+            return None
+        masked = _mask(text)
+        keyword = next((t for t in reversed(stack[brace + 1 :]) if t.kind in ENTRY_KEYWORDS), None)
+        begin = _offset(
+            text, *(keyword.line, keyword.column) if keyword else (tok.line, tok.column)
         )
+        tok_at = _offset(text, tok.line, tok.column)
+        line_start = text.rfind("\n", 0, tok_at) + 1
+        first_on_line = not masked[line_start:tok_at].strip()
+        word = stack[-1]
+        if word.kind == "NAME" and word.value in ENTRY_KEYWORDS and word.line < tok.line + 1:
+            # `require` at a line's start read as a name after an unfinished line: cut up to it
+            at = _offset(text, word.line, word.column)
+            if not masked[text.rfind("\n", 0, at) + 1 : at].strip() and at > begin:
+                tok_at, first_on_line, tok = at, True, Tok("require", "", word.line, 1, 0, 0)
+                line_start = text.rfind("\n", 0, at) + 1
+        if keyword and first_on_line and tok.kind in (*ENTRY_KEYWORDS, "}"):
+            end = line_start
+        else:
+            following = _ENTRY_LINE.search(masked, text.find("\n", tok_at) + 1 or len(text))
+            end = following.start() if following and text.find("\n", tok_at) >= 0 else len(text)
+        if end <= begin:
+            return None
+        region = masked[begin:end]
+        if "}" in region.rstrip()[-1:]:  # keep the rule's closing brace on a statement's line
+            end = begin + len(region.rstrip()) - 1
+        names: frozenset[str] | None = frozenset(_BINDS.findall(masked[begin:end]))
+        if re.search(r"\bfor\b", masked[begin:end]) and not re.search(
+            r"\bfor\s+[A-Za-z_]", masked[begin:end]
+        ):
+            names = None
+        first, last = text.count("\n", 0, begin) + 1, text.count("\n", 0, end) + 1
+        self.damage.append(Damage(first, last, names))
+        return text[:begin] + _blank(text[begin:end]) + text[end:]
 
-    def text_char(self, line: int, col: int) -> str:
-        lines = self.text.splitlines()
-        if 1 <= line <= len(lines) and 1 <= col <= len(lines[line - 1]):
-            return lines[line - 1][col - 1]
-        return "?"
+    def blank_item(self, text: str, failure: Failure) -> str | None:
+        """Blank the whole rule (or field declaration) the error is in."""
+        tok, stack = failure.token, failure.stack
+        tok_at = _offset(text, tok.line, tok.column) if tok.kind != "$END" else len(text)
+        opener = next((t for t in reversed(stack) if t.kind in ("rule", "field")), None)
+        begin = (
+            _offset(text, opener.line, opener.column) if opener else text.rfind("\n", 0, tok_at) + 1
+        )
+        if tok.kind in ("rule", "field") and opener is not None:
+            end = tok_at
+        else:
+            following = _ITEM_LINE.search(_mask(text), tok_at + 1)
+            end = following.start() if following else len(text)
+        if end <= begin:
+            return None
+        return text[:begin] + _blank(text[begin:end]) + text[end:]
 
-    def rule_line(self, before: int) -> int:
-        lines = self.text.splitlines()
-        for i in range(min(before, len(lines)), 0, -1):
-            if lines[i - 1].lstrip().startswith("rule"):
-                return i
-        return 1
+
+def _last(stack: tuple[Tok, ...], kind: str) -> int:
+    return max((i for i, t in enumerate(stack) if t.kind == kind), default=-1)
+
+
+def _mask(text: str) -> str:
+    return _OPAQUE.sub(lambda m: _blank(m.group(0)), text)
+
+
+def _blank(text: str) -> str:
+    return re.sub(r"[^\n]", " ", text)
 
 
 def _offset(text: str, line: int, column: int) -> int:
@@ -285,18 +285,11 @@ def _offset(text: str, line: int, column: int) -> int:
         if nxt < 0:
             return len(text)
         pos = nxt + 1
-    return pos + max(column - 1, 0)
-
-
-def _end_position(text: str) -> tuple[int, int]:
-    stripped = text.rstrip()
-    line = stripped.count("\n") + 1
-    return line, len(stripped) - (stripped.rfind("\n") + 1) + 1
+    return min(pos + max(column - 1, 0), len(text))
 
 
 def _shift(expr: n.Expr, lines: int, columns: int) -> n.Expr:
     """Move a hole expression's spans from its own text to its place in the rule file."""
-    import dataclasses
 
     def move(node: object) -> object:
         if isinstance(node, tuple):
@@ -322,16 +315,40 @@ def _shift(expr: n.Expr, lines: int, columns: int) -> n.Expr:
     return move(expr)  # type: ignore[return-value]
 
 
+def _rule_file(path: str, text: str, items: list[Any]) -> n.RuleFile:
+    rules = tuple(i for i in items if isinstance(i, n.Rule))
+    fields = tuple(i for i in items if isinstance(i, n.FieldDecl))
+    return n.RuleFile(path, text, rules, fields)
+
+
+def parse_recovering(text: str, path: str) -> Parsed:
+    """Parse what can be parsed; return every syntax error and the text recovery blanked."""
+    parse = _Parse(text, path)
+    items = parse.run()
+    return Parsed(_rule_file(path, text, items), tuple(parse.errors), tuple(parse.damage))
+
+
 def parse_text(text: str, path: str) -> n.RuleFile:
     """Parse one rule file; raises RuleSyntaxError (or ErrorGroup) listing every syntax error."""
-    parse = _Parse(text, path)
-    result = parse.run()
-    raise_all(parse.errors)
-    return result
+    parsed = parse_recovering(text, path)
+    raise_all(list(parsed.errors))
+    return parsed.file
 
 
 def parse_partial(text: str, path: str) -> tuple[n.RuleFile, list[AimscheckError]]:
     """Parse what can be parsed and return the syntax errors beside it (for `lint`)."""
+    parsed = parse_recovering(text, path)
+    return parsed.file, list(parsed.errors)
+
+
+def parse_layout(text: str, path: str) -> tuple[list[RuleLayout | n.FieldDecl], list[Comment]]:
+    """The items of a file with the place of every rule entry, and its comments (for `fmt`).
+
+    Raises the syntax errors, like `parse_text`: only a file that parses can be laid out.
+    """
     parse = _Parse(text, path)
-    result = parse.run()
-    return result, parse.errors
+    items = parse.run(LayoutBuilder)
+    comments = [Comment(t.line or 1, t.column or 1, str(t).rstrip()) for t in _COMMENTS]
+    _COMMENTS.clear()
+    raise_all(parse.errors)
+    return items, comments

@@ -1,16 +1,27 @@
-"""`matches` with RE2: linear-time matching, so no pattern can backtrack catastrophically."""
+"""`matches` with RE2: linear-time matching, so no pattern can backtrack catastrophically.
+
+Python's `re` backtracks: `(a+)+$` on forty `a`s and a `!` runs for minutes, and no timeout can
+stop it from Python. RE2 (google-re2) runs a DFA, falling back to a bounded NFA simulation: the
+time of a search grows with (text length x program size), never exponentially. It refuses
+backreferences and lookaround, which need backtracking. What is left bounded here: the pattern's
+length (max_regex_pattern), the automaton's memory (8 MB), the text searched
+(max_regex_subject) and the total work, charged to the rule's evaluation budget.
+"""
 
 from __future__ import annotations
 
 import functools
 from typing import Any
 
+from aimscheck.context import charge
 from aimscheck.errors import EvaluationError
+from aimscheck.limits import current, how_to_raise
 from aimscheck.values import MISSING, kind
 
-# Text longer than this is not searched: a rule about a field never needs megabytes of it.
-MAX_SUBJECT = 100_000
-MAX_PATTERN = 1_000
+MAX_MEMORY = 8 << 20  # bounds the automaton RE2 may build for one pattern
+# A search's worst case costs about (text length x program size) / STEP_WORK budget steps: the
+# NFA fallback runs about 2,000 such units in the time of one evaluation step (a microsecond).
+STEP_WORK = 2_000
 
 
 class RegexError(ValueError):
@@ -23,28 +34,41 @@ class Regex:
     def __init__(self, pattern: str, compiled: Any) -> None:
         self.pattern = pattern
         self._compiled = compiled
+        self._size: int = compiled.programsize
 
     def search(self, value: object) -> bool:
         if value is MISSING or value is None:
             return False
         if not isinstance(value, str):
             raise EvaluationError(f"'matches' needs text, got {kind(value)}")
-        if len(value) > MAX_SUBJECT:
+        limit = current().max_regex_subject
+        if len(value) > limit:
             raise EvaluationError(
-                f"text of {len(value)} characters is longer than 'matches' reads ({MAX_SUBJECT})"
+                f"text of {len(value)} characters is longer than 'matches' reads ({limit}, "
+                f"max_regex_subject); {how_to_raise('max_regex_subject')}"
             )
+        charge(len(value) * self._size // STEP_WORK)
         return self._compiled.search(value) is not None
 
 
-@functools.cache
 def compile_regex(pattern: str) -> Regex:
-    if len(pattern) > MAX_PATTERN:
-        raise RegexError(f"pattern longer than {MAX_PATTERN} characters")
+    """The compiled pattern; raises RegexError, with RE2's reason, when it cannot be."""
+    limit = current().max_regex_pattern
+    if len(pattern) > limit:
+        raise RegexError(
+            f"pattern longer than {limit} characters (max_regex_pattern); "
+            + how_to_raise("max_regex_pattern")
+        )
+    return _compile(pattern)
+
+
+@functools.lru_cache(maxsize=1024)
+def _compile(pattern: str) -> Regex:
     import re2
 
     options = re2.Options()
     options.log_errors = False
-    options.max_mem = 8 << 20  # bounds the automaton RE2 may build for one pattern
+    options.max_mem = MAX_MEMORY
     try:
         return Regex(pattern, re2.compile(pattern, options))
     except re2.error as exc:

@@ -12,7 +12,8 @@ from aimscheck.context import Context
 from aimscheck.dsl import nodes as n
 from aimscheck.dsl import types as t
 from aimscheck.dsl.compiler import Env, ExprCompiler, Fn, suggest
-from aimscheck.dsl.parser import parse_partial
+from aimscheck.dsl.diagnose import RESERVED
+from aimscheck.dsl.parser import Damage, parse_recovering
 from aimscheck.errors import AimscheckError, RuleSemanticError, UsageError, raise_all
 from aimscheck.export.fields import FieldType, export_type
 from aimscheck.export.model import COLLECTIONS, SECTIONS
@@ -52,6 +53,8 @@ class CompiledRule:
     steps: tuple[Step, ...]
     params: Mapping[str, object] = field(default_factory=dict)
     unused: tuple[str, ...] = ()  # let and param names the rule never reads (lint warns)
+    # With compile_files(trace=True): id(AST node) → (closure, names in scope) for `explain`.
+    trace: Mapping[int, tuple[Fn, Env]] = field(default_factory=dict, repr=False)
 
 
 @dataclass(frozen=True)
@@ -68,11 +71,21 @@ class RuleSet:
 
 
 def rule_files(paths: Iterable[Path]) -> list[Path]:
-    """The `.aims` files of the given files and folders (folders searched recursively)."""
+    """The `.aims` files of the given files and folders (folders searched recursively).
+
+    A folder without any `.aims` file is an error: a pack that loads nothing would otherwise
+    pass silently.
+    """
     out: list[Path] = []
     for path in paths:
         if path.is_dir():
-            out.extend(sorted(path.rglob("*.aims")))
+            found = sorted(path.rglob("*.aims"))
+            if not found:
+                raise UsageError(
+                    f"no rule files (*.aims) in {path}",
+                    hint="rule files end in .aims; give the folder that holds them",
+                )
+            out.extend(found)
         elif path.is_file():
             out.append(path)
         else:
@@ -134,11 +147,15 @@ class _FileCompiler:
             )
         )
 
-    def check_meta(self, rule: n.Rule) -> None:
+    def check_meta(self, rule: n.Rule, damaged: bool) -> None:
+        """Metadata checks; a rule with a syntax error is not blamed for what recovery cut."""
         if not rule.id.strip():
             self.error(rule.span, 'a rule needs an id, like "AIMS-6.1.2-01"')
         for key, span in rule.duplicates:
             self.error(span, f"'{key}' is given twice in this rule", "keep one")
+        if damaged:
+            self.check_values(rule)
+            return
         if not rule.title:
             self.error(rule.span, f"rule {rule.id} has no title", 'add: title "what it checks"')
         if rule.severity is None:
@@ -147,29 +164,39 @@ class _FileCompiler:
                 f"rule {rule.id} has no severity",
                 "add: severity major | minor | observation",
             )
-        elif rule.severity.value not in SEVERITIES:
-            self.error(
-                rule.severity.span,
-                f"unknown severity '{rule.severity.value}'",
-                suggest(rule.severity.value, SEVERITIES) or "use major, minor or observation",
-            )
         if rule.phase is None:
             self.error(
                 rule.span,
                 f"rule {rule.id} has no phase",
                 f"add: phase followed by one of {', '.join(PHASES)}",
             )
-        elif rule.phase.value not in PHASES:
-            self.error(
-                rule.phase.span,
-                f"unknown phase '{rule.phase.value}'",
-                suggest(rule.phase.value, PHASES) or f"use one of {', '.join(PHASES)}",
-            )
+        self.check_values(rule)
         if not rule.clauses and not rule.controls:
             self.error(
                 rule.span,
                 f"rule {rule.id} names no clause or control",
                 'add: clause "6.1.2" and/or control "A.5.2"',
+            )
+        if not any(isinstance(s, n.Require | n.EvidenceStmt) for s in rule.body):
+            self.error(
+                rule.span,
+                f"rule {rule.id} checks nothing",
+                "add at least one require or evidence line",
+            )
+
+    def check_values(self, rule: n.Rule) -> None:
+        """The severity, phase, clause and control ids given are ones the tool knows."""
+        if rule.severity is not None and rule.severity.value not in SEVERITIES:
+            self.error(
+                rule.severity.span,
+                f"unknown severity '{rule.severity.value}'",
+                suggest(rule.severity.value, SEVERITIES) or "use major, minor or observation",
+            )
+        if rule.phase is not None and rule.phase.value not in PHASES:
+            self.error(
+                rule.phase.span,
+                f"unknown phase '{rule.phase.value}'",
+                suggest(rule.phase.value, PHASES) or f"use one of {', '.join(PHASES)}",
             )
         for text in rule.clauses:
             if text.value not in CLAUSES:
@@ -185,17 +212,17 @@ class _FileCompiler:
                     f"unknown Annex A control '{text.value}'",
                     suggest(text.value, ANNEX_A) or "controls run from A.2.2 to A.10.4",
                 )
-        if not any(isinstance(s, n.Require | n.EvidenceStmt) for s in rule.body):
-            self.error(
-                rule.span,
-                f"rule {rule.id} checks nothing",
-                "add at least one require or evidence line",
-            )
 
     def params(self, rule: n.Rule, comp: ExprCompiler) -> dict[str, tuple[object, FieldType]]:
         values: dict[str, tuple[object, FieldType]] = {}
         given = dict(self.overrides.get(rule.id, {}))
         for param in rule.params:
+            if param.name in RESERVED:
+                self.error(
+                    param.span,
+                    f"'{param.name}' is a word of the rule language and cannot name a parameter",
+                    "choose another name",
+                )
             if param.name in values:
                 self.error(param.span, f"parameter '{param.name}' is declared twice")
             if not _constant(param.default):
@@ -217,9 +244,17 @@ class _FileCompiler:
             )
         return values
 
-    def compile_rule(self, rule: n.Rule) -> CompiledRule | None:
-        self.check_meta(rule)
+    def compile_rule(
+        self, rule: n.Rule, damage: tuple[Damage, ...] = (), trace: bool = False
+    ) -> CompiledRule | None:
+        """`damage`: text of this rule that syntax-error recovery cut (its errors are reported)."""
+        self.check_meta(rule, bool(damage))
         comp = ExprCompiler(self.rf.path, self.rf.text, export_type(), self.custom, {})
+        if damage:
+            # Names the cut text bound are not reported as unknown: one mistake, one message.
+            cut = [d.names for d in damage]
+            comp.lost = None if None in cut else frozenset().union(*(x or () for x in cut))
+        comp.trace = {} if trace else None
         comp.params = self.params(rule, comp)
         env = Env()
         when = comp.condition(rule.when, env) if rule.when is not None else None
@@ -264,7 +299,7 @@ class _FileCompiler:
                 )
         self.errors.extend(comp.errors)
         names = [x.name for x in lets] + [p.name for p in rule.params]
-        unused = tuple(name for name in names if name not in comp.used)
+        unused = () if damage else tuple(name for name in names if name not in comp.used)
         if rule.severity is None or rule.severity.value not in SEVERITIES:
             return None
         info = RuleInfo(
@@ -292,6 +327,7 @@ class _FileCompiler:
             steps=tuple(steps),
             params={k: v for k, (v, _) in comp.params.items()},
             unused=unused,
+            trace=comp.trace or {},
         )
 
 
@@ -369,18 +405,29 @@ def _declare(
     return custom, declared, dates
 
 
-def compile_files(
+def _damage_of(rf: n.RuleFile, damage: tuple[Damage, ...]) -> dict[int, tuple[Damage, ...]]:
+    """The recovery damage inside each rule (by position in the file), rules in text order."""
+    starts = [r.span.line for r in rf.rules] + [1 << 30]
+    return {
+        i: tuple(d for d in damage if starts[i] <= d.first_line < starts[i + 1])
+        for i in range(len(rf.rules))
+    }
+
+
+def compile_collect(
     paths: Iterable[Path],
     overrides: Mapping[str, Mapping[str, object]] | None = None,
     builtin_count: int = 0,
-) -> RuleSet:
-    """Parse and compile every rule file; raise every problem of every file at once.
+    trace: bool = False,
+) -> tuple[RuleSet, list[AimscheckError]]:
+    """Parse and compile every rule file; return the rules that compiled and every problem.
 
     The first `builtin_count` files are the built-in pack: a later rule with the same id
     replaces a built-in one only when it says `overrides`; any other duplicate id is an error.
+    `trace=True` keeps every sub-expression's closure (for `aimscheck explain`).
     """
     errors: list[AimscheckError] = []
-    parsed: list[n.RuleFile] = []
+    parsed: list[tuple[n.RuleFile, tuple[Damage, ...]]] = []
     files = rule_files(paths)
     for path in files:
         try:
@@ -390,16 +437,26 @@ def compile_files(
                 RuleSemanticError(f"cannot read rule file: {exc}", Location(str(path), 1))
             )
             continue
-        rf, syntax = parse_partial(text, str(path))
-        errors.extend(syntax)
-        parsed.append(rf)
-    custom, declared, dates = _declare(parsed, errors)
+        result = parse_recovering(text, str(path))
+        errors.extend(result.errors)
+        parsed.append((result.file, result.damage))
+        if not result.errors and not result.file.rules and not result.file.fields:
+            errors.append(  # a pack file that checks nothing must not pass for one that does
+                RuleSemanticError(
+                    "this rule file holds no rule",
+                    Location(str(path), 1, 1),
+                    render_snippet(text, 1, 1),
+                    'write a rule "ID" { … } block in it, or remove the file',
+                )
+            )
+    custom, declared, dates = _declare([rf for rf, _ in parsed], errors)
     compiled: dict[str, tuple[CompiledRule, bool]] = {}
-    for index, rf in enumerate(parsed):
+    for index, (rf, damage) in enumerate(parsed):
         fc = _FileCompiler(rf, custom, overrides or {})
-        for rule in rf.rules:
-            result = fc.compile_rule(rule)
-            if result is None:
+        by_rule = _damage_of(rf, damage)
+        for position, rule in enumerate(rf.rules):
+            result_rule = fc.compile_rule(rule, by_rule[position], trace)
+            if result_rule is None:
                 continue
             builtin = index < builtin_count
             previous = compiled.get(rule.id)
@@ -422,8 +479,24 @@ def compile_files(
                     f"rule {rule.id} says 'overrides' but no built-in rule has that id",
                     "remove 'overrides' or correct the id",
                 )
-            compiled[rule.id] = (result, builtin)
+            compiled[rule.id] = (result_rule, builtin)
         errors.extend(fc.errors)
-    raise_all(errors)
     rules = tuple(sorted((r for r, _ in compiled.values()), key=lambda r: natural_key(r.info.id)))
-    return RuleSet(rules, tuple(declared), tuple(dates), tuple(str(p) for p in files))
+    errors.sort(key=lambda e: e.sort_key())
+    return RuleSet(rules, tuple(declared), tuple(dates), tuple(str(p) for p in files)), errors
+
+
+def compile_files(
+    paths: Iterable[Path],
+    overrides: Mapping[str, Mapping[str, object]] | None = None,
+    builtin_count: int = 0,
+    trace: bool = False,
+) -> RuleSet:
+    """Parse and compile every rule file; raise every problem of every file at once.
+
+    The first `builtin_count` files are the built-in pack: a later rule with the same id
+    replaces a built-in one only when it says `overrides`; any other duplicate id is an error.
+    """
+    ruleset, errors = compile_collect(paths, overrides, builtin_count, trace)
+    raise_all(errors)
+    return ruleset

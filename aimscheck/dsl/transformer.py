@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Callable
+from dataclasses import dataclass
 from typing import Any
 
 from lark import Token, Transformer, v_args
@@ -348,6 +349,42 @@ class AstBuilder(Transformer[Token, Any]):
 
     def call(self, meta: Meta, func: Token, *args: n.Expr | None) -> n.Expr:
         return n.Call(str(func), tuple(a for a in args if a is not None), span=span_of(func))
+
+
+@dataclass(frozen=True, slots=True)
+class Comment:
+    """A `# comment` and where it starts."""
+
+    line: int
+    column: int
+    text: str
+
+
+@dataclass(frozen=True, slots=True)
+class Entry:
+    """One entry of a rule as written (`title "…"`, `require …`) and the text it spans."""
+
+    key: str  # "title", "clause", …, "when", "for", "let", "require", "evidence"
+    value: Any
+    span: Span
+
+
+@dataclass(frozen=True, slots=True)
+class RuleLayout:
+    """A rule with the place of its block and of each entry, in the order written."""
+
+    rule: n.Rule
+    span: Span
+    entries: tuple[Entry, ...]
+
+
+@v_args(meta=True, inline=True)
+class LayoutBuilder(AstBuilder):
+    """Builds the AST and keeps where each rule entry was written (for the formatter)."""
+
+    def rule(self, meta: Meta, rule_id: Token, *entries: tuple[str, Any, Span]) -> Any:
+        built = super().rule(meta, rule_id, *entries)
+        return RuleLayout(built, span_of(meta), tuple(Entry(k, v, s) for k, v, s in entries))
 
 
 def _position(token: Token, offset: int) -> tuple[int, int]:

@@ -1,0 +1,77 @@
+"""`aimscheck explain`: show why one rule passes or fails, part by part, for one subject."""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+
+import click
+
+from aimscheck.cli import guarded, parse_date
+
+
+@click.command("explain")
+@click.argument("rule")
+@click.argument("path", type=click.Path(path_type=Path), default=".")
+@click.option(
+    "--subject", metavar="ID", help="The record to explain (default: the first that fails)."
+)
+@click.option(
+    "--rules",
+    "rules",
+    multiple=True,
+    type=click.Path(path_type=Path),
+    help="A folder (or .aims file) of extra rules; repeatable.",
+)
+@click.option("--no-default-rules", is_flag=True, help="Load only the --rules packs.")
+@click.option(
+    "--as-of",
+    callback=parse_date,
+    metavar="YYYY-MM-DD",
+    help="The date every date rule is judged against (default: today).",
+)
+@click.option(
+    "--config",
+    "config_path",
+    type=click.Path(path_type=Path, dir_okay=False),
+    help="The configuration file (default: aimscheck.yaml beside the export).",
+)
+@click.option("--no-config", is_flag=True, help="Ignore aimscheck.yaml.")
+@click.option(
+    "--evidence-root",
+    type=click.Path(path_type=Path),
+    help="Where evidence paths are resolved (default: the export root).",
+)
+@guarded
+def command(
+    rule: str,
+    path: Path,
+    subject: str | None,
+    rules: tuple[Path, ...],
+    no_default_rules: bool,
+    as_of: dt.date,
+    config_path: Path | None,
+    no_config: bool,
+    evidence_root: Path | None,
+) -> None:
+    """Evaluate RULE on the export at PATH and show, for one subject, the value of each part
+    of its conditions: which requirement failed, and which part of it, with what values.
+    Rules load as for `check`: the built-in pack, aimscheck.yaml's packs, then --rules."""
+    from aimscheck.explain import ExplainOptions, explain
+
+    click.echo(
+        explain(
+            ExplainOptions(
+                rule=rule,
+                path=path,
+                subject=subject,
+                rules=rules,
+                default_rules=not no_default_rules,
+                as_of=as_of,
+                evidence_root=evidence_root,
+                config=config_path,
+                use_config=not no_config,
+            )
+        ),
+        nl=False,
+    )

@@ -1,0 +1,63 @@
+"""`aimscheck lint`: report every problem of every rule file, with warnings, before CI runs them."""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+
+import click
+
+from aimscheck.cli import EXIT_ERROR, EXIT_FINDINGS, EXIT_OK, guarded
+
+
+@click.command("lint")
+@click.argument("paths", nargs=-1, type=click.Path(path_type=Path))
+@click.option(
+    "--no-default-rules",
+    is_flag=True,
+    help="Do not load the built-in pack beside PATHS (it is needed to check 'overrides').",
+)
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(["text", "json"]),
+    default="text",
+    show_default=True,
+    help="How to print the problems.",
+)
+@click.option("--strict", is_flag=True, help="Exit 1 when there are warnings (and no error).")
+@guarded
+def command(paths: tuple[Path, ...], no_default_rules: bool, fmt: str, strict: bool) -> None:
+    """Check rule files (.aims, or folders of them; default: the built-in pack) without running
+    them: every syntax and meaning error of every file, each with file:line:col, the line, a
+    caret and how to fix it; warnings for rules without tests or 'because' messages and for
+    unused lets and params. Exit 2 on any error, 1 on warnings with --strict, else 0."""
+    from aimscheck.dsl.ruleset import rule_files
+    from aimscheck.lint import lint
+    from aimscheck.resources import default_pack
+
+    targets = list(paths) or [default_pack()]
+    builtin = [] if no_default_rules else rule_files([default_pack()])
+    report = lint(targets, builtin)
+    if fmt == "json":
+        click.echo(
+            json.dumps(
+                {
+                    "format": "aimscheck-lint/1",
+                    "files": list(report.files),
+                    "rules": report.rules,
+                    "errors": report.errors,
+                    "warnings": report.warnings,
+                    "problems": [p.to_dict() for p in report.problems],
+                },
+                indent=2,
+            )
+        )
+    else:
+        for problem in report.problems:
+            click.echo(problem.render())
+        click.echo(report.summary())
+    if report.errors:
+        sys.exit(EXIT_ERROR)
+    sys.exit(EXIT_FINDINGS if strict and report.warnings else EXIT_OK)

@@ -1,0 +1,232 @@
+"""Lints rule files: every error of every file, plus warnings about untested or unclear rules."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+from aimscheck.dsl import nodes as n
+from aimscheck.dsl.ruleset import CompiledRule
+from aimscheck.errors import AimscheckError, ErrorGroup
+from aimscheck.source import Location, Span, render_snippet
+
+# Warning codes and what each one is about (the lint reference in docs/language.md).
+WARNINGS: dict[str, str] = {
+    "no-test": "a rule that no case of a *.tests.yaml file names",
+    "no-because": "a require or evidence line without a 'because' message",
+    "unused-let": "a let whose name no later line reads",
+    "unused-param": "a param the rule never reads",
+}
+
+
+@dataclass(frozen=True, slots=True)
+class Problem:
+    """One lint finding: an error (the rules cannot run) or a warning (they can, but...)."""
+
+    level: str  # "error" or "warning"
+    code: str  # AIMS-E00x for errors, a WARNINGS key for warnings
+    message: str
+    location: Location | None
+    snippet: str = ""
+    hint: str = ""
+
+    def render(self) -> str:
+        head = f"{self.location}: " if self.location else ""
+        tag = f" [{self.code}]" if self.level == "warning" else ""
+        parts = [f"{head}{self.level}: {self.message}{tag}"]
+        if self.snippet:
+            parts.append(self.snippet)
+        if self.hint:
+            parts.append(f"  hint: {self.hint}")
+        return "\n".join(parts)
+
+    def sort_key(self) -> tuple[str, int, int, str]:
+        loc = self.location
+        return (loc.file, loc.line, loc.column, self.message) if loc else ("", 0, 0, self.message)
+
+    def to_dict(self) -> dict[str, object]:
+        loc = self.location
+        return {
+            "level": self.level,
+            "code": self.code,
+            "message": self.message,
+            "location": None
+            if loc is None
+            else {"file": loc.file, "line": loc.line, "column": loc.column},
+            "hint": self.hint or None,
+        }
+
+
+@dataclass(frozen=True, slots=True)
+class LintReport:
+    """Everything lint found, in file order, and what it looked at."""
+
+    problems: tuple[Problem, ...]
+    files: tuple[str, ...]
+    rules: int
+
+    @property
+    def errors(self) -> int:
+        return sum(1 for p in self.problems if p.level == "error")
+
+    @property
+    def warnings(self) -> int:
+        return len(self.problems) - self.errors
+
+    def summary(self) -> str:
+        if not self.problems:
+            return f"{len(self.files)} file(s), {self.rules} rule(s): no problems"
+        return (
+            f"{self.errors} error(s), {self.warnings} warning(s) "
+            f"in {len(self.files)} file(s), {self.rules} rule(s)"
+        )
+
+
+def _from_error(error: AimscheckError) -> list[Problem]:
+    if isinstance(error, ErrorGroup):
+        return [p for e in error.errors for p in _from_error(e)]
+    return [Problem("error", error.code, error.message, error.location, error.snippet, error.hint)]
+
+
+class _Warner:
+    """Collects warnings for one file's rules, with the source line under each."""
+
+    def __init__(self, path: str, text: str) -> None:
+        self.path = path
+        self.text = text
+        self.found: list[Problem] = []
+
+    def warn(self, code: str, span: Span, message: str, hint: str = "") -> None:
+        width = span.end_column - span.column if span.end_line == span.line else 1
+        self.found.append(
+            Problem(
+                "warning",
+                code,
+                message,
+                Location(self.path, span.line, span.column),
+                render_snippet(self.text, span.line, span.column, max(width, 1)),
+                hint,
+            )
+        )
+
+    def rule(self, rule: n.Rule, unused: Iterable[str], tested: bool, tests_file: str) -> None:
+        if not tested:
+            self.warn(
+                "no-test",
+                rule.span,
+                f"rule {rule.id} has no test",
+                f"add a case with 'rule: {rule.id}' to {tests_file}",
+            )
+        for stmt in rule.body:
+            if isinstance(stmt, n.Require | n.EvidenceStmt) and stmt.message is None:
+                word = "require" if isinstance(stmt, n.Require) else "evidence"
+                self.warn(
+                    "no-because",
+                    Span(stmt.span.line, stmt.span.column, stmt.span.line, stmt.span.column + 7),
+                    f"this {word} line has no 'because' message: a finding would show only "
+                    "the condition as written",
+                    'add on the next line: because "what is wrong, for {the subject}"',
+                )
+        names = set(unused)
+        for stmt in rule.body:
+            if isinstance(stmt, n.Let) and stmt.name in names:
+                self.warn(
+                    "unused-let",
+                    stmt.span,
+                    f"'{stmt.name}' is never used",
+                    "remove the let, or use the name in a later line",
+                )
+        for param in rule.params:
+            if param.name in names:
+                self.warn(
+                    "unused-param",
+                    param.span,
+                    f"parameter '{param.name}' is never used",
+                    "remove it, or use it in the rule",
+                )
+
+
+def _tested_rules(
+    rule_paths: Sequence[Path], targets: Sequence[Path], known: set[str]
+) -> tuple[set[str], list[Problem]]:
+    """Rule ids named by the test files beside the linted rules; malformed tests are errors."""
+    from aimscheck.ruletests import find_test_files, load_cases
+
+    tested: set[str] = set()
+    problems: list[Problem] = []
+    for path in find_test_files([*targets, *rule_paths]):
+        try:
+            cases = load_cases(path)
+        except AimscheckError as exc:
+            problems.extend(_from_error(exc))
+            continue
+        for case in cases:
+            tested.add(case.rule)
+            if case.rule not in known:
+                from aimscheck.dsl.diagnose import suggest
+
+                problems.append(
+                    Problem(
+                        "error",
+                        "AIMS-E006",
+                        f"test case '{case.name}' names rule {case.rule}, which does not exist",
+                        Location(str(path), case.line),
+                        hint=suggest(case.rule, known),
+                    )
+                )
+    return tested, problems
+
+
+def _broken_rules(rules: Iterable[CompiledRule], problems: Iterable[Problem]) -> set[str]:
+    """Ids of rules an error points into: their warnings would only add noise."""
+    starts: dict[str, list[tuple[int, str]]] = {}
+    for rule in rules:
+        if rule.info.location is not None:
+            starts.setdefault(rule.info.location.file, []).append(
+                (rule.info.location.line, rule.info.id)
+            )
+    broken: set[str] = set()
+    for problem in problems:
+        loc = problem.location
+        if problem.level != "error" or loc is None:
+            continue
+        before = [(line, rid) for line, rid in starts.get(loc.file, []) if line <= loc.line]
+        if before:
+            broken.add(max(before)[1])
+    return broken
+
+
+def lint(paths: Sequence[Path], builtin: Sequence[Path] = ()) -> LintReport:
+    """Lint the rule files at `paths`; `builtin` files are loaded beside them (for `overrides`
+    and duplicate ids) but only the given files are warned about."""
+    from aimscheck.dsl.ruleset import compile_collect, rule_files
+
+    own = rule_files(paths)
+    mine = {p.resolve() for p in own}
+    pack = [p for p in builtin if p.resolve() not in mine]
+    ruleset, errors = compile_collect([*pack, *own], builtin_count=len(pack))
+    problems = [p for e in errors for p in _from_error(e)]
+    known = {r.info.id for r in ruleset.rules}
+    tested, test_problems = _tested_rules(own, paths, known)
+    problems += test_problems
+    texts: dict[str, str] = {}
+    broken = _broken_rules(ruleset.rules, problems)
+    for rule in ruleset.rules:
+        loc = rule.info.location
+        if loc is None or Path(loc.file).resolve() not in mine or rule.info.id in broken:
+            continue
+        if loc.file not in texts:
+            texts[loc.file] = Path(loc.file).read_text(encoding="utf-8")
+        warner = _Warner(loc.file, texts[loc.file])
+        tests_file = Path(loc.file).stem + ".tests.yaml"
+        untested = rule.info.id not in tested and not test_problems
+        warner.rule(rule.ast, rule.unused, not untested, tests_file)
+        problems += warner.found
+    ordered = tuple(sorted(problems, key=lambda p: p.sort_key()))
+    own_ids = {
+        r.info.id
+        for r in ruleset.rules
+        if r.info.location is not None and Path(r.info.location.file).resolve() in mine
+    }
+    return LintReport(ordered, tuple(str(p) for p in own), len(own_ids))

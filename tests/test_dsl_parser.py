@@ -1,0 +1,43 @@
+"""The parser: a conflict-free grammar, recovery that reports each mistake once, comments kept."""
+
+from __future__ import annotations
+
+from aimscheck.dsl.parser import build_strict, parse_layout, parse_recovering
+
+GOOD = 'rule "ORG-1" {  # the header\n  title "t"\n  require true  # why\n}\n'
+
+
+def test_the_grammar_builds_strictly_without_any_conflict() -> None:
+    build_strict()  # raises on any shift/reduce or reduce/reduce conflict, or terminal collision
+
+
+def test_recovery_skips_only_the_broken_statement_and_says_what_it_cut() -> None:
+    text = (
+        'rule "A" {\n  title "t"\n  let x = (1 +\n  require y is set\n}\n'
+        'rule "B" {\n  titel "u"\n  require true\n}\n'
+    )
+    parsed = parse_recovering(text, "r.aims")
+    assert [str(e.location) for e in parsed.errors] == ["r.aims:3:11", "r.aims:7:3"]
+    assert [r.id for r in parsed.file.rules] == ["A", "B"]
+    assert [(d.first_line, d.last_line, d.names) for d in parsed.damage] == [
+        (3, 4, frozenset({"x"})),
+        (7, 8, frozenset()),
+    ]
+    # what survived the cut is still there to be checked
+    assert len(parsed.file.rules[0].body) == 1 and len(parsed.file.rules[1].body) == 1
+
+
+def test_a_rule_left_open_is_closed_so_the_next_one_is_still_read() -> None:
+    text = 'rule "A" {\n  require true\n\nrule "B" {\n  require false\n}\n'
+    parsed = parse_recovering(text, "r.aims")
+    assert [e.message for e in parsed.errors] == ["the '{' of rule \"A\" is never closed"]
+    assert [r.id for r in parsed.file.rules] == ["A", "B"] and parsed.damage == ()
+
+
+def test_layout_keeps_every_comment_with_its_place() -> None:
+    items, comments = parse_layout(GOOD, "r.aims")
+    assert [(c.line, c.column, c.text) for c in comments] == [
+        (1, 17, "# the header"),
+        (3, 17, "# why"),
+    ]
+    assert [e.key for e in items[0].entries] == ["title", "require"]

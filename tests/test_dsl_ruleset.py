@@ -1,0 +1,120 @@
+"""Custom packs beside the built-in one: nothing silently ignored, nothing silently replaced."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from aimscheck.check import CheckOptions, run_check
+from aimscheck.dsl.ruleset import compile_collect, compile_files, rule_files
+from aimscheck.errors import AimscheckError, UsageError
+from aimscheck.resources import default_pack
+
+BUILTIN = rule_files([default_pack()])
+OWN = """\
+rule "{id}" {{
+  {extra}
+  title    "Every AI system in scope names an owner, our way"
+  clause   "4.3"
+  severity observation
+  phase    scope_definition
+  for sys in ai_systems where sys.in_scope
+  require sys.owner_ref is set
+  because "AI system {{sys.id}} has no owner (our rule)"
+}}
+"""
+
+
+def pack(tmp_path: Path, rule_id: str, extra: str = "") -> Path:
+    folder = tmp_path / "ours"
+    folder.mkdir(exist_ok=True)
+    (folder / "ours.aims").write_text(OWN.format(id=rule_id, extra=extra))
+    return folder
+
+
+def compile_with_builtin(*extra: Path) -> object:
+    files = rule_files(list(extra))
+    return compile_files([*BUILTIN, *files], builtin_count=len(BUILTIN))
+
+
+def test_a_custom_rule_with_its_own_id_runs_beside_the_builtins(tmp_path: Path) -> None:
+    ruleset = compile_files([*BUILTIN, pack(tmp_path, "ORG-4.3-01")], builtin_count=len(BUILTIN))
+    assert ruleset.get("ORG-4.3-01") is not None and ruleset.get("AIMS-4.3-01") is not None
+
+
+def test_reusing_a_builtin_id_is_an_error_naming_both_places(tmp_path: Path) -> None:
+    with pytest.raises(AimscheckError) as caught:
+        compile_files([*BUILTIN, pack(tmp_path, "AIMS-4.3-01")], builtin_count=len(BUILTIN))
+    text = caught.value.render()
+    assert f"{tmp_path / 'ours' / 'ours.aims'}:1:6: duplicate rule id 'AIMS-4.3-01'" in text
+    assert "also at " in text and "clause4.aims" in text
+    assert "or add 'overrides' to replace the built-in rule on purpose" in text
+
+
+def test_overrides_replaces_the_builtin_rule_in_a_check(tmp_path: Path) -> None:
+    ours = pack(tmp_path, "AIMS-4.3-02", "overrides")
+    ruleset = compile_files([*BUILTIN, ours], builtin_count=len(BUILTIN))
+    rule = ruleset.get("AIMS-4.3-02")
+    assert rule is not None and rule.info.title.endswith("our way")
+    assert len([r for r in ruleset.rules if r.info.id == "AIMS-4.3-02"]) == 1
+    report = run_check(
+        CheckOptions(
+            path=Path("fixtures/pilot"),
+            rules=[ours],
+            as_of=__import__("datetime").date(2026, 11, 20),
+        )
+    )
+    ran = {r.rule.title for r in report.results if r.rule.id == "AIMS-4.3-02"}
+    assert ran == {"Every AI system in scope names an owner, our way"}
+
+
+def test_overrides_without_a_builtin_of_that_id_is_an_error(tmp_path: Path) -> None:
+    with pytest.raises(AimscheckError, match="says 'overrides' but no built-in rule has that id"):
+        compile_files(
+            [*BUILTIN, pack(tmp_path, "ORG-4.3-09", "overrides")], builtin_count=len(BUILTIN)
+        )
+
+
+def test_two_custom_rules_with_one_id_are_an_error_even_with_overrides(tmp_path: Path) -> None:
+    ours = pack(tmp_path, "AIMS-4.3-02", "overrides")
+    (ours / "again.aims").write_text(OWN.format(id="AIMS-4.3-02", extra="overrides"))
+    with pytest.raises(AimscheckError, match=r"duplicate rule id 'AIMS-4\.3-02'"):
+        compile_files([*BUILTIN, ours], builtin_count=len(BUILTIN))
+
+
+def test_a_rules_folder_without_rule_files_is_an_error_not_a_silent_no_op(tmp_path: Path) -> None:
+    (tmp_path / "ours").mkdir()
+    (tmp_path / "ours" / "rule.txt").write_text("rule")
+    with pytest.raises(UsageError, match=r"no rule files \(\*\.aims\) in"):
+        rule_files([tmp_path / "ours"])
+    with pytest.raises(UsageError, match="rule path not found"):
+        rule_files([tmp_path / "nowhere"])
+
+
+def test_every_error_of_every_file_is_collected(tmp_path: Path) -> None:
+    folder = tmp_path / "ours"
+    folder.mkdir()
+    (folder / "a.aims").write_text(OWN.format(id="ORG-1", extra="").replace("owner_ref", "ownr"))
+    (folder / "b.aims").write_text(OWN.format(id="ORG-2", extra="").replace("require", "requre"))
+    ruleset, errors = compile_collect([folder])
+    assert [(e.location.file.rsplit("/", 1)[1], e.message) for e in errors if e.location] == [
+        ("a.aims", "unknown field 'ownr'"),
+        ("b.aims", "unknown keyword 'requre' in a rule"),
+    ]
+    assert ruleset.get("ORG-1") is not None  # it compiled: lint can still warn about it
+
+
+def test_a_syntax_error_in_a_statement_does_not_hide_the_others_in_its_rule(
+    tmp_path: Path,
+) -> None:
+    text = OWN.format(id="ORG-1", extra="").replace(
+        "  require sys.owner_ref is set\n",
+        "  let owner = sys.owner_ref ==\n  require owner is set and sys.nme is set\n",
+    )
+    (tmp_path / "r.aims").write_text(text)
+    _, errors = compile_collect([tmp_path / "r.aims"])
+    assert [e.message for e in errors] == [
+        "the statement ends after '==' before it is complete",
+        "unknown field 'nme'",
+    ]  # and no "unknown name 'owner'": the let lost to the first error is not blamed again

@@ -1,0 +1,153 @@
+"""`aimscheck explain`: which part of a rule failed for a subject, and with what values."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import click
+import yaml
+from click.testing import CliRunner
+
+from aimscheck.cli import EXIT_ERROR, EXIT_OK
+from aimscheck.commands import explain
+
+RULES = """\
+rule "ORG-5.3-01" {
+  title    "Every in-scope AI system has an owner and an approved assessment"
+  clause   "5.3"
+  severity major
+  phase    risk_assessment
+  param    max_age = 365 days
+
+  for sys in ai_systems where sys.in_scope
+  require sys.owner_ref -> people is set
+  because "AI system {sys.id} has no owner"
+  require exists ia in impact_assessments
+          where ia.ai_system_ref == sys.id and ia.status == "approved"
+            and age(ia.approved_at) <= max_age
+  because "AI system {sys.id} has no approved assessment"
+}
+
+rule "ORG-9.3-01" {
+  title    "A management review is on file, with minutes"
+  clause   "9.3"
+  severity minor
+  phase    monitoring
+  let review = latest(management_reviews, "held_at")
+  require review is set
+  evidence review.minutes_ref
+  because "The minutes of review {review.id} are missing"
+}
+"""
+
+
+def export(tmp_path: Path) -> Path:
+    root = tmp_path / "repo"
+    root.mkdir(exist_ok=True)
+    data = {
+        "schema_version": "1",
+        "organization": {"name": "Org"},
+        "people": [{"id": "p1", "name": "Ada"}],
+        "ai_systems": [
+            {"id": "scoring", "name": "Scoring", "in_scope": True, "owner_ref": "p1"},
+            {"id": "chatbot", "name": "Chatbot", "in_scope": True},
+            {"id": "legacy", "name": "Legacy", "in_scope": False},
+        ],
+        "impact_assessments": [
+            {"id": "ia-1", "ai_system_ref": "scoring", "status": "draft"},
+            {
+                "id": "ia-2",
+                "ai_system_ref": "scoring",
+                "status": "approved",
+                "approved_at": "2024-01-10",
+            },
+            {
+                "id": "ia-3",
+                "ai_system_ref": "chatbot",
+                "status": "approved",
+                "approved_at": "2026-06-01",
+            },
+        ],
+        "management_reviews": [{"id": "mr-1", "held_at": "2026-10-01", "minutes_ref": "ev-1"}],
+        "evidence": [{"id": "ev-1", "kind": "minutes", "path": "files/minutes.md"}],
+    }
+    (root / "aims.yaml").write_text(yaml.safe_dump(data, sort_keys=False))
+    (tmp_path / "rules.aims").write_text(RULES)
+    return root
+
+
+def run(tmp_path: Path, *args: str) -> tuple[int, str]:
+    group = click.Group()
+    group.add_command(explain.command)
+    result = CliRunner().invoke(
+        group,
+        [
+            "explain",
+            *args,
+            str(export(tmp_path)),
+            "--no-default-rules",
+            "--rules",
+            str(tmp_path / "rules.aims"),
+            "--as-of",
+            "2026-11-20",
+        ],
+    )
+    return result.exit_code, result.output
+
+
+def test_the_failing_requirement_and_the_closest_records_are_shown(tmp_path: Path) -> None:
+    code, out = run(tmp_path, "ORG-5.3-01", "--subject", "scoring")
+    assert code == EXIT_OK
+    assert "ai_systems/scoring: nonconformity" in out
+    assert "AI system scoring has no approved assessment" in out
+    assert "✓ require sys.owner_ref -> people is set" in out
+    assert "✗ require exists ia in impact_assessments where ia.ai_system_ref == sys.id" in out
+    assert "no item meets every condition; the closest 2:" in out
+    # ia-2 is the nearest miss: right system, approved, but too old
+    lines = out.splitlines()
+    at = next(i for i, line in enumerate(lines) if 'ia = {id: "ia-2"' in line)
+    assert lines[at + 1].strip() == "✓ ia.ai_system_ref == sys.id"
+    assert lines[at + 2].strip() == '✓ ia.status == "approved"'
+    assert lines[at + 3].strip() == "✗ age(ia.approved_at) <= max_age"
+    assert "age(ia.approved_at) = 1045 days" in out
+    assert "max_age = 365 days" in out
+
+
+def test_without_subject_the_first_failing_one_is_explained(tmp_path: Path) -> None:
+    code, out = run(tmp_path, "ORG-5.3-01")
+    assert code == EXIT_OK
+    assert "nonconformity     ai_systems/scoring\n  nonconformity     ai_systems/chatbot" in out
+    assert "ai_systems/scoring: nonconformity" in out and "ai_systems/chatbot:" not in out
+
+
+def test_a_broken_path_shows_where_it_broke_off(tmp_path: Path) -> None:
+    code, out = run(tmp_path, "ORG-5.3-01", "--subject", "chatbot")
+    assert code == EXIT_OK
+    assert "✗ require sys.owner_ref -> people is set" in out
+    assert "sys.owner_ref -> people = (missing)" in out
+    assert "sys.owner_ref = (missing)" in out  # where the path broke off
+
+
+def test_a_subject_outside_the_rule_says_why(tmp_path: Path) -> None:
+    code, out = run(tmp_path, "ORG-5.3-01", "--subject", "legacy")
+    assert code == EXIT_OK
+    assert "ai_systems/legacy is not a subject: the rule's 'for … where' is false" in out
+    assert "sys.in_scope = false" in out
+
+
+def test_evidence_checks_are_listed_with_their_status(tmp_path: Path) -> None:
+    code, out = run(tmp_path, "ORG-9.3-01")
+    assert code == EXIT_OK
+    assert "the export: missing_evidence" in out
+    assert 'let review = latest(management_reviews, "held_at")' in out
+    assert "✗ evidence review.minutes_ref" in out
+    assert "ev-1: file_not_found" in out
+
+
+def test_unknown_rule_and_subject_exit_2_with_a_suggestion(tmp_path: Path) -> None:
+    code, out = run(tmp_path, "ORG-5.3-1")
+    assert code == EXIT_ERROR and "no rule with id ORG-5.3-1" in out
+    assert "did you mean ORG-5.3-01?" in out
+    code, out = run(tmp_path, "ORG-5.3-01", "--subject", "scorng")
+    assert code == EXIT_ERROR and "no ai_systems record has the id 'scorng'" in out
+    assert "did you mean 'scoring'?" in out

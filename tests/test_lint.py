@@ -1,0 +1,143 @@
+"""`aimscheck lint`: every error of every file, warnings that help, exit codes CI relies on."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import click
+from click.testing import CliRunner
+
+from aimscheck.cli import EXIT_ERROR, EXIT_FINDINGS, EXIT_OK
+from aimscheck.commands import lint as lint_command
+from aimscheck.dsl.ruleset import rule_files
+from aimscheck.lint import lint
+from aimscheck.resources import default_pack
+
+GOOD = """\
+rule "ORG-4.3-01" {
+  title    "Every in-scope AI system names an owner"
+  clause   "4.3"
+  severity minor
+  phase    scope_definition
+  for sys in ai_systems where in_scope(sys)
+  require sys.owner_ref -> people is set
+  because "AI system {sys.id} has no owner on record"
+}
+"""
+
+TESTS = """\
+as_of: 2026-11-20
+cases:
+  - name: an owned system passes
+    rule: ORG-4.3-01
+    export:
+      people: [{id: p1, name: Ada}]
+      ai_systems: [{id: s1, name: S, in_scope: true, owner_ref: p1}]
+    expect: {ai_systems/s1: pass}
+"""
+
+
+def cli(*args: str | Path) -> tuple[int, str]:
+    group = click.Group()
+    group.add_command(lint_command.command)
+    result = CliRunner().invoke(group, ["lint", *[str(a) for a in args]])
+    return result.exit_code, result.output
+
+
+def pack(tmp_path: Path, rules: str, tests: str | None = None) -> Path:
+    folder = tmp_path / "rules"
+    folder.mkdir(exist_ok=True)
+    (folder / "org.aims").write_text(rules)
+    if tests is not None:
+        (folder / "org.tests.yaml").write_text(tests)
+    return folder
+
+
+def test_a_clean_tested_pack_has_no_problems(tmp_path: Path) -> None:
+    code, out = cli(pack(tmp_path, GOOD, TESTS))
+    assert code == EXIT_OK
+    assert out.strip() == "1 file(s), 1 rule(s): no problems"
+
+
+def test_the_default_pack_lints_clean() -> None:
+    report = lint([default_pack()])
+    assert [p.render() for p in report.problems] == []
+    assert report.rules > 100 and len(report.files) == len(rule_files([default_pack()]))
+
+
+def test_warnings_name_the_rule_line_and_fix(tmp_path: Path) -> None:
+    rules = GOOD.replace(
+        '  because "AI system {sys.id} has no owner on record"\n',
+        "  param    grace = 30 days\n  let owner = sys.owner_ref\n",
+    )
+    folder = pack(tmp_path, rules)
+    code, out = cli(folder)
+    assert code == EXIT_OK  # warnings alone do not fail the run
+    path = folder / "org.aims"
+    assert f"{path}:1:6: warning: rule ORG-4.3-01 has no test [no-test]" in out
+    assert "hint: add a case with 'rule: ORG-4.3-01' to org.tests.yaml" in out
+    assert f"{path}:7:3: warning: this require line has no 'because' message" in out
+    assert f"{path}:8:12: warning: parameter 'grace' is never used [unused-param]" in out
+    assert f"{path}:9:7: warning: 'owner' is never used [unused-let]" in out
+    assert "0 error(s), 4 warning(s)" in out
+    assert cli("--strict", folder)[0] == EXIT_FINDINGS
+
+
+def test_errors_exit_2_and_silence_warnings_of_the_broken_rule(tmp_path: Path) -> None:
+    folder = pack(tmp_path, GOOD.replace("sys.owner_ref -> people", "sys.ownr_ref -> people"))
+    code, out = cli(folder)
+    assert code == EXIT_ERROR
+    assert f"{folder / 'org.aims'}:7:15: error: unknown field 'ownr_ref'" in out
+    assert "hint: did you mean 'owner_ref'?" in out
+    assert "warning" not in out.replace("0 warning(s)", "")
+
+
+def test_a_test_case_naming_a_missing_rule_is_an_error(tmp_path: Path) -> None:
+    folder = pack(tmp_path, GOOD, TESTS.replace("rule: ORG-4.3-01", "rule: ORG-4.3-1"))
+    code, out = cli(folder)
+    assert code == EXIT_ERROR
+    assert "test case 'an owned system passes' names rule ORG-4.3-1, which does not exist" in out
+    assert "did you mean 'ORG-4.3-01'?" in out
+
+
+def test_a_malformed_test_file_is_an_error_at_its_line(tmp_path: Path) -> None:
+    folder = pack(tmp_path, GOOD, TESTS.replace("expect:", "expected:"))
+    code, out = cli(folder)
+    assert code == EXIT_ERROR
+    assert f"{folder / 'org.tests.yaml'}:8:5: error: unknown key 'expected'" in out
+    assert "did you mean 'expect'?" in out
+    assert "has no test" not in out  # the test file is unreadable, not absent
+
+
+def test_an_empty_rule_file_or_folder_is_an_error_never_a_silent_no_op(tmp_path: Path) -> None:
+    folder = pack(tmp_path, "# nothing yet\n")
+    code, out = cli(folder)
+    assert code == EXIT_ERROR
+    assert f"{folder / 'org.aims'}:1:1: error: this rule file holds no rule" in out
+    empty = tmp_path / "empty"
+    empty.mkdir()
+    code, out = cli(empty)
+    assert code == EXIT_ERROR and f"no rule files (*.aims) in {empty}" in out
+
+
+def test_a_custom_rule_reusing_a_builtin_id_is_an_error_unless_it_overrides(
+    tmp_path: Path,
+) -> None:
+    clash = GOOD.replace("ORG-4.3-01", "AIMS-4.3-01")
+    code, out = cli(pack(tmp_path, clash))
+    assert code == EXIT_ERROR
+    assert "duplicate rule id 'AIMS-4.3-01': also at" in out
+    assert "or add 'overrides' to replace the built-in rule on purpose" in out
+    overriding = clash.replace('  clause   "4.3"', '  overrides\n  clause   "4.3"')
+    code, out = cli(pack(tmp_path, overriding))
+    assert code == EXIT_OK, out
+
+
+def test_json_output_is_machine_readable(tmp_path: Path) -> None:
+    code, out = cli("--format", "json", pack(tmp_path, GOOD))
+    doc = json.loads(out)
+    assert code == EXIT_OK
+    assert doc["format"] == "aimscheck-lint/1" and doc["errors"] == 0 and doc["warnings"] == 1
+    assert doc["problems"][0]["code"] == "no-test"
+    assert doc["problems"][0]["location"]["line"] == 1
