@@ -41,6 +41,7 @@ class CheckOptions:
     params: Mapping[str, Mapping[str, object]] = field(default_factory=dict)
     config: Config | None = None
     baseline: Path | None = None
+    inventory: bool = True  # build the evidence inventory (hashes every proof file once)
 
 
 def load_ruleset(
@@ -165,6 +166,11 @@ def run_check(options: CheckOptions, progress: Progress | None = None) -> Report
             results.extend(evaluator.evaluate(rule))
     finally:
         show.close()
+    inventory = None
+    if options.inventory:
+        from aimscheck.inventory import build_inventory
+
+        inventory = build_inventory(export, evaluator.ctx.evidence, results).to_dict()
     results.sort(key=lambda r: (r.rule.id, "" if r.subject is None else str(r.subject)))
     config = options.config
     waivers = config.waivers if config is not None else ()
@@ -187,6 +193,7 @@ def run_check(options: CheckOptions, progress: Progress | None = None) -> Report
         adjustments=adjustments,
         waivers=statuses,
         baseline=baseline,
+        evidence_inventory=inventory,
     )
 
 

@@ -60,6 +60,7 @@ def test_top_level_shape(doc: dict[str, Any]) -> None:
         "waivers",
         "adjustments",
         "config",
+        "evidence_inventory",
     ]
     assert doc["format"] == FORMAT == "aimscheck-report/1"
     assert doc["tool"] == {"name": "aimscheck", "version": "0.1.0"}

@@ -137,6 +137,8 @@ def command(
         evidence_root=evidence_root,
         config=config,
         baseline=baseline,
+        # Hashing every proof file is only worth it when a report shows the inventory.
+        inventory=bool({"json", "html"} & {*outputs, fmt}),
     )
     try:
         report = run_check(options, Progress.for_terminal(quiet))

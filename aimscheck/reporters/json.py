@@ -95,6 +95,7 @@ def to_dict(report: Report) -> dict[str, object]:
         "waivers": [status.to_dict() for status in report.waivers],
         "adjustments": [change.to_dict() for change in report.adjustments],
         "config": report.config_file,
+        "evidence_inventory": report.evidence_inventory,
     }
 
 
