@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import importlib
 import os
 import sys
 from collections.abc import Callable
@@ -66,18 +67,49 @@ def parse_date(ctx: click.Context, param: click.Parameter, value: str | None) ->
         raise click.BadParameter(f"{value!r} is not a date; write it as YYYY-MM-DD") from None
 
 
-@click.group("aimscheck", context_settings={"help_option_names": ["-h", "--help"]})
+# Command name -> its module under aimscheck/commands/, imported only when the command runs (or
+# when --help lists them): `aimscheck check` does not pay for the imports of `fmt` or `lint`.
+COMMANDS = {
+    "check": "check",
+    "test": "test",
+    "lint": "lint",
+    "fmt": "fmt",
+    "explain": "explain",
+    "rules": "rules",
+    "evidence": "evidence",
+    "init": "init",
+}
+
+
+class _Commands(dict[str, click.Command]):
+    """The group's commands; a registered name counts as present before its module loads."""
+
+    def __contains__(self, name: object) -> bool:
+        return name in COMMANDS or super().__contains__(name)
+
+
+class _LazyGroup(click.Group):
+    """A click group that imports each command's module on first use."""
+
+    def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
+        if self.commands.get(cmd_name) is None and cmd_name in COMMANDS:
+            module = importlib.import_module(f"aimscheck.commands.{COMMANDS[cmd_name]}")
+            self.add_command(module.command, cmd_name)
+        return super().get_command(ctx, cmd_name)
+
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        return sorted({*self.commands, *COMMANDS})
+
+
+@click.group("aimscheck", cls=_LazyGroup, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(__version__, prog_name="aimscheck")
 def main() -> None:
     """Check an ISO/IEC 42001 AI management system export against conformity rules."""
 
 
 def _register() -> None:
-    """Attach every command; each lives in its own module under aimscheck/commands/."""
-    from aimscheck.commands import check, evidence, explain, fmt, init, lint, rules, test
-
-    for module in (check, test, lint, fmt, explain, rules, evidence, init):
-        main.add_command(module.command)
+    """Every command lives in its own module under aimscheck/commands/ (see COMMANDS)."""
+    main.commands = _Commands(main.commands)
 
 
 _register()

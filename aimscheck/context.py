@@ -5,9 +5,15 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
+from aimscheck.budget import Budget
 from aimscheck.evidence import EvidenceResolver
-from aimscheck.export.model import ID_FIELD, Export
+from aimscheck.export.model import COLLECTIONS, ID_FIELD, Export
+from aimscheck.limits import Limits, current
 from aimscheck.values import MISSING, member
+
+# Lists whose members were put in a set for `in`; past this many, the cache starts again (lists
+# built while evaluating, such as filter() results, would otherwise pile up for the whole run).
+_MEMBER_CACHE = 4096
 
 
 def _hashable(value: object) -> bool:
@@ -29,27 +35,55 @@ def get_path(record: object, path: Path_) -> object:
     return value
 
 
+def record_count(export: Export) -> int:
+    """The number of records of every collection: what the budgets grow with."""
+    return sum(len(export.collection(name)) for name in COLLECTIONS)
+
+
 class Context:
     """One run's evaluation state. Indexes are built on first use and shared between rules."""
 
-    def __init__(self, export: Export, as_of: dt.date, evidence: EvidenceResolver) -> None:
+    def __init__(
+        self,
+        export: Export,
+        as_of: dt.date,
+        evidence: EvidenceResolver,
+        limits: Limits | None = None,
+    ) -> None:
         self.export = export
         self.data = export.data
         self.as_of = as_of
         self.evidence = evidence
+        self.limits = limits or current()
+        records = record_count(export)
+        self.budget = Budget(self.limits.rule_budget(records), self.limits.run_budget(records))
         self._indexes: dict[tuple[str, Path_, bool], dict[Any, list[dict[str, Any]]]] = {}
         # id(list) -> (the list, its hashable members): the list is kept alive so its id stays
         # its own; lists are never changed during a run, so the set stays right.
         self._members: dict[int, tuple[list[Any], frozenset[Any]]] = {}
+
+    def spend(self, steps: int) -> None:
+        """Charge work to the budget; raises BudgetSpent (an EvaluationError) when it is gone."""
+        self.budget.spend(steps)
+
+    def text_steps(self, text: str) -> None:
+        """Charge copying a text: a step per thousand characters."""
+        if len(text) >= 1000:
+            self.budget.spend(len(text) // 1000)
 
     def member(self, item: object, container: object) -> bool:
         """`in`, with long lists answered from a set built once per list and run."""
         if isinstance(container, list) and len(container) > 8 and _hashable(item):
             cached = self._members.get(id(container))
             if cached is None or cached[0] is not container:
+                self.spend(len(container))
+                if len(self._members) >= _MEMBER_CACHE:
+                    self._members.clear()
                 keys = frozenset((type(v) is bool, v) for v in container if _hashable(v))
                 cached = self._members[id(container)] = (container, keys)
             return (type(item) is bool, item) in cached[1]
+        if isinstance(container, list) and len(container) > 8:
+            self.spend(len(container))
         return member(item, container)
 
     def index(self, collection: str, path: Path_, multi: bool) -> dict[Any, list[dict[str, Any]]]:
@@ -59,7 +93,9 @@ class Context:
         if found is not None:
             return found
         index: dict[Any, list[dict[str, Any]]] = {}
-        for record in self.export.collection(collection):
+        records = self.export.collection(collection)
+        self.spend(len(records))
+        for record in records:
             value = get_path(record, path)
             values = value if multi and isinstance(value, list) else (value,) if not multi else ()
             for v in values:

@@ -7,12 +7,14 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
+from aimscheck.budget import BudgetSpent, Frame, metered
 from aimscheck.context import Context
 from aimscheck.dsl.compiler import iterate
 from aimscheck.dsl.ruleset import CompiledRule, RuleSet
 from aimscheck.errors import EvaluationError
 from aimscheck.evidence import EvidenceResolver
 from aimscheck.export.model import ID_FIELD, Export
+from aimscheck.limits import Limits, use
 from aimscheck.results import EvidenceCheck, Outcome, Result, Subject
 from aimscheck.source import Location
 from aimscheck.values import MISSING, truth
@@ -20,6 +22,8 @@ from aimscheck.values import MISSING, truth
 # Exceptions that mean "this rule cannot be evaluated for this subject" rather than a bug in
 # aimscheck: they become an ERROR result with the message.
 _EVAL_ERRORS = (EvaluationError, ArithmeticError, RecursionError, ValueError, TypeError)
+# Messages longer than this are cut: a report line must stay readable whatever the data holds.
+MAX_MESSAGE = 2000
 
 
 def excluded_controls(export: Export) -> dict[str, str]:
@@ -40,11 +44,22 @@ def excluded_controls(export: Export) -> dict[str, str]:
 class Evaluator:
     """Runs rules over one export; one instance per run so indexes are shared between rules."""
 
-    def __init__(self, export: Export, as_of: dt.date, evidence_root: Path | None = None) -> None:
+    def __init__(
+        self,
+        export: Export,
+        as_of: dt.date,
+        evidence_root: Path | None = None,
+        limits: Limits | None = None,
+    ) -> None:
         self.export = export
         root = evidence_root if evidence_root is not None else export.root
-        self.ctx = Context(export, as_of, EvidenceResolver(export, root, as_of))
+        self.ctx = Context(export, as_of, EvidenceResolver(export, root, as_of), limits)
+        self.limits = self.ctx.limits
         self.excluded = excluded_controls(export)
+
+    def frame(self, rule: CompiledRule) -> list[Any]:
+        """Fresh variable slots for one evaluation of `rule`, metered by the run's budget."""
+        return Frame(rule.nslots, self.ctx.budget)
 
     def run(self, ruleset: RuleSet) -> list[Result]:
         results: list[Result] = []
@@ -53,6 +68,22 @@ class Evaluator:
         return results
 
     def evaluate(self, rule: CompiledRule) -> Iterator[Result]:
+        """The results of one rule: each subject's, or one for the whole rule.
+
+        The rule runs on its own budget (and the run's): when it is spent, the subjects judged
+        so far keep their results and one ERROR result says where evaluation stopped.
+        """
+        budget = self.ctx.budget
+        budget.start_rule()
+        try:
+            # Values and regexes read the limits in force, and charge the rule's budget.
+            with use(self.limits), metered(budget):
+                results = list(self._results(rule))
+        finally:
+            budget.end_rule()
+        yield from results
+
+    def _results(self, rule: CompiledRule) -> Iterator[Result]:
         info = rule.info
         if info.controls and all(c in self.excluded for c in info.controls):
             reasons = "; ".join(f"{c}: {self.excluded[c]}" for c in info.controls)
@@ -64,7 +95,7 @@ class Evaluator:
                 f"excluded in the Statement of Applicability ({reasons})",
             )
             return
-        frame: list[Any] = [None] * rule.nslots
+        frame = self.frame(rule)
         try:
             if rule.when is not None and not truth(rule.when(self.ctx, frame)):
                 yield Result(
@@ -76,17 +107,26 @@ class Evaluator:
                 )
                 return
             subjects = self.subjects(rule, frame)
+        except BudgetSpent as exc:
+            yield Result(info, Outcome.ERROR, None, self.export.default_location(), str(exc))
+            return
         except _EVAL_ERRORS as exc:
             yield Result(
                 info,
                 Outcome.ERROR,
                 None,
                 self.export.default_location(),
-                f"could not evaluate: {exc}",
+                _cut(f"could not evaluate: {exc}"),
             )
             return
-        for record, subject in subjects:
-            yield self.check(rule, record, subject)
+        for done, (record, subject) in enumerate(subjects):
+            try:
+                yield self.check(rule, record, subject)
+            except BudgetSpent as exc:
+                left = len(subjects) - done - 1
+                rest = f"; {left} more subject(s) were not evaluated" if left else ""
+                yield Result(info, Outcome.ERROR, subject, self.location(record), f"{exc}{rest}")
+                return
 
     def subjects(self, rule: CompiledRule, frame: list[Any]) -> list[tuple[Any, Subject | None]]:
         if rule.source is None:
@@ -96,7 +136,9 @@ class Evaluator:
             return [(value, Subject(rule.subject_collection, None))]
         out: list[tuple[Any, Subject | None]] = []
         id_field = ID_FIELD.get(rule.subject_collection, "id")
-        for record in iterate(value, "'for'"):
+        records = iterate(value, "'for'")
+        self.ctx.spend(len(records))
+        for record in records:
             if rule.where is not None:
                 frame[rule.var_slot] = record
                 if not truth(rule.where(self.ctx, frame)):
@@ -113,7 +155,7 @@ class Evaluator:
 
     def check(self, rule: CompiledRule, record: Any, subject: Subject | None) -> Result:
         info = rule.info
-        frame: list[Any] = [None] * rule.nslots
+        frame = self.frame(rule)
         if rule.var_slot >= 0:
             frame[rule.var_slot] = MISSING if record is None else record
         location = self.location(record)
@@ -132,7 +174,7 @@ class Evaluator:
                             if step.message
                             else f"requirement not met: {step.source}"
                         )
-                        return Result(info, Outcome.NONCONFORMITY, subject, location, message)
+                        return Result(info, Outcome.NONCONFORMITY, subject, location, _cut(message))
                 else:
                     checks = self.proofs(step.fn(self.ctx, frame))
                     proofs.extend(checks)
@@ -144,15 +186,18 @@ class Evaluator:
                             else f"missing evidence for {step.source}: "
                             + "; ".join(f"{c.ref or '(none)'}: {c.message}" for c in bad)
                         )
+        except BudgetSpent:
+            raise
         except _EVAL_ERRORS as exc:
-            return Result(info, Outcome.ERROR, subject, location, f"could not evaluate: {exc}")
+            message = _cut(f"could not evaluate: {exc}")
+            return Result(info, Outcome.ERROR, subject, location, message)
         if problems:
             return Result(
                 info,
                 Outcome.MISSING_EVIDENCE,
                 subject,
                 location,
-                "; ".join(problems),
+                _cut("; ".join(problems)),
                 tuple(proofs),
             )
         return Result(info, Outcome.PASS, subject, location, "", tuple(proofs))
@@ -162,11 +207,22 @@ class Evaluator:
         items = value if isinstance(value, list) else [] if value is MISSING else [value]
         if not items:
             return [self.ctx.evidence.check(None)]
+        self.ctx.spend(len(items))
         return [self.ctx.evidence.check(item) for item in items]
 
 
+def _cut(message: str) -> str:
+    if len(message) <= MAX_MESSAGE:
+        return message
+    return f"{message[:MAX_MESSAGE]}… ({len(message) - MAX_MESSAGE} more characters cut)"
+
+
 def evaluate(
-    ruleset: RuleSet, export: Export, as_of: dt.date, evidence_root: Path | None = None
+    ruleset: RuleSet,
+    export: Export,
+    as_of: dt.date,
+    evidence_root: Path | None = None,
+    limits: Limits | None = None,
 ) -> list[Result]:
     """Every rule × subject outcome, passes included, in rule order."""
-    return Evaluator(export, as_of, evidence_root).run(ruleset)
+    return Evaluator(export, as_of, evidence_root, limits).run(ruleset)

@@ -24,11 +24,13 @@ def _date(value: object, what: str) -> dt.date | None:
     raise EvaluationError(f"{what} needs a date, got {kind(value)} ({value!r})")
 
 
-def _list(value: object, what: str) -> list[Any]:
+def _list(ctx: Context, value: object, what: str) -> list[Any] | tuple[Any, ...]:
+    """The items a built-in walks, each a step of the evaluation budget."""
     if value is MISSING or value is None:
         return []
     if isinstance(value, list | tuple):
-        return list(value)
+        ctx.spend(len(value))
+        return value
     raise EvaluationError(f"{what} needs a list, got {kind(value)}")
 
 
@@ -85,20 +87,26 @@ def fn_len(ctx: Context, value: object) -> object:
 def fn_lower(ctx: Context, value: object) -> object:
     """The text in lower case. `lower(doc.type) == "ai_policy"`"""
     text = _text(value, "lower()")
-    return MISSING if text is None else text.lower()
+    if text is None:
+        return MISSING
+    ctx.text_steps(text)
+    return text.lower()
 
 
 def fn_trim(ctx: Context, value: object) -> object:
     """The text without leading and trailing spaces. `len(trim(e.justification)) >= 20`"""
     text = _text(value, "trim()")
-    return MISSING if text is None else text.strip()
+    if text is None:
+        return MISSING
+    ctx.text_steps(text)
+    return text.strip()
 
 
 def fn_distinct(ctx: Context, value: object) -> object:
     """The list without repeated items, in first-seen order. `len(distinct(a.scope)) >= 10`"""
     out: list[Any] = []
     seen: set[Any] = set()
-    for item in _list(value, "distinct()"):
+    for item in _list(ctx, value, "distinct()"):
         key = repr(item) if isinstance(item, dict | list) else (type(item) is bool, item)
         if key not in seen:
             seen.add(key)
@@ -106,24 +114,23 @@ def fn_distinct(ctx: Context, value: object) -> object:
     return out
 
 
-def _numbers(value: object, what: str) -> list[Any]:
-    items = [x for x in _list(value, what) if x is not MISSING and x is not None]
-    return items
+def _numbers(ctx: Context, value: object, what: str) -> list[Any]:
+    return [x for x in _list(ctx, value, what) if x is not MISSING and x is not None]
 
 
 def fn_sum(ctx: Context, value: object) -> object:
     """The sum of a list of numbers; 0 for an empty list. `sum([r.likelihood, r.impact]) > 4`"""
     total: Any = 0
-    for item in _numbers(value, "sum()"):
+    for item in _numbers(ctx, value, "sum()"):
         if isinstance(item, bool) or not isinstance(item, int | float):
             raise EvaluationError(f"sum() needs numbers, got {kind(item)}")
         total += item
     return total
 
 
-def _extreme(value: object, what: str, pick_max: bool) -> object:
+def _extreme(ctx: Context, value: object, what: str, pick_max: bool) -> object:
     best: object = MISSING
-    for item in _numbers(value, what):
+    for item in _numbers(ctx, value, what):
         if best is MISSING or order(">" if pick_max else "<", item, best):
             best = item
     return best
@@ -134,7 +141,7 @@ def fn_max(ctx: Context, value: object) -> object:
 
     `age(max(pluck(metric.results, "at"))) <= 30 days`
     """
-    return _extreme(value, "max()", True)
+    return _extreme(ctx, value, "max()", True)
 
 
 def fn_min(ctx: Context, value: object) -> object:
@@ -142,7 +149,7 @@ def fn_min(ctx: Context, value: object) -> object:
 
     `min([r.likelihood, r.impact]) >= 1`
     """
-    return _extreme(value, "min()", False)
+    return _extreme(ctx, value, "min()", False)
 
 
 def fn_pluck(ctx: Context, items: object, field: object) -> object:
@@ -152,7 +159,7 @@ def fn_pluck(ctx: Context, items: object, field: object) -> object:
     """
     name = _text(field, "pluck()")
     out = []
-    for item in _list(items, "pluck()"):
+    for item in _list(ctx, items, "pluck()"):
         if isinstance(item, dict) and name is not None:
             value = item.get(name)
             if value is not None:
@@ -168,7 +175,7 @@ def fn_latest(ctx: Context, items: object, field: object) -> object:
     name = _text(field, "latest()")
     best: object = MISSING
     best_day: dt.date | None = None
-    for item in _list(items, "latest()"):
+    for item in _list(ctx, items, "latest()"):
         if isinstance(item, dict) and name is not None:
             day = _date(item.get(name, MISSING), "latest()")
             if day is not None and (best_day is None or day > best_day):
@@ -181,8 +188,10 @@ def fn_first(ctx: Context, items: object) -> object:
 
     `first(filter(d in documents where d.type == "soa"))`
     """
-    values = _list(items, "first()")
-    return values[0] if values else MISSING
+    if isinstance(items, list | tuple):  # one item is read: no walk to charge
+        return items[0] if items else MISSING
+    _list(ctx, items, "first()")  # missing gives missing; anything else is refused
+    return MISSING
 
 
 def fn_coalesce(ctx: Context, *values: object) -> object:
@@ -198,7 +207,9 @@ def fn_applicable(ctx: Context, control: object) -> object:
 
     `when applicable("A.7.5")`
     """
-    for entry in ctx.export.collection("soa"):
+    soa = ctx.export.collection("soa")
+    ctx.spend(len(soa))
+    for entry in soa:
         if entry.get("control") == control:
             return entry.get("applicable") is not False
     return True
@@ -214,7 +225,7 @@ def fn_in_scope(ctx: Context, system: object) -> object:
     scope = ctx.data.get("scope")
     if isinstance(scope, dict) and scope.get("is_pilot") is True:
         listed = scope.get("ai_system_refs")
-        return isinstance(listed, list) and system.get("id") in listed
+        return isinstance(listed, list) and ctx.member(system.get("id", MISSING), listed)
     return True
 
 

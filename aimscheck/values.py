@@ -6,7 +6,9 @@ import datetime as dt
 from dataclasses import dataclass
 from typing import Any, Final
 
+from aimscheck.budget import charge
 from aimscheck.errors import EvaluationError
+from aimscheck.limits import current, how_to_raise
 
 
 class _Missing:
@@ -28,6 +30,9 @@ class _Missing:
 
 MISSING: Final = _Missing()
 DAYS_PER_MONTH = 30.436875  # 365.2425 / 12: how a month compares with days
+# Whole numbers past 2**1024 (about 10**308, beyond the largest float) are no data anyone
+# keeps: refusing them keeps multiplication chains from growing numbers without end.
+MAX_INT_BITS = 1024
 
 
 @dataclass(frozen=True, slots=True)
@@ -167,11 +172,11 @@ def arith(op: str, a: object, b: object) -> object:
         x: Any = a
         y: Any = b
         if op == "+":
-            return x + y
+            return _bounded(x + y)
         if op == "-":
-            return x - y
+            return _bounded(x - y)
         if op == "*":
-            return x * y
+            return _bounded(x * y)
         if y == 0:
             raise EvaluationError("division by zero")
         return x / y
@@ -191,8 +196,21 @@ def arith(op: str, a: object, b: object) -> object:
         scale = factor if op == "*" else 1 / factor
         return Duration(days=a.total_days * scale)
     if isinstance(a, str) and isinstance(b, str) and op == "+":
+        limit = current().max_text
+        if len(a) + len(b) > limit:
+            raise EvaluationError(
+                f"joining texts of {len(a)} and {len(b)} characters passes the {limit} "
+                f"characters a text may have (max_text); {how_to_raise('max_text')}"
+            )
+        charge((len(a) + len(b)) // 1000)
         return a + b
     raise EvaluationError(f"cannot apply '{op}' to {kind(a)} and {kind(b)}")
+
+
+def _bounded(number: Any) -> Any:
+    if isinstance(number, int) and number.bit_length() > MAX_INT_BITS:
+        raise EvaluationError("number too large: the result has more than 300 digits")
+    return number
 
 
 def truth(value: object) -> bool:

@@ -1,250 +1,188 @@
-"""Generate a large, valid, seeded AIMS export (JSON or YAML) with evidence files that resolve."""
+"""Generate a large, valid AIMS export by replicating the conforming fixture, references intact.
+
+Run: python benchmarks/gen_export.py OUT [--systems 3000] [--scale 1] [--yaml]
+
+Every record of `fixtures/conforming` is copied with its id suffixed (`-7` for copy 7), and
+every reference (any string equal to a known id, in records and sections) is rewritten to the
+copy of the same number that exists, so joins, reverse joins and evidence resolution all
+work as in a real governance repo. Collections grow to the counts of the held-out scale test
+(3,000 AI systems, 10,000 risks, 31,000 evidence records, 16,000 controls; about 27 MB of
+JSON) times `--scale`, the other per-system collections at half that pace; organization-wide
+collections (the SoA, people, documents, ...) stay single.
+The proof files are copied once: every evidence record resolves to a real file and hash.
+"""
 
 from __future__ import annotations
 
 import argparse
-import datetime as dt
-import hashlib
 import json
-import random
+import math
+import shutil
 from pathlib import Path
 from typing import Any
 
-ANNEX_A = [
-    "A.2.2",
-    "A.2.3",
-    "A.2.4",
-    "A.3.2",
-    "A.3.3",
-    "A.4.2",
-    "A.4.3",
-    "A.4.4",
-    "A.4.5",
-    "A.4.6",
-    "A.5.2",
-    "A.5.3",
-    "A.5.4",
-    "A.5.5",
-    "A.6.1.2",
-    "A.6.1.3",
-    "A.6.2.2",
-    "A.6.2.3",
-    "A.6.2.4",
-    "A.6.2.5",
-    "A.6.2.6",
-    "A.6.2.7",
-    "A.6.2.8",
-    "A.7.2",
-    "A.7.3",
-    "A.7.4",
-    "A.7.5",
-    "A.7.6",
-    "A.8.2",
-    "A.8.3",
-    "A.8.4",
-    "A.8.5",
-    "A.9.2",
-    "A.9.3",
-    "A.9.4",
-    "A.10.2",
-    "A.10.3",
-    "A.10.4",
-]
-AS_OF = dt.date(2026, 11, 20)
-FILES = 200  # distinct proof files; evidence records share them (each file is hashed once)
+ROOT = Path(__file__).resolve().parents[1]
+FIXTURE = ROOT / "fixtures" / "conforming"
+AS_OF = "2026-11-20"  # the fixture's as-of date: check generated exports with --as-of AS_OF
+
+# Held-out scale, per 1.0 of --scale; collections not named grow with the AI systems.
+TARGETS = {"ai_systems": 3000, "risks": 10_000, "evidence": 31_000, "controls": 16_000}
+# Organization-wide: one copy, whatever the scale.
+SINGLE = (
+    "soa",
+    "people",
+    "documents",
+    "competence_records",
+    "communications",
+    "roles",
+    "interested_parties",
+    "legal_requirements",
+    "audits",
+    "management_reviews",
+    "objectives",
+)
+
+# Prose (text with spaces) in copies is cut to this many characters: the fixture's long titles
+# and rationales would otherwise make the export twice the held-out size per record.
+PROSE = 24
 
 
-def day(rng: random.Random, back: int = 300, ahead: int = 0) -> str:
-    return (AS_OF + dt.timedelta(days=rng.randint(-back, ahead))).isoformat()
+def _load_fixture() -> dict[str, Any]:
+    from aimscheck.export.loader import load_export
+
+    data = load_export(FIXTURE).data
+    return json.loads(json.dumps(data, default=str))  # plain JSON values only
 
 
-def generate(root: Path, systems: int, risks: int, evidence: int, seed: int = 42) -> dict[str, Any]:
-    """Write the proof files under root/files and return the export as a dict."""
-    rng = random.Random(seed)
-    files = []
-    (root / "files").mkdir(parents=True, exist_ok=True)
-    for i in range(FILES):
-        body = f"proof {i}\n".encode() * 50
-        path = f"files/proof-{i:04d}.txt"
-        (root / path).write_bytes(body)
-        files.append((path, hashlib.sha256(body).hexdigest()))
-    people = [{"id": f"p{i}", "name": f"Person {i}", "department": "ops"} for i in range(200)]
-    controls = [
-        {
-            "id": f"CTL-{i}",
-            "title": f"Control {i}",
-            "type": "technical",
-            "annex_refs": [ANNEX_A[i % len(ANNEX_A)]],
-            "owner_ref": f"p{i % 200}",
-            "status": rng.choice(["implemented"] * 4 + ["planned"]),
-            "implemented_at": day(rng),
-            "evidence_refs": [f"EV-{rng.randrange(evidence)}"],
-        }
-        for i in range(max(100, systems // 2))
-    ]
-    evidence_records = []
-    for i in range(evidence):
-        path, sha = files[i % FILES]
-        evidence_records.append(
-            {
-                "id": f"EV-{i}",
-                "kind": "record",
-                "title": f"Evidence {i}",
-                "path": path,
-                "sha256": sha if i % 97 else "0" * 64,
-                "collected_at": day(rng),
-                "expires_at": day(rng, back=30, ahead=400),
-            }
-        )
-    documents = [
-        {
-            "id": f"DOC-{t}",
-            "type": t,
-            "title": t,
-            "version": "1",
-            "status": "approved",
-            "owner_ref": "p1",
-            "approved_by_ref": "p0",
-            "approved_at": day(rng, back=100),
-            "review_interval_days": 365,
-            "next_review_due": day(rng, back=0, ahead=200),
-            "path": files[0][0],
-            "sha256": files[0][1],
-        }
-        for t in (
-            "scope",
-            "ai_policy",
-            "risk_methodology",
-            "impact_methodology",
-            "soa",
-            "treatment_plan",
-            "objectives",
-            "audit_programme",
-        )
-    ]
-    ai_systems = []
-    datasets = []
-    impact = []
-    for i in range(systems):
-        ds_id = f"DS-{i}"
-        datasets.append(
-            {
-                "id": ds_id,
-                "name": f"Dataset {i}",
-                "function": "training",
-                "license": "internal" if i % 13 else None,
-                "provenance_ref": f"EV-{i}",
-            }
-        )
-        ai_systems.append(
-            {
-                "id": f"SYS-{i}",
-                "name": f"System {i}",
-                "intended_purpose": "scoring",
-                "in_scope": i % 10 != 0,
-                "lifecycle_stage": rng.choice(["operation", "deployment"]),
-                "owner_ref": f"p{i % 200}",
-                "dataset_refs": [ds_id],
-                "event_logging": {"enabled": i % 17 != 0, "retention_days": 365},
-                "last_significant_change_at": day(rng, back=500) if i % 5 == 0 else None,
-                "verification_evidence_refs": [f"EV-{rng.randrange(evidence)}"],
-            }
-        )
-        if i % 8:
-            impact.append(
-                {
-                    "id": f"IA-{i}",
-                    "ai_system_ref": f"SYS-{i}",
-                    "status": "approved",
-                    "affected_parties": ["individuals", "society"],
-                    "performed_at": day(rng),
-                    "approved_at": day(rng, back=400),
-                    "approved_by_ref": "p0",
-                    "evidence_refs": [f"EV-{i}"],
-                }
-            )
-    for record in datasets + ai_systems:
-        for key in [k for k, v in record.items() if v is None]:
-            del record[key]
-    risk_records = []
-    for i in range(risks):
-        sys_id = f"SYS-{rng.randrange(systems)}"
-        risk_records.append(
-            {
-                "id": f"R-{i}",
-                "title": f"Risk {i}",
-                "category": "bias",
-                "ai_system_refs": [sys_id],
-                "owner_ref": f"p{i % 200}",
-                "likelihood": rng.randint(1, 5),
-                "impact": rng.randint(1, 5),
-                "treatment": {
-                    "option": "mitigate",
-                    "control_refs": [f"CTL-{rng.randrange(len(controls))}"],
-                },
-                "status": "treating",
-                "assessed_at": day(rng),
-                "next_review_due": day(rng, 10, 300),
-            }
-        )
-    soa = [
-        {
-            "control": c,
-            "applicable": True,
-            "status": "implemented",
-            "control_refs": [f"CTL-{k}"],
-            "evidence_refs": [f"EV-{k}"],
-        }
-        for k, c in enumerate(ANNEX_A)
-    ]
-    return {
-        "schema_version": "1",
-        "exported_at": AS_OF.isoformat(),
-        "organization": {"name": "Benchmark Org", "top_management_refs": ["p0"]},
-        "scope": {
-            "statement": "All AI systems",
-            "document_ref": "DOC-scope",
-            "ai_system_refs": [s["id"] for s in ai_systems if s["in_scope"]],
-        },
-        "risk_methodology": {
-            "document_ref": "DOC-risk_methodology",
-            "likelihood_scale": 5,
-            "impact_scale": 5,
-            "acceptance_threshold": 9,
-        },
-        "audit_programme": {"period_days": 365, "document_ref": "DOC-audit_programme"},
-        "people": people,
-        "documents": documents,
-        "evidence": evidence_records,
-        "ai_systems": ai_systems,
-        "datasets": datasets,
-        "risks": risk_records,
-        "impact_assessments": impact,
-        "soa": soa,
-        "controls": controls,
-        "management_reviews": [
-            {"id": "MR-1", "held_at": day(rng, 100), "attendee_refs": ["p0"], "minutes_ref": "EV-0"}
-        ],
-    }
+class _Replicator:
+    """Copies records with ids suffixed and references pointed at existing copies."""
+
+    def __init__(self, data: dict[str, Any], copies: dict[str, int]) -> None:
+        from aimscheck.export.model import COLLECTIONS, ID_FIELD
+
+        self.copies = copies
+        # id -> number of copies of the collection that holds it
+        self.owner: dict[str, int] = {}
+        for name in COLLECTIONS:
+            for record in data.get(name, []):
+                ident = record.get(ID_FIELD[name])
+                if isinstance(ident, str):
+                    self.owner[ident] = copies.get(name, 1)
+
+    def ref(self, value: str, k: int) -> str:
+        n = self.owner.get(value)
+        if n is None:
+            return value
+        j = k % n
+        return value if j == 0 else f"{value}-{j}"
+
+    def copy(self, value: Any, k: int) -> Any:
+        if isinstance(value, str):
+            if k and " " in value and len(value) > PROSE:  # keep copies of prose short
+                return value[:PROSE]
+            return self.ref(value, k)
+        if isinstance(value, list):
+            return [self.copy(v, k) for v in value]
+        if isinstance(value, dict):
+            return {key: self.copy(v, k) for key, v in value.items()}
+        return value
+
+    def every(self, value: Any) -> Any:
+        """A section: each reference listed becomes the references of all copies."""
+        if isinstance(value, list):
+            out: list[Any] = []
+            for v in value:
+                n = self.owner.get(v) if isinstance(v, str) else None
+                if n is None:
+                    out.append(self.every(v))
+                else:
+                    out.extend(self.ref(v, k) for k in range(n))
+            return out
+        if isinstance(value, dict):
+            return {key: self.every(v) for key, v in value.items()}
+        return value
+
+
+def generate(out: Path, systems: int = 3000, scale: float = 1.0) -> dict[str, Any]:
+    """Copy the fixture's proof files under `out` and return the export data."""
+    from aimscheck.export.model import COLLECTIONS
+
+    base = _load_fixture()
+    factor = scale * systems / TARGETS["ai_systems"]
+    # The other collections (models, datasets, incidents, ...) at half the AI systems' pace.
+    per_system = max(1, round(TARGETS["ai_systems"] * factor / len(base["ai_systems"]) / 2))
+    copies: dict[str, int] = {}
+    for name in COLLECTIONS:
+        have = len(base.get(name, []))
+        if not have:
+            continue
+        if name in SINGLE:
+            copies[name] = 1
+        elif name in TARGETS:
+            copies[name] = max(1, math.ceil(TARGETS[name] * factor / have))
+        else:
+            copies[name] = per_system
+    rep = _Replicator(base, copies)
+    data: dict[str, Any] = {}
+    for key, value in base.items():
+        if key in COLLECTIONS:
+            data[key] = [rep.copy(r, k) for k in range(copies.get(key, 1)) for r in value]
+            target = TARGETS.get(key)
+            if target is not None:
+                del data[key][round(target * factor) :]
+        else:
+            data[key] = rep.every(value)
+    if out.exists():
+        shutil.rmtree(out)
+    shutil.copytree(FIXTURE / "files", out / "files")
+    return data
+
+
+def write(out: Path, data: dict[str, Any], fmt: str = "json") -> Path:
+    """Write the export: one `aims.json`, or for YAML a governance repo (`aims.yaml` with the
+    sections, a `<collection>.yaml` list per collection: no YAML file passes max_yaml_mb)."""
+    if fmt != "yaml":
+        target = out / "aims.json"
+        with target.open("w", encoding="utf-8") as stream:
+            json.dump(data, stream, ensure_ascii=False)
+        return target
+    import yaml
+
+    dumper = getattr(yaml, "CSafeDumper", yaml.SafeDumper)
+    sections = {k: v for k, v in data.items() if not isinstance(v, list)}
+    files = [("aims", sections), *((k, v) for k, v in data.items() if k not in sections)]
+    for name, value in files:
+        with (out / f"{name}.yaml").open("w", encoding="utf-8") as stream:
+            yaml.dump(value, stream, Dumper=dumper, sort_keys=False, allow_unicode=True)
+    return out / "aims.yaml"
+
+
+def size_mb(out: Path) -> float:
+    """The export's size on disk: its .json/.yaml files (the proof files are not counted)."""
+    files = [p for p in out.iterdir() if p.suffix in (".json", ".yaml")]
+    return sum(p.stat().st_size for p in files) / 1e6
+
+
+def counts(data: dict[str, Any]) -> str:
+    """`3000 ai_systems, 10000 risks, ...`: the sizes that matter, for a benchmark's output."""
+    total = sum(len(v) for v in data.values() if isinstance(v, list))
+    named = ", ".join(f"{len(data[k])} {k}" for k in TARGETS)
+    return f"{total} records ({named})"
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
-    parser.add_argument("out", type=Path, help="folder to create")
-    parser.add_argument("--systems", type=int, default=10_000)
-    parser.add_argument("--risks", type=int, default=50_000)
-    parser.add_argument("--evidence", type=int, default=100_000)
-    parser.add_argument("--yaml", action="store_true", help="write aims.yaml instead of JSON")
+    parser.add_argument("out", type=Path, help="folder to create (replaced if it exists)")
+    parser.add_argument("--systems", type=int, default=TARGETS["ai_systems"])
+    parser.add_argument("--scale", type=float, default=1.0, help="multiply every count")
+    parser.add_argument(
+        "--yaml", action="store_true", help="write YAML files (aims.yaml + one per collection)"
+    )
     args = parser.parse_args()
-    data = generate(args.out, args.systems, args.risks, args.evidence)
-    if args.yaml:
-        import yaml
-
-        dumper = getattr(yaml, "CSafeDumper", yaml.SafeDumper)
-        (args.out / "aims.yaml").write_text(yaml.dump(data, Dumper=dumper, sort_keys=False))
-    else:
-        (args.out / "aims.json").write_text(json.dumps(data))
-    print(f"wrote {args.out}")
+    data = generate(args.out, args.systems, args.scale)
+    target = write(args.out, data, "yaml" if args.yaml else "json")
+    size = size_mb(args.out)
+    print(f"wrote {target.parent}: {counts(data)}, {size:.1f} MB; check with --as-of {AS_OF}")
 
 
 if __name__ == "__main__":

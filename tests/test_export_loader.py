@@ -337,11 +337,15 @@ def test_unreadable_file(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Non
     monkeypatch.chdir(tmp_path)
     write(tmp_path / "e.yaml", "organization: {name: A}\n")
 
-    def refuse(self: Path) -> bytes:
-        # chmod 0 does not stop root (CI containers): simulate what the OS says instead.
-        raise PermissionError(13, "Permission denied", str(self))
+    real_open = os.open
 
-    monkeypatch.setattr(Path, "read_bytes", refuse)
+    def refuse(path: str, flags: int, *args: int) -> int:
+        # chmod 0 does not stop root (CI containers): simulate what the OS says instead.
+        if str(path).endswith("e.yaml"):
+            raise PermissionError(13, "Permission denied", str(path))
+        return real_open(path, flags, *args)
+
+    monkeypatch.setattr(os, "open", refuse)
     assert problems(Path("e.yaml")) == [
         "e.yaml:1: cannot read file (Permission denied): check its permissions"
     ]

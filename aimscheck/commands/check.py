@@ -7,10 +7,14 @@ import datetime as dt
 import sys
 from collections.abc import Iterable
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
 
 from aimscheck.cli import EXIT_FINDINGS, EXIT_OK, guarded, parse_date
+
+if TYPE_CHECKING:
+    from aimscheck.results import Report
 
 FORMATS = ("text", "json", "junit", "sarif", "markdown", "html")
 _EXPORT_SUFFIXES = (".yaml", ".yml", ".json")
@@ -107,9 +111,7 @@ def command(
     from aimscheck.check import CheckOptions, run_check
     from aimscheck.config import Config, find_config, load_config
     from aimscheck.errors import AimscheckError, UsageError
-    from aimscheck.output import write_atomic
     from aimscheck.progress import Progress
-    from aimscheck.reporters import render
     from aimscheck.results import Severity
 
     if no_config and config_path is not None:
@@ -143,15 +145,24 @@ def command(
     try:
         report = run_check(options, Progress.for_terminal(quiet))
         # Every report is rendered before any is written: no mixed set from a failed render.
-        texts = {out: render(name, report) for name, out in outputs.items()}
+        texts = {out: _render(name, report) for name, out in outputs.items()}
     except AimscheckError:
         _remove_stale(outputs.values())
         raise
-    for out, text in texts.items():
-        write_atomic(out, text)
+    if texts:  # the reporters and the atomic writer are imported only when used
+        from aimscheck.output import write_atomic
+
+        for out, text in texts.items():
+            write_atomic(out, text)
     if not quiet:
-        click.echo(render(fmt, report), nl=False)
+        click.echo(_render(fmt, report), nl=False)
     sys.exit(EXIT_FINDINGS if report.failing() else EXIT_OK)
+
+
+def _render(name: str, report: Report) -> str:
+    from aimscheck.reporters import render
+
+    return render(name, report)
 
 
 def _refuse_inputs_as_outputs(

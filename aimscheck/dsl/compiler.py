@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import datetime as dt
+import functools
+import operator
 import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -24,6 +27,9 @@ from aimscheck.values import MISSING, arith, duration, equal, order, show, truth
 # A compiled expression: called with the run's context and the rule's variable slots.
 Fn = Callable[[Context, list[Any]], Any]
 CONSTANTS = ("today", "annex_a_controls")
+# Values of one of these types (exactly: not booleans, not datetimes) compare as Python does.
+_PLAIN_ORDER = frozenset((int, float, str, dt.date))
+_COMPARE = {"<": operator.lt, "<=": operator.le, ">": operator.gt, ">=": operator.ge}
 _ANNEX_LIKE = re.compile(r"^A\.\d+\.\d+(\.\d+)?$")
 
 
@@ -101,7 +107,7 @@ class ExprCompiler:
 
     def source_text(self, e: object) -> str:
         """The rule text an expression was written as, on one line."""
-        return expression_text(self.text.splitlines(), e)
+        return expression_text(_lines(self.text), e)
 
     def visible(self, env: Env) -> list[str]:
         return [*env.slots, *self.params, *CONSTANTS, *SECTIONS, *COLLECTIONS]
@@ -240,21 +246,13 @@ class ExprCompiler:
         for step in path:
             typ = self._field_type(typ, step)
         names = tuple(step.name for step in path)
+        return _walker(base_fn, names, self._slot_of(node, env)), typ
 
-        def walk(c: Context, f: list[Any]) -> Any:
-            value = base_fn(c, f)
-            for name in names:
-                if isinstance(value, dict):
-                    value = value.get(name, MISSING)
-                    if value is None:
-                        return MISSING
-                elif value is MISSING:
-                    return MISSING
-                else:
-                    raise EvaluationError(f"cannot read field '{name}' of {show(value)!r}")
-            return value
-
-        return walk, typ
+    def _slot_of(self, e: n.Expr, env: Env) -> int | None:
+        """The frame slot a plain variable is read from; None for anything else."""
+        if isinstance(e, n.Name) and e.name in env.slots:
+            return env.slots[e.name][0]
+        return None
 
     def _Reference(self, e: n.Reference, env: Env) -> tuple[Fn, FieldType]:
         obj_fn, obj_type = self.compile(e.obj, env)
@@ -359,8 +357,24 @@ class ExprCompiler:
         if op in ("and", "or"):
             a, b = self.condition(e.left, env), self.condition(e.right, env)
             if op == "and":
-                return (lambda c, f: truth(a(c, f)) and truth(b(c, f))), t.BOOLEAN
-            return (lambda c, f: truth(a(c, f)) or truth(b(c, f))), t.BOOLEAN
+
+                def and_(c: Context, f: list[Any]) -> bool:
+                    x = a(c, f)
+                    if x is not True and (x is False or x is MISSING or not truth(x)):
+                        return False
+                    y = b(c, f)
+                    return y is True or (y is not False and y is not MISSING and truth(y))
+
+                return and_, t.BOOLEAN
+
+            def or_(c: Context, f: list[Any]) -> bool:
+                x = a(c, f)
+                if x is True or (x is not False and x is not MISSING and truth(x)):
+                    return True
+                y = b(c, f)
+                return y is True or (y is not False and y is not MISSING and truth(y))
+
+            return or_, t.BOOLEAN
         (a, ta), (b, tb) = self.compile(e.left, env), self.compile(e.right, env)
         if op in ("==", "!=", "<", "<=", ">", ">="):
             problem = t.comparison_problem(op, ta, tb)
@@ -368,11 +382,24 @@ class ExprCompiler:
                 self.error(e.span, problem)
             self._check_enum(e.left, ta, e.right)
             self._check_enum(e.right, tb, e.left)
+            text = _text_literal(e.right)
+            if text is not None and op in ("==", "!="):
+                # Against text, `equal` is Python's `==` (missing and booleans equal no text).
+                return self._text_compare(e.left, env, a, op == "==", text), t.BOOLEAN
             if op == "==":
                 return (lambda c, f: equal(a(c, f), b(c, f))), t.BOOLEAN
             if op == "!=":
                 return (lambda c, f: not equal(a(c, f), b(c, f))), t.BOOLEAN
-            return (lambda c, f: order(op, a(c, f), b(c, f))), t.BOOLEAN
+            compare = _COMPARE[op]
+
+            def ordered(c: Context, f: list[Any]) -> bool:
+                x, y = a(c, f), b(c, f)
+                kind = type(x)
+                if kind is type(y) and kind in _PLAIN_ORDER:  # what `order` does for these
+                    return bool(compare(x, y))
+                return order(op, x, y)
+
+            return ordered, t.BOOLEAN
         if op in ("in", "not in"):
             if tb.kind not in ("list", "string", "any", "object"):
                 self.error(
@@ -382,8 +409,8 @@ class ExprCompiler:
                 for item in e.right.items:
                     self._check_enum(item, ta, e.left)
             if op == "in":
-                return (lambda c, f: c.member(a(c, f), b(c, f))), t.BOOLEAN
-            return (lambda c, f: not c.member(a(c, f), b(c, f))), t.BOOLEAN
+                return (lambda c, f: _member(c, a(c, f), b(c, f))), t.BOOLEAN
+            return (lambda c, f: not _member(c, a(c, f), b(c, f))), t.BOOLEAN
         if (
             "any" not in (ta.kind, tb.kind)
             and op in "*/"
@@ -450,10 +477,58 @@ class ExprCompiler:
                 i += 1
             i += 1
 
+    def _slot_field(self, e: n.Expr, env: Env) -> tuple[int, str] | None:
+        """(slot, name) for `var.name` where var is a variable; None for anything else."""
+        if isinstance(e, n.FieldAccess):
+            slot = self._slot_of(e.obj, env)
+            if slot is not None:
+                return slot, e.name
+        return None
+
+    def _text_compare(self, left: n.Expr, env: Env, a: Fn, equals: bool, text: str) -> Fn:
+        """`left == "text"` (or `!=`); `var.field == "text"` reads the record directly."""
+        found = self._slot_field(left, env)
+        if found is None:
+            if equals:
+                return lambda c, f: a(c, f) == text
+            return lambda c, f: a(c, f) != text
+        slot, name = found
+
+        # A record's absent or null field reads as missing, which equals no text.
+        def field_equals(c: Context, f: list[Any]) -> bool:
+            record = f[slot]
+            if type(record) is dict:
+                value: object = record.get(name)
+                return value == text
+            other: object = a(c, f)  # not a record: the general path (and its errors)
+            return other == text
+
+        def field_differs(c: Context, f: list[Any]) -> bool:
+            record = f[slot]
+            if type(record) is dict:
+                value: object = record.get(name)
+                return value != text
+            other: object = a(c, f)
+            return other != text
+
+        return field_equals if equals else field_differs
+
     def _IsCheck(self, e: n.IsCheck, env: Env) -> tuple[Fn, FieldType]:
         fn, _ = self.compile(e.subject, env)
         from aimscheck.values import is_empty
 
+        found = self._slot_field(e.subject, env)
+        if found is not None and e.test in ("set", "missing"):
+            slot, name = found
+            want_set = e.test == "set"
+
+            def field_is(c: Context, f: list[Any]) -> bool:
+                record = f[slot]
+                if type(record) is dict:  # absent and null both read as missing
+                    return (record.get(name) is not None) is want_set
+                return (fn(c, f) is not MISSING) is want_set
+
+            return field_is, t.BOOLEAN
         if e.test == "set":
             return (lambda c, f: fn(c, f) is not MISSING), t.BOOLEAN
         if e.test == "missing":
@@ -485,6 +560,64 @@ class ExprCompiler:
             return "".join(out)
 
         return render
+
+
+@functools.lru_cache(maxsize=8)
+def _lines(text: str) -> list[str]:
+    """A rule file's lines, split once for all its rules (callers only read them)."""
+    return text.splitlines()
+
+
+def _text_literal(e: n.Expr) -> str | None:
+    return e.value if isinstance(e, n.Literal) and isinstance(e.value, str) else None
+
+
+def _member(c: Context, item: object, container: object) -> bool:
+    """`in`: text in a short list is Python's `in` (what `values.member` computes for it);
+    anything else goes through the context (long lists are answered from a set)."""
+    if type(item) is str and type(container) is list and len(container) <= 8:
+        return item in container
+    return c.member(item, container)
+
+
+def _walker(base: Fn, names: tuple[str, ...], slot: int | None) -> Fn:
+    """A closure reading `base.a.b...`: missing-safe; a dict's None reads as missing."""
+
+    def walk(value: Any) -> Any:
+        for name in names:
+            if isinstance(value, dict):
+                value = value.get(name, MISSING)
+                if value is None:
+                    return MISSING
+            elif value is MISSING:
+                return MISSING
+            else:
+                raise EvaluationError(f"cannot read field '{name}' of {show(value)!r}")
+        return value
+
+    if len(names) != 1:
+        return lambda c, f: walk(base(c, f))
+    (name,) = names
+    # The most common shape, `x.field`, without the loop (and the call, for a variable).
+    if slot is not None:
+
+        def field_of_slot(c: Context, f: list[Any]) -> Any:
+            value = f[slot]
+            if type(value) is dict:
+                found = value.get(name)
+                return MISSING if found is None else found
+            return walk(value)
+
+        return field_of_slot
+
+    def field_of(c: Context, f: list[Any]) -> Any:
+        value = base(c, f)
+        if type(value) is dict:
+            found = value.get(name)
+            return MISSING if found is None else found
+        return walk(value)
+
+    return field_of
 
 
 def iterate(value: object, what: str) -> list[Any]:

@@ -13,7 +13,7 @@ from __future__ import annotations
 import functools
 from typing import Any
 
-from aimscheck.context import charge
+from aimscheck.budget import charge
 from aimscheck.errors import EvaluationError
 from aimscheck.limits import current, how_to_raise
 from aimscheck.values import MISSING, kind
@@ -55,9 +55,10 @@ def compile_regex(pattern: str) -> Regex:
     """The compiled pattern; raises RegexError, with RE2's reason, when it cannot be."""
     limit = current().max_regex_pattern
     if len(pattern) > limit:
+        # No ": " in this message: the compiler keeps RE2's reason up to the first one.
         raise RegexError(
-            f"pattern longer than {limit} characters (max_regex_pattern); "
-            + how_to_raise("max_regex_pattern")
+            f"pattern longer than {limit} characters (max_regex_pattern, set by "
+            "AIMSCHECK_MAX_REGEX_PATTERN or --limit max_regex_pattern=N)"
         )
     return _compile(pattern)
 

@@ -2,90 +2,97 @@
 
 from __future__ import annotations
 
+import errno
 import gc
 import hashlib
-import json
-import re
+import os
 import stat
-from collections.abc import Hashable
-from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, NoReturn
-
-import yaml
-from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
+from typing import Any
 
 from aimscheck.errors import AimscheckError, ExportLoadError, raise_all
 from aimscheck.export.model import COLLECTIONS, ID_FIELD, SECTIONS, Export
-from aimscheck.source import Location, render_snippet
-
-try:
-    from yaml import CSafeLoader as _SafeBase
-except ImportError:  # PyYAML built without LibYAML: same results, about 3x slower
-    from yaml import SafeLoader as _SafeBase  # type: ignore[assignment]
+from aimscheck.export.parsing import Document, Problem, decode, snippet
+from aimscheck.limits import Limits, current, how_to_raise
+from aimscheck.source import Location
 
 SUFFIXES = (".yaml", ".yml", ".json")
 MAIN_NAMES = tuple(f"aims{suffix}" for suffix in SUFFIXES)
 # Sections holding a mapping: a list there means a collection was meant (and vice versa).
 MAPPING_SECTIONS = frozenset(SECTIONS) - {"schema_version", "exported_at"}
 _COLLECTIONS = frozenset(COLLECTIONS)
+_MB = 2**20
 
 
-def load_export(path: Path) -> Export:
-    """Read an export file or folder; input problems are raised, all of them together."""
+def load_export(path: Path, limits: Limits | None = None) -> Export:
+    """Read an export file or folder; input problems are raised, all of them together.
+
+    Reads only regular files inside the export (a link leading out of an export folder is
+    refused, never opened), within `limits` (default: the limits in force).
+    """
     # The loaders allocate millions of small objects that the cyclic GC would rescan for nothing.
     enabled = gc.isenabled()
     gc.disable()
     try:
-        return _Reader(path).run()
+        return _Reader(path, limits or current()).run()
     finally:
         if enabled:
             gc.enable()
 
 
-@dataclass(frozen=True, slots=True)
-class _Document:
-    """A parsed file: its data and where its top-level keys and list items start (1-based)."""
-
-    display: str
-    data: Any
-    line: int
-    keys: dict[str, int] = field(default_factory=dict)
-    items: dict[str, list[int]] = field(default_factory=dict)  # top-level mapping's lists
-    top_items: list[int] = field(default_factory=list)  # top-level list's items
-
-
 class _Reader:
     """One load: the Export being filled, the problems found and the bytes read (for the digest)."""
 
-    def __init__(self, path: Path) -> None:
+    def __init__(self, path: Path, limits: Limits) -> None:
         self.path = path
+        self.limits = limits
         self.export = Export(root=path.parent, main_file=path, data={})
         self.errors: list[AimscheckError] = []
         self.read: dict[Path, bytes] = {}
         self.ids: dict[str, dict[object, Location]] = {name: {} for name in COLLECTIONS}
+        self.real_root = ""  # set for a folder: nothing outside it is opened
+        self.charged = 0  # bytes read, YAML aliases written out (max_export_mb)
+        self.records = 0  # items of top-level lists read so far (max_records)
+        self.stopped = False  # a limit of the whole export was hit: read nothing more
 
     def run(self) -> Export:
         path = self.path
-        try:
-            mode = path.stat().st_mode
-        except (FileNotFoundError, NotADirectoryError):
-            self.fail(path, "export not found: give an export file (.yaml, .yml, .json) or folder")
-            mode = 0
-        except OSError as exc:
-            self.fail(path, f"cannot access the export ({exc.strerror}): check its permissions")
-            mode = 0
-        if stat.S_ISDIR(mode):
+        info = self.stat(path)
+        if info is None:
+            pass
+        elif stat.S_ISDIR(info.st_mode):
             self.export.root = path
+            self.real_root = os.path.realpath(path)
             self.load_folder(path)
-        elif stat.S_ISREG(mode) and path.suffix.lower() in SUFFIXES:
-            self.take_top(self.parse(path))
-        elif mode:
+        elif stat.S_ISREG(info.st_mode) and path.suffix.lower() in SUFFIXES:
+            self.take_top(self.parse(path, info))
+        else:
             self.fail(path, "not an export: give a .yaml, .yml or .json file, or an export folder")
         raise_all(self.errors)
         self.export.files = tuple(self.read)
         self.export.digest = self.digest()
         return self.export
+
+    def stat(self, path: Path) -> os.stat_result | None:
+        """What `path` is (links followed), or None with the problem recorded.
+
+        In a folder export, a path whose links lead out of the folder is refused here, before
+        anything opens it. Problems name the path as listed: resolving a loop would fail.
+        """
+        try:
+            info = os.stat(path)
+        except OSError as exc:
+            self.fail_at(str(path), 1, _stat_problem(path, exc))
+            return None
+        if self.real_root and not _inside(os.path.realpath(path), self.real_root):
+            self.fail_at(
+                str(path),
+                1,
+                "this is a link to a place outside the export folder, which aimscheck never "
+                "reads: copy the file into the export instead",
+            )
+            return None
+        return info
 
     def load_folder(self, root: Path) -> None:
         try:
@@ -110,8 +117,9 @@ class _Reader:
             for file in (entries.get(name + suffix) for suffix in SUFFIXES):
                 if file is not None and (doc := self.parse(file)) is not None:
                     self.take_list(name, doc)
-            if name in entries and entries[name].is_dir():
-                self.load_record_folder(name, entries[name])
+            folder = entries.get(name)
+            if folder is not None and (info := self.stat(folder)) and stat.S_ISDIR(info.st_mode):
+                self.load_record_folder(name, folder)
 
     def load_record_folder(self, name: str, folder: Path) -> None:
         try:
@@ -120,13 +128,14 @@ class _Reader:
             self.fail(folder, f"cannot list this folder ({exc.strerror}): check its permissions")
             return
         for file in files:
-            # Hidden files are editor and OS droppings (.#risk.yaml, ._risk.yaml).
-            if not file.name.startswith(".") and file.is_file():
-                doc = self.parse(file)
-                if doc is not None:
-                    self.take_record(name, doc)
+            # Hidden files are editor and OS droppings (.#risk.yaml, ._risk.yaml); folders
+            # named like files are not records either.
+            if file.name.startswith(".") or (info := self.stat(file)) is None:
+                continue
+            if not stat.S_ISDIR(info.st_mode) and (doc := self.parse(file, info)) is not None:
+                self.take_record(name, doc)
 
-    def take_list(self, name: str, doc: _Document) -> None:
+    def take_list(self, name: str, doc: Document) -> None:
         """A `<collection>.yaml` file: a list of records."""
         if isinstance(doc.data, list):
             self.add_records(name, doc.data, doc.top_items, doc.display)
@@ -134,7 +143,7 @@ class _Reader:
             message = f"this file must hold a list of {name} records ('- id: ...')"
             self.fail_at(doc.display, doc.line, f"{message}, got {_kind(doc.data)}")
 
-    def take_record(self, name: str, doc: _Document) -> None:
+    def take_record(self, name: str, doc: Document) -> None:
         """A file of a `<collection>/` folder: one record."""
         if isinstance(doc.data, dict):
             self.add_records(name, [doc.data], [doc.line], doc.display)
@@ -142,7 +151,7 @@ class _Reader:
             message = f"a file in {name}/ holds one record as a mapping (id: ...)"
             self.fail_at(doc.display, doc.line, f"{message}, got {_kind(doc.data)}")
 
-    def take_top(self, doc: _Document | None) -> None:
+    def take_top(self, doc: Document | None) -> None:
         """The sections and collections of a whole-export file (one file, or aims.*)."""
         if doc is None:
             return
@@ -171,6 +180,7 @@ class _Reader:
         if not isinstance(target, list):
             return  # a scalar given there was kept for the schema to report
         target.extend(records)
+        self.records += len(records)
         seen, key_field = self.ids[name], ID_FIELD[name]
         for index, record in enumerate(records):
             if not isinstance(record, dict):
@@ -187,35 +197,94 @@ class _Reader:
                     )
                 )
 
-    def parse(self, file: Path) -> _Document | None:
+    def parse(self, file: Path, info: os.stat_result | None = None) -> Document | None:
         """Read, decode and parse one file; None (the problems recorded) when it cannot be."""
+        raw = self.read_file(file, info)
+        if raw is None:
+            return None
         display = self.export.display(file)
+        limits = self.limits
+        text = ""
         try:
-            raw = file.read_bytes()
-        except OSError as exc:
-            self.fail_at(display, 1, f"cannot read file ({exc.strerror}): check its permissions")
-            return None
-        self.read[file] = raw
-        try:
-            text = raw.decode("utf-8").removeprefix("\ufeff")
-            if not text.strip():
-                raise _Problem("empty file: remove it or give it content", 1, 0)
-            parse = _parse_json if file.suffix.lower() == ".json" else _parse_yaml
-            doc, duplicates = parse(text, display)
-        except UnicodeDecodeError as exc:
-            line = raw.count(b"\n", 0, exc.start) + 1
-            column = exc.start - raw.rfind(b"\n", 0, exc.start)
-            message = f"not UTF-8 text (byte 0x{raw[exc.start]:02x}): save the file as UTF-8"
-            self.errors.append(ExportLoadError(message, Location(display, line, column)))
-            return None
-        except _Problem as exc:
-            snippet = render_snippet(text, exc.line, exc.column) if exc.column else ""
+            text = decode(raw)
+            if file.suffix.lower() == ".json":
+                from aimscheck.export.jsonparse import parse_json
+
+                doc, duplicates = parse_json(text, display, limits.max_depth, self.left())
+            else:
+                from aimscheck.export.yamlparse import parse_yaml
+
+                yaml_bytes = int(limits.max_yaml_mb * _MB)
+                depth, left = limits.max_depth, self.left()
+                doc, duplicates = parse_yaml(text, display, depth, yaml_bytes, left)
+        except Problem as exc:
+            shown = snippet(text, exc.line, exc.column) if exc.column and text else ""
             where = Location(display, exc.line, exc.column)
-            self.errors.append(ExportLoadError(exc.message, where, snippet, exc.hint))
+            self.errors.append(ExportLoadError(exc.message, where, shown, exc.hint))
+            self.stopped = self.stopped or exc.final
             return None
         for message, line, column in duplicates:
             self.errors.append(ExportLoadError(message, Location(display, line, column)))
+        if doc.size > len(raw):  # aliases written out count against the export's size
+            self.charge(file, doc.size - len(raw))
         return doc
+
+    def read_file(self, file: Path, info: os.stat_result | None) -> bytes | None:
+        """The bytes of one regular file inside the export, within the size limits."""
+        if self.stopped or (info is None and (info := self.stat(file)) is None):
+            return None
+        if stat.S_ISDIR(info.st_mode):
+            self.fail(file, "this is a folder, not a file: rename it or remove it")
+            return None
+        if not stat.S_ISREG(info.st_mode):
+            self.fail(file, "not a regular file (a device, pipe or socket): remove it")
+            return None
+        limits = self.limits
+        if len(self.read) >= limits.max_files:
+            message = f"the export has more than {limits.max_files} files (max_files)"
+            self.stop(file, message, "max_files")
+            return None
+        is_yaml = file.suffix.lower() != ".json"
+        mb = min(limits.max_file_mb, limits.max_yaml_mb) if is_yaml else limits.max_file_mb
+        name = "max_yaml_mb" if is_yaml and mb == limits.max_yaml_mb else "max_file_mb"
+        raw = None
+        if info.st_size <= mb * _MB:  # never open a file known to be too large
+            try:
+                raw = _read(os.path.realpath(file), int(mb * _MB))
+            except OSError as exc:
+                self.fail(file, f"cannot read file ({exc.strerror}): check its permissions")
+                return None
+        if raw is None:
+            kind = "YAML file" if is_yaml else "file"
+            message = f"{kind} larger than {mb:g} MB ({name}): split it into record files"
+            self.errors.append(
+                ExportLoadError(
+                    message, Location(self.export.display(file), 1), hint=how_to_raise(name)
+                )
+            )
+            return None
+        self.read[file] = raw
+        self.charge(file, len(raw))
+        return raw
+
+    def left(self) -> tuple[int, int]:
+        """How many more records a file may hold, and the export's limit (max_records)."""
+        return self.limits.max_records - self.records, self.limits.max_records
+
+    def charge(self, file: Path, size: int) -> None:
+        self.charged += size
+        limit = self.limits.max_export_mb
+        if self.charged > limit * _MB and not self.stopped:
+            message = f"the export's files add up to more than {limit:g} MB (max_export_mb)"
+            self.stop(file, message, "max_export_mb")
+
+    def stop(self, file: Path, message: str, name: str) -> None:
+        """A limit of the whole export is hit: say so once, and read no further file."""
+        self.stopped = True
+        where = Location(self.export.display(file), 1)
+        self.errors.append(
+            ExportLoadError(f"{message}: reading stopped here", where, hint=how_to_raise(name))
+        )
 
     def fail(self, path: Path, message: str) -> None:
         self.fail_at(self.export.display(path), 1, message)
@@ -233,6 +302,32 @@ class _Reader:
         return "sha256:" + digest.hexdigest()
 
 
+def _read(path: str, limit: int) -> bytes | None:
+    """At most `limit` bytes of a file, or None when it holds more (it may grow meanwhile)."""
+    fd = os.open(path, os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_BINARY", 0))
+    with os.fdopen(fd, "rb") as handle:
+        raw = handle.read(limit + 1)
+    return None if len(raw) > limit else raw
+
+
+def _inside(real: str, real_root: str) -> bool:
+    """Whether a resolved path is the resolved root or lies in it."""
+    try:
+        return os.path.commonpath([real, real_root]) == real_root
+    except ValueError:  # another drive
+        return False
+
+
+def _stat_problem(path: Path, exc: OSError) -> str:
+    if exc.errno == errno.ELOOP:
+        return "a loop of symbolic links: fix or remove the link"
+    if isinstance(exc, FileNotFoundError | NotADirectoryError):
+        if path.is_symlink():
+            return "a symbolic link to nothing: fix or remove the link"
+        return "export not found: give an export file (.yaml, .yml, .json) or folder"
+    return f"cannot access this ({exc.strerror}): check its permissions"
+
+
 def _relative(path: Path, root: Path) -> str:
     try:
         return path.relative_to(root).as_posix()
@@ -244,229 +339,3 @@ def _kind(value: object) -> str:
     if isinstance(value, dict | list):
         return "a mapping" if isinstance(value, dict) else "a list"
     return "nothing (null)" if value is None else f"a single value ({value!r})"
-
-
-class _Problem(Exception):
-    """A parse problem at a line and column (0: unknown), turned into an ExportLoadError."""
-
-    def __init__(self, message: str, line: int, column: int, hint: str = "") -> None:
-        super().__init__(message)
-        self.message, self.line, self.column, self.hint = message, line, column, hint
-
-
-# Duplicate keys found while parsing, as (message, line, column); parsing goes on.
-_Duplicates = list[tuple[str, int, int]]
-
-
-class _Loader(_SafeBase):
-    """Safe YAML that reports duplicate keys and keeps data JSON-typed (dates, keys as str)."""
-
-    def __init__(self, text: str) -> None:
-        super().__init__(text)
-        self.duplicates: _Duplicates = []
-        self.checked: set[int] = set()
-        # Depth-first construction: an alias inside its own anchor (&a [*a]) is then refused
-        # instead of becoming a recursive structure that validation would never leave.
-        self.deep_construct = True
-
-    def flatten_mapping(self, node: MappingNode) -> None:
-        # Merges (<<) rewrite node.value, and a merged node may be flattened before its own
-        # construction: check each node's own keys once, before anything is rewritten.
-        if id(node) not in self.checked:
-            self.checked.add(id(node))
-            seen: dict[str, int] = {}
-            for key, _ in node.value:
-                if not isinstance(key, ScalarNode) or key.tag == "tag:yaml.org,2002:merge":
-                    continue
-                if key.value in seen:
-                    message = f"duplicate key {key.value!r} (first at line {seen[key.value]})"
-                    self.duplicates.append(
-                        (message, key.start_mark.line + 1, key.start_mark.column + 1)
-                    )
-                else:
-                    seen[key.value] = key.start_mark.line + 1
-        super().flatten_mapping(node)
-
-    def construct_mapping(self, node: MappingNode, deep: bool = False) -> dict[Hashable, Any]:
-        self.flatten_mapping(node)
-        mapping: dict[Hashable, Any] = {}
-        for key, value in node.value:
-            if not isinstance(key, ScalarNode):
-                _refuse(self, key, "a mapping key must be a plain value")
-            # The key as written: `1`, `yes` or `2026-01-31` stay the strings a person typed.
-            mapping[key.value] = self.construct_object(value, deep=deep)
-        return mapping
-
-
-def _refuse(loader: _Loader, node: Node, problem: str = "") -> NoReturn:
-    if not problem:
-        loader.construct_undefined(node)  # raises "could not determine a constructor"
-    raise yaml.constructor.ConstructorError(None, None, problem, node.start_mark)
-
-
-def _iso_date(loader: _Loader, node: ScalarNode) -> str:
-    try:
-        return loader.construct_yaml_timestamp(node).isoformat()
-    except ValueError as exc:
-        _refuse(loader, node, f"invalid date {node.value!r} ({exc}): give a real date")
-
-
-_Loader.add_constructor("tag:yaml.org,2002:timestamp", _iso_date)
-for _tag in ("binary", "set", "omap", "pairs"):  # no JSON equivalent: refused like python tags
-    _Loader.add_constructor(f"tag:yaml.org,2002:{_tag}", _refuse)
-_TAG = re.compile(r"constructor for the tag '([^']*)'")
-
-
-def _parse_yaml(text: str, display: str) -> tuple[_Document, _Duplicates]:
-    loader = _Loader(text)
-    try:
-        node = loader.get_single_node()
-        if node is None:
-            raise _Problem("empty file (only comments): remove it or give it content", 1, 0)
-        data = loader.construct_document(node)
-    except yaml.MarkedYAMLError as exc:
-        raise _yaml_problem(exc) from None
-    except yaml.reader.ReaderError as exc:  # a forbidden character: a position, no mark
-        line = text.count("\n", 0, exc.position) + 1
-        raise _Problem(f"invalid YAML: {exc.reason}: remove the character", line, 0) from None
-    finally:
-        loader.dispose()
-    doc = _Document(display, data, node.start_mark.line + 1, top_items=_item_lines(node))
-    if isinstance(node, MappingNode):
-        for key, value in node.value:  # flattened by now: the last key wins, as in `data`
-            doc.keys[key.value] = key.start_mark.line + 1
-            doc.items[key.value] = _item_lines(value)
-    return doc, loader.duplicates
-
-
-def _item_lines(node: Node) -> list[int]:
-    if isinstance(node, SequenceNode):
-        return [item.start_mark.line + 1 for item in node.value]
-    return []
-
-
-def _yaml_problem(exc: yaml.MarkedYAMLError) -> _Problem:
-    mark = exc.problem_mark or exc.context_mark
-    line, column = (mark.line + 1, mark.column + 1) if mark else (1, 0)
-    if tag := _TAG.search(exc.problem or ""):
-        name = tag.group(1).replace("tag:yaml.org,2002:", "!!")
-        message = f"YAML tag '{name}' is not allowed: an export holds plain data; remove the tag"
-        return _Problem(message, line, column)
-    if "recursive node" in str(exc.problem):
-        message = "an alias is used inside its own anchor: an export cannot hold recursive data"
-        return _Problem(message, line, column)
-    if isinstance(exc, yaml.constructor.ConstructorError) and not exc.context:
-        return _Problem(str(exc.problem), line, column)  # one of ours: already says what to do
-    context = f" ({exc.context})" if exc.context else ""
-    hint = "check the indentation, colons and quotes here and on the line before"
-    return _Problem(f"invalid YAML{context}: {exc.problem}", line, column, hint)
-
-
-_WS = re.compile(r"[ \t\n\r]*")
-_ID_KEY = re.compile(r'[ \t\n\r]*"(?:id|control)"[ \t\n\r]*:')
-
-
-def _skip(text: str, offset: int) -> int:
-    """The offset of the first non-blank character at or after `offset`."""
-    return _WS.match(text, offset).end()  # type: ignore[union-attr]  # `*` always matches
-
-
-class _Json:
-    """JSON by the C decoder, but the top level and its lists are walked here to learn lines."""
-
-    def __init__(self, text: str) -> None:
-        self.text, self.duplicates, self.at = text, _Duplicates(), 0
-        self.decode = json.JSONDecoder(object_pairs_hook=self.pairs).raw_decode
-        self.counted = (0, 1)  # (offset, its line): newlines are counted forward, once
-        self.keys: dict[str, int] = {}
-        self.items: dict[str, list[int]] = {}
-
-    def document(self, display: str) -> _Document:
-        text, top = self.text, list[int]()
-        start = _skip(text, 0)
-        data: Any
-        if text.startswith("{", start):
-            data, end = self.mapping(start)
-        elif text.startswith("[", start):
-            data, end = self.array(start, top)
-        else:
-            data, end = self.decode(text, start)
-        if _skip(text, end) != len(text):
-            raise json.JSONDecodeError("Extra data", text, _skip(text, end))
-        return _Document(display, data, self.item_line(start), self.keys, self.items, top)
-
-    def mapping(self, offset: int) -> tuple[dict[str, Any], int]:
-        """The top-level object at `offset` (its `{`) and the offset after it."""
-        text, data = self.text, dict[str, Any]()
-        offset = _skip(text, offset + 1)
-        while not (text.startswith("}", offset) and not data):
-            if not text.startswith('"', offset):
-                raise json.JSONDecodeError("Expecting property name", text, offset)
-            key, offset = self.decode(text, offset)
-            line = self.line(offset)
-            if key in data:
-                message = f"duplicate key {key!r} (first at line {self.keys[key]})"
-                self.duplicates.append((message, line, 0))
-            self.keys[key], self.items[key] = line, []
-            offset = self.expect(":", offset)
-            if text.startswith("[", offset):
-                data[key], offset = self.array(offset, self.items[key])
-            else:
-                self.at = offset
-                data[key], offset = self.decode(text, offset)
-            offset = _skip(text, offset)
-            if text.startswith("}", offset):
-                break
-            offset = self.expect(",", offset)
-        return data, offset + 1
-
-    def array(self, offset: int, lines: list[int]) -> tuple[list[Any], int]:
-        """The list at `offset` (its `[`) and the offset after it; notes each item's line."""
-        text, items, decode = self.text, list[Any](), self.decode
-        offset = _skip(text, offset + 1)
-        while not (text.startswith("]", offset) and not items):  # the hot loop: keep it lean
-            lines.append(self.item_line(offset))
-            self.at = offset
-            item, offset = decode(text, offset)  # a trailing comma fails here, as in JSON
-            items.append(item)
-            offset = _skip(text, offset)
-            if text.startswith("]", offset):
-                break
-            offset = self.expect(",", offset)
-        return items, offset + 1
-
-    def expect(self, delimiter: str, offset: int) -> int:
-        """The offset after `delimiter` (which must come next) and the blanks after it."""
-        offset = _skip(self.text, offset)
-        if not self.text.startswith(delimiter, offset):
-            raise json.JSONDecodeError(f"Expecting '{delimiter}' delimiter", self.text, offset)
-        return _skip(self.text, offset + 1)
-
-    def line(self, offset: int) -> int:
-        start, line = self.counted if offset >= self.counted[0] else (0, 1)
-        self.counted = (offset, line + self.text.count("\n", start, offset))
-        return self.counted[1]
-
-    def item_line(self, offset: int) -> int:
-        """The line of `"id":` when it is a record's first key (as `- id:` in YAML), else here."""
-        match = _ID_KEY.match(self.text, offset + 1) if self.text[offset] == "{" else None
-        return self.line(match.end() - 1 if match else offset)
-
-    def pairs(self, pairs: list[tuple[str, Any]]) -> dict[str, Any]:
-        obj = dict(pairs)
-        if len(obj) != len(pairs):
-            keys = [key for key, _ in pairs]
-            name = next(key for i, key in enumerate(keys) if key in keys[:i])
-            # The decoder gives no positions: point at the record (or value) being decoded.
-            message = f"duplicate key {name!r} in this record: keep one (JSON keeps the last)"
-            self.duplicates.append((message, self.line(self.at), 0))
-        return obj
-
-
-def _parse_json(text: str, display: str) -> tuple[_Document, _Duplicates]:
-    reader = _Json(text)
-    try:
-        return reader.document(display), reader.duplicates
-    except json.JSONDecodeError as exc:
-        hint = "check the commas, brackets and quotes here and on the line before"
-        raise _Problem(f"invalid JSON: {exc.msg}", exc.lineno, exc.colno, hint) from None

@@ -1,0 +1,169 @@
+"""JSON reading by the C decoder, with the line of every top-level key and list item."""
+
+from __future__ import annotations
+
+import json
+import re
+from typing import Any, NoReturn
+
+from aimscheck.export.parsing import (
+    Document,
+    Duplicates,
+    Problem,
+    Records,
+    deep_line,
+    depth_over,
+    too_deep,
+    too_many,
+)
+
+_WS = re.compile(r"[ \t\n\r]*")
+_ID_KEY = re.compile(r'[ \t\n\r]*"(?:id|control)"[ \t\n\r]*:')
+_SURROGATE = re.compile(r"\\u[dD][89a-fA-F][0-9a-fA-F]{2}")
+
+
+def _skip(text: str, offset: int) -> int:
+    """The offset of the first non-blank character at or after `offset`."""
+    return _WS.match(text, offset).end()  # type: ignore[union-attr]  # `*` always matches
+
+
+class _Json:
+    """JSON by the C decoder, but the top level and its lists are walked here to learn lines."""
+
+    def __init__(self, text: str, records: Records) -> None:
+        self.text, self.duplicates, self.at = text, Duplicates(), 0
+        self.left, self.max_records = records  # counting the items of top-level lists
+        self.decode = json.JSONDecoder(
+            object_pairs_hook=self.pairs, parse_constant=self.constant
+        ).raw_decode
+        self.counted = (0, 1)  # (offset, its line): newlines are counted forward, once
+        self.keys: dict[str, int] = {}
+        self.items: dict[str, list[int]] = {}
+
+    def document(self, display: str) -> Document:
+        text, top = self.text, list[int]()
+        start = _skip(text, 0)
+        data: Any
+        if text.startswith("{", start):
+            data, end = self.mapping(start)
+        elif text.startswith("[", start):
+            data, end = self.array(start, top)
+        else:
+            data, end = self.decode(text, start)
+        if _skip(text, end) != len(text):
+            raise json.JSONDecodeError("Extra data", text, _skip(text, end))
+        return Document(display, data, self.item_line(start), self.keys, self.items, top)
+
+    def mapping(self, offset: int) -> tuple[dict[str, Any], int]:
+        """The top-level object at `offset` (its `{`) and the offset after it."""
+        text, data = self.text, dict[str, Any]()
+        offset = _skip(text, offset + 1)
+        while not (text.startswith("}", offset) and not data):
+            if not text.startswith('"', offset):
+                raise json.JSONDecodeError("Expecting property name", text, offset)
+            key, offset = self.decode(text, offset)
+            line = self.line(offset)
+            if key in data:
+                message = f"duplicate key {key!r} (first at line {self.keys[key]})"
+                self.duplicates.append((message, line, 0))
+            self.keys[key], self.items[key] = line, []
+            offset = self.expect(":", offset)
+            if text.startswith("[", offset):
+                data[key], offset = self.array(offset, self.items[key])
+            else:
+                self.at = offset
+                data[key], offset = self.decode(text, offset)
+            offset = _skip(text, offset)
+            if text.startswith("}", offset):
+                break
+            offset = self.expect(",", offset)
+        return data, offset + 1
+
+    def array(self, offset: int, lines: list[int]) -> tuple[list[Any], int]:
+        """The list at `offset` (its `[`) and the offset after it; notes each item's line."""
+        text, items, decode = self.text, list[Any](), self.decode
+        offset = _skip(text, offset + 1)
+        while not (text.startswith("]", offset) and not items):  # the hot loop: keep it lean
+            self.left -= 1
+            if self.left < 0:
+                raise too_many(self.max_records, self.item_line(offset))
+            lines.append(self.item_line(offset))
+            self.at = offset
+            item, offset = decode(text, offset)  # a trailing comma fails here, as in JSON
+            items.append(item)
+            offset = _skip(text, offset)
+            if text.startswith("]", offset):
+                break
+            offset = self.expect(",", offset)
+        return items, offset + 1
+
+    def expect(self, delimiter: str, offset: int) -> int:
+        """The offset after `delimiter` (which must come next) and the blanks after it."""
+        offset = _skip(self.text, offset)
+        if not self.text.startswith(delimiter, offset):
+            raise json.JSONDecodeError(f"Expecting '{delimiter}' delimiter", self.text, offset)
+        return _skip(self.text, offset + 1)
+
+    def line(self, offset: int) -> int:
+        start, line = self.counted if offset >= self.counted[0] else (0, 1)
+        self.counted = (offset, line + self.text.count("\n", start, offset))
+        return self.counted[1]
+
+    def item_line(self, offset: int) -> int:
+        """The line of `"id":` when it is a record's first key (as `- id:` in YAML), else here."""
+        match = _ID_KEY.match(self.text, offset + 1) if self.text[offset] == "{" else None
+        return self.line(match.end() - 1 if match else offset)
+
+    def pairs(self, pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+        obj = dict(pairs)
+        if len(obj) != len(pairs):
+            keys = [key for key, _ in pairs]
+            name = next(key for i, key in enumerate(keys) if key in keys[:i])
+            # The decoder gives no positions: point at the record (or value) being decoded.
+            message = f"duplicate key {name!r} in this record: keep one (JSON keeps the last)"
+            self.duplicates.append((message, self.line(self.at), 0))
+        return obj
+
+    def constant(self, name: str) -> NoReturn:
+        """NaN and Infinity: Python's decoder takes them, JSON does not."""
+        raise Problem(f"{name} is not JSON: give a number, or quote it", self.line(self.at))
+
+
+def parse_json(
+    text: str, display: str, max_depth: int, records: Records
+) -> tuple[Document, Duplicates]:
+    """Parse one JSON file within the limits: nesting, and the items of top-level lists (the
+    records). Numbers and text stay as JSON defines them."""
+    reader = _Json(text, records)
+    try:
+        doc = reader.document(display)
+    except json.JSONDecodeError as exc:
+        hint = "check the commas, brackets and quotes here and on the line before"
+        raise Problem(f"invalid JSON: {exc.msg}", exc.lineno, exc.colno, hint) from None
+    except RecursionError:  # the C decoder stops near Python's recursion limit: far past ours
+        raise too_deep(max_depth, reader.line(reader.at)) from None
+    except ValueError:  # int(): more digits than Python converts (4300)
+        message = "a number of thousands of digits is not data: quote it if it is text"
+        raise Problem(message, reader.line(reader.at)) from None
+    if depth_over(doc.data, max_depth):
+        raise too_deep(max_depth, deep_line(doc, max_depth))
+    if "\\u" in text:
+        _lone_surrogate(text)
+    return doc, reader.duplicates
+
+
+def _lone_surrogate(text: str) -> None:
+    """Refuse `\\ud800` without its pair: such text cannot be written as UTF-8 (reports)."""
+    for match in _SURROGATE.finditer(text):
+        start = before = match.start()
+        while before and text[before - 1] == "\\":
+            before -= 1
+        if (start - before) % 2:  # `\\ud800` is a backslash and letters, not an escape
+            continue
+        high = match.group()[3].lower() in "89ab"
+        pair = text[match.end() : match.end() + 6] if high else text[start - 6 : start]
+        partner = _SURROGATE.fullmatch(pair)
+        if partner is None or (partner.group()[3].lower() in "89ab") == high:
+            line = text.count("\n", 0, start) + 1
+            message = f"{match.group()} is half of a character (a lone surrogate): fix the text"
+            raise Problem(message, line, start - text.rfind("\n", 0, start))

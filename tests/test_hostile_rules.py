@@ -1,0 +1,338 @@
+"""Broken and hostile rule packs: a located error (exit 2) or an error result, in seconds."""
+
+from __future__ import annotations
+
+import json
+import time
+from pathlib import Path
+from typing import Any
+
+import pytest
+from hostiledata import AS_OF, check, process, repo, rules, run, write
+
+from aimscheck.cli import EXIT_ERROR, EXIT_FINDINGS, EXIT_OK
+
+HEAD = """\
+rule "T-1" {
+  title "t"
+  clause "4.3"
+  severity minor
+  phase scope_definition
+  for sys in ai_systems
+"""
+
+
+def rule(*body: str, fields: str = "") -> str:
+    """A rule file: `fields` declarations, then one rule over ai_systems with `body` lines."""
+    return fields + HEAD + "".join(f"  {line}\n" for line in body) + "}\n"
+
+
+# name → (the statement, the error's line:column, the error's first line)
+STATIC: dict[str, tuple[str, str, str]] = {
+    "unterminated string": (
+        'require sys.name == "abc',
+        "7:23",
+        'unterminated text: close it with " on the same line',
+    ),
+    "missing operand": (
+        "require sys.name ==",
+        "7:20",
+        "the statement ends after '==': expected a value, a name or '('",
+    ),
+    "stray character": ("require sys.name @ 1", "7:20", "'@' has no meaning in a rule"),
+    "unclosed bracket": ("require (sys.name is set", "7:11", "'(' is never closed"),
+    "quantifier after an operator": (
+        "require true and exists x in risks where x.id == sys.id",
+        "7:20",
+        "'exists' cannot follow an operator without parentheses",
+    ),
+    "empty message hole": (
+        'require sys.name is set because "no {} here"',
+        "7:40",
+        "empty '{}' in a message: put an expression inside, or write \\{ for a literal brace",
+    ),
+    "unknown name": ("require nope is set", "7:11", "unknown name 'nope'"),
+    "unknown function": ("require lenn(sys.name) > 0", "7:11", "unknown function 'lenn'"),
+    "unknown field": ("require sys.nmae is set", "7:15", "unknown field 'nmae'"),
+    "wrong argument count": (
+        "require len(sys.name, 1) > 0",
+        "7:11",
+        "len() takes 1 argument(s), got 2",
+    ),
+    "impossible date": ("require 2026-02-30 < today", "7:11", "'2026-02-30' is not a valid date"),
+    "comparison across types": ("require sys.name > 3", "7:11", "cannot order text with a number"),
+    "quantifier over text": (
+        "require exists x in sys.name where x == 1",
+        "7:27",
+        "'exists' needs a list or collection, not text",
+    ),
+    "not a condition": (
+        "require sys.name",
+        "7:15",
+        "a condition must be true or false, but this is text",
+    ),
+    "backreference": (
+        'require sys.name matches "(a)\\\\1"',
+        "7:28",
+        "bad regular expression: invalid escape sequence",
+    ),
+    "lookahead": (
+        'require sys.name matches "a(?=b)"',
+        "7:28",
+        "bad regular expression: invalid perl operator",
+    ),
+    "pattern too long": (
+        'require sys.name matches "' + "a" * 1001 + '"',
+        "7:28",
+        "bad regular expression: pattern longer than 1000 characters (max_regex_pattern, "
+        "set by AIMSCHECK_MAX_REGEX_PATTERN or --limit max_regex_pattern=N)",
+    ),
+}
+
+
+@pytest.fixture
+def export(tmp_path: Path) -> Path:
+    return repo(tmp_path / "repo")
+
+
+@pytest.mark.parametrize("name", list(STATIC))
+def test_each_broken_rule_gets_a_located_error(name: str, tmp_path: Path, export: Path) -> None:
+    statement, where, message = STATIC[name]
+    pack = rules(tmp_path, rule(statement))
+    result = check(export, pack)
+    assert result.exit_code == EXIT_ERROR, result.output
+    lines = result.stderr.removeprefix("aimscheck: error:").strip().splitlines()
+    assert lines[0] == f"{pack / 'pack.aims'}:{where}: {message}"
+    assert "Traceback" not in result.output
+
+
+def test_a_rule_file_that_is_not_text(tmp_path: Path, export: Path) -> None:
+    pack = tmp_path / "rules"
+    write(pack, {"pack.aims": b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR"})
+    result = check(export, pack)
+    assert result.exit_code == EXIT_ERROR
+    assert f"{pack / 'pack.aims'}:1: cannot read rule file" in result.stderr
+
+
+# ---- rules that parse but cannot be evaluated: an `error` result, never a crash or a hang
+
+
+def results(export: Path, pack: Path, env: dict[str, str] | None = None) -> list[dict[str, Any]]:
+    """The non-pass results of `check --format json`, after checking the run ended well."""
+    started = time.perf_counter()
+    result = run(
+        "check", export, "--no-default-rules", "--rules", pack, *AS_OF, "--format", "json", env=env
+    )
+    assert time.perf_counter() - started < 30
+    assert result.exit_code in (EXIT_OK, EXIT_FINDINGS), result.output
+    report: dict[str, Any] = json.loads(result.stdout)
+    out: list[dict[str, Any]] = report["results"]
+    return out
+
+
+def only_message(found: list[dict[str, Any]]) -> str:
+    assert [r["outcome"] for r in found] == ["error"], found
+    message: str = found[0]["message"]
+    return message
+
+
+def test_division_by_zero(tmp_path: Path, export: Path) -> None:
+    pack = rules(tmp_path, rule("require len(sys.id) / (len(sys.id) - 2) > 1"))
+    assert only_message(results(export, pack)) == "could not evaluate: division by zero"
+
+
+def test_a_comparison_across_types_in_the_data(tmp_path: Path, export: Path) -> None:
+    write(export, {"ai_systems/s1.yaml": "id: s1\nname: S\nscore: high\n"})
+    pack = rules(tmp_path, rule("require sys.score > 3", fields="field ai_systems.score: number\n"))
+    assert only_message(results(export, pack)) == (
+        "could not evaluate: cannot compare text (high) with a number (3)"
+    )
+
+
+def test_a_quantifier_over_a_value_that_is_not_a_list(tmp_path: Path, export: Path) -> None:
+    write(export, {"ai_systems/s1.yaml": "id: s1\nname: S\ntags: ops\n"})
+    pack = rules(
+        tmp_path,
+        rule('require exists t in sys.tags where t == "a"', fields="field ai_systems.tags: list\n"),
+    )
+    assert only_message(results(export, pack)) == (
+        "could not evaluate: 'exists' needs a list or collection, got 'ops'"
+    )
+
+
+def test_missing_fields_everywhere_are_missing_not_errors(tmp_path: Path, export: Path) -> None:
+    pack = rules(
+        tmp_path,
+        rule(
+            "let owner = sys.owner_ref -> people",
+            "require owner.name is missing and owner.department is missing",
+            "require sys.human_oversight.mode is missing and not (sys.human_oversight is set)",
+            "require not (exists r in risks where r.treatment.due < today)",
+            "require len(sys.model_refs) == 0 and first(sys.model_refs) is missing",
+            'require latest(audits, "held_at") is missing and max(pluck(audits, "x")) is missing',
+            "require sys.deployed_at + 30 days is missing and age(sys.deployed_at) is missing",
+            'require sys.risk_tier not in ["high"] and sys.risk_tier != "high"',
+        ),
+    )
+    assert results(export, pack) == []
+
+
+BOMB = "require " + "all a in ai_systems: " * 40 + "a.id is set"  # 3 systems: 3**40 steps
+
+
+def three_systems(tmp_path: Path) -> Path:
+    extra = {f"ai_systems__s{i}.yaml": f"id: s{i}\nname: S\n" for i in range(2, 4)}
+    return repo(tmp_path / "repo", **extra)
+
+
+def test_nested_quantifiers_stop_at_the_rule_budget(tmp_path: Path) -> None:
+    export = three_systems(tmp_path)
+    found = results(export, rules(tmp_path, rule(BOMB)), {"AIMSCHECK_MAX_RULE_STEPS": "50000"})
+    assert [(r["outcome"], r["subject"]["id"]) for r in found] == [("error", "s1")]
+    assert found[0]["message"] == (
+        "evaluation stopped after 50,060 steps, the budget of one rule (max_rule_steps): "
+        "a quantifier over a collection inside another one compares every record with every "
+        "other; join on a field instead (exists b in risks where b.id == a.risk_ref), or if the "
+        "input is genuine, raise the limit: AIMSCHECK_MAX_RULE_STEPS=N or "
+        "--limit max_rule_steps=N; 2 more subject(s) were not evaluated"
+    )
+
+
+def test_the_default_budget_ends_a_runaway_rule_in_seconds(tmp_path: Path) -> None:
+    export = three_systems(tmp_path)
+    pack = rules(tmp_path, rule(BOMB))
+    started = time.perf_counter()
+    proc = process(
+        "check", export, "--no-default-rules", "--rules", pack, *AS_OF, "--format", "json"
+    )
+    assert time.perf_counter() - started < 30
+    assert proc.returncode == EXIT_FINDINGS, proc.stderr
+    assert proc.stderr == ""
+    [error] = json.loads(proc.stdout)["results"]
+    assert error["message"].startswith("evaluation stopped after 1,000,060 steps")
+
+
+def test_the_run_budget_bounds_many_costly_rules(tmp_path: Path, export: Path) -> None:
+    costly = "".join(
+        rule(
+            "require all a in annex_a_controls: all b in annex_a_controls: "
+            "all c in annex_a_controls: a.id is set"
+        ).replace('"T-1"', f'"T-{i}"')
+        for i in range(5)
+    )
+    env = {"AIMSCHECK_MAX_RULE_STEPS": "2000", "AIMSCHECK_MAX_RUN_STEPS": "3000"}
+    found = results(export, rules(tmp_path, costly), env)
+    assert [(r["rule"], r["outcome"]) for r in found] == [(f"T-{i}", "error") for i in range(5)]
+    assert found[0]["message"].startswith(
+        "evaluation stopped after 2,020 steps, the budget of one rule"
+    )
+    assert found[1]["message"].startswith(
+        "evaluation stopped after 1,180 steps, the budget of all rules together (max_run_steps)"
+    )
+    assert found[4]["message"].startswith(
+        "evaluation stopped after 0 steps, the budget of all rules"
+    )
+
+
+def test_texts_cannot_double_without_end(tmp_path: Path, export: Path) -> None:
+    lets = [f"let t{i} = t{i - 1} + t{i - 1}" for i in range(1, 60)]
+    pack = rules(tmp_path, rule("let t0 = sys.name", *lets, "require len(t59) > 0"))
+    assert only_message(results(export, pack)) == (
+        "could not evaluate: joining texts of 917504 and 917504 characters passes the 1000000 "
+        "characters a text may have (max_text); if the input is genuine, raise the limit: "
+        "AIMSCHECK_MAX_TEXT=N or --limit max_text=N"
+    )
+
+
+def test_numbers_cannot_grow_without_end(tmp_path: Path, export: Path) -> None:
+    lets = [f"let n{i} = n{i - 1} * n{i - 1}" for i in range(1, 60)]
+    pack = rules(tmp_path, rule("let n0 = len(sys.id) + 1", *lets, "require n59 > 0"))
+    assert only_message(results(export, pack)) == (
+        "could not evaluate: number too large: the result has more than 300 digits"
+    )
+
+
+def test_catastrophic_backtracking_patterns_run_in_linear_time(
+    tmp_path: Path, export: Path
+) -> None:
+    # With Python's `re`, `(a+)+$` on this name takes longer than the universe is old.
+    write(export, {"ai_systems/s1.yaml": f"id: s1\nname: {'a' * 5000}!\n"})
+    patterns = ["(a+)+$", "(a|aa)+$", "^(a*)*$", "^(a|a?)+$", "(.*a){20}$"]
+    pack = rules(tmp_path, rule(*(f'require not (sys.name matches "{p}")' for p in patterns)))
+    started = time.perf_counter()
+    assert results(export, pack) == []
+    assert time.perf_counter() - started < 10
+
+
+def test_matches_refuses_text_past_its_limit(tmp_path: Path, export: Path) -> None:
+    write(export, {"ai_systems/s1.yaml": f"id: s1\nname: {'a' * 100_001}\n"})
+    pack = rules(tmp_path, rule('require sys.name matches "^a+$"'))
+    assert only_message(results(export, pack)) == (
+        "could not evaluate: text of 100001 characters is longer than 'matches' reads (100000, "
+        "max_regex_subject); if the input is genuine, raise the limit: "
+        "AIMSCHECK_MAX_REGEX_SUBJECT=N or --limit max_regex_subject=N"
+    )
+
+
+def test_costly_searches_are_charged_to_the_budget(tmp_path: Path, export: Path) -> None:
+    # RE2 never backtracks, but a large automaton over long text is slow: it is paid for.
+    write(export, {"ai_systems/s1.yaml": f"id: s1\nname: {'ab' * 40_000}\n"})
+    pack = rules(tmp_path, rule('require not (sys.name matches "(.{0,100}){10}xyz")'))
+    found = results(export, pack, {"AIMSCHECK_MAX_RULE_STEPS": "100000"})
+    assert only_message(found).startswith("evaluation stopped after 100,020 steps")
+
+
+# ---- what the rule parser must bound (dsl/parser.py, dsl/ruleset.py: see docs/security.md)
+
+
+def test_deeply_nested_expressions_end_with_exit_2(tmp_path: Path, export: Path) -> None:
+    for statement in (
+        "require " + "not " * 5000 + "true",
+        "require " + "[" * 5000 + "]" * 5000 + " is set",
+    ):
+        pack = rules(tmp_path, rule(statement))
+        result = check(export, pack)
+        assert result.exit_code == EXIT_ERROR
+        assert "Traceback" not in result.output
+
+
+@pytest.mark.xfail(strict=True, reason="needs the max_rule_depth check in dsl/parser.py")
+def test_deeply_nested_expressions_are_refused_where_they_start(
+    tmp_path: Path, export: Path
+) -> None:
+    pack = rules(tmp_path, rule("require " + "not " * 5000 + "true"))
+    result = check(export, pack)
+    assert (
+        result.stderr.removeprefix("aimscheck: error:")
+        .strip()
+        .startswith(f"{pack / 'pack.aims'}:7:")
+    )
+    assert "(max_rule_depth)" in result.stderr
+
+
+@pytest.mark.xfail(strict=True, reason="needs the max_rule_file_mb check in dsl/ruleset.py")
+def test_huge_rule_files_are_refused_before_parsing(tmp_path: Path, export: Path) -> None:
+    many = "".join(rule("require sys.id is set").replace('"T-1"', f'"T-{i}"') for i in range(200))
+    pack = rules(tmp_path, many)  # about 30 kB: over a 10 kB limit
+    result = run(
+        "check",
+        export,
+        "--no-default-rules",
+        "--rules",
+        pack,
+        *AS_OF,
+        env={"AIMSCHECK_MAX_RULE_FILE_MB": "0.01"},
+    )
+    assert result.exit_code == EXIT_ERROR
+    assert "(max_rule_file_mb)" in result.stderr
+
+
+@pytest.mark.xfail(strict=True, reason="needs a cap on syntax errors per file in dsl/parser.py")
+def test_a_file_of_broken_rules_is_answered_in_seconds(tmp_path: Path, export: Path) -> None:
+    broken = "".join(f'rule "B-{i}" {{\n  title "t"\n  require (\n}}\n' for i in range(1000))
+    pack = rules(tmp_path, broken)
+    proc = process(
+        "check", export, "--no-default-rules", "--rules", pack, "--as-of", "2026-11-20", timeout=10
+    )
+    assert proc.returncode == EXIT_ERROR
+    assert "Traceback" not in proc.stderr
