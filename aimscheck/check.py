@@ -42,6 +42,7 @@ class CheckOptions:
     config: Config | None = None
     baseline: Path | None = None
     inventory: bool = True  # build the evidence inventory (hashes every proof file once)
+    uri_counts_missing: bool = False  # proof kept in another system (a uri) counts as missing
 
 
 def load_ruleset(
@@ -158,7 +159,12 @@ def run_check(options: CheckOptions, progress: Progress | None = None) -> Report
         coerce_dates(export, ruleset.custom_date_fields)
         if options.evidence_root is not None and not options.evidence_root.is_dir():
             raise UsageError(f"--evidence-root {options.evidence_root} is not a folder")
-        evaluator = Evaluator(export, options.as_of, options.evidence_root)
+        evaluator = Evaluator(
+            export,
+            options.as_of,
+            options.evidence_root,
+            uri_counts_missing=options.uri_counts_missing,
+        )
         results: list[Result] = []
         total = len(ruleset.rules)
         for done, rule in enumerate(ruleset.rules):

@@ -16,6 +16,17 @@ from aimscheck.values import MISSING, member
 _MEMBER_CACHE = 4096
 
 
+def _index_key(value: object) -> object:
+    """How a value is filed in an index: text as itself, other values with whether they are
+    booleans (True == 1 in Python, but not in the rule language). Text needs no tuple: the
+    look-up of nearly every join is by an id."""
+    return value if type(value) is str else (type(value) is bool, value)
+
+
+# What a look-up that finds nothing returns (callers never change it).
+_NONE: list[dict[str, Any]] = []
+
+
 def _hashable(value: object) -> bool:
     return isinstance(value, str | int | float | dt.date)
 
@@ -95,23 +106,33 @@ class Context:
         index: dict[Any, list[dict[str, Any]]] = {}
         records = self.export.collection(collection)
         self.spend(len(records))
+        single = path[0] if len(path) == 1 else None
         for record in records:
-            value = get_path(record, path)
+            if single is not None and type(record) is dict:
+                value = record.get(single, MISSING)  # the common one-field path, inline
+                value = MISSING if value is None else value
+            else:
+                value = get_path(record, path)
             values = value if multi and isinstance(value, list) else (value,) if not multi else ()
             for v in values:
                 if v is MISSING or isinstance(v, dict | list):
                     continue
-                # Booleans and numbers hash alike (True == 1); keep them apart like `==` does.
-                index.setdefault((type(v) is bool, v), []).append(record)
+                index.setdefault(_index_key(v), []).append(record)
         self._indexes[key] = index
         return index
 
     def lookup(
         self, collection: str, path: Path_, value: object, multi: bool = False
     ) -> list[dict[str, Any]]:
+        """The records of `collection` whose value at `path` equals `value` (as `==` does)."""
+        index = self._indexes.get((collection, path, multi))
+        if index is None:
+            index = self.index(collection, path, multi)
+        if type(value) is str:  # ids: the look-up of nearly every join
+            return index.get(value, _NONE)
         if value is MISSING or isinstance(value, dict | list):
-            return []
-        return self.index(collection, path, multi).get((type(value) is bool, value), [])
+            return _NONE
+        return index.get((type(value) is bool, value), _NONE)
 
     def record(self, collection: str, ident: object) -> object:
         """The record of `collection` whose id is `ident`, or missing."""

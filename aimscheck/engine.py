@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import gc
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -10,6 +11,7 @@ from typing import Any
 from aimscheck.budget import BudgetSpent, Frame, metered
 from aimscheck.context import Context
 from aimscheck.dsl.compiler import iterate
+from aimscheck.dsl.quantifiers import names_in
 from aimscheck.dsl.ruleset import CompiledRule, RuleSet
 from aimscheck.errors import EvaluationError
 from aimscheck.evidence import EvidenceResolver
@@ -50,12 +52,17 @@ class Evaluator:
         as_of: dt.date,
         evidence_root: Path | None = None,
         limits: Limits | None = None,
+        uri_counts_missing: bool = False,
     ) -> None:
         self.export = export
         root = evidence_root if evidence_root is not None else export.root
-        self.ctx = Context(export, as_of, EvidenceResolver(export, root, as_of), limits)
+        resolver = EvidenceResolver(export, root, as_of, uri_counts_missing)
+        self.ctx = Context(export, as_of, resolver, limits)
         self.limits = self.ctx.limits
         self.excluded = excluded_controls(export)
+        # Subjects by `for` clause, for clauses that read no parameter: many rules walk the
+        # same records with the same `where` (in-scope AI systems, open risks), once per run.
+        self._subjects: dict[object, list[tuple[Any, Subject | None]]] = {}
 
     def frame(self, rule: CompiledRule) -> list[Any]:
         """Fresh variable slots for one evaluation of `rule`, metered by the run's budget."""
@@ -75,12 +82,18 @@ class Evaluator:
         """
         budget = self.ctx.budget
         budget.start_rule()
+        # A rule allocates a result per subject and frees little: the cyclic collector would
+        # rescan the export and every result again and again (a third of a big run's time).
+        collecting = gc.isenabled()
+        gc.disable()
         try:
             # Values and regexes read the limits in force, and charge the rule's budget.
             with use(self.limits), metered(budget):
                 results = list(self._results(rule))
         finally:
             budget.end_rule()
+            if collecting:
+                gc.enable()
         yield from results
 
     def _results(self, rule: CompiledRule) -> Iterator[Result]:
@@ -121,7 +134,7 @@ class Evaluator:
             return
         for done, (record, subject) in enumerate(subjects):
             try:
-                yield self.check(rule, record, subject)
+                yield self.check(rule, record, subject, frame)
             except BudgetSpent as exc:
                 left = len(subjects) - done - 1
                 rest = f"; {left} more subject(s) were not evaluated" if left else ""
@@ -129,10 +142,28 @@ class Evaluator:
                 return
 
     def subjects(self, rule: CompiledRule, frame: list[Any]) -> list[tuple[Any, Subject | None]]:
-        if rule.source is None:
+        clause = rule.ast.for_
+        if clause is None or rule.source is None:
             return [(None, None)]
+        shared = not (names_in(clause) & set(rule.params)) and _hashable(clause)
+        found = self._subjects.get(clause) if shared else None
+        if found is None:
+            found = self._find_subjects(rule, frame)
+            if shared:
+                self._subjects[clause] = found
+        return found
+
+    def _find_subjects(
+        self, rule: CompiledRule, frame: list[Any]
+    ) -> list[tuple[Any, Subject | None]]:
+        assert rule.source is not None
         value = rule.source(self.ctx, frame)
         if rule.section:
+            # A section is one subject; its `where` decides whether the rule looks at it at all.
+            if rule.where is not None:
+                frame[rule.var_slot] = value
+                if not truth(rule.where(self.ctx, frame)):
+                    return []
             return [(value, Subject(rule.subject_collection, None))]
         out: list[tuple[Any, Subject | None]] = []
         id_field = ID_FIELD.get(rule.subject_collection, "id")
@@ -153,9 +184,18 @@ class Evaluator:
         found = self.export.location_of(record) if record is not None else None
         return found or self.export.default_location()
 
-    def check(self, rule: CompiledRule, record: Any, subject: Subject | None) -> Result:
+    def check(
+        self,
+        rule: CompiledRule,
+        record: Any,
+        subject: Subject | None,
+        frame: list[Any] | None = None,
+    ) -> Result:
+        """The result of one subject. `frame` may be reused from subject to subject: compiled
+        rules write every slot before they read it."""
         info = rule.info
-        frame = self.frame(rule)
+        if frame is None:
+            frame = self.frame(rule)
         if rule.var_slot >= 0:
             frame[rule.var_slot] = MISSING if record is None else record
         location = self.location(record)
@@ -178,7 +218,7 @@ class Evaluator:
                 else:
                     checks = self.proofs(step.fn(self.ctx, frame))
                     proofs.extend(checks)
-                    bad = [c for c in checks if not c.ok and c.status != "unverifiable"]
+                    bad = [c for c in checks if self.ctx.evidence.missing(c)]
                     if bad:
                         problems.append(
                             step.message(self.ctx, frame)
@@ -209,6 +249,14 @@ class Evaluator:
             return [self.ctx.evidence.check(None)]
         self.ctx.spend(len(items))
         return [self.ctx.evidence.check(item) for item in items]
+
+
+def _hashable(node: object) -> bool:
+    try:
+        hash(node)
+    except TypeError:  # a literal of a kind the AST does not hash: no sharing, no harm
+        return False
+    return True
 
 
 def _cut(message: str) -> str:

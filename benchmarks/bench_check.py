@@ -44,8 +44,13 @@ def small(runs: int) -> None:
 
 
 def big(runs: int, tenfold: bool) -> None:
-    # Exports of this size pass the default max_file_mb / max_export_mb on purpose at 10x.
-    env = {**os.environ, "AIMSCHECK_MAX_FILE_MB": "4096", "AIMSCHECK_MAX_EXPORT_MB": "8192"}
+    # At 10x the export passes the default max_file_mb, max_export_mb and max_records.
+    env = {
+        **os.environ,
+        "AIMSCHECK_MAX_FILE_MB": "4096",
+        "AIMSCHECK_MAX_EXPORT_MB": "8192",
+        "AIMSCHECK_MAX_RECORDS": "10000000",
+    }
     results = []
     with tempfile.TemporaryDirectory(prefix="aimscheck-bench-") as tmp:
         for scale in (1, 10) if tenfold else (1,):

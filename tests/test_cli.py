@@ -171,3 +171,58 @@ def test_no_traceback_from_a_real_process(tmp_path: Path) -> None:
     assert proc.returncode == EXIT_ERROR
     assert "Traceback" not in proc.stderr
     assert "broken.yaml" in proc.stderr
+
+
+URI_RULE = """\
+rule "ORG-9.3-01" {
+  title "The management review minutes are on record"
+  clause "9.3.3"
+  severity minor
+  phase monitoring
+  for r in management_reviews
+  require r.held_at is set
+  evidence r.minutes_ref
+}
+"""
+
+
+def test_uri_proof_counts_missing_only_when_asked(tmp_path: Path) -> None:
+    root = tmp_path / "repo"
+    root.mkdir()
+    (root / "aims.yaml").write_text(
+        yaml.safe_dump(
+            {
+                "schema_version": "1",
+                "organization": {"name": "Org"},
+                "evidence": [
+                    {"id": "EV-1", "kind": "minutes", "uri": "https://dms.example/minutes/7"}
+                ],
+                "management_reviews": [
+                    {"id": "MR-1", "held_at": "2026-10-01", "minutes_ref": "EV-1"}
+                ],
+            }
+        )
+    )
+    folder = rules(tmp_path, URI_RULE)
+    base = ["check", root, "--no-default-rules", "--rules", folder, *AS_OF]
+    assert run(*base).exit_code == EXIT_OK
+    flagged = run(*base, "--uri-counts-missing")
+    assert flagged.exit_code == EXIT_FINDINGS
+    assert "unverifiable" in flagged.output or "another system" in flagged.output
+
+
+def test_where_on_a_section_decides_whether_it_is_checked(tmp_path: Path) -> None:
+    rule = """\
+rule "ORG-4.3-09" {
+  title "A pilot scope states its statement"
+  clause "4.3"
+  severity minor
+  phase scope_definition
+  for s in scope where s.is_pilot == true
+  require s.statement == "never"
+}
+"""
+    root = export(tmp_path, [GOOD])
+    folder = rules(tmp_path, rule)
+    base = ["check", root, "--no-default-rules", "--rules", folder, *AS_OF]
+    assert run(*base).exit_code == EXIT_OK  # no scope section, not a pilot: nothing to check

@@ -85,6 +85,11 @@ def _as_of(ctx: click.Context, param: click.Parameter, value: str | None) -> dt.
     type=click.Path(path_type=Path),
     help="Where evidence paths are resolved (default: the export root).",
 )
+@click.option(
+    "--uri-counts-missing",
+    is_flag=True,
+    help="Count proof kept in another system (a uri, never fetched) as missing evidence.",
+)
 @click.option("--strict", is_flag=True, help="Refuse export fields the schema does not know.")
 @click.option("-q", "--quiet", is_flag=True, help="Print nothing but errors (no progress).")
 @guarded
@@ -104,6 +109,7 @@ def command(
     html: Path | None,
     fmt: str,
     evidence_root: Path | None,
+    uri_counts_missing: bool,
     strict: bool,
     quiet: bool,
 ) -> None:
@@ -137,6 +143,7 @@ def command(
         fail_on=None if level == "never" else Severity(level),
         strict=strict,
         evidence_root=evidence_root,
+        uri_counts_missing=uri_counts_missing,
         config=config,
         baseline=baseline,
         # Hashing every proof file is only worth it when a report shows the inventory.

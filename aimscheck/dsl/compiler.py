@@ -408,6 +408,9 @@ class ExprCompiler:
             if isinstance(e.right, n.ListExpr):
                 for item in e.right.items:
                     self._check_enum(item, ta, e.left)
+            texts = _text_list(e.right)
+            if texts is not None:  # `x in ["a", "b"]`: a set, built once
+                return _in_texts(a, texts, op == "in"), t.BOOLEAN
             if op == "in":
                 return (lambda c, f: _member(c, a(c, f), b(c, f))), t.BOOLEAN
             return (lambda c, f: not _member(c, a(c, f), b(c, f))), t.BOOLEAN
@@ -570,6 +573,30 @@ def _lines(text: str) -> list[str]:
 
 def _text_literal(e: n.Expr) -> str | None:
     return e.value if isinstance(e, n.Literal) and isinstance(e.value, str) else None
+
+
+def _text_list(e: n.Expr) -> list[str] | None:
+    """The texts of a list written as text literals only (`["a", "b"]`); None otherwise."""
+    if not isinstance(e, n.ListExpr) or not e.items:
+        return None
+    texts = [_text_literal(item) for item in e.items]
+    return None if None in texts else [text for text in texts if text is not None]
+
+
+def _in_texts(a: Fn, texts: list[str], inside: bool) -> Fn:
+    """`x in ["a", "b"]` (or `not in`): text is looked up in a set; any other value (missing,
+    a number) is in no list of texts, as `values.member` says."""
+    found = frozenset(texts)
+
+    def is_in(c: Context, f: list[Any]) -> bool:
+        value = a(c, f)
+        return type(value) is str and value in found
+
+    def is_not_in(c: Context, f: list[Any]) -> bool:
+        value = a(c, f)
+        return not (type(value) is str and value in found)
+
+    return is_in if inside else is_not_in
 
 
 def _member(c: Context, item: object, container: object) -> bool:

@@ -22,6 +22,8 @@ MAIN_NAMES = tuple(f"aims{suffix}" for suffix in SUFFIXES)
 MAPPING_SECTIONS = frozenset(SECTIONS) - {"schema_version", "exported_at"}
 _COLLECTIONS = frozenset(COLLECTIONS)
 _MB = 2**20
+# From this many records on, a loaded export is frozen out of the cyclic collector's way.
+FREEZE_RECORDS = 20_000
 
 
 def load_export(path: Path, limits: Limits | None = None) -> Export:
@@ -34,7 +36,13 @@ def load_export(path: Path, limits: Limits | None = None) -> Export:
     enabled = gc.isenabled()
     gc.disable()
     try:
-        return _Reader(path, limits or current()).run()
+        export = _Reader(path, limits or current()).run()
+        if sum(len(export.collection(name)) for name in COLLECTIONS) >= FREEZE_RECORDS:
+            # The export lives as long as the run and holds no cycles: moved out of the cyclic
+            # collector's sight, it is never rescanned (each full collection of a 30 MB export
+            # costs about 0.4 s). Reference counting still frees it as usual.
+            gc.freeze()
+        return export
     finally:
         if enabled:
             gc.enable()
