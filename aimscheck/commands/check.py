@@ -90,6 +90,13 @@ def _as_of(ctx: click.Context, param: click.Parameter, value: str | None) -> dt.
     is_flag=True,
     help="Count proof kept in another system (a uri, never fetched) as missing evidence.",
 )
+@click.option(
+    "--limit",
+    "limit_settings",
+    multiple=True,
+    metavar="NAME=VALUE",
+    help="Raise or lower one input limit (see docs/security.md); repeatable.",
+)
 @click.option("--strict", is_flag=True, help="Refuse export fields the schema does not know.")
 @click.option("-q", "--quiet", is_flag=True, help="Print nothing but errors (no progress).")
 @guarded
@@ -110,6 +117,7 @@ def command(
     fmt: str,
     evidence_root: Path | None,
     uri_counts_missing: bool,
+    limit_settings: tuple[str, ...],
     strict: bool,
     quiet: bool,
 ) -> None:
@@ -117,6 +125,7 @@ def command(
     from aimscheck.check import CheckOptions, run_check
     from aimscheck.config import Config, find_config, load_config
     from aimscheck.errors import AimscheckError, UsageError
+    from aimscheck.limits import configured, use
     from aimscheck.progress import Progress
     from aimscheck.results import Severity
 
@@ -150,7 +159,8 @@ def command(
         inventory=bool({"json", "html"} & {*outputs, fmt}),
     )
     try:
-        report = run_check(options, Progress.for_terminal(quiet))
+        with use(configured(limit_settings)):
+            report = run_check(options, Progress.for_terminal(quiet))
         # Every report is rendered before any is written: no mixed set from a failed render.
         texts = {out: _render(name, report) for name, out in outputs.items()}
     except AimscheckError:
