@@ -232,8 +232,16 @@ def test_limit_option_is_applied_to_the_check(tmp_path: Path) -> None:
     root = export(tmp_path, [GOOD])
     ok = run("check", root, "--no-default-rules", "--rules", rules(tmp_path), *AS_OF)
     assert ok.exit_code == EXIT_OK
-    tight = run("check", root, "--no-default-rules", "--rules", rules(tmp_path), *AS_OF,
-                "--limit", "max_files=1")
+    tight = run(
+        "check",
+        root,
+        "--no-default-rules",
+        "--rules",
+        rules(tmp_path),
+        *AS_OF,
+        "--limit",
+        "max_files=1",
+    )
     assert tight.exit_code == EXIT_ERROR
     assert "max_files" in tight.output
     bad = run("check", root, *AS_OF, "--limit", "max_size=3")
