@@ -7,29 +7,13 @@ import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 
+from aimscheck.iso42001 import ANNEX_GROUPS, CLAUSE_GROUPS
 from aimscheck.results import PHASES, Outcome, Report, RuleInfo
 
 # Our own short labels, not the standard's full titles (those are copyrighted and long).
-CLAUSE_TITLES: dict[str, str] = {
-    "4": "Context of the organization",
-    "5": "Leadership",
-    "6": "Planning",
-    "7": "Support",
-    "8": "Operation",
-    "9": "Performance evaluation",
-    "10": "Improvement",
-}
-ANNEX_A_TITLES: dict[str, str] = {
-    "A.2": "Policies related to AI",
-    "A.3": "Internal organization",
-    "A.4": "Resources for AI systems",
-    "A.5": "Assessing impacts of AI systems",
-    "A.6": "AI system life cycle",
-    "A.7": "Data for AI systems",
-    "A.8": "Information for interested parties",
-    "A.9": "Use of AI systems",
-    "A.10": "Third-party and customer relationships",
-}
+# Our own labels for the clause and Annex A groups live with the canonical ids.
+CLAUSE_TITLES: dict[str, str] = CLAUSE_GROUPS
+ANNEX_A_TITLES: dict[str, str] = ANNEX_GROUPS
 
 _FAILING = (Outcome.NONCONFORMITY, Outcome.MISSING_EVIDENCE, Outcome.ERROR)
 
