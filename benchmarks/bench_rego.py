@@ -109,7 +109,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--scales", type=float, nargs="+", default=[0.02, 0.1])
     parser.add_argument("--runs", type=int, default=5, help="aimscheck runs per size")
-    parser.add_argument("--rego-runs", type=int, default=3, help="regopy runs per size")
+    parser.add_argument("--rego-runs", type=int, default=1, help="regopy runs per size (slow)")
     args = parser.parse_args()
     for scale in args.scales:
         with tempfile.TemporaryDirectory(prefix="aimscheck-rego-") as tmp:

@@ -186,3 +186,10 @@ def test_a_check_writes_nothing_into_the_export(
     assert result.exit_code == 0, result.output
     assert sorted(p.relative_to(export) for p in export.rglob("*")) == before
     assert list(cache_home.glob("*.pickle"))  # the cache went to the user's cache folder
+
+
+def test_without_a_home_folder_there_is_no_cache(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delenv("XDG_CACHE_HOME", raising=False)
+    monkeypatch.delenv("AIMSCHECK_NO_CACHE", raising=False)
+    monkeypatch.setattr(os.path, "expanduser", lambda path: path)  # "~" stays "~"
+    assert cache.cache_dir() is None  # and never a relative folder in the working directory

@@ -162,3 +162,30 @@ def test_a_filter_through_indexes_keeps_the_collection_order(pack: Any) -> None:
         assert positions == sorted(positions)
         found += len(reports)
     assert found  # the fixture's systems do have monitoring reports
+
+
+def test_rules_with_the_same_for_clause_share_one_walk_of_the_records(
+    pack: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from aimscheck.dsl import ruleset
+
+    clauses = [r.ast.for_ for r in pack.rules if r.ast.for_ is not None and not r.params]
+    repeated = next(c for c in clauses if clauses.count(c) > 1)
+    sharing = [r for r in pack.rules if r.ast.for_ == repeated and not r.params]
+    assert len(sharing) > 1
+    walks: list[str] = []
+    evaluator = Evaluator(fixture_export(), AS_OF)
+    real = evaluator._find_subjects
+
+    def counted(rule: ruleset.CompiledRule, frame: list[Any]) -> Any:
+        walks.append(rule.info.id)
+        return real(rule, frame)
+
+    monkeypatch.setattr(evaluator, "_find_subjects", counted)
+    results = [result for rule in sharing for result in evaluator.evaluate(rule)]
+    assert len(walks) == 1
+    # ... and each rule still judges every subject of the clause
+    subjects = {
+        rule.info.id: {r.subject for r in results if r.rule.id == rule.info.id} for rule in sharing
+    }
+    assert len({frozenset(s) for s in subjects.values()}) == 1

@@ -10,7 +10,6 @@ import io
 import os
 import pickle
 import sys
-import tempfile
 from collections.abc import Callable
 from functools import cache
 from pathlib import Path
@@ -45,7 +44,8 @@ ParseResult = tuple[n.RuleFile, tuple["AimscheckError", ...], tuple["Damage", ..
 
 
 def cache_dir() -> Path | None:
-    """`$XDG_CACHE_HOME/aimscheck` (else `~/.cache/aimscheck`); None when AIMSCHECK_NO_CACHE=1.
+    """`$XDG_CACHE_HOME/aimscheck/rules` (else `~/.cache/aimscheck/rules`); None when
+    AIMSCHECK_NO_CACHE=1 (or no home folder is known).
 
     The cache is the user's, never the export's: nothing is ever written beside the rules or
     inside the governance repo being checked.
@@ -55,6 +55,8 @@ def cache_dir() -> Path | None:
     base = os.environ.get("XDG_CACHE_HOME", "")
     if not os.path.isabs(base):  # the XDG spec: a relative value is to be ignored
         base = os.path.join(os.path.expanduser("~"), ".cache")
+    if not os.path.isabs(base):  # no home folder known: no cache (never the working folder)
+        return None
     return Path(base) / "aimscheck" / "rules"
 
 
@@ -117,6 +119,8 @@ def _read(entry: Path) -> n.RuleFile | None:
 def _write(entry: Path, rule_file: n.RuleFile) -> None:
     """Write atomically (a temporary file renamed into place); give up silently on failure."""
     try:
+        import tempfile  # only a miss writes (and pays for this import)
+
         buffer = io.BytesIO()
         _Pickler(buffer, protocol=pickle.HIGHEST_PROTOCOL).dump(rule_file)
         entry.parent.mkdir(parents=True, exist_ok=True)

@@ -22,7 +22,7 @@ from aimscheck.export.model import COLLECTIONS, SECTIONS
 from aimscheck.functions import FUNCTIONS
 from aimscheck.iso42001 import ANNEX_A, annex_records
 from aimscheck.source import Location, Span, render_snippet
-from aimscheck.values import MISSING, arith, duration, equal, order, show, truth
+from aimscheck.values import MISSING, Duration, arith, duration, equal, order, show, truth
 
 # A compiled expression: called with the run's context and the rule's variable slots.
 Fn = Callable[[Context, list[Any]], Any]
@@ -347,7 +347,11 @@ class ExprCompiler:
 
     def _Unary(self, e: n.Unary, env: Env) -> tuple[Fn, FieldType]:
         if e.op == "not":
+            from aimscheck.dsl.quantifiers import gives_boolean
+
             fn = self.condition(e.operand, env)
+            if gives_boolean(e.operand):  # True or False already: no `truth` to ask
+                return (lambda c, f: not fn(c, f)), t.BOOLEAN
             return (lambda c, f: not truth(fn(c, f))), t.BOOLEAN
         fn, typ = self.compile(e.operand, env)
         return (lambda c, f: arith("-", 0, fn(c, f))), typ
@@ -395,8 +399,11 @@ class ExprCompiler:
             def ordered(c: Context, f: list[Any]) -> bool:
                 x, y = a(c, f), b(c, f)
                 kind = type(x)
-                if kind is type(y) and kind in _PLAIN_ORDER:  # what `order` does for these
-                    return bool(compare(x, y))
+                if kind is type(y):  # what `order` does for these types, without its checks
+                    if kind in _PLAIN_ORDER:
+                        return bool(compare(x, y))
+                    if kind is Duration:
+                        return bool(compare(x.total_days, y.total_days))
                 return order(op, x, y)
 
             return ordered, t.BOOLEAN

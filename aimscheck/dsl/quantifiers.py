@@ -95,6 +95,8 @@ def _join(
         values = key(c, f)
         if not isinstance(values, list):
             return []
+        if len(values) == 1:  # the usual single reference: its look-up is the answer
+            return c.lookup(collection, path, values[0])
         out: dict[int, Any] = {}
         for value in values:
             for record in c.lookup(collection, path, value):
@@ -210,7 +212,8 @@ def _is_collection(source: n.Expr, env: Env) -> bool:
 _BOOLEAN_OPS = frozenset(("and", "or", "==", "!=", "<", "<=", ">", ">=", "in", "not in"))
 
 
-def _boolean(e: n.Expr) -> bool:
+def gives_boolean(e: n.Expr) -> bool:
+    """Whether the compiled expression always gives True or False (never missing)."""
     if isinstance(e, n.Binary):
         return e.op in _BOOLEAN_OPS
     if isinstance(e, n.Unary):
@@ -225,14 +228,23 @@ def _all_of(parts: list[n.Expr], filters: list[Fn]) -> Fn | None:
     if not filters:
         return None
     checked = [
-        flt if _boolean(p) else _truth_of(flt) for p, flt in zip(parts, filters, strict=True)
+        flt if gives_boolean(p) else _truth_of(flt) for p, flt in zip(parts, filters, strict=True)
     ]
     if len(checked) == 1:
         return checked[0]
     if len(checked) == 2:
         first, second = checked
         return lambda c, f: first(c, f) and second(c, f)
-    return lambda c, f: all(flt(c, f) for flt in checked)
+    head, rest = checked[0], _all_of_checked(checked[1:])
+    return lambda c, f: head(c, f) and rest(c, f)
+
+
+def _all_of_checked(checked: list[Fn]) -> Fn:
+    """Conditions already known to give True or False, chained (no generator per call)."""
+    if len(checked) == 1:
+        return checked[0]
+    head, rest = checked[0], _all_of_checked(checked[1:])
+    return lambda c, f: head(c, f) and rest(c, f)
 
 
 def _truth_of(fn: Fn) -> Fn:
@@ -262,6 +274,9 @@ def compile_quantifier(comp: ExprCompiler, e: n.Quantifier, env: Env) -> tuple[F
         candidates = lambda c, f: iterate(source_fn(c, f), what)  # noqa: E731
     body = comp.condition(e.body, inner) if e.body is not None else None
     cands = candidates
+    # `filter` and `count` walk every candidate: they charge the budget once for all of them
+    # and then bind the variable without the frame's per-write metering.
+    bind = list.__setitem__
 
     if e.kind == "exists" or e.kind == "none":
         want = e.kind == "exists"
@@ -278,8 +293,10 @@ def compile_quantifier(comp: ExprCompiler, e: n.Quantifier, env: Env) -> tuple[F
 
         def select(c: Context, f: list[Any]) -> list[Any]:
             out = []
-            for item in cands(c, f):
-                f[slot] = item
+            items = list(cands(c, f))
+            c.spend(len(items))  # every item is bound: the frame's steps, charged at once
+            for item in items:
+                bind(f, slot, item)
                 if passes is None or passes(c, f):
                     out.append(item)
             return out
@@ -289,8 +306,10 @@ def compile_quantifier(comp: ExprCompiler, e: n.Quantifier, env: Env) -> tuple[F
 
         def count(c: Context, f: list[Any]) -> int:
             total = 0
-            for item in cands(c, f):
-                f[slot] = item
+            items = list(cands(c, f))
+            c.spend(len(items))  # as in filter: a full walk, charged at once
+            for item in items:
+                bind(f, slot, item)
                 if passes is None or passes(c, f):
                     total += 1
             return total
