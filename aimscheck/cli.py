@@ -7,6 +7,7 @@ import importlib
 import os
 import sys
 from collections.abc import Callable
+from pathlib import Path
 from typing import Any, NoReturn, TypeVar
 
 import click
@@ -29,6 +30,16 @@ def fail(error: Exception) -> NoReturn:
         f"aimscheck: error: {text}" if "\n" not in text else f"aimscheck: error:\n{text}", err=True
     )
     sys.exit(EXIT_ERROR)
+
+
+# `--rules DIR`, shared by every command that loads rule packs.
+rules_option = click.option(
+    "--rules",
+    "rules",
+    multiple=True,
+    type=click.Path(path_type=Path),
+    help="A folder (or .aims file) of extra rules; repeatable.",
+)
 
 
 def guarded(func: F) -> F:

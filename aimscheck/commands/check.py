@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING, Any, TypeVar
 
 import click
 
-from aimscheck.cli import EXIT_FINDINGS, EXIT_OK, guarded, parse_date
+from aimscheck.cli import EXIT_FINDINGS, EXIT_OK, guarded, parse_date, rules_option
 
 if TYPE_CHECKING:
     from aimscheck.results import Report
@@ -59,13 +59,7 @@ _EXIT_HOOK: list[object] = []
 
 @click.command("check")
 @click.argument("path", type=click.Path(path_type=Path), default=".")
-@click.option(
-    "--rules",
-    "rules",
-    multiple=True,
-    type=click.Path(path_type=Path),
-    help="A folder (or .aims file) of extra rules; repeatable.",
-)
+@rules_option
 @click.option("--no-default-rules", is_flag=True, help="Run only the --rules packs.")
 @click.option(
     "--as-of",

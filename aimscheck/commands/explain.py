@@ -7,7 +7,7 @@ from pathlib import Path
 
 import click
 
-from aimscheck.cli import guarded, parse_date
+from aimscheck.cli import guarded, parse_date, rules_option
 
 
 @click.command("explain")
@@ -16,13 +16,7 @@ from aimscheck.cli import guarded, parse_date
 @click.option(
     "--subject", metavar="ID", help="The record to explain (default: the first that fails)."
 )
-@click.option(
-    "--rules",
-    "rules",
-    multiple=True,
-    type=click.Path(path_type=Path),
-    help="A folder (or .aims file) of extra rules; repeatable.",
-)
+@rules_option
 @click.option("--no-default-rules", is_flag=True, help="Load only the --rules packs.")
 @click.option(
     "--as-of",

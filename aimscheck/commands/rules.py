@@ -6,17 +6,11 @@ from pathlib import Path
 
 import click
 
-from aimscheck.cli import guarded
+from aimscheck.cli import guarded, rules_option
 
 
 @click.command("rules")
-@click.option(
-    "--rules",
-    "rules",
-    multiple=True,
-    type=click.Path(path_type=Path),
-    help="A folder (or .aims file) of extra rules; repeatable.",
-)
+@rules_option
 @click.option("--no-default-rules", is_flag=True, help="List only the --rules packs.")
 @click.option(
     "--config",
