@@ -34,13 +34,16 @@ def subject_key(subject: Any) -> str:
 
 def load_baseline(path: Path) -> Baseline:
     """Read a JSON report as a baseline; anything else is a UsageError naming the file."""
+    from aimscheck.inputfile import Kind, Refused, read_text
     from aimscheck.yamlfile import display
 
     shown = display(path)
-    try:
-        text = path.read_text(encoding="utf-8")
+    try:  # a report of a big export is large: bounded like the whole export
+        text = read_text(path, Kind("baseline", "max_export_mb", "it is not a report of aimscheck"))
     except FileNotFoundError:
         raise UsageError(f"baseline not found: {shown}", hint=_HINT) from None
+    except Refused as exc:
+        raise UsageError(exc.message, Location(shown, 1), hint=exc.hint) from None
     except (OSError, UnicodeDecodeError) as exc:
         raise UsageError(f"cannot read the baseline {shown}: {exc}") from None
     try:

@@ -111,6 +111,9 @@ class EvidenceResolver:
         self._owners: dict[int, str] = {}  # id(record) -> its collection
         self._names: dict[str, dict[str, Any]] = {}  # "evidence/ev-1" -> the record
         self._files: dict[str, tuple[str, str]] = {}  # real path -> (status, sha256 or error)
+        # (path as written, sha256 recorded) -> (status, detail): records that share a file
+        # resolve its path once.
+        self._paths: dict[tuple[str, str | None], tuple[str, str]] = {}
         self._checks: dict[tuple[str, str], EvidenceCheck] = {}
 
     def missing(self, check: EvidenceCheck) -> bool:
@@ -200,6 +203,13 @@ class EvidenceResolver:
 
     def _file(self, path: str, recorded: object) -> tuple[str, str]:
         """The status of the file at `path` and a detail; an escaping path is never opened."""
+        key = (path, recorded if isinstance(recorded, str) else None)
+        found = self._paths.get(key)
+        if found is None:
+            found = self._paths[key] = self._resolve(path, key[1])
+        return found
+
+    def _resolve(self, path: str, recorded: str | None) -> tuple[str, str]:
         why = refused_path(path)
         if why is not None:
             return "outside_root", f"the path {path} {why} and is refused (never opened)"
@@ -217,7 +227,7 @@ class EvidenceResolver:
             return status, f"{path} cannot be read ({value})"
         if status == "empty_file":
             return status, f"{path} is empty"
-        if isinstance(recorded, str) and recorded.strip():
+        if recorded is not None and recorded.strip():
             expected = recorded.strip().lower().removeprefix("sha256:")
             if expected != value:
                 return (

@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from aimscheck.budget import Frame, metered
 from aimscheck.context import Context
 from aimscheck.dsl import nodes as n
 from aimscheck.dsl.compiler import iterate
@@ -17,6 +18,7 @@ from aimscheck.dsl.ruleset import CompiledRule
 from aimscheck.dsl.sourcetext import expression_text
 from aimscheck.errors import EvaluationError, UsageError
 from aimscheck.export.model import ID_FIELD, Export
+from aimscheck.limits import use
 from aimscheck.results import Outcome, Result
 from aimscheck.values import MISSING, Duration, truth
 
@@ -234,7 +236,8 @@ def _relative(location: object) -> str:
 
 def _subject_record(rule: CompiledRule, ctx: Context, wanted: str) -> tuple[Any, list[str]]:
     """The record of the rule's `for` source whose id is `wanted`, and every id there is."""
-    source = rule.source(ctx, [None] * rule.nslots) if rule.source is not None else MISSING
+    frame = Frame(rule.nslots, ctx.budget)  # metered, as the evaluator's frames are
+    source = rule.source(ctx, frame) if rule.source is not None else MISSING
     id_field = ID_FIELD.get(rule.subject_collection, "id")
     records = iterate(source, "'for'")
     ids = [str(r.get(id_field)) if isinstance(r, dict) else str(r) for r in records]
@@ -267,7 +270,26 @@ def explain_rule(
     if info.location:
         say(f"  defined at {_relative(info.location)}")
     results: list[Result] = list(evaluator.evaluate(rule))
-    frame: list[Any] = [None] * rule.nslots
+    # The trace evaluates the rule's parts again: on a budget of its own, every loop metered.
+    ctx.budget.start_rule()
+    with use(evaluator.limits), metered(ctx.budget):
+        try:
+            return _trace_rule(tracer, rule, ctx, evaluator, subject, results)
+        except EvaluationError as exc:  # the budget ran out between two traced values
+            tracer.out += ["", f"the trace stops here: {exc}"]
+            return tracer.out
+
+
+def _trace_rule(
+    tracer: Tracer,
+    rule: CompiledRule,
+    ctx: Context,
+    evaluator: Any,
+    subject: str | None,
+    results: list[Result],
+) -> list[str]:
+    say = tracer.out.append
+    frame = evaluator.frame(rule)
     if rule.ast.when is not None:
         say("")
         say(f"when {tracer.source(rule.ast.when)}")
@@ -310,7 +332,7 @@ def _explain_result(
         say(f"  {chosen.message}")
     if chosen.outcome is Outcome.NOT_APPLICABLE:
         return tracer.out
-    frame: list[Any] = [None] * rule.nslots
+    frame = evaluator.frame(rule)
     if rule.var_slot >= 0:
         frame[rule.var_slot] = MISSING if record is None else record
     _trace_steps(tracer, rule, evaluator, frame)
@@ -363,7 +385,7 @@ def explain(options: ExplainOptions) -> str:
         packs, default = [*config.packs, *packs], default and config.default_pack
         params = config.parameters
     builtin = rule_files([default_pack()]) if default else []
-    ruleset = compile_files([*builtin, *packs], params, builtin_count=len(builtin), trace=True)
+    ruleset = compile_files([*builtin, *packs], params, builtin_count=len(builtin))
     rule = ruleset.get(options.rule)
     if rule is None:
         close = difflib.get_close_matches(options.rule, [r.info.id for r in ruleset.rules], n=1)

@@ -34,6 +34,8 @@ class Limits:
     # ---- rule packs (aimscheck/dsl/) ------------------------------------------------------
     max_rule_file_mb: float = 1  # one .aims file (the whole ISO 42001 pack is 0.2 MB)
     max_rule_depth: int = 100  # brackets, operators and field steps inside each other
+    # ---- configuration and rule tests (aimscheck.yaml, waivers, *.tests.yaml) ------------------
+    max_config_mb: float = 2  # one such file, aliases written out (the pack's largest: 40 kB)
     max_regex_pattern: int = 1_000  # characters of a `matches` pattern
     max_regex_subject: int = 100_000  # characters of a text `matches` will search
     # ---- evaluation (aimscheck/engine.py) -------------------------------------------------

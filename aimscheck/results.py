@@ -22,7 +22,8 @@ class Outcome(enum.Enum):
 
     @property
     def is_finding(self) -> bool:
-        return self in (Outcome.NONCONFORMITY, Outcome.MISSING_EVIDENCE, Outcome.ERROR)
+        # Reports ask this of every result, several times: a plain attribute in a set of texts.
+        return self._value_ in _FINDINGS
 
 
 class Severity(enum.Enum):
@@ -34,7 +35,11 @@ class Severity(enum.Enum):
 
     @property
     def rank(self) -> int:
-        return {"major": 3, "minor": 2, "observation": 1}[self.value]
+        return _RANKS[self._value_]
+
+
+_FINDINGS = frozenset(("nonconformity", "missing_evidence", "error"))
+_RANKS = {"major": 3, "minor": 2, "observation": 1}
 
 
 PHASES: tuple[str, ...] = (

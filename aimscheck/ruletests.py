@@ -14,8 +14,11 @@ import yaml
 from yaml.nodes import MappingNode, Node, SequenceNode
 
 from aimscheck.errors import AimscheckError, RuleTestError
+from aimscheck.inputfile import Refused
+from aimscheck.limits import how_to_raise
 from aimscheck.results import Outcome
 from aimscheck.source import Location
+from aimscheck.yamlfile import bound_nodes, libyaml_too_deep, read_small_text, too_deep
 
 TEST_SUFFIX = ".tests.yaml"
 OUTCOMES = tuple(o.value for o in Outcome)
@@ -83,20 +86,30 @@ class _File:
     def __init__(self, path: Path) -> None:
         self.path = path
         try:
-            text = path.read_text(encoding="utf-8")
+            text = read_small_text(path, "test file")
+        except Refused as exc:
+            raise RuleTestError(exc.message, Location(str(path), 1), hint=exc.hint) from None
         except (OSError, UnicodeDecodeError) as exc:
             raise RuleTestError(f"cannot read test file: {exc}", Location(str(path), 1)) from None
         loader = _Loader(text)
         try:
             node = loader.get_single_node()
+            # Bounded before anything walks it: an alias bomb would be expanded by every step
+            # that copies the case's export, and nesting thousands deep would crash them.
+            if node is not None and (bound := bound_nodes(text, node, "test file")) is not None:
+                message, line, column, hint = bound
+                raise RuleTestError(message, Location(str(path), line, column), hint=hint)
             self.node: Node | None = node
             self.data: Any = loader.construct_document(node) if node is not None else None
         except yaml.MarkedYAMLError as exc:
             mark = exc.problem_mark
-            raise RuleTestError(
-                f"not valid YAML: {exc.problem}",
-                Location(str(path), mark.line + 1 if mark else 1, mark.column + 1 if mark else 0),
-            ) from None
+            where = Location(
+                str(path), mark.line + 1 if mark else 1, mark.column + 1 if mark else 0
+            )
+            if libyaml_too_deep(exc):
+                hint = how_to_raise("max_depth")
+                raise RuleTestError(too_deep("test file"), where, hint=hint) from None
+            raise RuleTestError(f"not valid YAML: {exc.problem}", where) from None
         finally:
             loader.dispose()
 

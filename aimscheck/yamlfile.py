@@ -7,6 +7,8 @@ from pathlib import Path
 from typing import Any
 
 from aimscheck.errors import AimscheckError, UsageError, raise_all
+from aimscheck.inputfile import MB, Kind, Refused, read_text
+from aimscheck.limits import current, how_to_raise
 from aimscheck.source import Location
 
 # A JSON path as a tuple of keys and list indexes: ("waivers", 0, "expires").
@@ -37,15 +39,69 @@ def display(path: Path) -> str:
         return str(path)
 
 
+def read_small_text(path: Path, what: str) -> str:
+    """The text of a small YAML file (configuration, waivers, rule tests): a plain file within
+    `max_config_mb`. Raises Refused, or OSError and UnicodeDecodeError as reading does."""
+    return read_text(path, Kind(what, "max_config_mb", "it should hold a few entries"))
+
+
+def bound_nodes(text: str, node: Any, what: str) -> tuple[str, int, int, str] | None:
+    """Why a composed YAML document must not be walked, or None when it may.
+
+    Past `max_depth` or, aliases written out, past `max_config_mb`: an alias bomb (a kilobyte
+    expanding to billions of values) or nesting thousands deep would otherwise hang or crash
+    whatever walks the data. Returns (message, line, column, hint).
+    """
+    from aimscheck.export.parsing import Problem
+    from aimscheck.export.yamlparse import check_nodes
+
+    limits = current()
+    try:
+        check_nodes(text, node, limits.max_depth, int(limits.max_config_mb * MB), "max_config_mb")
+    except Problem as problem:
+        message = problem.message
+        if "inside its own anchor" in message:  # said for an export: say it for this file
+            message = "a recursive alias: an alias is used inside its own anchor"
+        elif "(max_depth)" in message:
+            message = too_deep(what)
+        return message, problem.line, problem.column, problem.hint
+    return None
+
+
+def too_deep(what: str) -> str:
+    """The message of data nested past `max_depth` (its hint: `how_to_raise("max_depth")`)."""
+    return (
+        f"data nested more than {current().max_depth} levels deep (max_depth): "
+        f"a {what} nests a few levels; flatten this value"
+    )
+
+
+def libyaml_too_deep(exc: Exception) -> bool:
+    """Whether a YAML error is LibYAML's own bound on nesting (1,000 levels)."""
+    return "maximum nesting depth" in str(getattr(exc, "problem", ""))
+
+
+def _too_deep_for_python(shown: str) -> tuple[str, Location, str, str]:
+    return (
+        f"data nested too deeply for Python to read (max_depth is {current().max_depth}): "
+        "flatten it",
+        Location(shown, 1),
+        "",
+        "lower the limit: AIMSCHECK_MAX_DEPTH=N or --limit max_depth=N",
+    )
+
+
 def read_yaml(path: Path, what: str) -> YamlDocument:
     """Parse a small YAML file (safe loader only), noting where every value starts."""
     import yaml
 
     shown = display(path)
     try:
-        text = path.read_text(encoding="utf-8")
+        text = read_small_text(path, what)
     except FileNotFoundError:
         raise UsageError(f"{what} not found: {shown}") from None
+    except Refused as exc:
+        raise UsageError(exc.message, Location(shown, 1), hint=exc.hint) from None
     except (OSError, UnicodeDecodeError) as exc:
         raise UsageError(f"cannot read {what} {shown}: {exc}") from None
     try:
@@ -55,11 +111,16 @@ def read_yaml(path: Path, what: str) -> YamlDocument:
     loader = Loader(text)
     try:
         node = loader.get_single_node()
+        if node is not None and (bound := bound_nodes(text, node, what)) is not None:
+            message, line, column, hint = bound
+            raise UsageError(message, Location(shown, line, column), hint=hint)
         reader = _NodeReader(loader, shown)
         data = None if node is None else reader.value(node, ())
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         where = Location(shown, mark.line + 1, mark.column + 1) if mark else Location(shown, 1)
+        if libyaml_too_deep(exc):
+            raise UsageError(too_deep(what), where, hint=how_to_raise("max_depth")) from None
         raise UsageError(
             f"invalid YAML in {what}: {exc.problem}",
             where,
@@ -67,6 +128,8 @@ def read_yaml(path: Path, what: str) -> YamlDocument:
         ) from None
     except yaml.YAMLError as exc:
         raise UsageError(f"invalid YAML in {what} {shown}: {exc}") from None
+    except RecursionError:  # only when max_depth is raised past what Python can walk
+        raise UsageError(*_too_deep_for_python(shown)) from None
     finally:
         loader.dispose()
     raise_all(list(reader.errors))

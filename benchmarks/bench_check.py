@@ -3,6 +3,7 @@
 Run: python benchmarks/bench_check.py [--runs 11] [--big-runs 3] [--no-10x]
 
 Targets (issue 7), each printed with its figure:
+Each check is the CI command: text summary to the log and `--junit report.xml`.
   1. fixtures/conforming with the full default pack: median at most 2.5x the median of
      `python -c "import yaml, lark, click, junit_xml"`, measured interleaved in the same run;
   2. the held-out-sized export (3,000 AI systems, 10,000 risks, 31,000 evidence records,
@@ -26,14 +27,19 @@ from common import ROOT, aimscheck_command, ensure_bytecode, median_run, paired_
 from gen_export import AS_OF, counts, generate, size_mb, write
 
 
-def check_command(path: Path) -> list[str]:
-    return [*aimscheck_command(), "check", str(path), "--as-of", AS_OF, "--fail-on", "never", "-q"]
+def check_command(path: Path, junit: Path) -> list[str]:
+    """The CI command: the text summary (to the log, here discarded) and a JUnit report."""
+    return [
+        *aimscheck_command(),
+        *("check", str(path), "--as-of", AS_OF, "--fail-on", "never", "--junit", str(junit)),
+    ]
 
 
 def small(runs: int) -> None:
     floor_cmd = [sys.executable, "-c", "import yaml, lark, click, junit_xml"]
-    cmd = check_command(ROOT / "fixtures" / "conforming")
-    floor, took = paired_medians([floor_cmd, cmd], runs)
+    with tempfile.TemporaryDirectory(prefix="aimscheck-bench-") as tmp:
+        cmd = check_command(ROOT / "fixtures" / "conforming", Path(tmp) / "junit.xml")
+        floor, took = paired_medians([floor_cmd, cmd], runs)
     ratio = took / floor
     print(f"import floor (python -c 'import yaml, lark, click, junit_xml'): {floor * 1000:.0f} ms")
     verdict = "ok" if ratio <= 2.5 else "OVER"
@@ -60,7 +66,8 @@ def big(runs: int, tenfold: bool) -> None:
             described = counts(data)
             size = size_mb(out)
             del data
-            run = median_run(check_command(out), runs if scale == 1 else 1, env)
+            junit = Path(tmp) / "junit.xml"
+            run = median_run(check_command(out, junit), runs if scale == 1 else 1, env)
             results.append((scale, size, run))
             print(
                 f"export x{scale}: {described}, {size:.1f} MB JSON: {run.seconds:.2f} s "

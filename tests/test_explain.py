@@ -151,3 +151,25 @@ def test_unknown_rule_and_subject_exit_2_with_a_suggestion(tmp_path: Path) -> No
     code, out = run(tmp_path, "ORG-5.3-01", "--subject", "scorng")
     assert code == EXIT_ERROR and "no ai_systems record has the id 'scorng'" in out
     assert "did you mean 'scoring'?" in out
+
+
+def test_the_trace_is_metered_like_the_evaluation(tmp_path: Path) -> None:
+    """A rule that walks every record for every record: its trace stops at the budget too."""
+    runaway = (
+        'rule "ORG-RUN-01" {\n  title "t"\n  clause "5.3"\n  severity minor\n'
+        '  phase monitoring\n  for sys in ai_systems where sys.id == "scoring"\n'
+        "  require exists a in impact_assessments where exists b in impact_assessments\n"
+        "          where exists d in ai_systems where len(a.id) + len(b.id) > len(d.id) + 9\n}\n"
+    )
+    export(tmp_path)
+    (tmp_path / "rules.aims").write_text(runaway)
+    group = click.Group()
+    group.add_command(explain.command)
+    args = [str(tmp_path / "repo"), "--no-default-rules", "--rules", str(tmp_path / "rules.aims")]
+    env = {"AIMSCHECK_MAX_RULE_STEPS": "30", "AIMSCHECK_STEPS_PER_RECORD": "1"}
+    result = CliRunner().invoke(
+        group, ["explain", "ORG-RUN-01", *args, "--as-of", "2026-11-20"], env=env
+    )
+    assert result.exit_code == EXIT_OK, result.output
+    assert "ai_systems/scoring: error" in result.output
+    assert "\nthe trace stops here: evaluation stopped after 39 steps" in result.output

@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 import datetime as dt
+import os
+import time
 from pathlib import Path
 
 import click
 import pytest
 import yaml
 from click.testing import CliRunner
+from hostiledata import process, run
 from lxml import etree
 
 from aimscheck.cli import EXIT_ERROR, EXIT_FINDINGS, EXIT_OK
@@ -221,3 +224,66 @@ def test_a_case_naming_an_unknown_rule_fails_with_a_suggestion(tmp_path: Path) -
     code, out = cli(folder)
     assert code == EXIT_FINDINGS
     assert "no rule with id ORG-4.3-1; did you mean ORG-4.3-01?" in out
+
+
+# ---- hostile test files, through the CLI: one message, exit 2, in well under a second
+
+
+def hostile_test_file(tmp_path: Path, tests: str) -> tuple[int, list[str], Path]:
+    folder = write(tmp_path / "rules", tests=tests)
+    started = time.perf_counter()
+    result = run("test", folder, "--no-default-rules")
+    assert time.perf_counter() - started < 5
+    assert "Traceback" not in result.output
+    lines = result.stderr.removeprefix("aimscheck: error:").strip().splitlines()
+    return result.exit_code, lines, folder / "org.tests.yaml"
+
+
+def test_an_alias_bomb_in_a_test_file_is_refused_at_once(tmp_path: Path) -> None:
+    # The aliases sit in the case's export: every copy of it would write them all out.
+    anchors = ["x0: &a0 [" + ", ".join(['"lol"'] * 9) + "]"]
+    anchors += [f"x{i}: &a{i} [" + ", ".join([f"*a{i - 1}"] * 9) + "]" for i in range(1, 10)]
+    tests = (
+        "as_of: 2026-11-20\n"
+        "cases:\n"
+        "  - name: a bomb in the export\n"
+        "    rule: ORG-4.3-01\n"
+        "    export:\n"
+        "      ai_systems:\n"
+        "        - id: s1\n" + "".join(f"          {line}\n" for line in anchors) + ""
+        "    expect: {ai_systems/s1: pass}\n"
+    )
+    code, lines, path = hostile_test_file(tmp_path, tests)
+    assert code == EXIT_ERROR
+    assert lines == [  # x5, the first anchor whose expansion (9**6 values) passes 2 MB
+        f"{path}:13:15: YAML aliases here expand the file past 2 MB once written out "
+        "(max_config_mb): write the values out rather than repeating aliases of aliases",
+        "  hint: if the input is genuine, raise the limit: AIMSCHECK_MAX_CONFIG_MB=N or "
+        "--limit max_config_mb=N",
+    ]
+
+
+@pytest.mark.parametrize(("levels", "where"), [(200, "1:70"), (5000, "1:1006")])
+def test_a_deeply_nested_test_file_is_refused(tmp_path: Path, levels: int, where: str) -> None:
+    code, lines, path = hostile_test_file(tmp_path, "base: " + "[" * levels + "]" * levels)
+    assert code == EXIT_ERROR
+    assert lines == [
+        f"{path}:{where}: data nested more than 64 levels deep (max_depth): "
+        "a test file nests a few levels; flatten this value",
+        "  hint: if the input is genuine, raise the limit: AIMSCHECK_MAX_DEPTH=N or "
+        "--limit max_depth=N",
+    ]
+
+
+def test_a_test_file_that_is_a_named_pipe_is_refused(tmp_path: Path) -> None:
+    if not hasattr(os, "mkfifo"):
+        pytest.skip("no named pipes on this system")
+    folder = write(tmp_path / "rules")
+    (folder / "org.tests.yaml").unlink()
+    os.mkfifo(folder / "org.tests.yaml")
+    proc = process("test", folder, "--no-default-rules", timeout=20)
+    assert proc.returncode == EXIT_ERROR
+    assert proc.stderr == (
+        f"aimscheck: error:\n{folder / 'org.tests.yaml'}:1: the test file is not a regular file "
+        "(a device, pipe or socket)\n  hint: give a plain file\n"
+    )

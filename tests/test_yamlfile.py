@@ -3,10 +3,15 @@
 from __future__ import annotations
 
 import datetime as dt
+import os
+import time
 from pathlib import Path
 
 import pytest
+from hostiledata import check, process, repo, rules
 
+from aimscheck import limits
+from aimscheck.cli import EXIT_ERROR
 from aimscheck.errors import UsageError
 from aimscheck.yamlfile import read_yaml
 
@@ -66,3 +71,98 @@ def test_missing_and_unreadable_files(tmp_path: Path) -> None:
     binary.write_bytes(b"a: \xff\n")
     with pytest.raises(UsageError, match="cannot read configuration"):
         read_yaml(binary, "configuration")
+
+
+# ---- hostile configuration files, through the CLI: one message, exit 2, in well under a second
+
+
+def alias_bomb(indent: str = "") -> str:
+    """Ten anchors, each a list of nine aliases of the one before: 3.5 billion values."""
+    lines = [f"{indent}a0: &a0 [" + ", ".join(['"lol"'] * 9) + "]"]
+    lines += [f"{indent}a{i}: &a{i} [" + ", ".join([f"*a{i - 1}"] * 9) + "]" for i in range(1, 10)]
+    return "\n".join(lines) + "\n"
+
+
+BOMB_MESSAGE = (
+    "YAML aliases here expand the file past 2 MB once written out (max_config_mb): write the "
+    "values out rather than repeating aliases of aliases"
+)
+YAML_HINT = (
+    "  hint: if the input is genuine, raise the limit: AIMSCHECK_MAX_CONFIG_MB=N or "
+    "--limit max_config_mb=N"
+)
+
+
+def check_with_config(tmp_path: Path, config: str) -> tuple[int, list[str], Path]:
+    export = repo(tmp_path / "repo", **{"aimscheck.yaml": config})
+    started = time.perf_counter()
+    result = check(export, rules(tmp_path))
+    assert time.perf_counter() - started < 5
+    assert "Traceback" not in result.output
+    lines = result.stderr.removeprefix("aimscheck: error:").strip().splitlines()
+    return result.exit_code, lines, export / "aimscheck.yaml"
+
+
+def test_an_alias_bomb_configuration_is_refused_at_once(tmp_path: Path) -> None:
+    code, lines, path = check_with_config(tmp_path, alias_bomb())
+    assert code == EXIT_ERROR
+    # a5 is the first anchor whose expansion (9**6 values) passes 2 MB
+    assert lines == [f"{path}:6:5: {BOMB_MESSAGE}", YAML_HINT]
+
+
+@pytest.mark.parametrize(
+    ("levels", "where"),
+    [(200, "1:71"), (5000, "1:1007")],  # LibYAML itself stops at 1,000 levels: said alike
+)
+def test_a_deeply_nested_configuration_is_refused(tmp_path: Path, levels: int, where: str) -> None:
+    text = "rules: " + "[" * levels + "]" * levels + "\n"
+    code, lines, path = check_with_config(tmp_path, text)
+    assert code == EXIT_ERROR
+    assert lines == [
+        f"{path}:{where}: data nested more than 64 levels deep (max_depth): "
+        "a configuration nests a few levels; flatten this value",
+        "  hint: if the input is genuine, raise the limit: AIMSCHECK_MAX_DEPTH=N or "
+        "--limit max_depth=N",
+    ]
+
+
+def test_a_waiver_file_bomb_is_refused_too(tmp_path: Path) -> None:
+    config = "version: 1\nwaiver_files: [waivers.yaml]\n"
+    export = repo(tmp_path / "repo", **{"aimscheck.yaml": config, "waivers.yaml": alias_bomb()})
+    result = check(export, rules(tmp_path))
+    assert result.exit_code == EXIT_ERROR
+    assert f"waivers.yaml:6:5: {BOMB_MESSAGE}" in result.stderr
+
+
+def test_a_configuration_that_is_a_named_pipe_is_refused(tmp_path: Path) -> None:
+    if not hasattr(os, "mkfifo"):
+        pytest.skip("no named pipes on this system")
+    export = repo(tmp_path / "repo")
+    os.mkfifo(tmp_path / "policy.yaml")  # one found in the repo is not a file: not taken
+    proc = process(
+        "check",
+        export,
+        "--no-default-rules",
+        "--rules",
+        rules(tmp_path),
+        "--config",
+        tmp_path / "policy.yaml",
+        timeout=20,
+    )
+    assert proc.returncode == EXIT_ERROR
+    assert proc.stderr == (
+        f"aimscheck: error:\n{tmp_path / 'policy.yaml'}:1: the configuration is not a regular "
+        "file (a device, pipe or socket)\n  hint: give a plain file\n"
+    )
+
+
+def test_a_configuration_past_the_size_limit_is_not_read(tmp_path: Path) -> None:
+    path = tmp_path / "c.yaml"
+    path.write_text("version: 1\n" + "# padding\n" * 2000, encoding="utf-8")
+    with limits.use(limits.Limits(max_config_mb=0.01)), pytest.raises(UsageError) as caught:
+        read_yaml(path, "configuration")
+    assert caught.value.render() == (
+        f"{path}:1: the configuration is larger than 0.01 MB (max_config_mb): it should hold a "
+        "few entries\n  hint: if the input is genuine, raise the limit: "
+        "AIMSCHECK_MAX_CONFIG_MB=N or --limit max_config_mb=N"
+    )

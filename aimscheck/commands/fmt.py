@@ -23,7 +23,7 @@ def command(paths: tuple[Path, ...], check: bool, show_diff: bool) -> None:
     A file with a syntax error is left as it is and reported (exit 2). With --check or
     --diff nothing is written: exit 1 when a file would change.
     """
-    from aimscheck.dsl.ruleset import rule_files
+    from aimscheck.dsl.ruleset import read_rule_file, rule_files
     from aimscheck.errors import AimscheckError
     from aimscheck.formatter import format_text
     from aimscheck.output import write_atomic
@@ -33,12 +33,8 @@ def command(paths: tuple[Path, ...], check: bool, show_diff: bool) -> None:
     broken = 0
     for path in files:
         try:
-            text = path.read_text(encoding="utf-8")
+            text = read_rule_file(path)  # a plain file within max_rule_file_mb
             result = format_text(text, str(path))
-        except (OSError, UnicodeDecodeError) as exc:
-            click.echo(f"aimscheck: error: cannot read {path}: {exc}", err=True)
-            broken += 1
-            continue
         except AimscheckError as exc:
             click.echo(f"aimscheck: error:\n{exc.render()}", err=True)
             broken += 1

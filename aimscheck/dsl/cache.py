@@ -72,8 +72,12 @@ def _fingerprint() -> bytes:
 
 
 def key(text: str, path: str) -> str:
-    """The entry name for one rule file's text at one path."""
+    """The entry name for one rule file's text at one path, under the depth limit in force
+    (a parse accepted under a higher limit must not be taken under a lower one)."""
+    from aimscheck.limits import current
+
     digest = hashlib.sha256(_fingerprint())
+    digest.update(f"{current().max_rule_depth}\0".encode())
     digest.update(path.encode("utf-8", "surrogatepass") + b"\0")
     digest.update(text.encode("utf-8", "surrogatepass"))
     return digest.hexdigest()

@@ -8,7 +8,7 @@ import operator
 import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from aimscheck.context import Context, get_path
 from aimscheck.dsl import nodes as n
@@ -23,6 +23,9 @@ from aimscheck.functions import FUNCTIONS
 from aimscheck.iso42001 import ANNEX_A, annex_records
 from aimscheck.source import Location, Span, render_snippet
 from aimscheck.values import MISSING, Duration, arith, duration, equal, order, show, truth
+
+if TYPE_CHECKING:
+    from aimscheck.dsl.quantifiers import Join, Plan
 
 # A compiled expression: called with the run's context and the rule's variable slots.
 Fn = Callable[[Context, list[Any]], Any]
@@ -82,6 +85,11 @@ class ExprCompiler:
         self.lost: frozenset[str] | None = frozenset()
         # id(node) → (closure, scope) of every expression compiled, when `explain` asks.
         self.trace: dict[int, tuple[Fn, Env]] | None = None
+        # How each quantifier (by id of its node) finds its items, and the index look-up
+        # each candidates closure makes (keyed by the closure itself, kept alive, so that no
+        # other closure can take its id): for `codegen`.
+        self.plans: dict[int, Plan] = {}
+        self.joins: dict[Fn, Join] = {}
 
     # ---- helpers -----------------------------------------------------------------------------
 

@@ -15,17 +15,36 @@ from aimscheck.dsl import nodes as n
 from aimscheck.dsl.diagnose import ENTRY_KEYWORDS, Failure, Tok, diagnose
 from aimscheck.dsl.transformer import AstBuilder, Comment, LayoutBuilder, RuleLayout
 from aimscheck.errors import AimscheckError, RuleSyntaxError, raise_all
+from aimscheck.limits import current, how_to_raise
 from aimscheck.resources import grammar_path
 from aimscheck.source import Location, render_snippet
 
 __all__ = ["ENTRY_KEYWORDS", "Damage", "Parsed", "parse_partial", "parse_recovering"]
 
 # Text inside strings and comments, masked before looking for line starts such as `rule`.
-_OPAQUE = re.compile(r'"""(?:.|\n)*?"""|"(?:[^"\\\n]|\\.)*"|#[^\n]*')
+# Written without a repeated group: `"(a|b)*"` costs Python's regex engine about 150 bytes per
+# character it repeats over, 150 MB for an unclosed quote on a 1 MB line.
+_OPAQUE = re.compile(r'"""[\s\S]*?"""|"[^"\\\n]*(?:\\.[^"\\\n]*)*"|#[^\n]*')
 _ITEM_LINE = re.compile(r"^[ \t]*(?:rule|field)\b", re.MULTILINE)
 _ENTRY_LINE = re.compile(r"^[ \t]*(?:(?:" + "|".join(ENTRY_KEYWORDS) + r")\b|\})", re.MULTILINE)
 _BINDS = re.compile(r"\b(?:let|param|for)\s+([A-Za-z_]\w*)")
 _COMMENTS: list[Token] = []  # filled by the layout parser's lexer callback, one parse at a time
+# Syntax errors reported per file: past them a file is not worth reading further (each error
+# costs a round of recovery), and a screenful of messages already says what is wrong.
+MAX_SYNTAX_ERRORS = 50
+# Parse-tree nodes that hold statements, not expressions: they do not count as nesting.
+_STATEMENTS = frozenset(
+    (
+        "start",
+        "rule",
+        "field_decl",
+        "when_stmt",
+        "for_stmt",
+        "let_stmt",
+        "require_stmt",
+        "evidence_stmt",
+    )
+)
 
 
 def _build(**options: Any) -> Lark:
@@ -115,21 +134,68 @@ class Parsed:
 
 class _Parse:
     """One file's parse: reports each syntax error once, then repairs or blanks the statement
-    (or failing that the rule) it is in, and parses again, so one run lists every mistake."""
+    (or failing that the rule) it is in, and parses again, so one run lists every mistake.
+
+    Each new round parses only from the first item not yet read whole: the items before the
+    error are kept and their text is blanked, so that recovery costs a file's length once,
+    not once per error. Past MAX_SYNTAX_ERRORS errors the file is read no further.
+    """
 
     def __init__(self, text: str, path: str) -> None:
         self.text = text
         self.path = path
         self.errors: list[AimscheckError] = []
         self.damage: list[Damage] = []
+        self.max_depth = current().max_rule_depth
+        self.unreported: tuple[int, int] | None = None  # the first error past the cap
 
     def error(self, line: int, column: int, message: str, hint: str = "", width: int = 1) -> None:
+        if len(self.errors) >= MAX_SYNTAX_ERRORS:
+            self.unreported = self.unreported or (line, column)
+            return
         self.errors.append(
             RuleSyntaxError(
                 message,
                 Location(self.path, line, column),
                 render_snippet(self.text, line, column, width),
                 hint,
+            )
+        )
+
+    def too_deep(self, line: int, column: int) -> None:
+        self.error(
+            line,
+            column,
+            f"expression nested more than {self.max_depth} levels deep (max_rule_depth): "
+            "rules need a few levels; split this one into steps with let",
+            how_to_raise("max_rule_depth"),
+        )
+
+    def too_deep_for_python(self, line: int, column: int) -> None:
+        self.error(
+            line,
+            column,
+            "expression nested too deeply for Python to read "
+            f"(max_rule_depth is {self.max_depth}): split it into steps with let",
+            "lower the limit: AIMSCHECK_MAX_RULE_DEPTH=N or --limit max_rule_depth=N",
+        )
+
+    def finish(self) -> None:
+        """Close the list of errors with a line saying some were not reported, if so."""
+        if self.unreported is None:
+            return
+        last = max(
+            [
+                self.unreported,
+                *((e.location.line, e.location.column) for e in self.errors if e.location),
+            ]
+        )
+        self.errors.append(
+            RuleSyntaxError(
+                f"more than {MAX_SYNTAX_ERRORS} syntax errors in this file: "
+                "reading stopped, and further errors were not reported",
+                Location(self.path, *last),
+                hint="fix the errors above and run again",
             )
         )
 
@@ -145,8 +211,18 @@ class _Parse:
             return n.Literal("")
         try:
             tree = _lark().parse(source, start="expr")
+            deep = _too_deep(tree, self.max_depth)
+            if deep is not None:
+                self.too_deep(*_moved(deep.meta.line, deep.meta.column, line, column))
+                return n.Literal("")
             result: n.Expr = AstBuilder(self.parse_hole).transform(tree)
+        except RecursionError:  # only when max_rule_depth is raised past what Python can do
+            self.too_deep_for_python(line, column)
+            return n.Literal("")
         except (UnexpectedInput, VisitError) as exc:
+            if isinstance(exc, VisitError) and isinstance(exc.orig_exc, RecursionError):
+                self.too_deep_for_python(line, column)
+                return n.Literal("")
             column += max(getattr(exc, "column", 1), 1) - 1
             self.error(
                 line,
@@ -158,29 +234,58 @@ class _Parse:
         return _shift(result, line - 1, column - 1)
 
     def run(self, builder: type[AstBuilder] = AstBuilder) -> list[Any]:
+        try:
+            return self.read(builder)
+        finally:
+            self.finish()
+
+    def read(self, builder: type[AstBuilder]) -> list[Any]:
         text = self.text
         tried: dict[tuple[int, int], int] = {}
         lark = _layout_lark() if builder is LayoutBuilder else _lark()
+        done: list[Tree[Token]] = []  # items read whole before the text still being parsed
         for _ in range(10_000):  # every round changes the text; a hard bound regardless
             _COMMENTS.clear()
             try:
                 tree = lark.parse(text, start="start")
-                items: list[Any] = builder(self.parse_hole).transform(tree)
-                return items
             except UnexpectedInput as exc:
                 failure = _failure(exc, text)
                 where = (failure.token.line, failure.token.column)
                 if where not in tried:
                     found = diagnose(failure, self.text)
                     self.error(found.line, found.column, found.message, found.hint, found.width)
-                rest = self.recover(text, failure, tried.get(where, 0), tried, where)
+                    if self.unreported is not None:
+                        return []
+                kept, text = _harvest(exc, text)
+                done.extend(kept)
+                rest = self.recover(text, failure, tried.get(where, 0), tried, where, bool(done))
                 if rest is None:
                     return []
                 text = rest
+                continue
+            return self.build(builder, [*done, *tree.children])
+        return []
+
+    def build(self, builder: type[AstBuilder], trees: list[Any]) -> list[Any]:
+        """The AST of each item, but of none nested past max_rule_depth (it is reported)."""
+        transformer = builder(self.parse_hole)
+        items: list[Any] = []
+        for tree in trees:
+            deep = _too_deep(tree, self.max_depth)
+            if deep is not None:
+                self.too_deep(deep.meta.line, deep.meta.column)
+                continue
+            try:
+                items.append(transformer.transform(tree))
+            except RecursionError:  # only when max_rule_depth is raised past what Python can do
+                self.too_deep_for_python(*_start(tree))
             except VisitError as exc:  # a transformer bug must not surface as a traceback
+                if isinstance(exc.orig_exc, RecursionError):
+                    self.too_deep_for_python(*_start(tree))
+                    continue
                 self.error(1, 1, f"internal error while reading the rule: {exc.orig_exc}")
                 return []
-        return []
+        return items
 
     def recover(
         self,
@@ -189,12 +294,16 @@ class _Parse:
         start: int,
         tried: dict[tuple[int, int], int],
         where: tuple[int, int],
+        kept: bool = False,
     ) -> str | None:
-        """The text with the failure repaired or blanked; None when nothing more can be done."""
+        """The text with the failure repaired or blanked; None when nothing more can be done.
+
+        `kept`: items read before the failure are kept, so a text left blank still has some.
+        """
         for strategy in range(start, 3):
             tried[where] = strategy + 1
             new = (self.close_rule, self.blank_entry, self.blank_item)[strategy](text, failure)
-            if new is not None and new != text and new.strip():
+            if new is not None and new != text and (kept or new.strip()):
                 return new
         return None
 
@@ -264,6 +373,60 @@ class _Parse:
         if end <= begin:
             return None
         return text[:begin] + _blank(text[begin:end]) + text[end:]
+
+
+def _too_deep(tree: Tree[Token], limit: int) -> Tree[Token] | None:
+    """The first expression node nested more than `limit` deep in `tree`, or None.
+
+    Walked with an explicit stack: a tree thousands deep must not reach the recursion limit
+    (the parse itself is a loop; transforming the tree recurses once per level).
+    """
+    stack: list[tuple[Tree[Token], int]] = [(tree, 0)]
+    while stack:
+        node, depth = stack.pop()
+        kind = str(node.data)
+        if kind not in _STATEMENTS and not kind.startswith("meta_"):
+            depth += 1
+            if depth > limit:
+                return node
+        stack.extend((c, depth) for c in reversed(node.children) if isinstance(c, Tree))
+    return None
+
+
+def _start(tree: Tree[Token]) -> tuple[int, int]:
+    meta = tree.meta
+    return (1, 1) if getattr(meta, "empty", True) else (meta.line, meta.column)
+
+
+def _moved(line: int, column: int, to_line: int, to_column: int) -> tuple[int, int]:
+    """A position in a hole's own text, moved to where the hole starts in the file."""
+    return line + to_line - 1, column + (to_column - 1 if line == 1 else 0)
+
+
+def _harvest(exc: UnexpectedInput, text: str) -> tuple[list[Tree[Token]], str]:
+    """The items the parser had read whole before failing, and the text with them blanked.
+
+    Lines and columns are kept (newlines stay, the last line's text turns to spaces), so
+    every position later found in the text is still a position in the file.
+    """
+    kept: list[Tree[Token]] = []
+    end = 0
+    for value in getattr(getattr(exc, "state", None), "value_stack", None) or ():
+        if not isinstance(value, Tree) or getattr(value.meta, "empty", True):
+            break
+        kind = str(value.data)
+        if kind in ("rule", "field_decl"):
+            kept.append(value)
+        elif kind.startswith("__start_star"):  # the items so far, gathered by the grammar
+            kept.extend(c for c in value.children if isinstance(c, Tree))
+        else:
+            break
+        end = value.meta.end_pos
+    if not kept:
+        return [], text
+    lines = text.count("\n", 0, end)
+    column = end - (text.rfind("\n", 0, end) + 1)
+    return kept, "\n" * lines + " " * column + text[end:]
 
 
 def _last(stack: tuple[Tok, ...], kind: str) -> int:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable
+from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 from weakref import WeakKeyDictionary
 
@@ -21,6 +22,30 @@ Candidates = Callable[[Context, list[Any]], Iterable[Any]]
 # each item of an outer list, then a look-up by a constant (the same records for every outer
 # record, often a large share of the collection).
 _BY_VALUE, _BY_EACH, _BY_CONSTANT = 0, 1, 3
+
+
+@dataclass(frozen=True, slots=True)
+class Join:
+    """An index look-up for `var.path == key` ("=="), `key in var.path` ("has") or
+    `var.path in key` ("each"), from the condition `part` of a quantifier's `where`."""
+
+    how: str
+    collection: str
+    path: tuple[str, ...]
+    key: n.Expr
+    part: n.Expr
+
+
+@dataclass(frozen=True, slots=True)
+class Plan:
+    """How a quantifier finds its items, for `codegen`: its variable's slot, its compiled
+    candidates, the join they look up (None: a scan, or a union or chain of joins) and
+    whether they are a plain scan of the source."""
+
+    slot: int
+    candidates: Candidates
+    join: Join | None
+    scan: bool
 
 
 def conjuncts(e: n.Expr | None) -> list[n.Expr]:
@@ -86,6 +111,12 @@ def _join(
         return None
     how, path, key_expr = shape
     key, _ = comp.compile(key_expr, env)
+    found = _lookup(how, collection, path, key, ordered)
+    comp.joins[found] = Join(how, collection, path, key_expr, cond)
+    return found
+
+
+def _lookup(how: str, collection: str, path: tuple[str, ...], key: Fn, ordered: bool) -> Candidates:
     if how == "==":
         return lambda c, f: c.lookup(collection, path, key(c, f))
     if how == "has":
@@ -269,11 +300,13 @@ def compile_quantifier(comp: ExprCompiler, e: n.Quantifier, env: Env) -> tuple[F
         # The conditions still run on each candidate: they also check types and missing values.
         candidates = _best(comp, e.source.name, e.var, parts, env, e.kind == "filter")
     passes = _all_of(parts, [comp.condition(p, inner) for p in parts])
+    scan = candidates is None
     if candidates is None:
         what = f"'{e.kind}'"
         candidates = lambda c, f: iterate(source_fn(c, f), what)  # noqa: E731
     body = comp.condition(e.body, inner) if e.body is not None else None
     cands = candidates
+    comp.plans[id(e)] = Plan(slot, cands, comp.joins.get(cands), scan)
     # `filter` and `count` walk every candidate: they charge the budget once for all of them
     # and then bind the variable without the frame's per-write metering.
     bind = list.__setitem__
@@ -327,4 +360,4 @@ def compile_quantifier(comp: ExprCompiler, e: n.Quantifier, env: Env) -> tuple[F
     return all_, t.BOOLEAN
 
 
-__all__ = ["MISSING", "compile_quantifier", "conjuncts", "names_in"]
+__all__ = ["MISSING", "Join", "Plan", "compile_quantifier", "conjuncts", "names_in"]

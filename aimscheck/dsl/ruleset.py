@@ -18,6 +18,7 @@ from aimscheck.dsl.diagnose import RESERVED
 from aimscheck.errors import AimscheckError, RuleSemanticError, UsageError, raise_all
 from aimscheck.export.fields import FieldType, export_type
 from aimscheck.export.model import COLLECTIONS, SECTIONS
+from aimscheck.inputfile import Kind, Refused, check_file, read_text
 from aimscheck.iso42001 import ANNEX_A, CLAUSES
 from aimscheck.results import PHASES, RuleInfo, Severity
 from aimscheck.source import Location, Span, render_snippet
@@ -25,6 +26,7 @@ from aimscheck.values import Duration
 
 if TYPE_CHECKING:
     from aimscheck.dsl.parser import Damage
+    from aimscheck.dsl.quantifiers import Plan
 
 SEVERITIES = tuple(s.value for s in Severity)
 _DURATION_TEXT = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*(days?|weeks?|months?|years?)\s*$")
@@ -57,8 +59,10 @@ class CompiledRule:
     steps: tuple[Step, ...]
     params: Mapping[str, object] = field(default_factory=dict)
     unused: tuple[str, ...] = ()  # let and param names the rule never reads (lint warns)
-    # With compile_files(trace=True): id(AST node) → (closure, names in scope) for `explain`.
+    # id(AST node) → (closure, names in scope), for `explain` and `codegen`.
     trace: Mapping[int, tuple[Fn, Env]] = field(default_factory=dict, repr=False)
+    # id(quantifier node) → how it finds its items, for `codegen`.
+    plans: Mapping[int, Plan] = field(default_factory=dict, repr=False)
 
 
 @dataclass(frozen=True)
@@ -78,7 +82,8 @@ def rule_files(paths: Iterable[Path]) -> list[Path]:
     """The `.aims` files of the given files and folders (folders searched recursively).
 
     A folder without any `.aims` file is an error: a pack that loads nothing would otherwise
-    pass silently.
+    pass silently. So is a listed file that is not a plain file, or is larger than
+    `max_rule_file_mb` (checked with `stat`: nothing is opened).
     """
     out: list[Path] = []
     for path in paths:
@@ -90,13 +95,43 @@ def rule_files(paths: Iterable[Path]) -> list[Path]:
                     hint="rule files end in .aims; give the folder that holds them",
                 )
             out.extend(found)
-        elif path.is_file():
+        elif path.is_file() or path.exists():  # a pipe or a device is refused below
             out.append(path)
         else:
             raise UsageError(
                 f"rule path not found: {path}", hint="give a .aims file or a folder that holds them"
             )
+    for path in out:
+        try:
+            check_file(path, path.stat(), RULE_FILE)
+        except Refused as exc:
+            raise _refused(path, exc) from None
+        except OSError:  # reported when it is read
+            continue
     return out
+
+
+RULE_FILE = Kind(
+    "rule file",
+    "max_rule_file_mb",
+    "split it into several .aims files",
+    "remove it, or rename it so that it does not end in .aims",
+)
+
+
+def read_rule_file(path: Path) -> str:
+    """The text of one rule file; a RuleSemanticError at the file when it cannot be read (only
+    a plain file within `max_rule_file_mb` is opened)."""
+    try:
+        return read_text(path, RULE_FILE)
+    except Refused as exc:
+        raise _refused(path, exc) from None
+    except (OSError, UnicodeDecodeError) as exc:
+        raise RuleSemanticError(f"cannot read rule file: {exc}", Location(str(path), 1)) from None
+
+
+def _refused(path: Path, exc: Refused) -> RuleSemanticError:
+    return RuleSemanticError(exc.message, Location(str(path), 1), hint=exc.hint)
 
 
 def param_value(default: object, override: object, name: str, rule_id: str) -> object:
@@ -248,9 +283,7 @@ class _FileCompiler:
             )
         return values
 
-    def compile_rule(
-        self, rule: n.Rule, damage: tuple[Damage, ...] = (), trace: bool = False
-    ) -> CompiledRule | None:
+    def compile_rule(self, rule: n.Rule, damage: tuple[Damage, ...] = ()) -> CompiledRule | None:
         """`damage`: text of this rule that syntax-error recovery cut (its errors are reported)."""
         self.check_meta(rule, bool(damage))
         comp = ExprCompiler(self.rf.path, self.rf.text, export_type(), self.custom, {})
@@ -258,7 +291,7 @@ class _FileCompiler:
             # Names the cut text bound are not reported as unknown: one mistake, one message.
             cut = [d.names for d in damage]
             comp.lost = None if None in cut else frozenset().union(*(x or () for x in cut))
-        comp.trace = {} if trace else None
+        comp.trace = {}
         comp.params = self.params(rule, comp)
         env = Env()
         when = comp.condition(rule.when, env) if rule.when is not None else None
@@ -331,7 +364,8 @@ class _FileCompiler:
             steps=tuple(steps),
             params={k: v for k, (v, _) in comp.params.items()},
             unused=unused,
-            trace=comp.trace or {},
+            trace=comp.trace,
+            plans=comp.plans,
         )
 
 
@@ -422,20 +456,18 @@ def compile_collect(
     paths: Iterable[Path],
     overrides: Mapping[str, Mapping[str, object]] | None = None,
     builtin_count: int = 0,
-    trace: bool = False,
 ) -> tuple[RuleSet, list[AimscheckError]]:
     """Parse and compile every rule file; return the rules that compiled and every problem.
 
     The first `builtin_count` files are the built-in pack: a later rule with the same id
     replaces a built-in one only when it says `overrides`; any other duplicate id is an error.
-    `trace=True` keeps every sub-expression's closure (for `aimscheck explain`).
     """
     # Compiling allocates tens of thousands of closures and frees few: the cyclic collector
     # would rescan them all again and again for nothing (about 15 ms of the default pack).
     enabled = gc.isenabled()
     gc.disable()
     try:
-        return _collect(paths, overrides, builtin_count, trace)
+        return _collect(paths, overrides, builtin_count)
     finally:
         if enabled:
             gc.enable()
@@ -445,18 +477,15 @@ def _collect(
     paths: Iterable[Path],
     overrides: Mapping[str, Mapping[str, object]] | None,
     builtin_count: int,
-    trace: bool,
 ) -> tuple[RuleSet, list[AimscheckError]]:
     errors: list[AimscheckError] = []
     parsed: list[tuple[n.RuleFile, tuple[Damage, ...]]] = []
     files = rule_files(paths)
     for path in files:
         try:
-            text = path.read_text(encoding="utf-8")
-        except (OSError, UnicodeDecodeError) as exc:
-            errors.append(
-                RuleSemanticError(f"cannot read rule file: {exc}", Location(str(path), 1))
-            )
+            text = read_rule_file(path)
+        except RuleSemanticError as exc:
+            errors.append(exc)
             continue
         # The parse comes from the user's cache when this exact text was parsed before.
         rule_file, problems, damage = parse_cached(text, str(path))
@@ -477,7 +506,7 @@ def _collect(
         fc = _FileCompiler(rf, custom, overrides or {})
         by_rule = _damage_of(rf, damage)
         for position, rule in enumerate(rf.rules):
-            result_rule = fc.compile_rule(rule, by_rule[position], trace)
+            result_rule = fc.compile_rule(rule, by_rule[position])
             if result_rule is None:
                 continue
             builtin = index < builtin_count
@@ -512,13 +541,12 @@ def compile_files(
     paths: Iterable[Path],
     overrides: Mapping[str, Mapping[str, object]] | None = None,
     builtin_count: int = 0,
-    trace: bool = False,
 ) -> RuleSet:
     """Parse and compile every rule file; raise every problem of every file at once.
 
     The first `builtin_count` files are the built-in pack: a later rule with the same id
     replaces a built-in one only when it says `overrides`; any other duplicate id is an error.
     """
-    ruleset, errors = compile_collect(paths, overrides, builtin_count, trace)
+    ruleset, errors = compile_collect(paths, overrides, builtin_count)
     raise_all(errors)
     return ruleset

@@ -168,12 +168,13 @@ def _children(node: Node) -> list[Node]:
     return node.value if isinstance(node, SequenceNode) else []
 
 
-def expanded_size(root: Node, limit: int) -> int:
+def expanded_size(root: Node, limit: int, name: str = "max_yaml_mb") -> int:
     """The size in bytes of the document with every alias written out (about: 2 per value).
 
     Each collection is measured once (memoised) and scalars inline, so a billion-laughs document
     costs a walk of the few nodes it is written with. Raises Problem for an alias inside its own
-    anchor, and at the first (innermost) collection whose written-out size passes `limit`.
+    anchor, and at the first (innermost) collection whose written-out size passes `limit` (the
+    limit called `name`).
     """
     sizes: dict[int, int] = {}
     opened: set[int] = set()  # collections whose children are being measured: the current path
@@ -202,8 +203,8 @@ def expanded_size(root: Node, limit: int) -> int:
             raise _problem(
                 node,
                 f"YAML aliases here expand the file past {limit / 2**20:g} MB once written out "
-                "(max_yaml_mb): write the values out rather than repeating aliases of aliases",
-                how_to_raise("max_yaml_mb"),
+                f"({name}): write the values out rather than repeating aliases of aliases",
+                how_to_raise(name),
             )
         sizes[key] = total
         opened.discard(key)
@@ -243,15 +244,18 @@ def check_depth(root: Node, limit: int, shared: bool) -> None:
         level = below
 
 
-def check_nodes(text: str, root: Node, max_depth: int, max_bytes: int) -> int:
+def check_nodes(
+    text: str, root: Node, max_depth: int, max_bytes: int, name: str = "max_yaml_mb"
+) -> int:
     """Bound a composed document before anything walks it; raises Problem past a limit.
 
     Returns its size with aliases written out, or 0 when it has no anchor (its size is then the
-    text's). Any reader of untrusted YAML nodes should call it before constructing or walking.
+    text's). Any reader of untrusted YAML nodes should call it before constructing or walking;
+    `name` names the limit `max_bytes` comes from.
     """
     # No anchor: nothing to expand, no walk to pay. (`&` is rare: looked for first, fast.)
     shared = "&" in text and _ANCHOR.search(text) is not None
-    size = expanded_size(root, max_bytes) if shared else 0
+    size = expanded_size(root, max_bytes, name) if shared else 0
     check_depth(root, max_depth, shared)
     return size
 

@@ -6,7 +6,7 @@ import re
 import xml.etree.ElementTree as ET
 from itertools import groupby
 
-from junit_xml import TestCase, TestSuite, to_xml_report_string
+from junit_xml import TestCase, TestSuite
 
 from aimscheck.reporters.readiness import group_label, group_sort_key
 from aimscheck.results import Baseline, Outcome, Report, Result, RuleInfo
@@ -185,13 +185,31 @@ def _suites(report: Report) -> tuple[list[TestSuite], list[str | None]]:
     return suites, [skip for _, skip in all_cases]
 
 
+def _document(suites: list[TestSuite]) -> ET.Element:
+    """`<testsuites>` with its totals, as junit-xml's `to_xml_report_string` builds it, kept as a
+    tree: that function writes it out and scans the text for characters XML cannot carry
+    (every text here is cleaned already), and the tree would only be parsed back."""
+    root = ET.Element("testsuites")
+    totals: dict[str, float] = {"disabled": 0, "errors": 0, "failures": 0, "tests": 0}
+    time = 0.0
+    for suite in suites:
+        element = suite.build_xml_doc()
+        for key in totals:
+            totals[key] += int(element.get(key, 0))
+        time += float(element.get("time", 0))
+        root.append(element)
+    for key, value in totals.items():
+        root.set(key, str(int(value)))
+    root.set("time", str(time))
+    return root
+
+
 def render(report: Report) -> str:
     """One JUnit XML document: a suite per clause or Annex A group, a testcase per check."""
     suites, skip_types = _suites(report)
-    raw = to_xml_report_string(suites, prettyprint=False)
+    root = _document(suites)
     # junit-xml cannot name <testsuites>, types every <skipped> "skipped" and adds attributes
-    # the strict xsd rejects: fix all three on the parsed tree (our own output, nothing external).
-    root = ET.fromstring(raw)
+    # the strict xsd rejects: fix all three on its tree before it is written.
     root.set("name", SUITES_NAME)
     for tag, names in _FORBIDDEN_ATTRIBUTES.items():
         for element in root.iter(tag):

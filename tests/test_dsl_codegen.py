@@ -1,0 +1,142 @@
+"""Generated code gives exactly the results of the compiled closures, and is only ours."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from aimscheck import engine
+from aimscheck.dsl.codegen import generate
+from aimscheck.dsl.ruleset import CompiledRule, RuleSet, compile_files, rule_files
+from aimscheck.engine import Evaluator
+from aimscheck.export.dates import coerce_dates
+from aimscheck.export.loader import load_export
+from aimscheck.export.model import Export
+from aimscheck.limits import Limits
+from aimscheck.resources import default_pack
+from aimscheck.results import Outcome, Result
+from aimscheck.ruletests import run_tests
+
+ROOT = Path(__file__).resolve().parents[1]
+AS_OF = dt.date(2026, 11, 20)
+
+
+@pytest.fixture(scope="module")
+def pack() -> RuleSet:
+    return compile_files(rule_files([default_pack()]))
+
+
+def fixture(name: str) -> Export:
+    export = load_export(ROOT / "fixtures" / name)
+    coerce_dates(export)
+    return export
+
+
+def rules(
+    tmp_path: Path, body: str, head: str = "for sys in ai_systems", fields: str = ""
+) -> RuleSet:
+    (tmp_path / "t.aims").write_text(
+        fields + f'rule "T-1" {{\n  title "t"\n  clause "4.3"\n  severity minor\n'
+        f"  phase scope_definition\n  {head}\n{body}\n}}\n"
+    )
+    return compile_files([tmp_path / "t.aims"])
+
+
+def both(ruleset: RuleSet, export: Export, **limits: int) -> list[Result]:
+    """The results by closures, after checking that generated code gives the very same."""
+    chosen = Limits(**limits)  # type: ignore[arg-type]
+    closures = Evaluator(export, AS_OF, limits=chosen, generate=False).run(ruleset)
+    generated = Evaluator(export, AS_OF, limits=chosen, generate=True).run(ruleset)
+    assert generated == closures
+    return closures
+
+
+@pytest.mark.parametrize("name", ["conforming", "pilot", "gaps"])
+def test_the_fixtures_give_the_same_results_with_generated_code(pack: RuleSet, name: str) -> None:
+    results = both(pack, fixture(name))
+    assert len(results) > 400
+    if name == "gaps":  # the planted gaps are found by both
+        assert sum(r.outcome is Outcome.NONCONFORMITY for r in results) > 10
+
+
+def test_every_rule_test_case_gives_the_same_results_with_generated_code(
+    pack: RuleSet, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    compared: list[str] = []
+    original = Evaluator.evaluate
+
+    def evaluate_both(self: Evaluator, rule: CompiledRule) -> Iterator[Result]:
+        results = list(original(self, rule))
+        other = Evaluator(self.export, self.ctx.as_of, generate=not self.generate)
+        assert list(original(other, rule)) == results, rule.info.id
+        compared.append(rule.info.id)
+        return iter(results)
+
+    monkeypatch.setattr(Evaluator, "evaluate", evaluate_both)
+    results, _ = run_tests([default_pack()], pack)
+    assert [r.case.name for r in results if not r.passed] == []
+    assert len(compared) >= 500 and set(compared) == {r.info.id for r in pack.rules}
+
+
+def test_errors_say_the_same_with_generated_code(tmp_path: Path) -> None:
+    ruleset = rules(
+        tmp_path,
+        '  require sys.extra > 3 or sys.extra matches "^a" or sys.extra.x == 1',
+        head="for sys in ai_systems",
+        fields="field ai_systems.extra: any\n",
+    )
+    export = fixture("conforming")
+    for system, extra in zip(
+        export.collection("ai_systems"), ["text", 5, [1], {"x": 1}], strict=False
+    ):
+        system["extra"] = extra
+    messages = [r.message for r in both(ruleset, export)[:4]]
+    assert messages == [
+        "could not evaluate: cannot compare text (text) with a number (3)",
+        "",
+        "could not evaluate: cannot compare a list (1) with a number (3)",
+        "could not evaluate: cannot compare a record ({…}) with a number (3)",
+    ]
+
+
+def test_a_runaway_rule_stops_at_the_same_budget_with_generated_code(tmp_path: Path) -> None:
+    ruleset = rules(
+        tmp_path,
+        "  require exists a in evidence where exists b in evidence "
+        "where a.id != b.id and len(a.title) > len(b.title) + 1000",
+    )
+    results = both(ruleset, fixture("conforming"), max_rule_steps=2_000, steps_per_record=1)
+    assert results[-1].outcome is Outcome.ERROR
+    assert "(max_rule_steps)" in results[-1].message
+
+
+def test_texts_of_the_rule_are_values_never_code(tmp_path: Path) -> None:
+    sneaky = "x\\\"); import os; os.system('false'); (\\\"\\n{1}"
+    ruleset = rules(tmp_path, f'  require sys.name != "{sneaky}" and sys.id not in ["{sneaky}"]')
+    results = both(ruleset, fixture("conforming"))
+    assert {r.outcome for r in results} == {Outcome.PASS}
+    source = generate(ruleset.rules[0]).steps[0].fn.__code__.co_consts
+    assert any(isinstance(c, str) and "import os" in c for c in source)
+
+
+def test_big_exports_run_generated_code_and_small_ones_closures(
+    pack: RuleSet, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    export = fixture("conforming")
+    assert not Evaluator(export, AS_OF).generate
+    monkeypatch.setattr(engine, "GENERATE_FROM", 10)
+    evaluator = Evaluator(export, AS_OF)
+    assert evaluator.generate
+    rule = pack.rules[0]
+    assert evaluator.generated(rule) is evaluator.generated(rule)  # made once per run
+    assert evaluator.generated(rule).steps[0].fn.__code__.co_filename.startswith("<aimscheck")
+
+
+def test_rules_beyond_what_python_compiles_keep_their_closures(tmp_path: Path) -> None:
+    nested = "exists x in ai_systems where " * 30 + "sys.id == x.id"
+    ruleset = rules(tmp_path, f"  require {nested}")
+    assert generate(ruleset.rules[0]) is ruleset.rules[0]  # Python allows 20 nested loops
+    assert {r.outcome for r in both(ruleset, fixture("pilot"))} == {Outcome.PASS}
