@@ -37,7 +37,7 @@ META_ORDER = (
 _MERGED = ("clause", "control", "tags")  # given twice, their values join on one line
 _KEY = 12  # metadata values start this many columns after the indent
 # The text token of a `title`/`description`/`fix` entry, past any comment before it.
-_TEXT_TOKEN = re.compile(r'#[^\n]*|("""(?:.|\n)*?"""|"(?:[^"\\\n]|\\.)*")')
+_TEXT_TOKEN = re.compile(r'#[^\n]*|("""[\s\S]*?"""|"[^"\\\n]*(?:\\.[^"\\\n]*)*")')
 _INDENT = "  "
 
 

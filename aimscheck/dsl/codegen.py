@@ -24,7 +24,7 @@ import datetime as dt
 from typing import TYPE_CHECKING, Any
 
 from aimscheck.dsl import nodes as n
-from aimscheck.dsl.compiler import _PLAIN_ORDER, _member, _text_list, iterate
+from aimscheck.dsl.compiler import _PLAIN_ORDER, _member, _text_list, iterate, run_constant
 from aimscheck.dsl.quantifiers import conjuncts, gives_boolean
 from aimscheck.dsl.regex import compile_regex
 from aimscheck.errors import EvaluationError
@@ -122,9 +122,10 @@ class _Module:
         self.temps += 1
         return f"{prefix}{self.temps}"
 
-    def fallback(self, e: n.Expr) -> str:
-        """A call to the closure the compiler made for `e` (it reads the variable slots)."""
-        self.closures = True
+    def fallback(self, e: n.Expr, reads_variables: bool = True) -> str:
+        """A call to the closure the compiler made for `e`; loops then bind their items in the
+        variable slots it reads (unless it reads none)."""
+        self.closures = self.closures or reads_variables
         return f"{self.const(self.rule.trace[id(e)][0])}(c, f)"
 
     # ---- functions ------------------------------------------------------------------------
@@ -446,6 +447,8 @@ class _Module:
                 return f"({negate}(type({item} := {left}) is str and {item} in {found}))"
             return f"({negate}MEM(c, {left}, {right}))"
         if op in _ARITH:
+            if run_constant(e, env, self.rule.params):  # once per run, by the compiled closure
+                return self.fallback(e, reads_variables=False)
             return f"ARITH({op!r}, {left}, {right})"
         return self.fallback(e)
 

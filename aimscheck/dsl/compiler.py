@@ -6,7 +6,7 @@ import datetime as dt
 import functools
 import operator
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Container
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
@@ -440,6 +440,8 @@ class ExprCompiler:
             result = t.DATE
         elif t.category(ta) == "date" and t.category(tb) == "date":
             result = t.DURATION
+        if run_constant(e, env.slots, self.params):  # `today - 30 days`: one value all run
+            return _per_run(lambda c, f: arith(op, a(c, f), b(c, f))), result
         return (lambda c, f: arith(op, a(c, f), b(c, f))), result
 
     def _check_enum(self, side: n.Expr, typ: FieldType, other: n.Expr) -> None:
@@ -620,6 +622,31 @@ def _member(c: Context, item: object, container: object) -> bool:
     if type(item) is str and type(container) is list and len(container) <= 8:
         return item in container
     return c.member(item, container)
+
+
+def run_constant(e: n.Expr, variables: Container[str], params: Container[str]) -> bool:
+    """Whether `e` has one value for the whole run: literals, parameters and `today` (none of
+    them shadowed by a variable), combined by arithmetic."""
+    if isinstance(e, n.Literal | n.DurationLit):
+        return True
+    if isinstance(e, n.Name):
+        return e.name not in variables and (e.name in params or e.name == "today")
+    if isinstance(e, n.Binary) and e.op in ("+", "-", "*", "/"):
+        return run_constant(e.left, variables, params) and run_constant(e.right, variables, params)
+    return isinstance(e, n.Unary) and e.op == "neg" and run_constant(e.operand, variables, params)
+
+
+def _per_run(fn: Fn) -> Fn:
+    """`fn`, computed once per as-of date: for expressions whose only input is `today`."""
+    last: list[Any] = [None, None]  # [the as-of date, the value for it]
+
+    def once(c: Context, f: list[Any]) -> Any:
+        if last[0] != c.as_of or last[0] is None:
+            value = fn(c, f)  # an error is raised each time, never kept
+            last[0], last[1] = c.as_of, value
+        return last[1]
+
+    return once
 
 
 def _walker(base: Fn, names: tuple[str, ...], slot: int | None) -> Fn:

@@ -40,7 +40,7 @@ class Step:
     fn: Fn
     slot: int = -1
     message: Callable[[Context, list[Any]], str] | None = None
-    source: str = ""
+    source: str = ""  # the statement's text, for its message when it has no `because`
 
 
 @dataclass(frozen=True)
@@ -325,15 +325,14 @@ class _FileCompiler:
             elif isinstance(stmt, n.Require):
                 cond = comp.condition(stmt.cond, env)
                 message = comp.template(stmt.message, env) if stmt.message else None
-                steps.append(
-                    Step("require", cond, message=message, source=comp.source_text(stmt.cond))
-                )
+                # The text of the condition only says what failed when no `because` does.
+                text = comp.source_text(stmt.cond) if message is None else ""
+                steps.append(Step("require", cond, message=message, source=text))
             else:
                 fn, _ = comp.compile(stmt.expr, env)
                 message = comp.template(stmt.message, env) if stmt.message else None
-                steps.append(
-                    Step("evidence", fn, message=message, source=comp.source_text(stmt.expr))
-                )
+                text = comp.source_text(stmt.expr) if message is None else ""
+                steps.append(Step("evidence", fn, message=message, source=text))
         self.errors.extend(comp.errors)
         names = [x.name for x in lets] + [p.name for p in rule.params]
         unused = () if damage else tuple(name for name in names if name not in comp.used)

@@ -23,7 +23,9 @@ _FORBIDDEN_ATTRIBUTES = {
 # Characters XML 1.0 cannot carry even escaped. junit-xml strips some after serialising, but
 # non-ASCII ones (U+FFFE, lone surrogates) reach its output as `&#...;` references no parser
 # accepts, so they are replaced before junit-xml sees the text.
-_NOT_XML = re.compile("[^\t\n\r\x20-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
+# Written as the few ranges XML refuses rather than the many it allows: the same set, compiled
+# ten times faster (7 ms of every run otherwise).
+_NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
 
 
 def _clean(text: str) -> str:
