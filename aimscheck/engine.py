@@ -188,11 +188,12 @@ class Evaluator:
         out: list[tuple[Any, Subject | None]] = []
         id_field = ID_FIELD.get(rule.subject_collection, "id")
         records = iterate(value, "'for'")
-        self.ctx.spend(len(records))
+        self.ctx.spend(len(records))  # every record is bound: charged at once, as filter does
+        bind, slot, where = list.__setitem__, rule.var_slot, rule.where
         for record in records:
-            if rule.where is not None:
-                frame[rule.var_slot] = record
-                if not truth(rule.where(self.ctx, frame)):
+            if where is not None:
+                bind(frame, slot, record)
+                if not truth(where(self.ctx, frame)):
                     continue
             ident = record.get(id_field) if isinstance(record, dict) else record
             out.append(

@@ -39,6 +39,7 @@ class Severity(enum.Enum):
 
 
 _FINDINGS = frozenset(("nonconformity", "missing_evidence", "error"))
+_OPEN = frozenset(("nonconformity", "missing_evidence"))  # findings a waiver has not closed
 _RANKS = {"major": 3, "minor": 2, "observation": 1}
 
 
@@ -83,9 +84,15 @@ class Subject:
 
     collection: str
     id: str | None
+    # `collection/id`, made once: reports sort and group hundreds of thousands of results by it.
+    text: str = field(init=False, compare=False, repr=False)
+
+    def __post_init__(self) -> None:
+        text = self.collection if self.id is None else f"{self.collection}/{self.id}"
+        object.__setattr__(self, "text", text)
 
     def __str__(self) -> str:
-        return self.collection if self.id is None else f"{self.collection}/{self.id}"
+        return self.text
 
     def to_dict(self) -> dict[str, object]:
         return {"collection": self.collection, "id": self.id}
@@ -246,10 +253,13 @@ class Report:
     waivers: tuple[WaiverStatus, ...] = ()  # every configured waiver and what it did
     baseline: Baseline | None = None  # known findings that do not fail the run
 
+    # These walk every result (hundreds of thousands on a big export), several times per
+    # report: enum members and plain attributes are looked up once, not once per result.
+
     def counts(self) -> dict[str, int]:
         out = {o.value: 0 for o in Outcome}
         for r in self.results:
-            out[r.outcome.value] += 1
+            out[r.outcome._value_] += 1
         return out
 
     def failing(self) -> list[Result]:
@@ -258,25 +268,25 @@ class Report:
         if threshold is None:
             return []
         known = self.baseline.holds if self.baseline is not None else (lambda _: False)
+        error, rank = Outcome.ERROR, threshold.rank
         return [
             r
             for r in self.results
-            if r.outcome is Outcome.ERROR
-            or (r.outcome.is_finding and r.severity.rank >= threshold.rank and not known(r))
+            if r.outcome is error
+            or (r.outcome._value_ in _FINDINGS and r.rule.severity.rank >= rank and not known(r))
         ]
 
     @property
     def open_majors(self) -> int:
+        major = Severity.MAJOR
         return sum(
-            1
-            for r in self.results
-            if r.outcome in (Outcome.NONCONFORMITY, Outcome.MISSING_EVIDENCE)
-            and r.severity is Severity.MAJOR
+            1 for r in self.results if r.outcome._value_ in _OPEN and r.rule.severity is major
         )
 
     @property
     def verdict(self) -> str:
         """The certification verdict: stage 1 readiness needs no open major and no error."""
-        if any(r.outcome is Outcome.ERROR for r in self.results):
+        error = Outcome.ERROR
+        if any(r.outcome is error for r in self.results):
             return "not assessable"
         return "ready for stage 1" if self.open_majors == 0 else "not ready for stage 1"

@@ -65,17 +65,19 @@ def rule_statuses(report: Report) -> dict[str, tuple[RuleInfo, RuleStatus]]:
     waived finding and a rule with no subject in scope both count as passing).
     """
     rules: dict[str, RuleInfo] = {rule.id: rule for rule in report.rules}
-    outcomes: dict[str, set[Outcome]] = {rule_id: set() for rule_id in rules}
+    # Outcomes by their value (texts hash in C; a result per subject: hundreds of thousands).
+    outcomes: dict[str, set[str]] = {rule_id: set() for rule_id in rules}
     for result in report.results:
         # A result whose rule is missing from report.rules must still be counted, not dropped.
         rules.setdefault(result.rule.id, result.rule)
-        outcomes.setdefault(result.rule.id, set()).add(result.outcome)
+        outcomes.setdefault(result.rule.id, set()).add(result.outcome._value_)
+    failing = {o.value for o in _FAILING}
     statuses: dict[str, tuple[RuleInfo, RuleStatus]] = {}
     for rule_id in sorted(rules):
         seen = outcomes[rule_id]
-        if seen & set(_FAILING):
+        if seen & failing:
             status = RuleStatus.FAIL
-        elif seen == {Outcome.NOT_APPLICABLE}:
+        elif seen == {Outcome.NOT_APPLICABLE.value}:
             status = RuleStatus.NOT_APPLICABLE
         else:
             status = RuleStatus.PASS
