@@ -123,8 +123,19 @@ def _values(node: object, path: _FieldPath) -> Iterator[object]:
 
 
 def _strings(record: dict[str, Any], names: Iterable[str]) -> tuple[str, ...]:
-    found = (v for name in names for v in _values(record, (name,)))
-    return tuple(dict.fromkeys(v for v in found if isinstance(v, str) and v))
+    """The texts in the record's fields `names` (each a text or a list), each once, in order."""
+    found: dict[str, None] = {}
+    for name in names:  # inline for the usual text or list of texts: every record asks this
+        value = record.get(name)
+        for item in value if isinstance(value, list) else (value,):
+            if type(item) is str:
+                if item:
+                    found[item] = None
+            elif isinstance(item, list):  # lists in lists: walked as `_values` walks them
+                found.update(
+                    dict.fromkeys(v for v in _values(item, ()) if isinstance(v, str) and v)
+                )
+    return tuple(found)
 
 
 def _record_citations(export: Export, resolver: EvidenceResolver) -> Iterator[_Citation]:
@@ -172,9 +183,13 @@ def orphans(export: Export, resolver: EvidenceResolver) -> tuple[str, ...]:
     root, real_root = str(resolver.root), resolver.real_root
     named: set[str] = set()
     folders: set[str] = set()
+    seen: set[str] = set()  # paths as written: records often share a file
     for _collection, record in resolver.records():
         path = record.get("path")
-        if not isinstance(path, str) or not path or refused_path(path) is not None:
+        if not isinstance(path, str) or not path or path in seen:
+            continue
+        seen.add(path)
+        if refused_path(path) is not None:
             continue
         real = os.path.realpath(os.path.join(root, path))
         if not inside(real, real_root):
@@ -232,10 +247,16 @@ def build_inventory(
         sources = tuple(sorted(by_record.get(name, {})))
         records.append(Entry(check, resolver.missing(check), sources, resolver.location(name)))
 
+    made: dict[_Key, Entry] = {}  # a proof that supports many controls: one entry
+
     def entry(key: _Key) -> Entry:
-        check = checks[key]
-        where = None if check.record is None else resolver.location(check.record)
-        return Entry(check, resolver.missing(check), tuple(sorted(cited.get(key, {}))), where)
+        found = made.get(key)
+        if found is None:
+            check = checks[key]
+            where = None if check.record is None else resolver.location(check.record)
+            sources = tuple(sorted(cited.get(key, {})))
+            found = made[key] = Entry(check, resolver.missing(check), sources, where)
+        return found
 
     def group(name: str) -> dict[str, tuple[Entry, ...]]:
         found = sorted(targets[name].items(), key=lambda item: _natural(item[0]))

@@ -338,3 +338,10 @@ def test_an_export_without_proof_gives_an_empty_inventory(tmp_path: Path) -> Non
         "orphans": 0,
         "unreferenced": 0,
     }
+
+
+def test_the_texts_of_a_record_field_are_taken_once_in_order_through_nested_lists() -> None:
+    from aimscheck.inventory import _strings
+
+    record = {"a": ["x", ["y", ["x"]], "", 3, None], "b": "z", "c": None}
+    assert _strings(record, ("a", "b", "c", "missing")) == ("x", "y", "z")
