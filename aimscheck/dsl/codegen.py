@@ -24,16 +24,22 @@ import datetime as dt
 from typing import TYPE_CHECKING, Any
 
 from aimscheck.dsl import nodes as n
-from aimscheck.dsl.compiler import _PLAIN_ORDER, _member, _text_list, iterate, run_constant
+from aimscheck.dsl.compiler import (
+    _PLAIN_ORDER,
+    _member,
+    _text_list,
+    field_step,
+    follow,
+    iterate,
+    run_constant,
+)
 from aimscheck.dsl.quantifiers import conjuncts, gives_boolean
 from aimscheck.dsl.regex import compile_regex
-from aimscheck.errors import EvaluationError
 from aimscheck.export.model import COLLECTIONS, SECTIONS
 from aimscheck.functions import FUNCTIONS, fn_age, fn_len
-from aimscheck.values import MISSING, Duration, arith, duration, equal, is_empty, order, show, truth
+from aimscheck.values import MISSING, Duration, arith, duration, equal, is_empty, order, truth
 
 if TYPE_CHECKING:
-    from aimscheck.context import Context
     from aimscheck.dsl.compiler import Fn
     from aimscheck.dsl.quantifiers import Join
     from aimscheck.dsl.ruleset import CompiledRule
@@ -41,25 +47,6 @@ if TYPE_CHECKING:
 _ORDERED = ("<", "<=", ">", ">=")
 _ARITH = ("+", "-", "*", "/")
 _NONE: tuple[()] = ()
-
-
-def _field(value: object, name: str) -> object:
-    """One step of a field path, as the compiler's walk takes it (for values not a dict)."""
-    if isinstance(value, dict):
-        found = value.get(name, MISSING)
-        return MISSING if found is None else found
-    if value is MISSING:
-        return MISSING
-    raise EvaluationError(f"cannot read field '{name}' of {show(value)!r}")
-
-
-def _deref(c: Context, collection: str, value: object) -> object:
-    """`value -> collection` for a value that is not one id, as the compiler's `deref` does."""
-    if isinstance(value, list):
-        return [c.record(collection, v) for v in value]
-    if value is MISSING:
-        return MISSING
-    return c.record(collection, value)
 
 
 # Names every generated module can read.
@@ -75,12 +62,12 @@ _BASE: dict[str, object] = {
     "ARITH": arith,
     "EMPTY": is_empty,
     "TRUTH": truth,
-    "FIELD": _field,
+    "FIELD": field_step,
     "ITER": iterate,
     "AGE": fn_age,
     "LEN": fn_len,
     "SET": list.__setitem__,
-    "DEREF": _deref,
+    "DEREF": follow,
 }
 # A line that binds a loop's item in its slot, kept only when a closure may read the slot.
 _BIND = "#bind "

@@ -284,12 +284,7 @@ class ExprCompiler:
         record_type = t.item_type(self.export_type.fields.get(coll, t.LIST))
 
         def deref(c: Context, f: list[Any]) -> Any:
-            value = obj_fn(c, f)
-            if isinstance(value, list):
-                return [c.record(coll, v) for v in value]
-            if value is MISSING:
-                return MISSING
-            return c.record(coll, value)
+            return follow(c, coll, obj_fn(c, f))
 
         many = obj_type.kind == "list"
         return deref, (t.list_of(record_type) if many else record_type)
@@ -649,19 +644,32 @@ def _per_run(fn: Fn) -> Fn:
     return once
 
 
+def follow(c: Context, collection: str, value: object) -> object:
+    """`value -> collection`: the record an id names, or the records a list of ids names."""
+    if isinstance(value, list):
+        return [c.record(collection, v) for v in value]
+    if value is MISSING:
+        return MISSING
+    return c.record(collection, value)
+
+
+def field_step(value: object, name: str) -> object:
+    """`value.name`: missing-safe (a dict's absent or null field reads as missing); an error
+    for a value that has no fields."""
+    if isinstance(value, dict):
+        found = value.get(name, MISSING)
+        return MISSING if found is None else found
+    if value is MISSING:
+        return MISSING
+    raise EvaluationError(f"cannot read field '{name}' of {show(value)!r}")
+
+
 def _walker(base: Fn, names: tuple[str, ...], slot: int | None) -> Fn:
-    """A closure reading `base.a.b...`: missing-safe; a dict's None reads as missing."""
+    """A closure reading `base.a.b...` one `field_step` at a time."""
 
     def walk(value: Any) -> Any:
         for name in names:
-            if isinstance(value, dict):
-                value = value.get(name, MISSING)
-                if value is None:
-                    return MISSING
-            elif value is MISSING:
-                return MISSING
-            else:
-                raise EvaluationError(f"cannot read field '{name}' of {show(value)!r}")
+            value = field_step(value, name)
         return value
 
     if len(names) != 1:
