@@ -42,6 +42,28 @@ rules_option = click.option(
 )
 
 
+no_config_option = click.option("--no-config", is_flag=True, help="Ignore aimscheck.yaml.")
+evidence_root_option = click.option(
+    "--evidence-root",
+    type=click.Path(path_type=Path),
+    help="Where evidence paths are resolved (default: the export root).",
+)
+
+
+def config_option(
+    help: str = "The configuration file (default: aimscheck.yaml beside the export).",
+) -> Callable[[F], F]:
+    """`--config FILE`, read into the parameter `config_path`."""
+    return click.option(
+        "--config", "config_path", type=click.Path(path_type=Path, dir_okay=False), help=help
+    )
+
+
+def as_of_option(help: str, callback: Callable[..., dt.date] | None = None) -> Callable[[F], F]:
+    """`--as-of YYYY-MM-DD`, a date (by default `parse_date`'s: today when not given)."""
+    return click.option("--as-of", callback=callback or parse_date, metavar="YYYY-MM-DD", help=help)
+
+
 def guarded(func: F) -> F:
     """Turn every input problem, and any unforeseen failure, into exit 2 with a message."""
 

@@ -14,7 +14,17 @@ from typing import TYPE_CHECKING, Any, TypeVar
 
 import click
 
-from aimscheck.cli import EXIT_FINDINGS, EXIT_OK, guarded, parse_date, rules_option
+from aimscheck.cli import (
+    EXIT_FINDINGS,
+    EXIT_OK,
+    as_of_option,
+    config_option,
+    evidence_root_option,
+    guarded,
+    no_config_option,
+    parse_date,
+    rules_option,
+)
 
 if TYPE_CHECKING:
     from aimscheck.results import Report
@@ -61,11 +71,8 @@ _EXIT_HOOK: list[object] = []
 @click.argument("path", type=click.Path(path_type=Path), default=".")
 @rules_option
 @click.option("--no-default-rules", is_flag=True, help="Run only the --rules packs.")
-@click.option(
-    "--as-of",
-    callback=_as_of,
-    metavar="YYYY-MM-DD",
-    help="The date every date rule and waiver is judged against (default: today, UTC).",
+@as_of_option(
+    "The date every date rule and waiver is judged against (default: today, UTC).", _as_of
 )
 @click.option(
     "--fail-on",
@@ -73,13 +80,8 @@ _EXIT_HOOK: list[object] = []
     default=None,
     help="The lowest severity that fails the run (exit 1)  [default: the config's, else minor]",
 )
-@click.option(
-    "--config",
-    "config_path",
-    type=click.Path(path_type=Path, dir_okay=False),
-    help="The configuration file (default: aimscheck.yaml beside the export).",
-)
-@click.option("--no-config", is_flag=True, help="Ignore aimscheck.yaml.")
+@config_option()
+@no_config_option
 @click.option(
     "--baseline",
     type=click.Path(path_type=Path, dir_okay=False),
@@ -104,11 +106,7 @@ _EXIT_HOOK: list[object] = []
     show_default=True,
     help="What to print on standard output.",
 )
-@click.option(
-    "--evidence-root",
-    type=click.Path(path_type=Path),
-    help="Where evidence paths are resolved (default: the export root).",
-)
+@evidence_root_option
 @click.option(
     "--uri-counts-missing",
     is_flag=True,

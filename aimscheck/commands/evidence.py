@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING, Any
 
 import click
 
-from aimscheck.cli import EXIT_FINDINGS, EXIT_OK, guarded, parse_date
+from aimscheck.cli import EXIT_FINDINGS, EXIT_OK, as_of_option, evidence_root_option, guarded
 
 if TYPE_CHECKING:
     from aimscheck.export.model import Export
@@ -39,12 +39,7 @@ def command() -> None:
 
 @command.command("inventory")
 @click.argument("path", type=click.Path(path_type=Path), default=".")
-@click.option(
-    "--as-of",
-    callback=parse_date,
-    metavar="YYYY-MM-DD",
-    help="The date expiry and review dates are judged against (default: today).",
-)
+@as_of_option("The date expiry and review dates are judged against (default: today).")
 @click.option(
     "--format",
     "fmt",
@@ -56,11 +51,7 @@ def command() -> None:
 @click.option(
     "--json", "json_path", type=click.Path(path_type=Path), help="Write the JSON inventory here."
 )
-@click.option(
-    "--evidence-root",
-    type=click.Path(path_type=Path),
-    help="Where evidence paths are resolved (default: the export root).",
-)
+@evidence_root_option
 @click.option(
     "--rules",
     "rules",

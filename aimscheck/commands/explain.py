@@ -7,7 +7,14 @@ from pathlib import Path
 
 import click
 
-from aimscheck.cli import guarded, parse_date, rules_option
+from aimscheck.cli import (
+    as_of_option,
+    config_option,
+    evidence_root_option,
+    guarded,
+    no_config_option,
+    rules_option,
+)
 
 
 @click.command("explain")
@@ -18,24 +25,10 @@ from aimscheck.cli import guarded, parse_date, rules_option
 )
 @rules_option
 @click.option("--no-default-rules", is_flag=True, help="Load only the --rules packs.")
-@click.option(
-    "--as-of",
-    callback=parse_date,
-    metavar="YYYY-MM-DD",
-    help="The date every date rule is judged against (default: today).",
-)
-@click.option(
-    "--config",
-    "config_path",
-    type=click.Path(path_type=Path, dir_okay=False),
-    help="The configuration file (default: aimscheck.yaml beside the export).",
-)
-@click.option("--no-config", is_flag=True, help="Ignore aimscheck.yaml.")
-@click.option(
-    "--evidence-root",
-    type=click.Path(path_type=Path),
-    help="Where evidence paths are resolved (default: the export root).",
-)
+@as_of_option("The date every date rule is judged against (default: today).")
+@config_option()
+@no_config_option
+@evidence_root_option
 @guarded
 def command(
     rule: str,

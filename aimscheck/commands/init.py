@@ -7,18 +7,13 @@ from pathlib import Path
 
 import click
 
-from aimscheck.cli import guarded, parse_date
+from aimscheck.cli import as_of_option, guarded
 
 
 @click.command("init")
 @click.argument("path", type=click.Path(path_type=Path), default=".")
 @click.option("--force", is_flag=True, help="Overwrite files the scaffold would replace.")
-@click.option(
-    "--as-of",
-    callback=parse_date,
-    metavar="YYYY-MM-DD",
-    help="The day the example's dates are set for (default: today).",
-)
+@as_of_option("The day the example's dates are set for (default: today).")
 @guarded
 def command(path: Path, force: bool, as_of: dt.date) -> None:
     """Create a governance repo in PATH (default: the current folder): an example AIMS export

@@ -6,19 +6,14 @@ from pathlib import Path
 
 import click
 
-from aimscheck.cli import guarded, rules_option
+from aimscheck.cli import config_option, guarded, no_config_option, rules_option
 
 
 @click.command("rules")
 @rules_option
 @click.option("--no-default-rules", is_flag=True, help="List only the --rules packs.")
-@click.option(
-    "--config",
-    "config_path",
-    type=click.Path(path_type=Path, dir_okay=False),
-    help="The configuration whose packs to add (default: ./aimscheck.yaml if there is one).",
-)
-@click.option("--no-config", is_flag=True, help="Ignore aimscheck.yaml.")
+@config_option("The configuration whose packs to add (default: ./aimscheck.yaml if there is one).")
+@no_config_option
 @click.option("--clause", multiple=True, help="Only rules naming this clause (6.1 takes 6.1.x).")
 @click.option("--control", multiple=True, help="Only rules naming this control (A.5 takes A.5.x).")
 @click.option("--phase", multiple=True, help="Only rules of this phase.")
