@@ -114,6 +114,7 @@ class EvidenceResolver:
         # (path as written, sha256 recorded) -> (status, detail): records that share a file
         # resolve its path once.
         self._paths: dict[tuple[str, str | None], tuple[str, str]] = {}
+        self._reals: dict[str, str | None] = {}  # path as written -> resolved inside the root
         self._checks: dict[tuple[str, str], EvidenceCheck] = {}
 
     def missing(self, check: EvidenceCheck) -> bool:
@@ -209,12 +210,23 @@ class EvidenceResolver:
             found = self._paths[key] = self._resolve(path, key[1])
         return found
 
+    def real_path(self, path: str) -> str | None:
+        """Where a recorded path leads, resolved; None for a path that is refused or that
+        leads out of the root (such a path is never opened). Resolved once per path."""
+        if path not in self._reals:
+            real: str | None = None
+            if refused_path(path) is None:
+                real = os.path.realpath(os.path.join(self.root, path))
+                real = real if inside(real, self.real_root) else None
+            self._reals[path] = real
+        return self._reals[path]
+
     def _resolve(self, path: str, recorded: str | None) -> tuple[str, str]:
         why = refused_path(path)
         if why is not None:
             return "outside_root", f"the path {path} {why} and is refused (never opened)"
-        real = os.path.realpath(os.path.join(self.root, path))
-        if not inside(real, self.real_root):
+        real = self.real_path(path)
+        if real is None:
             return (
                 "outside_root",
                 f"{path} leads out of the evidence root through a symbolic link "

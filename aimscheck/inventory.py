@@ -9,7 +9,7 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from typing import Any
 
-from aimscheck.evidence import EvidenceResolver, inside, refused_path
+from aimscheck.evidence import EvidenceResolver
 from aimscheck.export.fields import FieldType, export_type
 from aimscheck.export.model import ID_FIELD, Export
 from aimscheck.results import EvidenceCheck, Result
@@ -180,19 +180,15 @@ def _natural(key: str) -> tuple[tuple[int, int | str], ...]:
 
 def orphans(export: Export, resolver: EvidenceResolver) -> tuple[str, ...]:
     """Files in the evidence folders (top folders holding recorded paths) that no record names."""
-    root, real_root = str(resolver.root), resolver.real_root
+    root = str(resolver.root)
     named: set[str] = set()
     folders: set[str] = set()
-    seen: set[str] = set()  # paths as written: records often share a file
     for _collection, record in resolver.records():
         path = record.get("path")
-        if not isinstance(path, str) or not path or path in seen:
+        if not isinstance(path, str) or not path:
             continue
-        seen.add(path)
-        if refused_path(path) is not None:
-            continue
-        real = os.path.realpath(os.path.join(root, path))
-        if not inside(real, real_root):
+        real = resolver.real_path(path)  # the resolver's, which checking the record made
+        if real is None:
             continue
         named.add(real)
         parts = [p for p in _SEPARATORS.split(path) if p not in ("", ".")]
