@@ -72,6 +72,8 @@ class Context:
         # id(list) -> (the list, its hashable members): the list is kept alive so its id stays
         # its own; lists are never changed during a run, so the set stays right.
         self._members: dict[int, tuple[list[Any], frozenset[Any]]] = {}
+        # Tables generated code builds once per run (dsl/codegen.py: hoisted joins), by key.
+        self.memo: dict[object, object] = {}
 
     def spend(self, steps: int) -> None:
         """Charge work to the budget; raises BudgetSpent (an EvaluationError) when it is gone."""

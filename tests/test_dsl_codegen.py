@@ -140,3 +140,104 @@ def test_rules_beyond_what_python_compiles_keep_their_closures(tmp_path: Path) -
     ruleset = rules(tmp_path, f"  require {nested}")
     assert generate(ruleset.rules[0]) is ruleset.rules[0]  # Python allows 20 nested loops
     assert {r.outcome for r in both(ruleset, fixture("pilot"))} == {Outcome.PASS}
+
+
+# Joins whose other conditions read only the joined record: generated code answers them from a
+# table built once per run (one of each kind of quantifier and of join).
+HOISTED = [
+    'exists ia in impact_assessments where ia.ai_system_ref == sys.id and ia.status == "approved"',
+    "none r in risks where sys.id in r.ai_system_refs and r.impact >= 4",
+    'all r in risks where sys.id in r.ai_system_refs and r.status != "closed": r.likelihood <= 4',
+    "count(r in risks where sys.id in r.ai_system_refs and r.impact >= 3) < 3",
+    "len(filter(ia in impact_assessments "
+    'where ia.ai_system_ref == sys.id and ia.status != "superseded")) <= 1',
+    "exists m in models where m.id in sys.model_refs and m.name is set",
+]
+
+
+def many_rules(tmp_path: Path, requirements: list[str], fields: str = "") -> RuleSet:
+    text = fields + "".join(
+        f'rule "T-{i}" {{\n  title "t"\n  clause "4.3"\n  severity minor\n'
+        f"  phase scope_definition\n  for sys in ai_systems\n  require {req}\n}}\n"
+        for i, req in enumerate(requirements)
+    )
+    (tmp_path / "t.aims").write_text(text)
+    return compile_files([tmp_path / "t.aims"])
+
+
+@pytest.mark.parametrize("name", ["conforming", "gaps"])
+def test_joins_answered_from_a_table_give_the_same_results(tmp_path: Path, name: str) -> None:
+    ruleset = many_rules(tmp_path, HOISTED)
+    export = fixture(name)
+    results = both(ruleset, export)
+    assert {r.outcome for r in results} >= {Outcome.PASS, Outcome.NONCONFORMITY}
+    evaluator = Evaluator(export, AS_OF, generate=True)
+    evaluator.run(ruleset)
+    assert len(evaluator.ctx.memo) == len(HOISTED)  # every join above got its table
+
+
+def test_keys_that_are_not_text_walk_the_records_as_written(tmp_path: Path) -> None:
+    export = fixture("conforming")
+    systems = export.collection("ai_systems")
+    export.collection("impact_assessments")[0]["ai_system_ref"] = 7
+    export.collection("risks")[0]["ai_system_refs"] = [7, systems[1]["id"]]
+    systems[0]["id"] = 7
+    systems[1]["model_refs"] = [7, *systems[1]["model_refs"]]
+    results = both(many_rules(tmp_path, HOISTED), export)
+    # The assessment is found by the number 7 (the tables hold text keys only).
+    assert next(r.outcome for r in results if r.subject and r.subject.id == "7") is Outcome.PASS
+
+
+def test_an_error_while_building_a_table_is_met_where_the_rule_reads_the_record(
+    tmp_path: Path,
+) -> None:
+    ruleset = many_rules(
+        tmp_path,
+        ["exists ia in impact_assessments where ia.ai_system_ref == sys.id and ia.extra > 3"],
+        fields="field impact_assessments.extra: any\n",
+    )
+    export = fixture("conforming")
+    for ia, extra in zip(export.collection("impact_assessments"), [5, "text"], strict=False):
+        ia["extra"] = extra
+    errors = [r for r in both(ruleset, export) if r.outcome is Outcome.ERROR]
+    assert len(errors) == 1
+    assert errors[0].message == "could not evaluate: cannot compare text (text) with a number (3)"
+
+
+def test_rules_asking_the_same_join_share_one_table(tmp_path: Path) -> None:
+    join = 'exists ia in impact_assessments where ia.ai_system_ref == sys.id and ia.status == "{}"'
+    same, other = join.format("approved"), join.format("draft")
+    evaluator = Evaluator(fixture("conforming"), AS_OF, generate=True)
+    evaluator.run(many_rules(tmp_path, [same, same, other]))
+    assert len(evaluator.ctx.memo) == 2
+
+
+def test_a_table_too_costly_to_build_leaves_the_budget_as_the_walk_spends_it(
+    tmp_path: Path,
+) -> None:
+    # The table would compare every risk with every proof; the walk runs out of budget first.
+    ruleset = many_rules(
+        tmp_path,
+        [
+            "exists r in risks where sys.id in r.ai_system_refs "
+            "and (exists e in evidence where len(e.title) > len(r.title) + 1000)"
+        ],
+    )
+    results = both(ruleset, fixture("conforming"), max_rule_steps=300, steps_per_record=1)
+    assert [r.outcome for r in results] == [Outcome.NONCONFORMITY, Outcome.ERROR]
+    assert "(max_rule_steps)" in results[-1].message
+
+
+def test_joins_inside_a_join_answered_from_a_table_are_written_out_once(tmp_path: Path) -> None:
+    # Each hoisted join's conditions are written twice (the table, the walk): a table inside a
+    # table would double the code at every level.
+    nested, var = "", "sys"
+    for level in range(1, 16):
+        nested += f"exists a{level} in ai_systems where a{level}.id == {var}.id and ("
+        var = f"a{level}"
+    ruleset = many_rules(tmp_path, [nested + f"{var}.name is set" + ")" * 15])
+    step = generate(ruleset.rules[0]).steps[0].fn
+    assert step.__code__.co_filename.startswith("<aimscheck")  # generated, not the closures
+    sizes = [len(f.__code__.co_code) for f in step.__globals__.values() if hasattr(f, "__code__")]
+    assert sum(sizes) < 100_000
+    assert {r.outcome for r in both(ruleset, fixture("conforming"))} == {Outcome.PASS}

@@ -6,12 +6,21 @@ Here each step of a rule becomes one Python function: quantifiers are loops in i
 the run's shared indexes directly, and field reads, comparisons, `and`/`or`/`not` and the
 common built-ins are written out inline.
 
+A join whose other conditions read only the joined record (`exists ia in impact_assessments
+where ia.ai_system_ref == sys.id and ia.status == "approved"`) is answered from a table built
+in one walk of the collection, once per run and shared by the rules asking the same: key →
+whether a record meets the conditions (or how many do, or which). Every outer record then costs
+a look-up instead of a walk of its matches, rule after rule.
+
 It is a second back end with the same meaning, not a second implementation of the language:
 - what it writes out is what the closures compute (a test runs every rule test and the
   fixtures through both back ends and compares every result);
 - anything else (references, item access, messages...) calls the closure the compiler made for
   that node; loops then also bind their items in the variable slots those closures read;
-- loops spend the evaluation budget as the closures do, and build an index on first use.
+- loops spend the evaluation budget as the closures do, and build an index on first use; a
+  join answered from its table spends nothing per look-up (the walk it saves is the work the
+  budget guards against), and when building the table meets an error or the budget's end, the
+  join walks its records as written, with the budget it had.
 
 Only the rule language's own AST is turned into source: names, fields and texts from the
 rule file appear as Python literals (`repr`) or as values passed in, never as code.
@@ -23,6 +32,8 @@ import dataclasses
 import datetime as dt
 from typing import TYPE_CHECKING, Any
 
+from aimscheck.budget import BudgetSpent
+from aimscheck.context import Context, Path_, get_path
 from aimscheck.dsl import nodes as n
 from aimscheck.dsl.compiler import (
     _PLAIN_ORDER,
@@ -33,7 +44,7 @@ from aimscheck.dsl.compiler import (
     iterate,
     run_constant,
 )
-from aimscheck.dsl.quantifiers import conjuncts, gives_boolean
+from aimscheck.dsl.quantifiers import conjuncts, gives_boolean, names_in
 from aimscheck.dsl.regex import compile_regex
 from aimscheck.export.model import COLLECTIONS, SECTIONS
 from aimscheck.functions import FUNCTIONS, fn_age, fn_len
@@ -41,12 +52,46 @@ from aimscheck.values import MISSING, Duration, arith, duration, equal, is_empty
 
 if TYPE_CHECKING:
     from aimscheck.dsl.compiler import Fn
-    from aimscheck.dsl.quantifiers import Join
+    from aimscheck.dsl.quantifiers import Join, Plan
     from aimscheck.dsl.ruleset import CompiledRule
 
 _ORDERED = ("<", "<=", ">", ">=")
 _ARITH = ("+", "-", "*", "/")
 _NONE: tuple[()] = ()
+
+
+_HOISTED = ("exists", "none", "all", "count", "filter")
+# What a join's table is when building it met an error or the end of the budget.
+_FAILED = object()
+
+
+def _index(c: Context, cell: list[Any], collection: str, path: Path_, multi: bool) -> object:
+    """The run's index, kept in the module's `cell` with the run it belongs to."""
+    cell[0], cell[1] = c.index(collection, path, multi), c
+    return cell[0]
+
+
+def _hoist(c: Context, cell: list[Any], key: object, build: Fn, f: list[Any]) -> object:
+    """The table of a hoisted join for this run: built once, and shared by every rule whose
+    join reads the same (`key`). Building it is not charged to the budget: it is work the
+    rule would otherwise do record by record. When a record's condition raises an error or the
+    budget runs out, the table is _FAILED and the loop walks the records as written, meeting
+    the same error or spending the same steps as without a table."""
+    table = c.memo.get(key)
+    if table is None:
+        left = c.budget.left
+        try:
+            table = build(c, f)
+        except BudgetSpent:
+            table = _FAILED  # this rule's budget: the next rule may build it
+        except Exception:  # the walk meets it again, where the rule reads it
+            table = c.memo[key] = _FAILED
+        else:
+            c.memo[key] = table
+        finally:
+            c.budget.left = left
+    cell[0], cell[1] = table, c
+    return table
 
 
 # Names every generated module can read.
@@ -68,6 +113,10 @@ _BASE: dict[str, object] = {
     "LEN": fn_len,
     "SET": list.__setitem__,
     "DEREF": follow,
+    "INDEX": _index,
+    "GETPATH": get_path,
+    "HOIST": _hoist,
+    "FAILED": _FAILED,
 }
 # A line that binds a loop's item in its slot, kept only when a closure may read the slot.
 _BIND = "#bind "
@@ -96,6 +145,8 @@ class _Module:
     def __init__(self, rule: CompiledRule) -> None:
         self.rule = rule
         self.names: dict[str, object] = dict(_BASE)
+        self.builds: list[str] = []  # functions building the tables of `hoisted` joins
+        self.hoisting = False  # inside a hoisted join's code: no table in a table (size)
         self.temps = 0
         self.indexes: list[str] = []  # index variables of the function being written
         self.closures = False  # whether the function being written calls a closure
@@ -120,12 +171,15 @@ class _Module:
     def function(self, name: str, e: n.Expr, env: dict[str, int]) -> str:
         """`def name(c, f)` returning the value of `e`."""
         self.indexes, self.closures = [], False
-        body = self.value(e, env, {}, "r")
+        return self.finish(name, [*self.value(e, env, {}, "r"), "return r"])
+
+    def finish(self, name: str, body: list[str]) -> str:
+        """`def name(c, f)` around `body`, with the index variables and budget it reads."""
         binds = self.closures
         lines = [f"{i} = None" for i in self.indexes]
         if any(line.lstrip().startswith("b.") for line in body):
             lines.append("b = c.budget")
-        for line in [*body, "return r"]:
+        for line in body:
             if line.lstrip().startswith(_BIND):
                 if not binds:
                     continue
@@ -167,6 +221,13 @@ class _Module:
         plan = self.rule.plans.get(id(e))
         if plan is None:  # not compiled as a quantifier (a compile error): the closure
             return [f"{tgt} = {self.fallback(e)}"]
+        hoisted = self.hoisted(e, plan, env, local, tgt)
+        return hoisted if hoisted is not None else self.walk(e, plan, env, local, tgt)
+
+    def walk(
+        self, e: n.Quantifier, plan: Plan, env: dict[str, int], local: dict[int, str], tgt: str
+    ) -> list[str]:
+        """Statements walking the items of quantifier `e`, record by record."""
         item = f"x{plan.slot}"
         inner_env, inner_local = {**env, e.var: plan.slot}, {**local, plan.slot: item}
         many = e.kind in ("filter", "count")
@@ -191,12 +252,8 @@ class _Module:
         else:
             meter = ["b.left -= 1", "if b.left < 0:", "    b.exhausted()", bind]
         passes = self.temp("p")
-        test = [f"{passes} = True"]
-        for i, part in enumerate(conjuncts(e.where)):
-            check = self.truth(part, inner_env, inner_local, passes)
-            if join is not None and part is join.part and exact:
-                check = [f"if {exact}:", f"    {passes} = True", "else:", *_indent(check)]
-            test = check if i == 0 else [*test, f"if {passes}:", *_indent(check)]
+        met = join.part if join is not None and exact else None
+        test = self.all_of(conjuncts(e.where), inner_env, inner_local, passes, met, exact)
         if e.kind in ("exists", "none"):
             found_value = e.kind == "exists"
             lines.append(f"{tgt} = {not found_value}")
@@ -225,6 +282,147 @@ class _Module:
         outer, exact_line, inner = heads
         return [*lines, outer, *_indent([exact_line, inner, *_indent(body), stop, "    break"])]
 
+    def all_of(
+        self,
+        parts: list[n.Expr],
+        env: dict[str, int],
+        local: dict[int, str],
+        passes: str,
+        met: n.Expr | None = None,
+        exact: str = "",
+    ) -> list[str]:
+        """Statements leaving in `passes` whether every one of `parts` holds, judged in order
+        and no further than the first that fails; `met` is skipped when `exact` is true."""
+        test = [f"{passes} = True"]
+        for i, part in enumerate(parts):
+            check = self.truth(part, env, local, passes)
+            if part is met:
+                check = [f"if {exact}:", f"    {passes} = True", "else:", *_indent(check)]
+            test = check if i == 0 else [*test, f"if {passes}:", *_indent(check)]
+        return test
+
+    # ---- joins answered from a table built once per run -----------------------------------
+
+    def hoisted(
+        self, e: n.Quantifier, plan: Plan, env: dict[str, int], local: dict[int, str], tgt: str
+    ) -> list[str] | None:
+        """For a join whose other conditions read only the joined record: statements that
+        answer it from a table of the run, key → answer, built in one pass over the index (a
+        semi-join). Without it every outer record walks its matches again, rule after rule.
+
+        The table answers text keys; any other key, and a run where building the table met
+        an error or the budget's end, walks the records as written, so nothing changes but
+        the time. None: the quantifier is not such a join."""
+        join = plan.join
+        if join is None or e.kind not in _HOISTED or self.hoisting:
+            return None
+        if join.how == "each" and e.kind in ("count", "filter"):
+            return None
+        rest = tuple(p for p in conjuncts(e.where) if p is not join.part)
+        reads = names_in((rest, e.body)) - {e.var}
+        if reads & env.keys() or e.var in env or not names_in(join.key) & env.keys():
+            return None  # it reads an outer variable, or it runs once: no table pays
+        params = tuple(sorted((p, self.rule.params[p]) for p in reads if p in self.rule.params))
+        answers = "exists" if e.kind == "none" else e.kind  # none is `not exists`
+        key: object = (answers, join.collection, join.path, join.how == "has", e.var)
+        key = (*key, rest, e.body, params)  # type: ignore[misc]
+        try:
+            hash(key)
+        except TypeError:  # a list parameter: this rule's own table
+            key = (answers, object())
+        self.hoisting = True  # the code below is written twice: once is enough for its parts
+        build = self.build(e, plan, join, rest)
+        cell = self.const([None, None])  # this run's table, once fetched
+        table, k, done = self.temp("H"), self.temp(), self.temp("d")
+        get = f"({cell}[0] if {cell}[1] is c else HOIST(c, {cell}, {self.const(key)}, {build}, f))"
+        lines: list[str] = []
+        value = self.expr(join.key, env, local, lines)
+        lines += [f"{done} = False", f"{k} = {value}"]
+        if join.how == "each":  # found by any text key; another kind of key: walk them all
+            hit, mixed, one = self.temp("h"), self.temp("m"), self.temp()
+            found = hit if e.kind == "exists" else f"not {hit}"
+            lines += [
+                f"if type({k}) is list and ({table} := {get}) is not FAILED:",
+                f"    {hit} = {mixed} = False",
+                f"    for {one} in {k}:",
+                f"        if type({one}) is not str:",
+                f"            {mixed} = True",
+                f"        elif {one} in {table}:",
+                f"            {hit} = True",
+                "            break",
+                f"    if {hit} or not {mixed}:",
+                f"        {tgt} = {found}",
+                f"        {done} = True",
+            ]
+        else:
+            answer = {
+                "exists": f"{k} in {table}",
+                "none": f"{k} not in {table}",
+                "all": f"{k} not in {table}",  # the table holds the keys with a counterexample
+                "count": f"{table}.get({k}, 0)",
+                "filter": f"list({table}.get({k}, NONE))",
+            }[e.kind]
+            lines += [
+                f"if type({k}) is str and ({table} := {get}) is not FAILED:",
+                f"    {tgt} = {answer}",
+                f"    {done} = True",
+            ]
+        walk = self.walk(e, plan, env, local, tgt)
+        self.hoisting = False
+        return [*lines, f"if not {done}:", *_indent(walk)]
+
+    def build(self, e: n.Quantifier, plan: Plan, join: Join, rest: tuple[n.Expr, ...]) -> str:
+        """The name of a module function building `hoisted`'s table in one walk of the
+        collection: each text key of the join → whether one of its records meets `rest`
+        (`exists`, `none`), has one that breaks `all`'s body, how many meet it (`count`) or
+        which (`filter`, in the collection's order). Keys are read as the index files them."""
+        saved = self.indexes, self.closures
+        self.indexes, self.closures = [], False
+        item, env = f"x{plan.slot}", {e.var: plan.slot}
+        local = {plan.slot: item}
+        passes, key, one, table = self.temp("p"), self.temp(), self.temp(), self.temp("D")
+        if len(join.path) == 1:
+            value = self.temp()
+            read = (
+                f"((M if ({value} := {item}.get({join.path[0]!r})) is None else {value}) "
+                f"if type({item}) is dict else M)"
+            )
+        else:
+            read = f"GETPATH({item}, {join.path!r})"
+        keep = {
+            "count": f"{table}[{one}] = {table}.get({one}, 0) + 1",
+            "filter": f"{table}.setdefault({one}, []).append({item})",
+        }.get(e.kind, f"{table}.add({one})")
+        if join.how == "has":  # a record is filed under each text item of its list
+            has_key = f"type({key}) is list and {key}"
+            keep_all = [f"for {one} in {key}:", f"    if type({one}) is str:", f"        {keep}"]
+        else:
+            has_key = f"type({key}) is str"
+            keep_all = [keep.replace(one, key)]
+        if e.kind == "all":  # the keys with a record that breaks the body
+            assert e.body is not None
+            holds = self.temp("p")
+            body = self.truth(e.body, env, local, holds)
+            keep_all = [*body, f"if not {holds}:", *_indent(keep_all)]
+        test = self.all_of(list(rest), env, local, passes)
+        loop = [
+            f"{key} = {read}",
+            f"if {has_key}:",
+            *_indent([f"{_BIND}SET(f, {plan.slot}, {item})", *test]),
+            f"    if {passes}:",
+            *_indent(_indent(keep_all)),
+        ]
+        body = [
+            f"{table} = {'set()' if e.kind in ('exists', 'none', 'all') else '{}'}",
+            f"for {item} in c.export.collection({join.collection!r}):",
+            *_indent(loop),
+            f"return {table}",
+        ]
+        name = f"B{len(self.builds)}"
+        self.builds.append(self.finish(name, body))
+        self.indexes, self.closures = saved
+        return name
+
     def lookup(
         self, join: Join, item: str, env: dict[str, int], local: dict[int, str], lines: list[str]
     ) -> tuple[list[str], str]:
@@ -233,9 +431,11 @@ class _Module:
         index, key, exact = self.temp("I"), self.temp(), self.temp("ok")
         self.indexes.append(index)
         multi = join.how == "has"
+        cell = self.const([None, None])  # this run's index, once fetched
         lines += [
             f"if {index} is None:",
-            f"    {index} = c.index({join.collection!r}, {join.path!r}, {multi})",
+            f"    {index} = {cell}[0] if {cell}[1] is c else "
+            f"INDEX(c, {cell}, {join.collection!r}, {join.path!r}, {multi})",
         ]
         value = self.expr(join.key, env, local, lines)
         found = (
@@ -504,7 +704,7 @@ def generate(rule: CompiledRule) -> CompiledRule:
             step_names.append(function(stmt.cond if isinstance(stmt, n.Require) else stmt.expr))
     scope: dict[str, Any] = dict(module.names)
     try:
-        code = compile("".join(defs), f"<aimscheck rule {rule.info.id}>", "exec")
+        code = compile("".join(module.builds + defs), f"<aimscheck rule {rule.info.id}>", "exec")
     except (SyntaxError, RecursionError, MemoryError):
         # Beyond what Python compiles (20 loops inside each other, 200 brackets): the
         # closures run this rule, as they do on small exports.
