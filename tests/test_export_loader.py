@@ -227,7 +227,11 @@ def test_json_syntax_errors(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> 
     write(tmp_path / "a.json", '{\n  "people": [\n    {"id": "p"},\n  ]\n}\n')
     write(tmp_path / "b.json", '{"organization": {"name": "A",}}')
     write(tmp_path / "c.json", '{"a": 1} {"b": 2}')
+    write(tmp_path / "d.json", '{"people": [{"id": "p"},')  # cut off after a record
+    write(tmp_path / "e.json", '{"people": [{"id": "p"}\n  {"id": "q"}]}')
     assert problems(Path("a.json")) == ["a.json:4:3: invalid JSON: Expecting value"]
+    assert problems(Path("d.json")) == ["d.json:1:25: invalid JSON: Expecting value"]
+    assert problems(Path("e.json")) == ["e.json:2:3: invalid JSON: Expecting ',' delimiter"]
     assert problems(Path("b.json")) == [
         "b.json:1:31: invalid JSON: Expecting property name enclosed in double quotes"
     ]

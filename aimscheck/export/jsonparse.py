@@ -18,6 +18,8 @@ from aimscheck.export.parsing import (
 )
 
 _WS = re.compile(r"[ \t\n\r]*")
+# After a list item: blanks, then `,` and blanks (group 1 set) or the closing `]`.
+_NEXT = re.compile(r"[ \t\n\r]*(?:(,)[ \t\n\r]*|\])")
 _ID_KEY = re.compile(r'[ \t\n\r]*"(?:id|control)"[ \t\n\r]*:')
 _SURROGATE = re.compile(r"\\u[dD][89a-fA-F][0-9a-fA-F]{2}")
 
@@ -33,9 +35,8 @@ class _Json:
     def __init__(self, text: str, records: Records) -> None:
         self.text, self.duplicates, self.at = text, Duplicates(), 0
         self.left, self.max_records = records  # counting the items of top-level lists
-        self.decode = json.JSONDecoder(
-            object_pairs_hook=self.pairs, parse_constant=self.constant
-        ).raw_decode
+        decoder = json.JSONDecoder(object_pairs_hook=self.pairs, parse_constant=self.constant)
+        self.decode, self.scan = decoder.raw_decode, decoder.scan_once
         self.counted = (0, 1)  # (offset, its line): newlines are counted forward, once
         self.keys: dict[str, int] = {}
         self.items: dict[str, list[int]] = {}
@@ -81,21 +82,27 @@ class _Json:
 
     def array(self, offset: int, lines: list[int]) -> tuple[list[Any], int]:
         """The list at `offset` (its `[`) and the offset after it; notes each item's line."""
-        text, items, decode = self.text, list[Any](), self.decode
+        text, items, scan, after = self.text, list[Any](), self.scan, _NEXT.match
         offset = _skip(text, offset + 1)
-        while not (text.startswith("]", offset) and not items):  # the hot loop: keep it lean
+        if text.startswith("]", offset):
+            return items, offset + 1
+        while True:  # the hot loop, once per record: keep it lean
             self.left -= 1
             if self.left < 0:
                 raise too_many(self.max_records, self.item_line(offset))
             lines.append(self.item_line(offset))
             self.at = offset
-            item, offset = decode(text, offset)  # a trailing comma fails here, as in JSON
+            try:
+                item, offset = scan(text, offset)  # a trailing comma fails here, as in JSON
+            except StopIteration as stop:  # what the decoder's raw_decode turns into this:
+                raise json.JSONDecodeError("Expecting value", text, stop.value) from None
             items.append(item)
-            offset = _skip(text, offset)
-            if text.startswith("]", offset):
-                break
-            offset = self.expect(",", offset)
-        return items, offset + 1
+            found = after(text, offset)
+            if found is None:
+                raise json.JSONDecodeError("Expecting ',' delimiter", text, _skip(text, offset))
+            offset = found.end()
+            if found.group(1) is None:  # the closing bracket
+                return items, offset
 
     def expect(self, delimiter: str, offset: int) -> int:
         """The offset after `delimiter` (which must come next) and the blanks after it."""
@@ -111,7 +118,7 @@ class _Json:
 
     def item_line(self, offset: int) -> int:
         """The line of `"id":` when it is a record's first key (as `- id:` in YAML), else here."""
-        match = _ID_KEY.match(self.text, offset + 1) if self.text[offset] == "{" else None
+        match = _ID_KEY.match(self.text, offset + 1) if self.text.startswith("{", offset) else None
         return self.line(match.end() - 1 if match else offset)
 
     def pairs(self, pairs: list[tuple[str, Any]]) -> dict[str, Any]:
