@@ -36,7 +36,8 @@ class _Json:
         self.text, self.duplicates, self.at = text, Duplicates(), 0
         self.left, self.max_records = records  # counting the items of top-level lists
         decoder = json.JSONDecoder(object_pairs_hook=self.pairs, parse_constant=self.constant)
-        self.decode, self.scan = decoder.raw_decode, decoder.scan_once
+        # scan_once: the C scanner raw_decode calls (JSONDecoder sets it; typeshed omits it).
+        self.decode, self.scan = decoder.raw_decode, decoder.scan_once  # type: ignore[attr-defined]
         self.counted = (0, 1)  # (offset, its line): newlines are counted forward, once
         self.keys: dict[str, int] = {}
         self.items: dict[str, list[int]] = {}
