@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import datetime as dt
 import gc
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -17,7 +16,7 @@ from aimscheck.errors import EvaluationError
 from aimscheck.evidence import EvidenceResolver
 from aimscheck.export.model import ID_FIELD, Export
 from aimscheck.limits import Limits, use
-from aimscheck.results import EvidenceCheck, Outcome, Result, Subject
+from aimscheck.results import EvidenceCheck, Outcome, Result, Subject, passed, subject_of
 from aimscheck.source import Location
 from aimscheck.values import MISSING, truth
 
@@ -65,6 +64,8 @@ class Evaluator:
         self.ctx = Context(export, as_of, resolver, limits)
         self.limits = self.ctx.limits
         self.excluded = excluded_controls(export)
+        self.locations = export.locations
+        self.default = export.default_location()  # where results without a record point
         if generate is None:
             generate = record_count(export) >= GENERATE_FROM
         self.generate = generate
@@ -83,7 +84,7 @@ class Evaluator:
             results.extend(self.evaluate(rule))
         return results
 
-    def evaluate(self, rule: CompiledRule) -> Iterator[Result]:
+    def evaluate(self, rule: CompiledRule) -> list[Result]:
         """The results of one rule: each subject's, or one for the whole rule.
 
         The rule runs on its own budget (and the run's): when it is spent, the subjects judged
@@ -100,12 +101,11 @@ class Evaluator:
         try:
             # Values and regexes read the limits in force, and charge the rule's budget.
             with use(self.limits), metered(budget):
-                results = list(self._results(rule))
+                return self._results(rule)
         finally:
             budget.end_rule()
             if collecting:
                 gc.enable()
-        yield from results
 
     def generated(self, rule: CompiledRule) -> CompiledRule:
         """`rule` as generated code, made once per run."""
@@ -116,50 +116,35 @@ class Evaluator:
             found = self._generated[id(rule)] = (rule, generate(rule))
         return found[1]
 
-    def _results(self, rule: CompiledRule) -> Iterator[Result]:
+    def _results(self, rule: CompiledRule) -> list[Result]:
         info = rule.info
         if info.controls and all(c in self.excluded for c in info.controls):
             reasons = "; ".join(f"{c}: {self.excluded[c]}" for c in info.controls)
-            yield Result(
-                info,
-                Outcome.NOT_APPLICABLE,
-                None,
-                self.export.default_location(),
-                f"excluded in the Statement of Applicability ({reasons})",
-            )
-            return
+            message = f"excluded in the Statement of Applicability ({reasons})"
+            return [Result(info, Outcome.NOT_APPLICABLE, None, self.default, message)]
         frame = self.frame(rule)
         try:
             if rule.when is not None and not truth(rule.when(self.ctx, frame)):
-                yield Result(
-                    info,
-                    Outcome.NOT_APPLICABLE,
-                    None,
-                    self.export.default_location(),
-                    "the rule's 'when' condition does not hold for this export",
-                )
-                return
+                message = "the rule's 'when' condition does not hold for this export"
+                return [Result(info, Outcome.NOT_APPLICABLE, None, self.default, message)]
             subjects = self.subjects(rule, frame)
         except BudgetSpent as exc:
-            yield Result(info, Outcome.ERROR, None, self.export.default_location(), str(exc))
-            return
+            return [Result(info, Outcome.ERROR, None, self.default, str(exc))]
         except _EVAL_ERRORS as exc:
-            yield Result(
-                info,
-                Outcome.ERROR,
-                None,
-                self.export.default_location(),
-                _cut(f"could not evaluate: {exc}"),
-            )
-            return
+            message = _cut(f"could not evaluate: {exc}")
+            return [Result(info, Outcome.ERROR, None, self.default, message)]
+        out: list[Result] = []
+        append, check = out.append, self.check
         for done, (record, subject) in enumerate(subjects):
             try:
-                yield self.check(rule, record, subject, frame)
+                append(check(rule, record, subject, frame))
             except BudgetSpent as exc:
                 left = len(subjects) - done - 1
                 rest = f"; {left} more subject(s) were not evaluated" if left else ""
-                yield Result(info, Outcome.ERROR, subject, self.location(record), f"{exc}{rest}")
-                return
+                location = self.location(record)
+                append(Result(info, Outcome.ERROR, subject, location, f"{exc}{rest}"))
+                break
+        return out
 
     def subjects(self, rule: CompiledRule, frame: list[Any]) -> list[tuple[Any, Subject | None]]:
         clause = rule.ast.for_
@@ -184,26 +169,28 @@ class Evaluator:
                 frame[rule.var_slot] = value
                 if not truth(rule.where(self.ctx, frame)):
                     return []
-            return [(value, Subject(rule.subject_collection, None))]
+            return [(value, subject_of(rule.subject_collection, None))]
         out: list[tuple[Any, Subject | None]] = []
-        id_field = ID_FIELD.get(rule.subject_collection, "id")
+        append, collection = out.append, rule.subject_collection
+        id_field = ID_FIELD.get(collection, "id")
         records = iterate(value, "'for'")
         self.ctx.spend(len(records))  # every record is bound: charged at once, as filter does
-        bind, slot, where = list.__setitem__, rule.var_slot, rule.where
+        bind, slot, where, ctx = list.__setitem__, rule.var_slot, rule.where, self.ctx
         for record in records:
             if where is not None:
                 bind(frame, slot, record)
-                if not truth(where(self.ctx, frame)):
+                held = where(ctx, frame)
+                if held is not True and not truth(held):
                     continue
-            ident = record.get(id_field) if isinstance(record, dict) else record
-            out.append(
-                (record, Subject(rule.subject_collection, None if ident is None else str(ident)))
-            )
+            ident = record.get(id_field) if type(record) is dict else record
+            if type(ident) is not str:
+                ident = None if ident is None else str(ident)
+            append((record, subject_of(collection, ident)))
         return out
 
     def location(self, record: Any) -> Location:
-        found = self.export.location_of(record) if record is not None else None
-        return found or self.export.default_location()
+        found = self.locations.get(id(record)) if record is not None else None
+        return found or self.default
 
     def check(
         self,
@@ -214,24 +201,25 @@ class Evaluator:
     ) -> Result:
         """The result of one subject. `frame` may be reused from subject to subject: compiled
         rules write every slot before they read it."""
-        info = rule.info
+        info, ctx = rule.info, self.ctx
         if frame is None:
             frame = self.frame(rule)
         if rule.var_slot >= 0:
             frame[rule.var_slot] = MISSING if record is None else record
-        location = self.location(record)
+        location = (self.locations.get(id(record)) if record is not None else None) or self.default
         proofs: list[EvidenceCheck] = []
         problems: list[str] = []
         try:
             for step in rule.steps:
                 if step.kind == "let":
-                    frame[step.slot] = step.fn(self.ctx, frame)
+                    frame[step.slot] = step.fn(ctx, frame)
                 elif step.kind == "require":
                     # Requirements read as a checklist: the first one that fails is the finding,
                     # and later ones (which may assume it) are not judged.
-                    if not truth(step.fn(self.ctx, frame)):
+                    held = step.fn(ctx, frame)
+                    if held is not True and not truth(held):
                         message = (
-                            step.message(self.ctx, frame)
+                            step.message(ctx, frame)
                             if step.message
                             else f"requirement not met: {step.source}"
                         )
@@ -261,7 +249,7 @@ class Evaluator:
                 _cut("; ".join(problems)),
                 tuple(proofs),
             )
-        return Result(info, Outcome.PASS, subject, location, "", tuple(proofs))
+        return passed(info, subject, location, tuple(proofs) if proofs else ())
 
     def proofs(self, value: object) -> list[EvidenceCheck]:
         """Check each referenced proof; no reference at all is itself missing evidence."""

@@ -233,6 +233,44 @@ class Result:
         return (self.rule.id, "" if self.subject is None else str(self.subject))
 
 
+# The engine makes a result (and a subject) per record a rule looks at: hundreds of thousands
+# on a big export. A frozen dataclass's __init__ sets each field through object.__setattr__;
+# these makers set the slots directly, in less than half the time, and make equal objects.
+_new = object.__new__
+_rule, _outcome, _subject, _location, _message, _evidence, _raw, _waiver = (
+    getattr(Result, name).__set__
+    for name in (
+        "rule", "outcome", "subject", "location", "message", "evidence", "raw_outcome", "waiver"
+    )
+)  # fmt: skip
+_collection, _id, _text = (getattr(Subject, name).__set__ for name in ("collection", "id", "text"))
+
+
+def passed(
+    rule: RuleInfo, subject: Subject | None, location: Location, evidence: tuple[EvidenceCheck, ...]
+) -> Result:
+    """`Result(rule, Outcome.PASS, subject, location, "", evidence)`, made faster."""
+    result = _new(Result)
+    _rule(result, rule)
+    _outcome(result, Outcome.PASS)
+    _subject(result, subject)
+    _location(result, location)
+    _message(result, "")
+    _evidence(result, evidence)
+    _raw(result, None)
+    _waiver(result, None)
+    return result
+
+
+def subject_of(collection: str, ident: str | None) -> Subject:
+    """`Subject(collection, ident)`, made faster."""
+    subject = _new(Subject)
+    _collection(subject, collection)
+    _id(subject, ident)
+    _text(subject, collection if ident is None else f"{collection}/{ident}")
+    return subject
+
+
 @dataclass(frozen=True)
 class Report:
     """Everything one run concluded, in a stable order (rule id, then subject)."""
