@@ -238,6 +238,32 @@ def test_json_syntax_errors(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> 
     assert problems(Path("c.json")) == ["c.json:1:10: invalid JSON: Extra data"]
 
 
+@pytest.mark.parametrize("file", ["aims.json", "risks.json"])
+def test_json_records_nest_up_to_the_limit_and_no_further(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, file: str
+) -> None:
+    monkeypatch.chdir(tmp_path)
+
+    def export(lists: int) -> str:
+        records = '[{"id": "r1"},\n {"id": "r2", "x": ' + "[" * lists + "]" * lists + "}]"
+        if file == "risks.json":
+            return records
+        return '{"schema_version": "1", "organization": {"name": "A"}, "risks": ' + records + "}"
+
+    # The record sits 3 levels deep in aims.json (mapping, list, record), 2 in risks.json.
+    deepest = 61 if file == "aims.json" else 62
+    for folder, lists in (("ok", deepest), ("deep", deepest + 1)):
+        write(tmp_path / folder / "aims.yaml", 'schema_version: "1"\norganization: {name: A}\n')
+        write(tmp_path / folder / file, export(lists))
+        if file == "aims.json":
+            (tmp_path / folder / "aims.yaml").unlink()
+    assert len(load_export(tmp_path / "ok").collection("risks")) == 2
+    assert problems(tmp_path / "deep") == [
+        f"deep/{file}:2: data nested more than 64 levels deep (max_depth): an export's records "
+        "nest a few levels; flatten this value"
+    ]
+
+
 def test_python_tags_are_refused(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.chdir(tmp_path)
     write(tmp_path / "e.yaml", "organization: !!python/object/apply:os.system [echo hi]\n")

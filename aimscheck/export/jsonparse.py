@@ -32,8 +32,12 @@ def _skip(text: str, offset: int) -> int:
 class _Json:
     """JSON by the C decoder, but the top level and its lists are walked here to learn lines."""
 
-    def __init__(self, text: str, records: Records) -> None:
+    def __init__(self, text: str, records: Records, max_depth: int) -> None:
         self.text, self.duplicates, self.at = text, Duplicates(), 0
+        self.max_depth = max_depth
+        # Values that may nest past the limit, with the depth each may have: a value whose text
+        # opens fewer brackets than that cannot, and is never walked (nearly every record).
+        self.suspects: list[tuple[Any, int]] = []
         self.left, self.max_records = records  # counting the items of top-level lists
         decoder = json.JSONDecoder(object_pairs_hook=self.pairs, parse_constant=self.constant)
         # scan_once: the C scanner raw_decode calls (JSONDecoder sets it; typeshed omits it).
@@ -49,7 +53,7 @@ class _Json:
         if text.startswith("{", start):
             data, end = self.mapping(start)
         elif text.startswith("[", start):
-            data, end = self.array(start, top)
+            data, end = self.array(start, top, self.max_depth - 1)
         else:
             data, end = self.decode(text, start)
         if _skip(text, end) != len(text):
@@ -71,19 +75,23 @@ class _Json:
             self.keys[key], self.items[key] = line, []
             offset = self.expect(":", offset)
             if text.startswith("[", offset):
-                data[key], offset = self.array(offset, self.items[key])
+                data[key], offset = self.array(offset, self.items[key], self.max_depth - 2)
             else:
                 self.at = offset
                 data[key], offset = self.decode(text, offset)
+                self.suspects.append((data[key], self.max_depth - 1))
             offset = _skip(text, offset)
             if text.startswith("}", offset):
                 break
             offset = self.expect(",", offset)
         return data, offset + 1
 
-    def array(self, offset: int, lines: list[int]) -> tuple[list[Any], int]:
-        """The list at `offset` (its `[`) and the offset after it; notes each item's line."""
+    def array(self, offset: int, lines: list[int], depth: int) -> tuple[list[Any], int]:
+        """The list at `offset` (its `[`) and the offset after it; notes each item's line, and
+        the items that open more than `depth` brackets (they may nest too deep)."""
         text, items, scan, after = self.text, list[Any](), self.scan, _NEXT.match
+        count = text.count
+        record_key, suspects = _ID_KEY.match, self.suspects
         offset = _skip(text, offset + 1)
         if text.startswith("]", offset):
             return items, offset + 1
@@ -91,16 +99,24 @@ class _Json:
             self.left -= 1
             if self.left < 0:
                 raise too_many(self.max_records, self.item_line(offset))
-            lines.append(self.item_line(offset))
+            # The item's line: that of `"id":` when it is a record's first key (as `- id:` in
+            # YAML), else that of its start; newlines are counted forward from the last one.
+            found = record_key(text, offset + 1) if text.startswith("{", offset) else None
+            at = found.end() - 1 if found else offset
+            start, line = self.counted if at >= self.counted[0] else (0, 1)
+            self.counted = (at, line + count("\n", start, at))
+            lines.append(self.counted[1])
             self.at = offset
             try:
-                item, offset = scan(text, offset)  # a trailing comma fails here, as in JSON
+                item, end = scan(text, offset)  # a trailing comma fails here, as in JSON
             except StopIteration as stop:  # what the decoder's raw_decode turns into this:
                 raise json.JSONDecodeError("Expecting value", text, stop.value) from None
             items.append(item)
-            found = after(text, offset)
+            if count("{", offset, end) + count("[", offset, end) > depth:
+                suspects.append((item, depth))
+            found = after(text, end)
             if found is None:
-                raise json.JSONDecodeError("Expecting ',' delimiter", text, _skip(text, offset))
+                raise json.JSONDecodeError("Expecting ',' delimiter", text, _skip(text, end))
             offset = found.end()
             if found.group(1) is None:  # the closing bracket
                 return items, offset
@@ -142,7 +158,7 @@ def parse_json(
 ) -> tuple[Document, Duplicates]:
     """Parse one JSON file within the limits: nesting, and the items of top-level lists (the
     records). Numbers and text stay as JSON defines them."""
-    reader = _Json(text, records)
+    reader = _Json(text, records, max_depth)
     try:
         doc = reader.document(display)
     except json.JSONDecodeError as exc:
@@ -153,7 +169,7 @@ def parse_json(
     except ValueError:  # int(): more digits than Python converts (4300)
         message = "a number of thousands of digits is not data: quote it if it is text"
         raise Problem(message, reader.line(reader.at)) from None
-    if depth_over(doc.data, max_depth):
+    if any(depth_over(value, depth) for value, depth in reader.suspects):
         raise too_deep(max_depth, deep_line(doc, max_depth))
     if "\\u" in text:
         _lone_surrogate(text)
