@@ -1,5 +1,5 @@
 """`python -m aimscheck` runs the command line."""
 
-from aimscheck.cli import main
+from aimscheck.cli import run
 
-main(prog_name="aimscheck")
+run()

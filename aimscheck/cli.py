@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import importlib
 import os
@@ -19,6 +20,32 @@ EXIT_FINDINGS = 1  # findings at or above the threshold
 EXIT_ERROR = 2  # the run could not be made: bad rules, invalid export, bad options
 
 F = TypeVar("F", bound=Callable[..., Any])
+
+
+# Set by `run`, the entry point of the `aimscheck` program. Commands invoked otherwise (a
+# test's CliRunner, an embedding tool) exit by raising SystemExit, as click commands do.
+_PROGRAM: list[bool] = []
+
+
+def run() -> None:
+    """The `aimscheck` program (its console script and `python -m aimscheck`)."""
+    _PROGRAM.append(True)
+    main(prog_name="aimscheck")
+
+
+def exit_now(code: int) -> NoReturn:
+    """End a command that holds a whole export with exit `code`.
+
+    As the program, the process ends at once: otherwise Python frees the export, the rules
+    and every result one object at a time (about 0.4 s on a large export), for nothing. The
+    reports are already written and closed; standard output and error are flushed first.
+    """
+    if _PROGRAM:
+        for stream in (sys.stdout, sys.stderr):
+            with contextlib.suppress(OSError, ValueError):  # a closed pipe: nothing to keep
+                stream.flush()
+        os._exit(code)
+    sys.exit(code)
 
 
 def fail(error: Exception) -> NoReturn:

@@ -173,6 +173,24 @@ def test_no_traceback_from_a_real_process(tmp_path: Path) -> None:
     assert "broken.yaml" in proc.stderr
 
 
+def test_a_real_process_exits_with_its_code_once_everything_is_written(tmp_path: Path) -> None:
+    # As the program, `check` ends the process at once (no freeing of the export object by
+    # object): its output, its reports and its exit code must be what an in-process run gives.
+    gaps = Path(__file__).resolve().parents[1] / "fixtures" / "gaps"
+    junit = tmp_path / "report.xml"
+    proc = subprocess.run(
+        [sys.executable, "-m", "aimscheck", "check", str(gaps), *AS_OF, "--junit", str(junit)],
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    in_process = CliRunner().invoke(main, ["check", str(gaps), *AS_OF])
+    assert proc.returncode == in_process.exit_code == EXIT_FINDINGS
+    assert proc.stdout == in_process.stdout
+    assert proc.stdout.rstrip().endswith("finding(s)")
+    etree.XMLSchema(etree.parse(str(XSD))).assertValid(etree.parse(str(junit)))
+
+
 URI_RULE = """\
 rule "ORG-9.3-01" {
   title "The management review minutes are on record"

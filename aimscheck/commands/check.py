@@ -7,7 +7,6 @@ import contextlib
 import datetime as dt
 import functools
 import gc
-import sys
 from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeVar
@@ -20,6 +19,7 @@ from aimscheck.cli import (
     as_of_option,
     config_option,
     evidence_root_option,
+    exit_now,
     guarded,
     no_config_option,
     parse_date,
@@ -196,7 +196,7 @@ def command(
             write_atomic(out, text)
     if not quiet:
         click.echo(_render(fmt, report), nl=False)
-    sys.exit(EXIT_FINDINGS if report.failing() else EXIT_OK)
+    exit_now(EXIT_FINDINGS if report.failing() else EXIT_OK)
 
 
 def _render(name: str, report: Report) -> str:

@@ -4,14 +4,20 @@ from __future__ import annotations
 
 import datetime as dt
 import os
-import sys
 from collections.abc import Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import click
 
-from aimscheck.cli import EXIT_FINDINGS, EXIT_OK, as_of_option, evidence_root_option, guarded
+from aimscheck.cli import (
+    EXIT_FINDINGS,
+    EXIT_OK,
+    as_of_option,
+    evidence_root_option,
+    exit_now,
+    guarded,
+)
 
 if TYPE_CHECKING:
     from aimscheck.export.model import Export
@@ -107,7 +113,7 @@ def inventory_command(
     if json_path is not None:
         write_atomic(json_path, document)
     click.echo(document if fmt == "json" else render_text(inventory, path, as_of, root), nl=False)
-    sys.exit(EXIT_FINDINGS if inventory.missing else EXIT_OK)
+    exit_now(EXIT_FINDINGS if inventory.missing else EXIT_OK)
 
 
 def _document(inventory: Inventory, export: Export, path: Path, as_of: dt.date, root: str) -> str:
