@@ -20,6 +20,9 @@ from aimscheck.results import EvidenceCheck, Outcome, Result, Subject, passed, s
 from aimscheck.source import Location
 from aimscheck.values import MISSING, truth
 
+# The records a rule judges one by one: (record, its subject, its location).
+Subjects = list[tuple[Any, Subject | None, Location]]
+_bind = list.__setitem__  # a frame's slot, written without its own metering
 # Exceptions that mean "this rule cannot be evaluated for this subject" rather than a bug in
 # aimscheck: they become an ERROR result with the message.
 _EVAL_ERRORS = (EvaluationError, ArithmeticError, RecursionError, ValueError, TypeError)
@@ -72,7 +75,7 @@ class Evaluator:
         self._generated: dict[int, tuple[CompiledRule, CompiledRule]] = {}
         # Subjects by `for` clause, for clauses that read no parameter: many rules walk the
         # same records with the same `where` (in-scope AI systems, open risks), once per run.
-        self._subjects: dict[object, list[tuple[Any, Subject | None]]] = {}
+        self._subjects: dict[object, Subjects] = {}
 
     def frame(self, rule: CompiledRule) -> list[Any]:
         """Fresh variable slots for one evaluation of `rule`, metered by the run's budget."""
@@ -135,21 +138,21 @@ class Evaluator:
             return [Result(info, Outcome.ERROR, None, self.default, message)]
         out: list[Result] = []
         append, check = out.append, self.check
-        for done, (record, subject) in enumerate(subjects):
+        for done, (record, subject, location) in enumerate(subjects):
             try:
-                append(check(rule, record, subject, frame))
+                append(check(rule, record, subject, frame, location))
             except BudgetSpent as exc:
                 left = len(subjects) - done - 1
                 rest = f"; {left} more subject(s) were not evaluated" if left else ""
-                location = self.location(record)
                 append(Result(info, Outcome.ERROR, subject, location, f"{exc}{rest}"))
                 break
         return out
 
-    def subjects(self, rule: CompiledRule, frame: list[Any]) -> list[tuple[Any, Subject | None]]:
+    def subjects(self, rule: CompiledRule, frame: list[Any]) -> Subjects:
+        """The records the rule judges one by one, each with its subject and location."""
         clause = rule.ast.for_
         if clause is None or rule.source is None:
-            return [(None, None)]
+            return [(None, None, self.default)]
         shared = not (names_in(clause) & set(rule.params)) and _hashable(clause)
         found = self._subjects.get(clause) if shared else None
         if found is None:
@@ -158,9 +161,7 @@ class Evaluator:
                 self._subjects[clause] = found
         return found
 
-    def _find_subjects(
-        self, rule: CompiledRule, frame: list[Any]
-    ) -> list[tuple[Any, Subject | None]]:
+    def _find_subjects(self, rule: CompiledRule, frame: list[Any]) -> Subjects:
         assert rule.source is not None
         value = rule.source(self.ctx, frame)
         if rule.section:
@@ -169,9 +170,10 @@ class Evaluator:
                 frame[rule.var_slot] = value
                 if not truth(rule.where(self.ctx, frame)):
                     return []
-            return [(value, subject_of(rule.subject_collection, None))]
-        out: list[tuple[Any, Subject | None]] = []
+            return [(value, subject_of(rule.subject_collection, None), self.location(value))]
+        out: Subjects = []
         append, collection = out.append, rule.subject_collection
+        located, default = self.locations.get, self.default
         id_field = ID_FIELD.get(collection, "id")
         records = iterate(value, "'for'")
         self.ctx.spend(len(records))  # every record is bound: charged at once, as filter does
@@ -185,7 +187,7 @@ class Evaluator:
             ident = record.get(id_field) if type(record) is dict else record
             if type(ident) is not str:
                 ident = None if ident is None else str(ident)
-            append((record, subject_of(collection, ident)))
+            append((record, subject_of(collection, ident), located(id(record)) or default))
         return out
 
     def location(self, record: Any) -> Location:
@@ -198,15 +200,21 @@ class Evaluator:
         record: Any,
         subject: Subject | None,
         frame: list[Any] | None = None,
+        location: Location | None = None,
     ) -> Result:
         """The result of one subject. `frame` may be reused from subject to subject: compiled
         rules write every slot before they read it."""
         info, ctx = rule.info, self.ctx
         if frame is None:
             frame = self.frame(rule)
-        if rule.var_slot >= 0:
-            frame[rule.var_slot] = MISSING if record is None else record
-        location = (self.locations.get(id(record)) if record is not None else None) or self.default
+        if rule.var_slot >= 0:  # binding the subject is a step of the budget, as any binding
+            budget = ctx.budget
+            budget.left -= 1
+            if budget.left < 0:
+                budget.exhausted()
+            _bind(frame, rule.var_slot, MISSING if record is None else record)
+        if location is None:
+            location = self.location(record)
         proofs: list[EvidenceCheck] = []
         problems: list[str] = []
         try:
