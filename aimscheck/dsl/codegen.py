@@ -46,9 +46,19 @@ from aimscheck.dsl.compiler import (
 )
 from aimscheck.dsl.quantifiers import conjuncts, gives_boolean, names_in
 from aimscheck.dsl.regex import compile_regex
-from aimscheck.export.model import COLLECTIONS, SECTIONS
+from aimscheck.export.model import COLLECTIONS, ID_FIELD, SECTIONS
 from aimscheck.functions import FUNCTIONS, fn_age, fn_len
-from aimscheck.values import MISSING, Duration, arith, duration, equal, is_empty, order, truth
+from aimscheck.values import (
+    MAX_INT_BITS,
+    MISSING,
+    Duration,
+    arith,
+    duration,
+    equal,
+    is_empty,
+    order,
+    truth,
+)
 
 if TYPE_CHECKING:
     from aimscheck.dsl.compiler import Fn
@@ -536,10 +546,18 @@ class _Module:
     ) -> str:
         if e.collection not in COLLECTIONS:  # a compile error: the closure says what it does
             return self.fallback(e)
-        value = self.temp()
+        value, found = self.temp(), self.temp()
         subject = self.expr(e.obj, env, local, pre)
+        if e.collection == "evidence":  # proof: an evidence record or a document
+            record = f"c.record({e.collection!r}, {value})"
+        else:  # by id, from the run's index, as c.record finds it
+            ids = (ID_FIELD[e.collection],)
+            cell = self.const([None, None])
+            fetch = f"INDEX(c, {cell}, {e.collection!r}, {ids!r}, False)"
+            index = f"({cell}[0] if {cell}[1] is c else {fetch})"
+            record = f"({found}[0] if ({found} := {index}.get({value})) else M)"
         return (
-            f"(c.record({e.collection!r}, {value}) if type({value} := {subject}) is str "
+            f"({record} if type({value} := {subject}) is str "
             f"else DEREF(c, {e.collection!r}, {value}))"
         )
 
@@ -587,7 +605,11 @@ class _Module:
         subject = self.expr(field, env, local, pre)
         if e.test in ("empty", "not_empty"):
             negate = "not " if e.test == "not_empty" else ""
-            return f"({negate}EMPTY({subject}))"
+            value = self.temp()
+            return (
+                f"({negate}((len({value}) == 0) if type({value} := {subject}) is list "
+                f"or type({value}) is str else EMPTY({value})))"
+            )
         return f"(({self.temp()} := {subject}) {op} M)"  # a name: `is` never meets a literal
 
     def _Binary(
@@ -636,7 +658,16 @@ class _Module:
         if op in _ARITH:
             if run_constant(e, env, self.rule.params):  # once per run, by the compiled closure
                 return self.fallback(e, reads_variables=False)
-            return f"ARITH({op!r}, {left}, {right})"
+            if op == "/":
+                return f"ARITH({op!r}, {left}, {right})"
+            # Whole numbers (never booleans) inline, within the size `arith` allows; `&` reads
+            # both sides (the `else` needs both), left first.
+            a, b, value = self.temp(), self.temp(), self.temp()
+            return (
+                f"(({value} if ({value} := {a} {op} {b}).bit_length() <= {MAX_INT_BITS} "
+                f"else ARITH({op!r}, {a}, {b})) if (type({a} := {left}) is int) "
+                f"& (type({b} := {right}) is int) else ARITH({op!r}, {a}, {b}))"
+            )
         return self.fallback(e)
 
     def _age(
