@@ -39,8 +39,9 @@ def exit_now(code: int) -> NoReturn:
     As the program, the process ends at once: otherwise Python frees the export, the rules
     and every result one object at a time (about 0.4 s on a large export), for nothing. The
     reports are already written and closed; standard output and error are flushed first.
+    Under a profiler, coverage or a debugger the exit is the usual one: they write at exit.
     """
-    if _PROGRAM:
+    if _PROGRAM and sys.getprofile() is None and sys.gettrace() is None:
         for stream in (sys.stdout, sys.stderr):
             with contextlib.suppress(OSError, ValueError):  # a closed pipe: nothing to keep
                 stream.flush()

@@ -317,8 +317,8 @@ class _Module:
         self, e: n.Quantifier, plan: Plan, env: dict[str, int], local: dict[int, str], tgt: str
     ) -> list[str] | None:
         """For a join whose other conditions read only the joined record: statements that
-        answer it from a table of the run, key → answer, built in one pass over the index (a
-        semi-join). Without it every outer record walks its matches again, rule after rule.
+        answer it from a table of the run, key → answer, built in one walk of the collection
+        (a semi-join). Without it every outer record walks its matches again, rule after rule.
 
         The table answers text keys; any other key, and a run where building the table met
         an error or the budget's end, walks the records as written, so nothing changes but
