@@ -177,7 +177,7 @@ def run_check(options: CheckOptions, progress: Progress | None = None) -> Report
         from aimscheck.inventory import build_inventory
 
         inventory = build_inventory(export, evaluator.ctx.evidence, results).to_dict()
-    results.sort(key=lambda r: (r.rule.id, "" if r.subject is None else str(r.subject)))
+    results.sort(key=Result.key)
     config = options.config
     waivers = config.waivers if config is not None else ()
     disabled = {a.rule for a in adjustments if a.change == "disabled"}

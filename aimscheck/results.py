@@ -230,7 +230,7 @@ class Result:
 
     def key(self) -> tuple[str, str]:
         """Stable identity across runs: rule id and subject, never the message."""
-        return (self.rule.id, "" if self.subject is None else str(self.subject))
+        return (self.rule.id, "" if self.subject is None else self.subject.text)
 
 
 # The engine makes a result (and a subject) per record a rule looks at: hundreds of thousands

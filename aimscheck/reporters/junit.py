@@ -98,7 +98,7 @@ def _passed_case(rule: RuleInfo, passed: list[Result]) -> TestCase:
     if passed and all(r.subject is None for r in passed):
         # A whole-export rule keeps the same name whether it passes or fails.
         return _new_case(label, rule, f"{rule.id} {rule.title}\npassed for the whole export")
-    subjects = [str(r.subject) for r in passed if r.subject is not None]
+    subjects = [r.subject.text for r in passed if r.subject is not None]
     if subjects:
         text = f"{len(subjects)} subject(s) passed:\n" + "\n".join(f"  {s}" for s in subjects)
     else:
@@ -149,6 +149,10 @@ def _rule_cases(
     return cases
 
 
+def _subject_text(result: Result) -> str:
+    return "" if result.subject is None else result.subject.text
+
+
 def _dedupe(cases: list[tuple[TestCase, str | None]]) -> None:
     # GitLab keeps only the first of two same-named tests; a duplicate result must not vanish.
     seen: dict[str, int] = {}
@@ -163,9 +167,11 @@ def _suites(report: Report) -> tuple[list[TestSuite], list[str | None]]:
     """Suites in natural group order, and the skipped@type of each testcase in document order."""
     rules = {rule.id: rule for rule in report.rules}
     by_rule: dict[str, list[Result]] = {rule_id: [] for rule_id in rules}
-    for result in sorted(report.results, key=Result.key):
+    for result in report.results:
         rules.setdefault(result.rule.id, result.rule)
         by_rule.setdefault(result.rule.id, []).append(result)
+    for results in by_rule.values():  # each rule's in subject order (stable, as Result.key)
+        results.sort(key=_subject_text)
     ordered = sorted(rules.values(), key=lambda r: (group_sort_key(r.group), r.id))
     properties = {
         "pack_version": _clean(report.pack_version),

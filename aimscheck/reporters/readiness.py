@@ -67,10 +67,15 @@ def rule_statuses(report: Report) -> dict[str, tuple[RuleInfo, RuleStatus]]:
     rules: dict[str, RuleInfo] = {rule.id: rule for rule in report.rules}
     # Outcomes by their value (texts hash in C; a result per subject: hundreds of thousands).
     outcomes: dict[str, set[str]] = {rule_id: set() for rule_id in rules}
+    rule_id: str | None = None
+    seen: set[str] = set()
     for result in report.results:
-        # A result whose rule is missing from report.rules must still be counted, not dropped.
-        rules.setdefault(result.rule.id, result.rule)
-        outcomes.setdefault(result.rule.id, set()).add(result.outcome._value_)
+        if result.rule.id is not rule_id:  # results come rule by rule: look up once per run
+            rule_id = result.rule.id
+            # A result whose rule is missing from report.rules must still be counted.
+            rules.setdefault(rule_id, result.rule)
+            seen = outcomes.setdefault(rule_id, set())
+        seen.add(result.outcome._value_)
     failing = {o.value for o in _FAILING}
     statuses: dict[str, tuple[RuleInfo, RuleStatus]] = {}
     for rule_id in sorted(rules):
