@@ -49,7 +49,6 @@ if TYPE_CHECKING:
 _NONE: tuple[()] = ()
 
 
-_HOISTED = ("exists", "none", "all", "count", "filter")
 # What a join's table is when building it met an error or the end of the budget.
 _FAILED = object()
 
@@ -272,7 +271,7 @@ class _Module(ExprWriter):
         an error or the budget's end, walks the records as written, so nothing changes but
         the time. None: the quantifier is not such a join."""
         join = plan.join
-        if join is None or e.kind not in _HOISTED or self.hoisting:
+        if join is None or self.hoisting:
             return None
         if join.how == "each" and e.kind in ("count", "filter"):
             return None
@@ -282,8 +281,8 @@ class _Module(ExprWriter):
             return None  # it reads an outer variable, or it runs once: no table pays
         params = tuple(sorted((p, self.rule.params[p]) for p in reads if p in self.rule.params))
         answers = "exists" if e.kind == "none" else e.kind  # none is `not exists`
-        key: object = (answers, join.collection, join.path, join.how == "has", e.var)
-        key = (*key, rest, e.body, params)  # type: ignore[misc]
+        multi = join.how == "has"  # tables of `==` and `each` joins on a path are the same
+        key: object = (answers, join.collection, join.path, multi, e.var, rest, e.body, params)
         try:
             hash(key)
         except TypeError:  # a list parameter: this rule's own table
@@ -389,11 +388,9 @@ class _Module(ExprWriter):
         index, key, exact = self.temp("I"), self.temp(), self.temp("ok")
         self.indexes.append(index)
         multi = join.how == "has"
-        cell = self.const([None, None])  # this run's index, once fetched
         lines += [
             f"if {index} is None:",
-            f"    {index} = {cell}[0] if {cell}[1] is c else "
-            f"INDEX(c, {cell}, {join.collection!r}, {join.path!r}, {multi})",
+            f"    {index} = {self.run_index(join.collection, join.path, multi)}",
         ]
         value = self.expr(join.key, env, local, lines)
         found = (

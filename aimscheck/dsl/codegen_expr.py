@@ -62,6 +62,12 @@ class ExprWriter:
         self.closures = self.closures or reads_variables
         return f"{self.const(self.rule.trace[id(e)][0])}(c, f)"
 
+    def run_index(self, collection: str, path: tuple[str, ...], multi: bool) -> str:
+        """Source giving the run's index of `collection` by `path`, fetched once per run."""
+        cell = self.const([None, None])  # the index and the run it belongs to
+        fetch = f"INDEX(c, {cell}, {collection!r}, {path!r}, {multi})"
+        return f"({cell}[0] if {cell}[1] is c else {fetch})"
+
     def loop(
         self, e: n.Quantifier, env: dict[str, int], local: dict[int, str], tgt: str
     ) -> list[str]:
@@ -153,10 +159,7 @@ class ExprWriter:
         if e.collection == "evidence":  # proof: an evidence record or a document
             record = f"c.record({e.collection!r}, {value})"
         else:  # by id, from the run's index, as c.record finds it
-            ids = (ID_FIELD[e.collection],)
-            cell = self.const([None, None])
-            fetch = f"INDEX(c, {cell}, {e.collection!r}, {ids!r}, False)"
-            index = f"({cell}[0] if {cell}[1] is c else {fetch})"
+            index = self.run_index(e.collection, (ID_FIELD[e.collection],), False)
             record = f"({found}[0] if ({found} := {index}.get({value})) else M)"
         return (
             f"({record} if type({value} := {subject}) is str "
