@@ -128,18 +128,9 @@ def parse_date(ctx: click.Context, param: click.Parameter, value: str | None) ->
         raise click.BadParameter(f"{value!r} is not a date; write it as YYYY-MM-DD") from None
 
 
-# Command name -> its module under aimscheck/commands/, imported only when the command runs (or
-# when --help lists them): `aimscheck check` does not pay for the imports of `fmt` or `lint`.
-COMMANDS = {
-    "check": "check",
-    "test": "test",
-    "lint": "lint",
-    "fmt": "fmt",
-    "explain": "explain",
-    "rules": "rules",
-    "evidence": "evidence",
-    "init": "init",
-}
+# The commands, each in the module of its name under aimscheck/commands/, imported only when the
+# command runs (or when --help lists them): `aimscheck check` does not pay for `fmt` or `lint`.
+COMMANDS = ("check", "test", "lint", "fmt", "explain", "rules", "evidence", "init")
 
 
 class _Commands(dict[str, click.Command]):
@@ -154,7 +145,7 @@ class _LazyGroup(click.Group):
 
     def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
         if self.commands.get(cmd_name) is None and cmd_name in COMMANDS:
-            module = importlib.import_module(f"aimscheck.commands.{COMMANDS[cmd_name]}")
+            module = importlib.import_module(f"aimscheck.commands.{cmd_name}")
             self.add_command(module.command, cmd_name)
         return super().get_command(ctx, cmd_name)
 
