@@ -6,6 +6,7 @@ import datetime as dt
 from typing import Any
 
 from aimscheck.budget import Budget
+from aimscheck.dsl.shared import Shared
 from aimscheck.evidence import EvidenceResolver
 from aimscheck.export.model import COLLECTIONS, ID_FIELD, Export
 from aimscheck.limits import Limits, current
@@ -72,8 +73,10 @@ class Context:
         # id(list) -> (the list, its hashable members): the list is kept alive so its id stays
         # its own; lists are never changed during a run, so the set stays right.
         self._members: dict[int, tuple[list[Any], frozenset[Any]]] = {}
-        # Tables generated code builds once per run (dsl/codegen.py: hoisted joins), by key.
+        # Tables and closed walks generated code computes once per run (dsl/codegen.py), by
+        # key, and those the rules may still need, to compute together (dsl/shared.py).
         self.memo: dict[object, object] = {}
+        self.shared = Shared()
 
     def spend(self, steps: int) -> None:
         """Charge work to the budget; raises BudgetSpent (an EvaluationError) when it is gone."""

@@ -82,10 +82,19 @@ class Evaluator:
         return Frame(rule.nslots, self.ctx.budget)
 
     def run(self, ruleset: RuleSet) -> list[Result]:
-        results: list[Result] = []
-        for rule in ruleset.rules:
-            results.extend(self.evaluate(rule))
-        return results
+        collecting = gc.isenabled()  # see `evaluate`
+        gc.disable()
+        try:
+            if self.generate:  # every rule's shared walks known before the first is computed
+                for rule in ruleset.rules:
+                    self.generated(rule)
+            results: list[Result] = []
+            for rule in ruleset.rules:
+                results.extend(self.evaluate(rule))
+            return results
+        finally:
+            if collecting:
+                gc.enable()
 
     def evaluate(self, rule: CompiledRule) -> list[Result]:
         """The results of one rule: each subject's, or one for the whole rule.
@@ -116,7 +125,7 @@ class Evaluator:
         if found is None or found[0] is not rule:
             from aimscheck.dsl.codegen import generate
 
-            found = self._generated[id(rule)] = (rule, generate(rule))
+            found = self._generated[id(rule)] = (rule, generate(rule, self.ctx.shared))
         return found[1]
 
     def _results(self, rule: CompiledRule) -> list[Result]:

@@ -30,7 +30,8 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
-from typing import TYPE_CHECKING, Any
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any, cast
 
 from aimscheck.budget import BudgetSpent
 from aimscheck.context import Context, Path_, get_path
@@ -38,6 +39,7 @@ from aimscheck.dsl import nodes as n
 from aimscheck.dsl.codegen_expr import ExprWriter, has_quantifier
 from aimscheck.dsl.compiler import _PLAIN_ORDER, _member, field_step, follow, iterate
 from aimscheck.dsl.quantifiers import conjuncts, gives_boolean, names_in
+from aimscheck.dsl.shared import Member, Shared, Table, Walk, Walked
 from aimscheck.functions import fn_age, fn_len
 from aimscheck.values import MISSING, Duration, arith, equal, is_empty, order, truth
 
@@ -59,13 +61,21 @@ def _index(c: Context, cell: list[Any], collection: str, path: Path_, multi: boo
     return cell[0]
 
 
-def _hoist(c: Context, cell: list[Any], key: object, build: Fn, f: list[Any]) -> object:
+def _hoist(c: Context, cell: list[Any], member: Table, build: Fn, f: list[Any]) -> object:
     """The table of a hoisted join for this run: built once, and shared by every rule whose
-    join reads the same (`key`). Building it is not charged to the budget: it is work the
-    rule would otherwise do record by record. When a record's condition raises an error or the
-    budget runs out, the table is _FAILED and the loop walks the records as written, meeting
-    the same error or spending the same steps as without a table."""
-    table = c.memo.get(key)
+    join reads the same (`member.key`); the first time, with the other tables of the same
+    collection the run's rules need (`fusion.py`). Building it is not charged to the budget:
+    it is work the rule would otherwise do record by record. When a record's condition raises
+    an error or the budget runs out, the table is _FAILED and the loop walks the records as
+    written, meeting the same error or spending the same steps as without a table."""
+    table = c.memo.get(member.key)
+    if table is None:
+        group = c.shared.take(member.group, c.memo)
+        if len(group) > 1:
+            from aimscheck.dsl.fusion import build_tables
+
+            build_tables(c, group, _FAILED)
+            table = c.memo.get(member.key)
     if table is None:
         left = c.budget.left
         try:
@@ -73,13 +83,60 @@ def _hoist(c: Context, cell: list[Any], key: object, build: Fn, f: list[Any]) ->
         except BudgetSpent:
             table = _FAILED  # this rule's budget: the next rule may build it
         except Exception:  # the walk meets it again, where the rule reads it
-            table = c.memo[key] = _FAILED
+            table = c.memo[member.key] = _FAILED
         else:
-            c.memo[key] = table
+            c.memo[member.key] = table
         finally:
             c.budget.left = left
     cell[0], cell[1] = table, c
     return table
+
+
+def _walk(c: Context, f: list[Any], member: Walk) -> object:
+    """The value of a closed `filter` or `count`, computed once per run: the first time, in
+    one walk with the others of its group (`fusion.py`), else alone. Each evaluation is
+    charged the steps that computing it took, so budgets run out where they would."""
+    got = cast("Walked | None", c.memo.get(member.key))
+    if got is None:
+        group = c.shared.take(member.group, c.memo)
+        if len(group) > 1:
+            from aimscheck.dsl.fusion import walk_together  # the group's code is written now
+
+            walk_together(c, group)
+            got = cast("Walked | None", c.memo.get(member.key))
+    if got is None:
+        left = c.budget.left
+        value = _alone(c, member)(c, f)
+        c.memo[member.key] = Walked(value, left - c.budget.left, None)
+        return value
+    c.spend(got.spent)
+    if got.error is not None:
+        raise got.error
+    return got.value
+
+
+def _alone(c: Context, member: Walk) -> Fn:
+    """A function computing `member` by itself, written the first time it is needed (most
+    members are computed with their group)."""
+    found = c.shared.alone.get(member)
+    if found is not None:
+        return found
+    module = _Module(member.rule, share=True)
+    walk = module.walk
+    name = module.extra("A", lambda: [*walk(member.e, member.plan, {}, {}, "r"), "return r"])
+    source = "".join(module.builds)
+    try:
+        code = compile(source, f"<aimscheck rule {member.rule.info.id}>", "exec")
+    except (SyntaxError, RecursionError, MemoryError):  # too deep for Python: the closure
+        found = member.rule.trace[id(member.e)][0]
+    else:
+        scope = dict(module.names)
+        exec(code, scope)  # our own source, written from the rule's checked AST
+        found = cast("Fn", scope[name])
+        for inner in module.members:  # the tables and walks it reads: computed together
+            c.shared.add(inner)
+    c.shared.alone[member] = found
+    return found
 
 
 # Names every generated module can read.
@@ -104,6 +161,7 @@ _BASE: dict[str, object] = {
     "INDEX": _index,
     "GETPATH": get_path,
     "HOIST": _hoist,
+    "WALK": _walk,
     "FAILED": _FAILED,
 }
 # A line that binds a loop's item in its slot, kept only when a closure may read the slot.
@@ -117,11 +175,13 @@ def _indent(lines: list[str]) -> list[str]:
 class _Module(ExprWriter):
     """The source of one rule's functions and the values they read."""
 
-    def __init__(self, rule: CompiledRule) -> None:
+    def __init__(self, rule: CompiledRule, share: bool = False) -> None:
         super().__init__(rule, dict(_BASE))
-        self.builds: list[str] = []  # functions building the tables of `hoisted` joins
+        self.builds: list[str] = []  # functions for tables and walks, beside the steps'
         self.hoisting = False  # inside a hoisted join's code: no table in a table (size)
         self.indexes: list[str] = []  # index variables of the function being written
+        self.share = share  # closed walks are computed once per run (`shared_walk`)
+        self.members: list[Member] = []  # the run's shared walks and tables this rule reads
 
     # ---- functions ------------------------------------------------------------------------
 
@@ -130,7 +190,7 @@ class _Module(ExprWriter):
         self.indexes, self.closures = [], False
         return self.finish(name, [*self.value(e, env, {}, "r"), "return r"])
 
-    def finish(self, name: str, body: list[str]) -> str:
+    def finish(self, name: str, body: list[str], params: str = "c, f") -> str:
         """`def name(c, f)` around `body`, with the index variables and budget it reads."""
         binds = self.closures
         lines = [f"{i} = None" for i in self.indexes]
@@ -142,7 +202,7 @@ class _Module(ExprWriter):
                     continue
                 line = line.replace(_BIND, "", 1)
             lines.append(line)
-        return f"def {name}(c, f):\n" + "".join(f"    {line}\n" for line in lines)
+        return f"def {name}({params}):\n" + "".join(f"    {line}\n" for line in lines)
 
     def value(self, e: n.Expr, env: dict[str, int], local: dict[int, str], tgt: str) -> list[str]:
         """Statements leaving the value of `e` in `tgt`."""
@@ -178,8 +238,51 @@ class _Module(ExprWriter):
         plan = self.rule.plans.get(id(e))
         if plan is None:  # not compiled as a quantifier (a compile error): the closure
             return [f"{tgt} = {self.fallback(e)}"]
-        hoisted = self.hoisted(e, plan, env, local, tgt)
-        return hoisted if hoisted is not None else self.walk(e, plan, env, local, tgt)
+        found = self.shared_walk(e, plan, env, tgt)
+        if found is None:
+            found = self.hoisted(e, plan, env, local, tgt)
+        return found if found is not None else self.walk(e, plan, env, local, tgt)
+
+    def extra(self, prefix: str, write: Callable[[], list[str]]) -> str:
+        """The name of a new module function whose body `write` gives."""
+        saved = self.indexes, self.closures
+        self.indexes, self.closures = [], False
+        body = write()
+        name = f"{prefix}{len(self.builds)}"
+        self.builds.append(self.finish(name, body))
+        self.indexes, self.closures = saved
+        return name
+
+    def params_of(self, e: object) -> tuple[tuple[str, object], ...]:
+        """The rule's parameters `e` reads, with their values: part of what it means."""
+        return tuple(sorted((p, self.rule.params[p]) for p in names_in(e) if p in self.rule.params))
+
+    def shared_walk(
+        self, e: n.Quantifier, plan: Plan, env: dict[str, int], tgt: str
+    ) -> list[str] | None:
+        """For a `filter` or `count` that reads no variable of the rule: a statement taking
+        its value from the run's memo (`_walk`), computed once per run with the others over
+        the same records. None: it reads a variable, or walks what no group shares."""
+        if not self.share or self.hoisting or e.kind not in ("filter", "count"):
+            return None
+        if names_in(e) & env.keys():
+            return None
+        join = plan.join
+        if join is not None and join.how != "each":  # the records an index files under a key
+            group: object = ("join", join.collection, join.path, join.how, join.key)
+            group = (group, self.params_of(join.key))
+        elif plan.scan:
+            group = ("scan", e.source, self.params_of(e.source))
+        else:
+            return None
+        key = ("walk", e, self.params_of(e))
+        try:
+            hash((key, group))
+        except TypeError:  # a list parameter: no sharing
+            return None
+        member = Walk(key, group, self.rule, e, plan)
+        self.members.append(member)
+        return [f"{tgt} = WALK(c, f, {self.const(member)})"]
 
     def walk(
         self, e: n.Quantifier, plan: Plan, env: dict[str, int], local: dict[int, str], tgt: str
@@ -279,7 +382,7 @@ class _Module(ExprWriter):
         reads = names_in((rest, e.body)) - {e.var}
         if reads & env.keys() or e.var in env or not names_in(join.key) & env.keys():
             return None  # it reads an outer variable, or it runs once: no table pays
-        params = tuple(sorted((p, self.rule.params[p]) for p in reads if p in self.rule.params))
+        params = self.params_of(tuple(reads))
         answers = "exists" if e.kind == "none" else e.kind  # none is `not exists`
         multi = join.how == "has"  # tables of `==` and `each` joins on a path are the same
         key: object = (answers, join.collection, join.path, multi, e.var, rest, e.body, params)
@@ -287,11 +390,13 @@ class _Module(ExprWriter):
             hash(key)
         except TypeError:  # a list parameter: this rule's own table
             key = (answers, object())
+        member = Table(key, ("table", join.collection), self.rule, e, plan, join, rest)
+        self.members.append(member)
         self.hoisting = True  # the code below is written twice: once is enough for its parts
         build = self.build(e, plan, join, rest)
         cell = self.const([None, None])  # this run's table, once fetched
         table, k, done = self.temp("H"), self.temp(), self.temp("d")
-        get = f"({cell}[0] if {cell}[1] is c else HOIST(c, {cell}, {self.const(key)}, {build}, f))"
+        get = self.table_get(cell, f"HOIST(c, {cell}, {self.const(member)}, {build}, f)")
         lines: list[str] = []
         value = self.expr(join.key, env, local, lines)
         lines += [f"{done} = False", f"{k} = {value}"]
@@ -328,24 +433,40 @@ class _Module(ExprWriter):
         self.hoisting = False
         return [*lines, f"if not {done}:", *_indent(walk)]
 
+    def table_get(self, cell: str, fetch: str) -> str:
+        """Source giving a hoisted join's table: from `cell` once `fetch` has put it there."""
+        return f"({cell}[0] if {cell}[1] is c else {fetch})"
+
     def build(self, e: n.Quantifier, plan: Plan, join: Join, rest: tuple[n.Expr, ...]) -> str:
         """The name of a module function building `hoisted`'s table in one walk of the
         collection: each text key of the join → whether one of its records meets `rest`
         (`exists`, `none`), has one that breaks `all`'s body, how many meet it (`count`) or
         which (`filter`, in the collection's order). Keys are read as the index files them."""
-        saved = self.indexes, self.closures
-        self.indexes, self.closures = [], False
-        item, env = f"x{plan.slot}", {e.var: plan.slot}
-        local = {plan.slot: item}
-        passes, key, one, table = self.temp("p"), self.temp(), self.temp(), self.temp("D")
-        if len(join.path) == 1:
-            value = self.temp()
-            read = (
-                f"((M if ({value} := {item}.get({join.path[0]!r})) is None else {value}) "
-                f"if type({item}) is dict else M)"
-            )
-        else:
-            read = f"GETPATH({item}, {join.path!r})"
+        item, table = f"x{plan.slot}", self.temp("D")
+
+        def write() -> list[str]:
+            return [
+                f"{table} = {new_table(e)}",
+                f"for {item} in c.export.collection({join.collection!r}):",
+                *_indent(self.file_record(e, plan, join, rest, item, table)),
+                f"return {table}",
+            ]
+
+        return self.extra("B", write)
+
+    def file_record(
+        self,
+        e: n.Quantifier,
+        plan: Plan,
+        join: Join,
+        rest: tuple[n.Expr, ...],
+        item: str,
+        table: str,
+    ) -> list[str]:
+        """Statements filing record `item` in `build`'s `table` when it meets `rest`."""
+        env, local = {e.var: plan.slot}, {plan.slot: item}
+        passes, key, one = self.temp("p"), self.temp(), self.temp()
+        read = self.key_read(item, join.path)
         keep = {
             "count": f"{table}[{one}] = {table}.get({one}, 0) + 1",
             "filter": f"{table}.setdefault({one}, []).append({item})",
@@ -362,23 +483,21 @@ class _Module(ExprWriter):
             body = self.truth(e.body, env, local, holds)
             keep_all = [*body, f"if not {holds}:", *_indent(keep_all)]
         test = self.all_of(list(rest), env, local, passes)
-        loop = [
+        return [
             f"{key} = {read}",
             f"if {has_key}:",
             *_indent([f"{_BIND}SET(f, {plan.slot}, {item})", *test]),
             f"    if {passes}:",
             *_indent(_indent(keep_all)),
         ]
-        body = [
-            f"{table} = {'set()' if e.kind in ('exists', 'none', 'all') else '{}'}",
-            f"for {item} in c.export.collection({join.collection!r}):",
-            *_indent(loop),
-            f"return {table}",
-        ]
-        name = f"B{len(self.builds)}"
-        self.builds.append(self.finish(name, body))
-        self.indexes, self.closures = saved
-        return name
+
+    def key_read(self, item: str, path: tuple[str, ...]) -> str:
+        """Source reading the value at `path` of record `item` as an index files it."""
+        if len(path) > 1:
+            return f"GETPATH({item}, {path!r})"
+        value = self.temp()
+        read = f"(M if ({value} := {item}.get({path[0]!r})) is None else {value})"
+        return f"({read} if type({item}) is dict else M)"
 
     def lookup(
         self, join: Join, item: str, env: dict[str, int], local: dict[int, str], lines: list[str]
@@ -410,9 +529,15 @@ class _Module(ExprWriter):
         ], exact
 
 
-def generate(rule: CompiledRule) -> CompiledRule:
-    """`rule` with each closure it runs replaced by a generated function of the same meaning."""
-    module = _Module(rule)
+def new_table(e: n.Quantifier) -> str:
+    """A new, empty table for a hoisted join of `e`'s kind."""
+    return "set()" if e.kind in ("exists", "none", "all") else "{}"
+
+
+def generate(rule: CompiledRule, shared: Shared | None = None) -> CompiledRule:
+    """`rule` with each closure it runs replaced by a generated function of the same meaning;
+    with `shared`, the run's registry of what rules share (closed walks, join tables)."""
+    module = _Module(rule, share=shared is not None)
     ast = rule.ast
     env: dict[str, int] = {}
     defs: list[str] = []
@@ -444,6 +569,9 @@ def generate(rule: CompiledRule) -> CompiledRule:
         # closures run this rule, as they do on small exports.
         return rule
     exec(code, scope)  # our own source, written from the rule's checked AST
+    if shared is not None:
+        for member in module.members:
+            shared.add(member)
 
     def fn(name: str | None) -> Fn | None:
         return None if name is None else scope[name]

@@ -46,6 +46,9 @@ class ExprWriter:
         self.names = names  # name → value, for the generated module's namespace
         self.temps = 0
         self.closures = False  # whether the function being written calls a closure
+        # Whether it may charge the budget of the rule being evaluated rather than its context's
+        # (regular expressions, joined texts and closures charge it through `budget.charge`).
+        self.metering = False
 
     def const(self, value: object) -> str:
         name = f"K{len(self.names)}"
@@ -60,6 +63,7 @@ class ExprWriter:
         """A call to the closure the compiler made for `e`; loops then bind their items in the
         variable slots it reads (unless it reads none)."""
         self.closures = self.closures or reads_variables
+        self.metering = True
         return f"{self.const(self.rule.trace[id(e)][0])}(c, f)"
 
     def run_index(self, collection: str, path: tuple[str, ...], multi: bool) -> str:
@@ -193,6 +197,7 @@ class ExprWriter:
         self, e: n.Matches, env: dict[str, int], local: dict[int, str], pre: list[str]
     ) -> str:
         regex = self.const(compile_regex(e.pattern))
+        self.metering = True
         return f"{regex}.search({self.expr(e.subject, env, local, pre)})"
 
     def _IsCheck(
@@ -232,6 +237,9 @@ class ExprWriter:
         if op in ("==", "!="):
             if isinstance(e.right, n.Literal) and isinstance(e.right.value, str):
                 return f"({left} {op} {right})"  # against text, `equal` is Python's ==
+            if isinstance(e.right, n.Literal) and type(e.right.value) is bool:
+                same = "is" if op == "==" else "is not"  # only a boolean equals a boolean
+                return f"({left} {same} {right})"
             a, b, kind = self.temp(), self.temp(), self.temp()
             same = f"({a} == {b})" if op == "==" else f"({a} != {b})"
             other = f"EQ({a}, {b})" if op == "==" else f"(not EQ({a}, {b}))"
@@ -261,6 +269,7 @@ class ExprWriter:
                 return f"({negate}(type({item} := {left}) is str and {item} in {found}))"
             return f"({negate}MEM(c, {left}, {right}))"
         if op in _ARITH:
+            self.metering = self.metering or op == "+"  # texts joined
             if run_constant(e, env, self.rule.params):  # once per run, by the compiled closure
                 return self.fallback(e, reads_variables=False)
             if op == "/":
@@ -279,21 +288,29 @@ class ExprWriter:
         self, e: n.Binary, env: dict[str, int], local: dict[int, str], pre: list[str]
     ) -> str | None:
         """`age(d) <= N days`, as a difference of dates (the same numbers `age` compares)."""
+        found = self.age_limit(e)
+        if found is None:
+            return None
+        dated, limit = found
+        day = self.temp()
+        subject = self.expr(dated, env, local, pre)
+        return (
+            f"(((c.as_of - {day}).days {e.op} {limit.days!r}) if type({day} := {subject}) is DATE "
+            f"else ORD({e.op!r}, AGE(c, {day}), {self.const(limit)}))"
+        )
+
+    def age_limit(self, e: n.Binary) -> tuple[n.Expr, Duration] | None:
+        """For `age(d) <= N days` (any order, a limit in days): d and the limit."""
         call, limit = e.left, self._constant(e.right)
-        if not (
+        if (
             isinstance(call, n.Call)
             and call.func == "age"
             and len(call.args) == 1
             and isinstance(limit, Duration)
             and limit.months == 0
         ):
-            return None
-        day = self.temp()
-        subject = self.expr(call.args[0], env, local, pre)
-        return (
-            f"(((c.as_of - {day}).days {e.op} {limit.days!r}) if type({day} := {subject}) is DATE "
-            f"else ORD({e.op!r}, AGE(c, {day}), {self.const(limit)}))"
-        )
+            return call.args[0], limit
+        return None
 
     def _plain_type(self, e: n.Expr, env: dict[str, int]) -> str | None:
         """The name of the type of `e` when it is known before the run and is one `<` orders
