@@ -397,10 +397,20 @@ class _Module(ExprWriter):
         cell = self.const([None, None])  # this run's table, once fetched
         table, k, done = self.temp("H"), self.temp(), self.temp("d")
         get = self.table_get(cell, f"HOIST(c, {cell}, {self.const(member)}, {build}, f)")
-        lines: list[str] = []
-        value = self.expr(join.key, env, local, lines)
-        lines += [f"{done} = False", f"{k} = {value}"]
-        if join.how == "each":  # found by any text key; another kind of key: walk them all
+        lines: list[str] = [f"{done} = False"]
+        known = self.known_field(join.key, env, local, "texts" if join.how == "each" else "text")
+        if known is None:
+            lines.append(f"{k} = {self.expr(join.key, env, local, lines)}")
+        else:  # the key when it is a text (each: a list of texts only), else None
+            k = known
+        if join.how == "each" and known is not None:  # answered in one call
+            found = f"{table}.isdisjoint({k})"
+            lines += [
+                f"if {k} is not None and ({table} := {get}) is not FAILED:",
+                f"    {tgt} = {'not ' if e.kind == 'exists' else ''}{found}",
+                f"    {done} = True",
+            ]
+        elif join.how == "each":  # found by any text key; another kind of key: walk them all
             hit, mixed, one = self.temp("h"), self.temp("m"), self.temp()
             found = hit if e.kind == "exists" else f"not {hit}"
             lines += [
@@ -424,14 +434,31 @@ class _Module(ExprWriter):
                 "count": f"{table}.get({k}, 0)",
                 "filter": f"list({table}.get({k}, NONE))",
             }[e.kind]
+            text = f"type({k}) is str" if known is None else f"{k} is not None"
             lines += [
-                f"if type({k}) is str and ({table} := {get}) is not FAILED:",
+                f"if {text} and ({table} := {get}) is not FAILED:",
                 f"    {tgt} = {answer}",
                 f"    {done} = True",
             ]
         walk = self.walk(e, plan, env, local, tgt)
         self.hoisting = False
         return [*lines, f"if not {done}:", *_indent(walk)]
+
+    def known(self, item: str, name: str, kind: str) -> str | None:
+        """A local holding field `name` of the record in local `item` when it is of `kind`
+        ("text"; "texts": a list of texts only) and None when it is not, if the writer keeps
+        one (`fusion.py` does, for the record it walks); None: it keeps none."""
+        return None
+
+    def known_field(
+        self, e: n.Expr, env: dict[str, int], local: dict[int, str], kind: str
+    ) -> str | None:
+        """`known` for `e` when it is a field of a record held in a local."""
+        if isinstance(e, n.FieldAccess) and isinstance(e.obj, n.Name) and e.obj.name in env:
+            item = local.get(env[e.obj.name])
+            if item is not None:
+                return self.known(item, e.name, kind)
+        return None
 
     def table_get(self, cell: str, fetch: str) -> str:
         """Source giving a hoisted join's table: from `cell` once `fetch` has put it there."""
@@ -466,7 +493,10 @@ class _Module(ExprWriter):
         """Statements filing record `item` in `build`'s `table` when it meets `rest`."""
         env, local = {e.var: plan.slot}, {plan.slot: item}
         passes, key, one = self.temp("p"), self.temp(), self.temp()
-        read = self.key_read(item, join.path)
+        single = join.how != "has" and len(join.path) == 1
+        text = self.known(item, join.path[0], "text") if single else None
+        read = [f"{key} = {self.key_read(item, join.path)}"] if text is None else []
+        key = key if text is None else text
         keep = {
             "count": f"{table}[{one}] = {table}.get({one}, 0) + 1",
             "filter": f"{table}.setdefault({one}, []).append({item})",
@@ -475,7 +505,7 @@ class _Module(ExprWriter):
             has_key = f"type({key}) is list and {key}"
             keep_all = [f"for {one} in {key}:", f"    if type({one}) is str:", f"        {keep}"]
         else:
-            has_key = f"type({key}) is str"
+            has_key = f"type({key}) is str" if text is None else f"{key} is not None"
             keep_all = [keep.replace(one, key)]
         if e.kind == "all":  # the keys with a record that breaks the body
             assert e.body is not None
@@ -484,7 +514,7 @@ class _Module(ExprWriter):
             keep_all = [*body, f"if not {holds}:", *_indent(keep_all)]
         test = self.all_of(list(rest), env, local, passes)
         return [
-            f"{key} = {read}",
+            *read,
             f"if {has_key}:",
             *_indent([f"{_BIND}SET(f, {plan.slot}, {item})", *test]),
             f"    if {passes}:",

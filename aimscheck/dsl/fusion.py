@@ -41,6 +41,8 @@ class _Together(_Module):
         # into a local; the days since those that `age(x.field) <= N days` compares.
         self.reads: dict[str, str] = {}
         self.ages: dict[str, str] = {}
+        self.texts: dict[str, str] = {}  # and those that are lists of texts only (else None)
+        self.keys: dict[str, str] = {}  # and those that are texts (else None)
         self.fetch: list[str] = []  # the tables of the member being written
 
     def walks(self, members: list[Walk]) -> tuple[str, list[Walk]]:
@@ -136,8 +138,18 @@ class _Together(_Module):
             "else None"
             for name, days in self.ages.items()
         ]
-        unknown = [f"{days} = None" for days in self.ages.values()]
-        dict_case = ["xd = True", *reads, *ages]
+        texts = [
+            f"{texts} = {self.reads[name]} if type({self.reads[name]}) is list "
+            f"and all(type(_i) is str for _i in {self.reads[name]}) else None"
+            for name, texts in self.texts.items()
+        ]
+        keys = [
+            f"{key} = {self.reads[name]} if type({self.reads[name]}) is str else None"
+            for name, key in self.keys.items()
+        ]
+        computed = [*self.ages.values(), *self.texts.values(), *self.keys.values()]
+        unknown = [f"{local} = None" for local in computed]
+        dict_case = ["xd = True", *reads, *ages, *texts, *keys]
         return [
             "if type(x) is dict:",
             *_indent(dict_case),
@@ -151,6 +163,16 @@ class _Together(_Module):
         local = f"_h{len(self.fetch)}_{cell}"
         self.fetch.append(f"{local} = {fetch}")
         return local
+
+    def known(self, item: str, name: str, kind: str) -> str | None:
+        if item != "x":
+            return None
+        kept = self.keys if kind == "text" else self.texts
+        found = kept.get(name)
+        if found is None:
+            self.read(name)
+            found = kept[name] = f"_{'k' if kind == 'text' else 'l'}{len(kept)}"
+        return found
 
     def item(self, e: n.Expr, env: dict[str, int], local: dict[int, str]) -> bool:
         """Whether `e` is the variable holding the record walked."""
