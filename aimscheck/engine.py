@@ -12,7 +12,7 @@ from aimscheck.context import Context, record_count
 from aimscheck.dsl.compiler import iterate
 from aimscheck.dsl.quantifiers import names_in
 from aimscheck.dsl.ruleset import CompiledRule, RuleSet
-from aimscheck.errors import EvaluationError
+from aimscheck.errors import EVAL_ERRORS
 from aimscheck.evidence import EvidenceResolver
 from aimscheck.export.model import ID_FIELD, Export
 from aimscheck.limits import Limits, use
@@ -23,9 +23,6 @@ from aimscheck.values import MISSING, truth
 # The records a rule judges one by one: (record, its subject, its location).
 Subjects = list[tuple[Any, Subject | None, Location]]
 _bind = list.__setitem__  # a frame's slot, written without its own metering
-# Exceptions that mean "this rule cannot be evaluated for this subject" rather than a bug in
-# aimscheck: they become an ERROR result with the message.
-_EVAL_ERRORS = (EvaluationError, ArithmeticError, RecursionError, ValueError, TypeError)
 # Messages longer than this are cut: a report line must stay readable whatever the data holds.
 MAX_MESSAGE = 2000
 # From this many records on, rules run as generated Python (dsl/codegen.py): generating costs
@@ -142,7 +139,7 @@ class Evaluator:
             subjects = self.subjects(rule, frame)
         except BudgetSpent as exc:
             return [Result(info, Outcome.ERROR, None, self.default, str(exc))]
-        except _EVAL_ERRORS as exc:
+        except EVAL_ERRORS as exc:
             message = _cut(f"could not evaluate: {exc}")
             return [Result(info, Outcome.ERROR, None, self.default, message)]
         out: list[Result] = []
@@ -254,7 +251,7 @@ class Evaluator:
                         )
         except BudgetSpent:
             raise
-        except _EVAL_ERRORS as exc:
+        except EVAL_ERRORS as exc:
             message = _cut(f"could not evaluate: {exc}")
             return Result(info, Outcome.ERROR, subject, location, message)
         if problems:

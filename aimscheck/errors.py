@@ -117,3 +117,8 @@ def raise_all(errors: list[AimscheckError]) -> None:
 
 class EvaluationError(Exception):
     """A rule could not be evaluated for one subject; becomes an `error` outcome, never a crash."""
+
+
+# Exceptions that mean "this rule cannot be evaluated for this subject" rather than a bug in
+# aimscheck: they become an ERROR result with the message.
+EVAL_ERRORS = (EvaluationError, ArithmeticError, RecursionError, ValueError, TypeError)

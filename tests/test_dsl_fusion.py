@@ -57,8 +57,9 @@ def groups(monkeypatch: pytest.MonkeyPatch) -> list[int]:
     run = fusion._run
 
     def spy(c: Any, writer: Any, members: list[Any], source: str) -> Any:
-        sizes.append(len(members))
-        return run(c, writer, members, source)
+        computed = run(c, writer, members, source)
+        sizes.append(len(computed))
+        return computed
 
     monkeypatch.setattr(fusion, "_run", spy)
     return sizes
@@ -231,3 +232,22 @@ def test_walks_are_registered_by_what_they_walk(tmp_path: Path) -> None:
         ruleset.rules[0].ast.body[0].expr.source,  # type: ignore[union-attr]
         ruleset.rules[1].ast.body[0].expr.source,  # type: ignore[union-attr]
     }
+
+
+def test_records_that_cannot_be_walked_give_each_rule_its_error(
+    tmp_path: Path, groups: list[int]
+) -> None:
+    ruleset = closed_rules(
+        tmp_path,
+        [
+            'filter(p in organization.extra where p == "a")',
+            'filter(p in organization.extra where p != "b")',
+        ],
+        fields="field organization.extra: any\n",
+    )
+    export = fixture("conforming")
+    export.data["organization"]["extra"] = "text"
+    results = both(ruleset, export)
+    assert groups == [0]  # tried together, then each alone
+    assert [r.outcome for r in results] == [Outcome.ERROR, Outcome.ERROR]
+    assert results[0].message.startswith("could not evaluate: 'filter' needs a list")

@@ -12,6 +12,11 @@ in one walk of the collection, once per run and shared by the rules asking the s
 whether a record meets the conditions (or how many do, or which). Every outer record then costs
 a look-up instead of a walk of its matches, rule after rule.
 
+A `filter` or `count` that reads no variable of its rule (`filter(c in controls where
+c.status == "implemented" and ...)`) has the same value wherever it is read: it is computed once
+per run, with the others over the same records (`shared.py`, `fusion.py`), and each reading is
+charged the steps computing it took.
+
 It is a second back end with the same meaning, not a second implementation of the language:
 - what it writes out is what the closures compute (a test runs every rule test and the
   fixtures through both back ends and compares every result);
@@ -476,7 +481,7 @@ class _Module(ExprWriter):
                 f"{table} = {new_table(e)}",
                 f"for {item} in c.export.collection({join.collection!r}):",
                 *_indent(self.file_record(e, plan, join, rest, item, table)),
-                f"return {table}",
+                f"return {table_made(e, table)}",
             ]
 
         return self.extra("B", write)
@@ -500,7 +505,7 @@ class _Module(ExprWriter):
         keep = {
             "count": f"{table}[{one}] = {table}.get({one}, 0) + 1",
             "filter": f"{table}.setdefault({one}, []).append({item})",
-        }.get(e.kind, f"{table}.add({one})")
+        }.get(e.kind, f"{table}.append({one})")  # a list of keys, made a set at the end
         if join.how == "has":  # a record is filed under each text item of its list
             has_key = f"type({key}) is list and {key}"
             keep_all = [f"for {one} in {key}:", f"    if type({one}) is str:", f"        {keep}"]
@@ -560,8 +565,15 @@ class _Module(ExprWriter):
 
 
 def new_table(e: n.Quantifier) -> str:
-    """A new, empty table for a hoisted join of `e`'s kind."""
-    return "set()" if e.kind in ("exists", "none", "all") else "{}"
+    """A new, empty table for a hoisted join of `e`'s kind: keys filed one by one, in a list
+    when the table is a set (appending to a list and making the set at the end is a fifth
+    faster than adding to a set that grows)."""
+    return "[]" if e.kind in ("exists", "none", "all") else "{}"
+
+
+def table_made(e: n.Quantifier, table: str) -> str:
+    """The table `table` holds, once every record is filed."""
+    return f"set({table})" if e.kind in ("exists", "none", "all") else table
 
 
 def generate(rule: CompiledRule, shared: Shared | None = None) -> CompiledRule:

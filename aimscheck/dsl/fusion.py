@@ -20,16 +20,17 @@ from typing import TYPE_CHECKING, Any
 
 from aimscheck.budget import Budget, BudgetSpent, Frame
 from aimscheck.dsl import nodes as n
-from aimscheck.dsl.codegen import _indent, _Module, new_table
+from aimscheck.dsl.codegen import _indent, _Module, new_table, table_made
 from aimscheck.dsl.quantifiers import conjuncts
 from aimscheck.dsl.shared import Member, Table, Walk, Walked
+from aimscheck.errors import EVAL_ERRORS
 
 if TYPE_CHECKING:
     from aimscheck.context import Context
 
-# A member's code: the start of its value, the tables it reads (fetched before the walk) and
-# its statements for the record `x`.
-Block = tuple[str, list[str], list[str]]
+# A member's code: the start of its value, the tables it reads (fetched before the walk), its
+# statements for the record `x` and its value once every record is walked.
+Block = tuple[str, list[str], list[str], str]
 
 
 class _Together(_Module):
@@ -70,7 +71,7 @@ class _Together(_Module):
                 continue
             keep = f"{value}.append(x)" if m.e.kind == "filter" else f"{value} += 1"
             start = "[]" if m.e.kind == "filter" else "0"
-            blocks.append((start, self.fetch, [*test, f"if {passes}:", f"    {keep}"]))
+            blocks.append((start, self.fetch, [*test, f"if {passes}:", f"    {keep}"], value))
             kept.append(m)
         return self.together(lines, "items", blocks, "len(items)"), kept
 
@@ -82,11 +83,12 @@ class _Together(_Module):
         for m in members:
             self.start(m)
             self.hoisting = True  # as in `build`: no table in a table
-            body = self.file_record(m.e, m.plan, m.join, m.rest, "x", f"_r{len(kept)}")
+            table = f"_r{len(kept)}"
+            body = self.file_record(m.e, m.plan, m.join, m.rest, "x", table)
             self.hoisting = False
             if self.closures or self.metering:
                 continue
-            blocks.append((new_table(m.e), [], body))
+            blocks.append((new_table(m.e), [], body, table_made(m.e, table)))
             kept.append(m)
         items = f"c.export.collection({members[0].join.collection!r})"
         return self.together([], items, blocks, "0"), kept
@@ -101,7 +103,7 @@ class _Together(_Module):
         """One loop over `items` running each block on its own context (`c`, its budget `b`,
         frame `f`) until it raises; returns `size` and each block's value and error."""
         loop: list[str] = []
-        for k, (start, fetch, block) in enumerate(blocks):
+        for k, (start, fetch, block, _) in enumerate(blocks):
             lines += [f"_c{k}, _f{k} = ms[{k}]", f"_b{k} = _c{k}.budget", f"_r{k} = {start}"]
             lines += [f"_e{k} = None", f"c, b, f = _c{k}, _b{k}, _f{k}", *fetch]
             loop += [
@@ -112,7 +114,7 @@ class _Together(_Module):
                 "    except Exception as _x:",
                 f"        _e{k} = _x",
             ]
-        results = "".join(f"(_r{k}, _e{k}), " for k in range(len(blocks)))
+        results = "".join(f"({made}, _e{k}), " for k, (*_, made) in enumerate(blocks))
         self.closures = False
         body = [
             "_today = c.as_of",
@@ -274,7 +276,7 @@ def _run(
         own.append((ctx, Frame(m.rule.nslots, ctx.budget)))
     try:
         size, results = scope["W"](c, None, own)
-    except Exception:
+    except EVAL_ERRORS:  # reading the records: each member meets it alone
         return []
     return [
         (value, error, ctx.budget, size)
