@@ -241,3 +241,21 @@ def test_joins_inside_a_join_answered_from_a_table_are_written_out_once(tmp_path
     sizes = [len(f.__code__.co_code) for f in step.__globals__.values() if hasattr(f, "__code__")]
     assert sum(sizes) < 100_000
     assert {r.outcome for r in both(ruleset, fixture("conforming"))} == {Outcome.PASS}
+
+
+def test_a_join_on_a_boolean_finds_booleans_only(tmp_path: Path) -> None:
+    # The index files `true` apart from 1 and "true": the look-up alone meets `==`.
+    ruleset = many_rules(
+        tmp_path,
+        [
+            "count(s in ai_systems where s.extra == true) == 1",
+            "count(s in ai_systems where s.extra == 1) == 2",
+        ],
+        fields="field ai_systems.extra: any\n",
+    )
+    export = fixture("conforming")
+    for system, extra in zip(
+        export.collection("ai_systems"), [True, 1, 1.0, "true", None], strict=True
+    ):
+        system["extra"] = extra
+    assert [r.outcome for r in both(ruleset, export)] == [Outcome.PASS] * 10

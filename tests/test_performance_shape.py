@@ -189,3 +189,26 @@ def test_rules_with_the_same_for_clause_share_one_walk_of_the_records(
         rule.info.id: {r.subject for r in results if r.rule.id == rule.info.id} for rule in sharing
     }
     assert len({frozenset(s) for s in subjects.values()}) == 1
+
+
+@pytest.mark.parametrize("generate", [False, True])
+def test_for_clauses_that_differ_by_a_literals_type_share_nothing(
+    tmp_path: Path, generate: bool
+) -> None:
+    text = "field ai_systems.extra: any\n" + "".join(
+        f'rule "T-{i}" {{\n  title "t"\n  clause "4.3"\n  severity minor\n'
+        f"  phase scope_definition\n  for s in ai_systems where s.extra == {value}\n"
+        f"  require count(x in ai_systems where x.extra == {value}) == 1\n}}\n"
+        for i, value in enumerate(["true", "1", "1.0"])
+    )
+    (tmp_path / "t.aims").write_text(text)
+    export = fixture_export()
+    for system, extra in zip(export.collection("ai_systems"), [True, 1, 1.5], strict=False):
+        system["extra"] = extra
+    results = Evaluator(export, AS_OF, generate=generate).run(compile_files([tmp_path / "t.aims"]))
+    # `true` finds the boolean only, `1` and `1.0` the number 1 only (1.0 == 1 in the rules).
+    assert [(r.rule.id, r.outcome.value) for r in results] == [
+        ("T-0", "pass"),
+        ("T-1", "pass"),
+        ("T-2", "pass"),
+    ]

@@ -538,7 +538,8 @@ class _Module(ExprWriter):
         self, join: Join, item: str, env: dict[str, int], local: dict[int, str], lines: list[str]
     ) -> tuple[list[str], str]:
         """The loop heads walking the records an index finds, and the name of a variable
-        that is true when the look-up itself met the join's condition (a text key)."""
+        that is true when the look-up itself met the join's condition (a text key; for `==`,
+        a boolean too: the index files booleans apart from numbers, as `==` tells them)."""
         index, key, exact = self.temp("I"), self.temp(), self.temp("ok")
         self.indexes.append(index)
         multi = join.how == "has"
@@ -553,7 +554,11 @@ class _Module(ExprWriter):
         )
         if join.how != "each":
             lines += [f"{key} = {value}", f"{exact} = type({key}) is str"]
-            return [f"for {item} in {found}:"], exact
+            if join.how != "==":
+                return [f"for {item} in {found}:"], exact
+            met = self.temp("ok")
+            lines.append(f"{met} = {exact} or type({key}) is bool")
+            return [f"for {item} in {found}:"], met
         # Each item of a list: for exists/none/all a record found twice changes no answer.
         keys = self.temp()
         lines.append(f"{keys} = {value}")

@@ -13,12 +13,24 @@ NO_SPAN = Span(0, 0, 0, 0)
 # ---- expressions ------------------------------------------------------------------------------
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True, slots=True, eq=False)
 class Literal:
-    """A string, number, boolean or date written in the rule."""
+    """A string, number, boolean or date written in the rule. Literals of other types are
+    other nodes (`true` is not `1`, nor `1` `1.0`), though Python's `==` says they are equal:
+    rules sharing a walk, a table or their subjects must mean the same."""
 
     value: object
     span: Span = field(default=NO_SPAN, compare=False, repr=False, kw_only=True)
+
+    def __eq__(self, other: object) -> bool:
+        return (
+            type(other) is Literal
+            and type(self.value) is type(other.value)
+            and self.value == other.value
+        )
+
+    def __hash__(self) -> int:
+        return hash((type(self.value), self.value))
 
 
 @dataclass(frozen=True, slots=True)
