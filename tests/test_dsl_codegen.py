@@ -35,6 +35,15 @@ def fixture(name: str) -> Export:
     return export
 
 
+def with_extra(collection: str, values: list[object]) -> Export:
+    """The conforming fixture, the custom field `extra` of `collection`'s first records set to
+    `values`, one each."""
+    export = fixture("conforming")
+    for record, value in zip(export.collection(collection), values, strict=False):
+        record["extra"] = value
+    return export
+
+
 def rules(
     tmp_path: Path, body: str, head: str = "for sys in ai_systems", fields: str = ""
 ) -> RuleSet:
@@ -88,11 +97,7 @@ def test_errors_say_the_same_with_generated_code(tmp_path: Path) -> None:
         head="for sys in ai_systems",
         fields="field ai_systems.extra: any\n",
     )
-    export = fixture("conforming")
-    for system, extra in zip(
-        export.collection("ai_systems"), ["text", 5, [1], {"x": 1}], strict=False
-    ):
-        system["extra"] = extra
+    export = with_extra("ai_systems", ["text", 5, [1], {"x": 1}])
     messages = [r.message for r in both(ruleset, export)[:4]]
     assert messages == [
         "could not evaluate: cannot compare text (text) with a number (3)",
@@ -196,9 +201,7 @@ def test_an_error_while_building_a_table_is_met_where_the_rule_reads_the_record(
         ["exists ia in impact_assessments where ia.ai_system_ref == sys.id and ia.extra > 3"],
         fields="field impact_assessments.extra: any\n",
     )
-    export = fixture("conforming")
-    for ia, extra in zip(export.collection("impact_assessments"), [5, "text"], strict=False):
-        ia["extra"] = extra
+    export = with_extra("impact_assessments", [5, "text"])
     errors = [r for r in both(ruleset, export) if r.outcome is Outcome.ERROR]
     assert len(errors) == 1
     assert errors[0].message == "could not evaluate: cannot compare text (text) with a number (3)"
@@ -253,9 +256,5 @@ def test_a_join_on_a_boolean_finds_booleans_only(tmp_path: Path) -> None:
         ],
         fields="field ai_systems.extra: any\n",
     )
-    export = fixture("conforming")
-    for system, extra in zip(
-        export.collection("ai_systems"), [True, 1, 1.0, "true", None], strict=True
-    ):
-        system["extra"] = extra
+    export = with_extra("ai_systems", [True, 1, 1.0, "true", None])
     assert [r.outcome for r in both(ruleset, export)] == [Outcome.PASS] * 10

@@ -6,7 +6,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from test_dsl_codegen import AS_OF, both, fixture
+from test_dsl_codegen import AS_OF, both, fixture, with_extra
 
 from aimscheck.dsl import fusion
 from aimscheck.dsl.ruleset import RuleSet, compile_files
@@ -102,9 +102,7 @@ def test_a_member_that_meets_an_error_stops_alone(tmp_path: Path, groups: list[i
         ],
         fields="field impact_assessments.extra: any\n",
     )
-    export = fixture("conforming")
-    for ia, extra in zip(export.collection("impact_assessments"), [5, "text"], strict=False):
-        ia["extra"] = extra
+    export = with_extra("impact_assessments", [5, "text"])
     results = both(ruleset, export)
     assert groups == [3]
     assert [r.outcome for r in results] == [Outcome.ERROR, Outcome.PASS, Outcome.NONCONFORMITY]
@@ -163,8 +161,7 @@ def test_a_member_its_rule_never_reads_changes_nothing(tmp_path: Path) -> None:
         fields="field impact_assessments.extra: any\n",
         when="  when 1 == 2\n",
     )
-    export = fixture("conforming")
-    export.collection("impact_assessments")[0]["extra"] = "text"
+    export = with_extra("impact_assessments", ["text"])
     assert {r.outcome for r in both(ruleset, export)} == {Outcome.NOT_APPLICABLE}
 
 
@@ -209,9 +206,7 @@ def test_an_error_while_building_tables_together_is_met_where_the_rule_reads_it(
         [body.format(n=1), body.format(n=2), body.format(n=3)],
         fields="field impact_assessments.extra: any\n",
     )
-    export = fixture("conforming")
-    for ia, extra in zip(export.collection("impact_assessments"), [5, "text"], strict=False):
-        ia["extra"] = extra
+    export = with_extra("impact_assessments", [5, "text"])
     results = both(ruleset, export)
     assert groups[0] == 3  # the tables, built together: each meets the text
     assert {r.message for r in results} == {
@@ -251,3 +246,18 @@ def test_records_that_cannot_be_walked_give_each_rule_its_error(
     assert groups == [0]  # tried together, then each alone
     assert [r.outcome for r in results] == [Outcome.ERROR, Outcome.ERROR]
     assert results[0].message.startswith("could not evaluate: 'filter' needs a list")
+
+
+def test_texts_of_the_rules_are_values_in_the_shared_walk_too(
+    tmp_path: Path, groups: list[int]
+) -> None:
+    sneaky = "x\\\"); import os; os.system('false'); (\\\"\\n{1}"
+    ruleset = closed_rules(
+        tmp_path,
+        [
+            f'filter(e in evidence where len(e.title) > 999 or e.title == "{sneaky}")',
+            f'filter(e in evidence where e.title != "{sneaky}" and len(e.title) < 1)',
+        ],
+    )
+    assert {r.outcome for r in both(ruleset, fixture("conforming"))} == {Outcome.PASS}
+    assert groups == [2]
