@@ -165,6 +165,7 @@ def run_check(options: CheckOptions, progress: Progress | None = None) -> Report
             options.evidence_root,
             uri_counts_missing=options.uri_counts_missing,
         )
+        evaluator.prepare(ruleset)
         results: list[Result] = []
         total = len(ruleset.rules)
         for done, rule in enumerate(ruleset.rules):

@@ -79,16 +79,22 @@ class Evaluator:
         return Frame(rule.nslots, self.ctx.budget)
 
     def run(self, ruleset: RuleSet) -> list[Result]:
+        self.prepare(ruleset)
+        results: list[Result] = []
+        for rule in ruleset.rules:
+            results.extend(self.evaluate(rule))
+        return results
+
+    def prepare(self, ruleset: RuleSet) -> None:
+        """Before the first rule runs: on a big export, every rule's code, so that the walks
+        the rules share are known and computed together (`dsl/fusion.py`)."""
+        if not self.generate:
+            return
         collecting = gc.isenabled()  # see `evaluate`
         gc.disable()
         try:
-            if self.generate:  # every rule's shared walks known before the first is computed
-                for rule in ruleset.rules:
-                    self.generated(rule)
-            results: list[Result] = []
             for rule in ruleset.rules:
-                results.extend(self.evaluate(rule))
-            return results
+                self.generated(rule)
         finally:
             if collecting:
                 gc.enable()

@@ -6,8 +6,10 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from test_dsl_codegen import AS_OF, both, fixture, with_extra
+from test_dsl_codegen import AS_OF, ROOT, both, fixture, with_extra
 
+from aimscheck import engine
+from aimscheck.check import CheckOptions, run_check
 from aimscheck.dsl import fusion
 from aimscheck.dsl.ruleset import RuleSet, compile_files
 from aimscheck.dsl.shared import Walk, Walked
@@ -261,3 +263,15 @@ def test_texts_of_the_rules_are_values_in_the_shared_walk_too(
     )
     assert {r.outcome for r in both(ruleset, fixture("conforming"))} == {Outcome.PASS}
     assert groups == [2]
+
+
+def test_a_check_computes_the_walks_of_its_rules_together(
+    tmp_path: Path, groups: list[int], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(engine, "GENERATE_FROM", 10)  # the fixture as a big export
+    closed_rules(tmp_path, variants(CLOSED[0], copies=3))
+    fixture_path = ROOT / "fixtures" / "conforming"
+    options = CheckOptions(fixture_path, rules=[tmp_path], default_rules=False, as_of=AS_OF)
+    report = run_check(options)
+    assert groups == [3]
+    assert [r.outcome for r in report.results] == [Outcome.PASS] * 3
