@@ -4,13 +4,13 @@ Twenty-five rules filtering the 40,000 controls each with its own threshold fetc
 control from memory 25 times; here one generated loop reads each control once, reads each of
 its fields once, and judges it for each rule in turn. Each member keeps its own meaning:
 - it runs on a copy of the run's context with a budget of its own, so the steps it spends are
-  known and charged to its rule when the rule reads it (`codegen._walk`); a member that runs
+  known and charged to its rule when the rule reads it (`codegen_run._walk`); a member that runs
   out of budget, or meets an error, stops there alone, and its rule meets the same when it
   reads it;
 - a member whose conditions call a closure, or may charge the budget of the rule being
   evaluated rather than its own (regular expressions, joined texts), is not written here: it
   is computed alone when its rule reads it.
-Tables are not charged, as when they are built alone (`codegen._hoist`).
+Tables are not charged, as when they are built alone (`codegen_run._hoist`).
 """
 
 from __future__ import annotations
@@ -21,6 +21,7 @@ from typing import TYPE_CHECKING, Any
 from aimscheck.budget import Budget, BudgetSpent, Frame
 from aimscheck.dsl import nodes as n
 from aimscheck.dsl.codegen import _indent, _Module, new_table, table_made
+from aimscheck.dsl.codegen_run import FAILED
 from aimscheck.dsl.quantifiers import conjuncts
 from aimscheck.dsl.shared import Member, Table, Walk, Walked
 from aimscheck.errors import EVAL_ERRORS
@@ -241,8 +242,8 @@ def walk_together(c: Context, members: list[Member]) -> None:
         c.memo[m.key] = Walked(value, size + budget.granted - budget.left, error)
 
 
-def build_tables(c: Context, members: list[Member], failed: object) -> None:
-    """Builds the group's tables together, into the run's memo: a table, or `failed` when a
+def build_tables(c: Context, members: list[Member]) -> None:
+    """Builds the group's tables together, into the run's memo: a table, or FAILED when a
     record's condition raised an error (one that ran out of budget is built again alone)."""
     writer = _Together(members)
     source, kept = writer.tables([m for m in members if isinstance(m, Table)])
@@ -250,7 +251,7 @@ def build_tables(c: Context, members: list[Member], failed: object) -> None:
         if error is None:
             c.memo[m.key] = value
         elif not isinstance(error, BudgetSpent):
-            c.memo[m.key] = failed
+            c.memo[m.key] = FAILED
 
 
 def _run(
