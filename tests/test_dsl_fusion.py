@@ -12,7 +12,7 @@ from aimscheck import engine
 from aimscheck.check import CheckOptions, run_check
 from aimscheck.dsl import fusion
 from aimscheck.dsl.ruleset import RuleSet, compile_files
-from aimscheck.dsl.shared import Walk, Walked
+from aimscheck.dsl.shared import Walked
 from aimscheck.engine import Evaluator
 from aimscheck.results import Outcome, Result
 
@@ -213,21 +213,6 @@ def test_an_error_while_building_tables_together_is_met_where_the_rule_reads_it(
     assert groups[0] == 3  # the tables, built together: each meets the text
     assert {r.message for r in results} == {
         f"could not evaluate: cannot compare text (text) with a number ({n})" for n in (1, 2, 3)
-    }
-
-
-def test_walks_are_registered_by_what_they_walk(tmp_path: Path) -> None:
-    ruleset = closed_rules(tmp_path, [CLOSED[0].format(n=1), CLOSED[3].format(level=2)])
-    evaluator = Evaluator(fixture("conforming"), AS_OF, generate=True)
-    for rule in ruleset.rules:
-        evaluator.generated(rule)
-    pending = evaluator.ctx.shared.pending
-    assert len(pending) == 2
-    walks = [m for group in pending.values() for m in group.values()]
-    assert all(isinstance(m, Walk) for m in walks)
-    assert {m.e.source for m in walks if isinstance(m, Walk)} == {
-        ruleset.rules[0].ast.body[0].expr.source,  # type: ignore[union-attr]
-        ruleset.rules[1].ast.body[0].expr.source,  # type: ignore[union-attr]
     }
 
 
