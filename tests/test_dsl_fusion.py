@@ -260,3 +260,14 @@ def test_a_check_computes_the_walks_of_its_rules_together(
     report = run_check(options)
     assert groups == [3]
     assert [r.outcome for r in report.results] == [Outcome.PASS] * 3
+
+
+def test_a_group_python_cannot_compile_is_computed_member_by_member(
+    tmp_path: Path, groups: list[int], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # As when the members together nest deeper than Python compiles.
+    monkeypatch.setattr(fusion._Together, "together", lambda *_: "def W(c, f, ms):\n" * 21)
+    ruleset = closed_rules(tmp_path, [v for t in CLOSED[:2] for v in variants(t)])
+    results = both(ruleset, fixture("gaps"))
+    assert groups == [0]
+    assert {r.outcome for r in results} == {Outcome.PASS, Outcome.NONCONFORMITY}
