@@ -14,6 +14,7 @@ from aimscheck.dsl import fusion
 from aimscheck.dsl.ruleset import RuleSet, compile_files
 from aimscheck.dsl.shared import Walked
 from aimscheck.engine import Evaluator
+from aimscheck.limits import Limits
 from aimscheck.results import Outcome, Result
 
 # Whole-export rules listing the records that break a condition, as compliance teams write
@@ -34,11 +35,14 @@ CLOSED = [
 ]
 
 
-def closed_rules(tmp_path: Path, bodies: list[str], fields: str = "", when: str = "") -> RuleSet:
+def closed_rules(
+    tmp_path: Path, bodies: list[str], fields: str = "", when: str = "", read: int = 0
+) -> RuleSet:
+    """Whole-export rules listing what `bodies` find; with `when`, all but the first `read`."""
     text = fields + "".join(
         f'rule "T-{i:03d}" {{\n  title "t"\n  clause "4.3"\n  severity minor\n'
-        f"  phase scope_definition\n{when}  let bad = {body}\n  require bad is empty\n"
-        f'  because "{{len(bad)}} records"\n}}\n'
+        f"  phase scope_definition\n{when if i >= read else ''}  let bad = {body}\n"
+        f'  require bad is empty\n  because "{{len(bad)}} records"\n}}\n'
         for i, body in enumerate(bodies)
     )
     (tmp_path / "t.aims").write_text(text)
@@ -271,3 +275,41 @@ def test_a_group_python_cannot_compile_is_computed_member_by_member(
     results = both(ruleset, fixture("gaps"))
     assert groups == [0]
     assert {r.outcome for r in results} == {Outcome.PASS, Outcome.NONCONFORMITY}
+
+
+def heavy(times: int) -> str:
+    """A walk comparing every proof with every other: about 2,600 steps on the fixture."""
+    return (
+        "filter(a in evidence where exists b in evidence "
+        f"where a.id != b.id and len(a.title) > len(b.title) * {times})"
+    )
+
+
+def test_walks_no_rule_reads_take_no_more_than_the_runs_budget(tmp_path: Path) -> None:
+    # The first rule reads its walk: the nine others are walked with it, for nothing.
+    ruleset = closed_rules(
+        tmp_path, [heavy(1000 + i) for i in range(10)], when="  when 1 == 2\n", read=1
+    )
+    limits = Limits(max_run_steps=5_000, steps_per_record=1)
+    evaluator = Evaluator(fixture("conforming"), AS_OF, generate=True, limits=limits)
+    spare = evaluator.ctx.shared.spare
+    outcomes = [r.outcome for r in evaluator.run(ruleset)]
+    assert outcomes == [Outcome.PASS] + [Outcome.NOT_APPLICABLE] * 9
+    walked = [v for v in evaluator.ctx.memo.values() if isinstance(v, Walked)]
+    assert len(walked) == 10
+    # Together within the run's budget (and a walk of the 51 proofs each); each stopped
+    # short, the first computed again, alone, by its rule.
+    assert evaluator.ctx.shared.spare <= 0
+    assert spare - evaluator.ctx.shared.spare <= spare + 10 * 51
+    assert sum(w.short for w in walked) == 9
+    assert all(w.error is not None for w in walked if w.short)
+
+
+def test_a_walk_stopped_short_is_computed_again_by_the_rule_that_reads_it(
+    tmp_path: Path,
+) -> None:
+    ruleset = closed_rules(
+        tmp_path, [heavy(1000 + i) for i in range(10)], when="  when 1 == 2\n", read=2
+    )
+    results = both(ruleset, fixture("conforming"), max_run_steps=8_000, steps_per_record=1)
+    assert [r.outcome for r in results] == [Outcome.PASS] * 2 + [Outcome.NOT_APPLICABLE] * 8

@@ -76,10 +76,10 @@ def _walk(c: Context, f: list[Any], member: Walk) -> object:
 
             walk_together(c, group)
             got = cast("Walked | None", c.memo.get(member.key))
-    if got is None:
-        left = c.budget.left
+    if got is None or (got.short and isinstance(got.error, BudgetSpent)):
+        left = c.budget.left  # not computed, or stopped short of what this rule may spend
         value = _alone(c, member)(c, f)
-        c.memo[member.key] = Walked(value, left - c.budget.left, None)
+        c.memo[member.key] = Walked(value, left - c.budget.left, None, False)
         return value
     c.spend(got.spent)
     if got.error is not None:

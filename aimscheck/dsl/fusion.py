@@ -92,7 +92,7 @@ class _Together(_Module):
             blocks.append((new_table(m.e), [], body, table_made(m.e, table)))
             kept.append(m)
         items = f"c.export.collection({members[0].join.collection!r})"
-        return self.together([], items, blocks, "0"), kept
+        return self.together([], items, blocks, f"len({items})"), kept
 
     def start(self, member: Member) -> None:
         """Writes `member`'s code from now on: with its rule's parameters and closures."""
@@ -238,8 +238,10 @@ def walk_together(c: Context, members: list[Member]) -> None:
     it met, goes to the run's memo (those not written here are computed alone)."""
     writer = _Together(members)
     source, kept = writer.walks([m for m in members if isinstance(m, Walk)])
+    full = min(c.budget.rule_steps, c.budget.run_left)  # what a rule may have at most
     for m, (value, error, budget, size) in zip(kept, _run(c, writer, kept, source), strict=False):
-        c.memo[m.key] = Walked(value, size + budget.granted - budget.left, error)
+        spent = size + budget.granted - budget.left
+        c.memo[m.key] = Walked(value, spent, error, budget.granted < full)
 
 
 def build_tables(c: Context, members: list[Member]) -> None:
@@ -259,8 +261,9 @@ def _run(
 ) -> list[tuple[Any, Exception | None, Budget, int]]:
     """Each member's value, error, budget and the number of records walked; nothing when
     the code could not be compiled or the records could not be read (each member is then
-    computed alone, and meets that error itself)."""
-    if not members:
+    computed alone, and meets that error itself), or when the steps members may take before
+    a rule reads them are spent (`Shared.spare`)."""
+    if not members or c.shared.spare <= 0:
         return []
     try:
         code = compile(source, "<aimscheck shared walk>", "exec")
@@ -270,16 +273,21 @@ def _run(
     exec(code, scope)  # our own source, written from the rules' checked ASTs
     for inner in writer.members:  # the tables and walks the members read: computed together
         c.shared.add(inner)
+    # A budget and frame of its own for each member (the run's indexes and memo shared): what
+    # a rule may have, or its share of the spare steps when they are fewer.
+    steps = min(c.budget.rule_steps, c.budget.run_left, c.shared.spare // len(members))
     own = []
-    for m in members:  # a budget and frame of its own; the run's indexes and memo shared
+    for m in members:
         ctx = copy.copy(c)
-        ctx.budget = Budget(c.budget.rule_steps, c.budget.run_left)
+        ctx.budget = Budget(steps, steps)
         own.append((ctx, Frame(m.rule.nslots, ctx.budget)))
     try:
         size, results = scope["W"](c, None, own)
     except EVAL_ERRORS:  # reading the records: each member meets it alone
         return []
-    return [
+    done = [
         (value, error, ctx.budget, size)
         for (value, error), (ctx, _) in zip(results, own, strict=True)
     ]
+    c.shared.spare -= sum(size + b.granted - max(b.left, 0) for _, _, b, _ in done)
+    return done

@@ -53,19 +53,25 @@ Member = Walk | Table
 
 class Walked(NamedTuple):
     """A walk's value in the run's memo, with the steps computing it took (charged to each
-    rule that reads it) and the error it met (raised to each)."""
+    rule that reads it) and the error it met (raised to each). `short`: it was given fewer
+    steps than a rule may have; out of them, it is computed again by the rule that reads it."""
 
     value: object
     spent: int
     error: Exception | None
+    short: bool
 
 
 class Shared:
     """The members not computed yet, by group, each key once (identical questions)."""
 
-    def __init__(self) -> None:
+    def __init__(self, spare: int) -> None:
         self.pending: dict[object, dict[object, Member]] = {}
         self.alone: dict[Walk, Fn] = {}  # a function computing a walk by itself, once written
+        # Steps members may take before a rule reads them, all together: a member no rule
+        # reads (its rule's `when` does not hold) is work for nothing, bounded so by the run's
+        # budget (past it, members are computed alone, when read).
+        self.spare = spare
 
     def add(self, member: Member) -> None:
         self.pending.setdefault(member.group, {}).setdefault(member.key, member)
