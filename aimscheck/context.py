@@ -76,7 +76,7 @@ class Context:
         # Tables and closed walks generated code computes once per run (dsl/codegen.py), by
         # key, and those the rules may still need, to compute together (dsl/shared.py).
         self.memo: dict[object, object] = {}
-        self.shared = Shared(self.budget.run_left)
+        self.shared = Shared(self.budget)
 
     def spend(self, steps: int) -> None:
         """Charge work to the budget; raises BudgetSpent (an EvaluationError) when it is gone."""

@@ -313,3 +313,24 @@ def test_a_walk_stopped_short_is_computed_again_by_the_rule_that_reads_it(
     )
     results = both(ruleset, fixture("conforming"), max_run_steps=8_000, steps_per_record=1)
     assert [r.outcome for r in results] == [Outcome.PASS] * 2 + [Outcome.NOT_APPLICABLE] * 8
+
+
+@pytest.mark.parametrize("run_steps", [2_000, 100_000, 200_000, 300_000])
+def test_walks_inside_walks_under_any_budget_mean_what_they_mean_alone(
+    tmp_path: Path, run_steps: int
+) -> None:
+    # Each outer walk reads an inner one (itself shared, and costly) for every proof: the
+    # inner walks are computed while an outer one is, on the outer one's budget.
+    inner = (
+        "count(b in evidence where exists y in evidence "
+        "where y.id != b.id and len(y.title) > len(b.title) * {n}) >= 0"
+    )
+    bodies = [
+        f"filter(a in evidence where len(a.title) > {n} and {inner.format(n=1000 + n)})"
+        for n in range(5)
+    ]
+    ruleset = closed_rules(tmp_path, bodies, when="  when 1 == 2\n", read=2)
+    results = both(ruleset, fixture("conforming"), max_run_steps=run_steps, steps_per_record=1)
+    assert [r.outcome for r in results[2:]] == [Outcome.NOT_APPLICABLE] * 3
+    ran_out = run_steps <= 100_000  # each outer walk reads its inner one for each of 51 proofs
+    assert (results[0].outcome is Outcome.ERROR) is ran_out

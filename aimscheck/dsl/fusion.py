@@ -238,10 +238,10 @@ def walk_together(c: Context, members: list[Member]) -> None:
     it met, goes to the run's memo (those not written here are computed alone)."""
     writer = _Together(members)
     source, kept = writer.walks([m for m in members if isinstance(m, Walk)])
-    full = min(c.budget.rule_steps, c.budget.run_left)  # what a rule may have at most
+    most = c.shared.most()
     for m, (value, error, budget, size) in zip(kept, _run(c, writer, kept, source), strict=False):
         spent = size + budget.granted - budget.left
-        c.memo[m.key] = Walked(value, spent, error, budget.granted < full)
+        c.memo[m.key] = Walked(value, spent, error, budget.granted < most)
 
 
 def build_tables(c: Context, members: list[Member]) -> None:
@@ -275,7 +275,7 @@ def _run(
         c.shared.add(inner)
     # A budget and frame of its own for each member (the run's indexes and memo shared): what
     # a rule may have, or its share of the spare steps when they are fewer.
-    steps = min(c.budget.rule_steps, c.budget.run_left, c.shared.spare // len(members))
+    steps = min(c.shared.most(), c.shared.spare // len(members))
     own = []
     for m in members:
         ctx = copy.copy(c)

@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, NamedTuple
 
 if TYPE_CHECKING:
+    from aimscheck.budget import Budget
     from aimscheck.dsl import nodes as n
     from aimscheck.dsl.compiler import Fn
     from aimscheck.dsl.quantifiers import Join, Plan
@@ -65,13 +66,18 @@ class Walked(NamedTuple):
 class Shared:
     """The members not computed yet, by group, each key once (identical questions)."""
 
-    def __init__(self, spare: int) -> None:
+    def __init__(self, budget: Budget) -> None:
         self.pending: dict[object, dict[object, Member]] = {}
         self.alone: dict[Walk, Fn] = {}  # a function computing a walk by itself, once written
+        self.budget = budget  # the run's: what a rule may spend at most
         # Steps members may take before a rule reads them, all together: a member no rule
         # reads (its rule's `when` does not hold) is work for nothing, bounded so by the run's
         # budget (past it, members are computed alone, when read).
-        self.spare = spare
+        self.spare = budget.run_left
+
+    def most(self) -> int:
+        """The most steps a rule may spend now."""
+        return min(self.budget.rule_steps, self.budget.run_left)
 
     def add(self, member: Member) -> None:
         self.pending.setdefault(member.group, {}).setdefault(member.key, member)
