@@ -29,6 +29,14 @@ from aimscheck.errors import EVAL_ERRORS
 if TYPE_CHECKING:
     from aimscheck.context import Context
 
+# What members compute of a field `v` of the record walked, kept in a local per record: the
+# days since it (None: not a date), it as a text or a list of texts only (None: anything else).
+DERIVED = {
+    "days": "(_today - {v}).days if type({v}) is DATE else None",
+    "text": "{v} if type({v}) is str else None",
+    "texts": "{v} if type({v}) is list and all(type(_i) is str for _i in {v}) else None",
+}
+
 # A member's code: the start of its value, the tables it reads (fetched before the walk), its
 # statements for the record `x` and its value once every record is walked.
 Block = tuple[str, list[str], list[str], str]
@@ -40,11 +48,9 @@ class _Together(_Module):
     def __init__(self, members: list[Member]) -> None:
         super().__init__(members[0].rule, share=True)
         # The fields of the record walked (`x`) that members read, each read once per record
-        # into a local; the days since those that `age(x.field) <= N days` compares.
+        # into a local; and what members compute of them (`DERIVED`), each once too.
         self.reads: dict[str, str] = {}
-        self.ages: dict[str, str] = {}
-        self.texts: dict[str, str] = {}  # and those that are lists of texts only (else None)
-        self.keys: dict[str, str] = {}  # and those that are texts (else None)
+        self.derived: dict[tuple[str, str], str] = {}  # (what, field) → its local
         self.fetch: list[str] = []  # the tables of the member being written
 
     def walks(self, members: list[Walk]) -> tuple[str, list[Walk]]:
@@ -136,29 +142,25 @@ class _Together(_Module):
             f"{local} = M if (_v := x.get({name!r})) is None else _v"
             for name, local in self.reads.items()
         ]
-        ages = [
-            f"{days} = (_today - {self.reads[name]}).days if type({self.reads[name]}) is DATE "
-            "else None"
-            for name, days in self.ages.items()
+        derived = [
+            f"{local} = {DERIVED[what].format(v=self.reads[name])}"
+            for (what, name), local in self.derived.items()
         ]
-        texts = [
-            f"{texts} = {self.reads[name]} if type({self.reads[name]}) is list "
-            f"and all(type(_i) is str for _i in {self.reads[name]}) else None"
-            for name, texts in self.texts.items()
-        ]
-        keys = [
-            f"{key} = {self.reads[name]} if type({self.reads[name]}) is str else None"
-            for name, key in self.keys.items()
-        ]
-        computed = [*self.ages.values(), *self.texts.values(), *self.keys.values()]
-        unknown = [f"{local} = None" for local in computed]
-        dict_case = ["xd = True", *reads, *ages, *texts, *keys]
+        unknown = [f"{local} = None" for local in self.derived.values()]
         return [
             "if type(x) is dict:",
-            *_indent(dict_case),
+            *_indent(["xd = True", *reads, *derived]),
             "else:",
             *_indent(["xd = False", *unknown]),
         ]
+
+    def derive(self, what: str, name: str) -> str:
+        """The local holding `DERIVED[what]` of field `name` of the record walked."""
+        found = self.derived.get((what, name))
+        if found is None:
+            self.read(name)
+            found = self.derived[what, name] = f"_{what}{len(self.derived)}"
+        return found
 
     def table_get(self, cell: str, fetch: str) -> str:
         """A local fetched before the walk: building a table is not charged, and one that no
@@ -168,14 +170,7 @@ class _Together(_Module):
         return local
 
     def known(self, item: str, name: str, kind: str) -> str | None:
-        if item != "x":
-            return None
-        kept = self.keys if kind == "text" else self.texts
-        found = kept.get(name)
-        if found is None:
-            self.read(name)
-            found = kept[name] = f"_{'k' if kind == 'text' else 'l'}{len(kept)}"
-        return found
+        return self.derive(kind, name) if item == "x" else None
 
     def item(self, e: n.Expr, env: dict[str, int], local: dict[int, str]) -> bool:
         """Whether `e` is the variable holding the record walked."""
@@ -221,11 +216,7 @@ class _Together(_Module):
             isinstance(dated, n.FieldAccess) and self.item(dated.obj, env, local)
         ):
             return super()._age(e, env, local, pre)
-        limit = found[1]
-        days = self.ages.get(dated.name)
-        if days is None:
-            days = self.ages[dated.name] = f"_a{len(self.ages)}"
-        self.read(dated.name)
+        limit, days = found[1], self.derive("days", dated.name)
         read = self._FieldAccess(dated, env, local, pre)
         return (
             f"(({days} {e.op} {limit.days!r}) if {days} is not None "
