@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING, Any, cast
 from aimscheck.budget import BudgetSpent
 from aimscheck.context import Context, Path_, get_path
 from aimscheck.dsl.compiler import _PLAIN_ORDER, _member, field_step, follow, iterate
-from aimscheck.dsl.shared import Table, Walk, Walked
+from aimscheck.dsl.shared import Member, Table, Walk, Walked
 from aimscheck.functions import fn_age, fn_len
 from aimscheck.values import MISSING, Duration, arith, equal, is_empty, order, truth
 
@@ -33,6 +33,20 @@ def _index(c: Context, cell: list[Any], collection: str, path: Path_, multi: boo
     return cell[0]
 
 
+def _memo(c: Context, member: Member) -> object:
+    """`member`'s value in the run's memo; the first time, computed with the other pending
+    members of its group (`fusion.py`). None: it is computed alone."""
+    found = c.memo.get(member.key)
+    if found is None:
+        group = c.shared.take(member.group, c.memo)
+        if len(group) > 1:
+            from aimscheck.dsl.fusion import compute_together  # the group's code, written now
+
+            compute_together(c, group)
+            found = c.memo.get(member.key)
+    return found
+
+
 def _hoist(c: Context, cell: list[Any], member: Table, build: Fn, f: list[Any]) -> object:
     """The table of a hoisted join for this run: built once, and shared by every rule whose
     join reads the same (`member.key`); the first time, with the other tables of the same
@@ -40,14 +54,7 @@ def _hoist(c: Context, cell: list[Any], member: Table, build: Fn, f: list[Any]) 
     it is work the rule would otherwise do record by record. When a record's condition raises
     an error or the budget runs out, the table is FAILED and the loop walks the records as
     written, meeting the same error or spending the same steps as without a table."""
-    table = c.memo.get(member.key)
-    if table is None:
-        group = c.shared.take(member.group, c.memo)
-        if len(group) > 1:
-            from aimscheck.dsl.fusion import build_tables
-
-            build_tables(c, group)
-            table = c.memo.get(member.key)
+    table = _memo(c, member)
     if table is None:
         left = c.budget.left
         try:
@@ -68,14 +75,7 @@ def _walk(c: Context, f: list[Any], member: Walk) -> object:
     """The value of a closed `filter` or `count`, computed once per run: the first time, in
     one walk with the others of its group (`fusion.py`), else alone. Each evaluation is
     charged the steps that computing it took, so budgets run out where they would."""
-    got = cast("Walked | None", c.memo.get(member.key))
-    if got is None:
-        group = c.shared.take(member.group, c.memo)
-        if len(group) > 1:
-            from aimscheck.dsl.fusion import walk_together  # the group's code is written now
-
-            walk_together(c, group)
-            got = cast("Walked | None", c.memo.get(member.key))
+    got = cast("Walked | None", _memo(c, member))
     if got is None or (got.short and isinstance(got.error, BudgetSpent)):
         left = c.budget.left  # not computed, or stopped short of what this rule may spend
         value = _alone(c, member)(c, f)

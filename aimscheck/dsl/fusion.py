@@ -224,7 +224,15 @@ class _Together(_Module):
         )
 
 
-def walk_together(c: Context, members: list[Member]) -> None:
+def compute_together(c: Context, group: list[Member]) -> None:
+    """Computes a group of pending members (all walks, or all tables) into the run's memo."""
+    if isinstance(group[0], Walk):
+        _walk_together(c, group)
+    else:
+        _build_tables(c, group)
+
+
+def _walk_together(c: Context, members: list[Member]) -> None:
     """Computes the group's walks together; each value, with the steps it took and the error
     it met, goes to the run's memo (those not written here are computed alone)."""
     writer = _Together(members)
@@ -235,7 +243,7 @@ def walk_together(c: Context, members: list[Member]) -> None:
         c.memo[m.key] = Walked(value, spent, error, budget.granted < most)
 
 
-def build_tables(c: Context, members: list[Member]) -> None:
+def _build_tables(c: Context, members: list[Member]) -> None:
     """Builds the group's tables together, into the run's memo: a table, or FAILED when a
     record's condition raised an error (one that ran out of budget is built again alone)."""
     writer = _Together(members)
