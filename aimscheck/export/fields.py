@@ -61,7 +61,8 @@ class _Converter:
         xref = node.get("x-ref")
         ref = node.get("$ref")
         result = self.resolve(ref) if isinstance(ref, str) else self.convert_plain(node)
-        if isinstance(xref, str):
+        if isinstance(xref, str) and xref != "any":
+            # A reference to several collections (a list, or "any") has no one target type.
             # An id list is annotated on the array; the item carries it too, so that a
             # quantifier variable over the list knows what it points at.
             item = result.item
@@ -95,7 +96,7 @@ class _Converter:
             return FieldType(
                 "list", item=self.convert(items) if isinstance(items, Mapping) else ANY
             )
-        if kind in _SCALARS:
+        if isinstance(kind, str) and kind in _SCALARS:
             values = node.get("enum", [node["const"]] if "const" in node else [])
             return FieldType(kind, enum=tuple(str(v) for v in values))
         return ANY
