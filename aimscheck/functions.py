@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from aimscheck.errors import EvaluationError
+from aimscheck.thresholds import metric_bounds, target_bound
 from aimscheck.values import MISSING, Duration, kind, order
 
 if TYPE_CHECKING:
@@ -111,6 +112,17 @@ def fn_distinct(ctx: Context, value: object) -> object:
         if key not in seen:
             seen.add(key)
             out.append(item)
+    return out
+
+
+def fn_concat(ctx: Context, *values: object) -> object:
+    """The items of several lists, one list after the other; a missing list adds nothing.
+
+    `evidence concat(ch.evidence_refs, filter(e in evidence where ch.id in e.about_refs))`
+    """
+    out: list[Any] = []
+    for value in values:
+        out.extend(_list(ctx, value, "concat()"))
     return out
 
 
@@ -241,6 +253,59 @@ def fn_clause_group(ctx: Context, value: object) -> object:
     return ".".join(parts[:2]) if parts[0] == "A" else parts[0]
 
 
+def _record(value: object, what: str) -> dict[str, Any] | None:
+    if value is MISSING or value is None:
+        return None
+    if isinstance(value, dict):
+        return value
+    raise EvaluationError(f"{what} needs a record, got {kind(value)}")
+
+
+def _measured(value: object, what: str) -> float | None:
+    if value is MISSING or value is None:
+        return None
+    if isinstance(value, int | float) and not isinstance(value, bool):
+        return value
+    raise EvaluationError(f"{what} needs a number as its value, got {kind(value)}")
+
+
+def fn_breaches(ctx: Context, metric: object, value: object) -> object:
+    """True when a value is outside any directed limit of the metric, false when inside all.
+
+    The limits are `lower_limit`, `upper_limit` and a `threshold` text such as `">= 0.85"`;
+    missing when the metric has none of them (a bare-number threshold gives no direction) or
+    the value is missing. `breaches(m, latest(m.results, "at").value)`
+    """
+    record, number = _record(metric, "breaches()"), _measured(value, "breaches()")
+    bounds = metric_bounds(record) if record is not None else ()
+    if not bounds or number is None:
+        return MISSING
+    return not all(b.holds(number) for b in bounds)
+
+
+def fn_limits_known(ctx: Context, metric: object) -> object:
+    """True when the metric has a limit with a direction, so that a breach can be judged.
+
+    `only if limits_known(m) because "Metric {m.id} gives no direction for its limit"`
+    """
+    record = _record(metric, "limits_known()")
+    return record is not None and bool(metric_bounds(record))
+
+
+def fn_target_met(ctx: Context, objective: object, value: object) -> object:
+    """True when a value meets the objective's target, false when it misses it.
+
+    The target is a text with its direction (`">= 95%"`), or a number with `target_direction`
+    (`at_least`, `at_most`); missing when the target has no direction or the value is missing.
+    `target_met(o, latest(o.measurements, "at").value)`
+    """
+    record, number = _record(objective, "target_met()"), _measured(value, "target_met()")
+    bound = target_bound(record) if record is not None else None
+    if bound is None or number is None:
+        return MISSING
+    return bound.holds(number)
+
+
 @dataclass(frozen=True, slots=True)
 class Builtin:
     """A built-in function: its implementation, how many arguments it takes, what it returns."""
@@ -266,6 +331,7 @@ FUNCTIONS: dict[str, Builtin] = {
         Builtin("lower", fn_lower, 1, 1, "string"),
         Builtin("trim", fn_trim, 1, 1, "string"),
         Builtin("distinct", fn_distinct, 1, 1, "list"),
+        Builtin("concat", fn_concat, 1, 8, "list"),
         Builtin("sum", fn_sum, 1, 1, "number"),
         Builtin("max", fn_max, 1, 1, "any"),
         Builtin("min", fn_min, 1, 1, "any"),
@@ -276,5 +342,8 @@ FUNCTIONS: dict[str, Builtin] = {
         Builtin("applicable", fn_applicable, 1, 1, "boolean"),
         Builtin("in_scope", fn_in_scope, 1, 1, "boolean"),
         Builtin("clause_group", fn_clause_group, 1, 1, "string"),
+        Builtin("breaches", fn_breaches, 2, 2, "boolean"),
+        Builtin("limits_known", fn_limits_known, 1, 1, "boolean"),
+        Builtin("target_met", fn_target_met, 2, 2, "boolean"),
     )
 }

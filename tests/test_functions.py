@@ -1,0 +1,105 @@
+"""Built-in functions as rules call them: breaches(), limits_known() and target_met()."""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from aimscheck.dsl.ruleset import compile_files
+from aimscheck.engine import Evaluator
+from aimscheck.export.model import Export
+
+AS_OF = dt.date(2026, 11, 20)
+
+
+def messages(
+    tmp_path: Path, collection: str, records: list[dict[str, Any]], text: str
+) -> list[str]:
+    """The message `text` gives for each record, by closures and by generated code alike."""
+    (tmp_path / "t.aims").write_text(
+        f'rule "T-1" {{\n  title "t"\n  clause "9.1"\n  severity minor\n  phase monitoring\n'
+        f'  for x in {collection}\n  require false\n  because "{text}"\n}}\n'
+    )
+    ruleset = compile_files([tmp_path / "t.aims"])
+    export = Export(tmp_path, tmp_path / "aims.yaml", {collection: records})
+    found = [
+        [r.message for r in Evaluator(export, AS_OF, generate=generate).run(ruleset)]
+        for generate in (False, True)
+    ]
+    assert found[0] == found[1]
+    return found[0]
+
+
+METRICS = [
+    {"id": "auc", "lower_limit": 0.8, "results": [{"at": AS_OF, "value": 0.79}]},
+    {"id": "err", "threshold": "<= 0.05", "results": [{"at": AS_OF, "value": 0.05}]},
+    {
+        "id": "gap",
+        "threshold": "< 0.1",
+        "upper_limit": 0.2,
+        "results": [{"at": AS_OF, "value": 0.1}],
+    },
+    {"id": "bare", "threshold": 0.8, "results": [{"at": AS_OF, "value": 0.1}]},
+    {"id": "none", "results": []},
+]
+
+
+def test_breaches_is_true_outside_a_limit_false_inside_and_missing_without_a_direction(
+    tmp_path: Path,
+) -> None:
+    text = '{x.id}: {breaches(x, latest(x.results, \\"at\\").value)} {limits_known(x)}'
+    assert messages(tmp_path, "metrics", METRICS, text) == [
+        "auc: true true",
+        "err: false true",  # exactly at an upper limit written <= is inside it
+        "gap: true true",  # `< 0.1` excludes 0.1 itself, whatever the other limit says
+        "bare: (missing) false",  # a bare number gives no direction
+        "none: (missing) false",
+    ]
+
+
+def test_breaches_of_a_value_that_is_not_a_number_is_an_error(tmp_path: Path) -> None:
+    (tmp_path / "t.aims").write_text(
+        'rule "T-1" {\n  title "t"\n  clause "9.1"\n  severity minor\n  phase monitoring\n'
+        "  for x in metrics\n  require breaches(x, x.name) == false\n}\n"
+    )
+    export = Export(
+        tmp_path,
+        tmp_path / "aims.yaml",
+        {"metrics": [{"id": "m", "name": "AUC", "lower_limit": 1}]},
+    )
+    (result,) = Evaluator(export, AS_OF).run(compile_files([tmp_path / "t.aims"]))
+    assert result.outcome.value == "error"
+    assert "breaches() needs a number as its value, got text" in result.message
+
+
+@pytest.mark.parametrize(
+    ("objective", "met"),
+    [
+        ({"target": ">= 95%", "measurements": [{"at": AS_OF, "value": 95}]}, "true"),
+        ({"target": ">= 95%", "measurements": [{"at": AS_OF, "value": 94.9}]}, "false"),
+        (
+            {
+                "target": 2,
+                "target_direction": "at_most",
+                "measurements": [{"at": AS_OF, "value": 3}],
+            },
+            "false",
+        ),
+        ({"target": 95, "measurements": [{"at": AS_OF, "value": 99}]}, "(missing)"),
+        ({"target": ">= 95%", "measurements": []}, "(missing)"),
+    ],
+)
+def test_target_met_judges_the_value_against_a_directed_target(
+    tmp_path: Path, objective: dict[str, Any], met: str
+) -> None:
+    text = '{target_met(x, latest(x.measurements, \\"at\\").value)}'
+    assert messages(tmp_path, "objectives", [{"id": "o", **objective}], text) == [met]
+
+
+def test_concat_joins_lists_in_order_and_skips_missing_ones(tmp_path: Path) -> None:
+    records = [{"id": "c", "evidence_refs": ["EV-1", "EV-2"], "reassessment_refs": ["R-1"]}]
+    text = "{concat(x.evidence_refs, x.affected_system_refs, x.reassessment_refs)}"
+    assert messages(tmp_path, "changes", records, text) == ["EV-1, EV-2, R-1"]
