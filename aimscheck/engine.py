@@ -244,6 +244,18 @@ class Evaluator:
                             else f"requirement not met: {step.source}"
                         )
                         return Result(info, Outcome.NONCONFORMITY, subject, location, _cut(message))
+                elif step.kind == "only":
+                    # `only if`: the data does not let the rule judge this subject; what it
+                    # says instead is the result, and later steps (which assume it) are not run.
+                    held = step.fn(ctx, frame)
+                    if held is not True and not truth(held):
+                        message = (
+                            step.message(ctx, frame)
+                            if step.message
+                            else f"not judged: the rule applies only if {step.source}"
+                        )
+                        outcome = Outcome.NOT_APPLICABLE
+                        return Result(info, outcome, subject, location, _cut(message))
                 else:
                     checks = self.proofs(step.fn(self.ctx, frame))
                     proofs.extend(checks)

@@ -304,7 +304,12 @@ def _trace_rule(
     for result in results:
         say(f"  {result.outcome.value:<17} {result.subject}")
     if subject is None:
-        chosen = next((r for r in results if r.outcome is not Outcome.PASS), results[0])
+        # A finding first: a subject left out by `only if` says less than one that fails.
+        no_finding = (Outcome.PASS, Outcome.NOT_APPLICABLE)
+        chosen = next(
+            (r for r in results if r.outcome not in no_finding),
+            next((r for r in results if r.outcome is not Outcome.PASS), results[0]),
+        )
         record, _ = _subject_record(rule, ctx, (chosen.subject and chosen.subject.id) or "")
         return _explain_result(tracer, rule, evaluator, chosen, record)
     found = [r for r in results if r.subject is not None and r.subject.id == subject]
@@ -330,13 +335,24 @@ def _explain_result(
     say(f"{chosen.subject or 'the export'}: {chosen.outcome.value}{where}")
     if chosen.message:
         say(f"  {chosen.message}")
-    if chosen.outcome is Outcome.NOT_APPLICABLE:
-        return tracer.out
+    if chosen.outcome is Outcome.NOT_APPLICABLE and not _by_only_if(rule, evaluator):
+        return tracer.out  # the rule's `when`, or the SoA: nothing of the subject was judged
     frame = evaluator.frame(rule)
     if rule.var_slot >= 0:
         frame[rule.var_slot] = MISSING if record is None else record
     _trace_steps(tracer, rule, evaluator, frame)
     return tracer.out
+
+
+def _by_only_if(rule: CompiledRule, evaluator: Any) -> bool:
+    """Whether a not_applicable result of `rule` can come from one of its `only if` lines:
+    the rule has one, and neither its `when` nor the SoA left the whole rule out."""
+    if not any(isinstance(stmt, n.OnlyIf) for stmt in rule.ast.body):
+        return False
+    controls = rule.info.controls
+    if controls and all(c in evaluator.excluded for c in controls):
+        return False
+    return rule.when is None or truth(rule.when(evaluator.ctx, evaluator.frame(rule)))
 
 
 def _trace_steps(tracer: Tracer, rule: CompiledRule, evaluator: Any, frame: list[Any]) -> None:
@@ -348,14 +364,20 @@ def _trace_steps(tracer: Tracer, rule: CompiledRule, evaluator: Any, frame: list
             frame[step.slot] = value
             say(f"let {stmt.name} = {tracer.source(stmt.expr)}")
             say(f"  = {describe(value, tracer.export)}" + (f"  ({problem})" if problem else ""))
-        elif isinstance(stmt, n.Require):
+        elif isinstance(stmt, n.Require | n.OnlyIf):
             value, problem = tracer.value(stmt.cond, frame)
             ok = truth(value) and not problem
-            say(f"{'✓' if ok else '✗'} require {tracer.source(stmt.cond)}")
+            word = "require" if isinstance(stmt, n.Require) else "only if"
+            say(f"{'✓' if ok else '✗'} {word} {tracer.source(stmt.cond)}")
             if not ok:
                 tracer.node(stmt.cond, frame, 1, set())
                 say("")
-                say("(the first requirement that fails is the finding; later lines are not judged)")
+                say(
+                    "(the first requirement that fails is the finding; later lines are not judged)"
+                    if isinstance(stmt, n.Require)
+                    else "(the condition does not hold: the subject is not_applicable, "
+                    "and later lines are not judged)"
+                )
                 return
         else:
             value, problem = tracer.value(stmt.expr, frame)

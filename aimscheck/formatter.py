@@ -268,11 +268,13 @@ class _Formatter:
             doc = Group((f"for {value.var} in ", p.wrap(value.source, SUM), where))
         elif entry.key == "let":
             doc = (f"let {value.name} = ", Align(p.expr(value.expr)))
+        elif entry.key == "only":
+            doc = ("only if ", Align(p.expr(value.cond)))
         else:
             inner = value.cond if entry.key == "require" else value.expr
             doc = (f"{entry.key} ", Align(p.expr(inner)))
         text = _INDENT + render(doc, len(_INDENT))
-        if entry.key in ("require", "evidence") and value.message is not None:
+        if entry.key in ("require", "evidence", "only") and value.message is not None:
             text += f"\n{_INDENT}because " + self.message(value.message)
         return text
 

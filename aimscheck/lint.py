@@ -14,10 +14,13 @@ from aimscheck.source import Location, Span, render_snippet
 # Warning codes and what each one is about (the lint reference in docs/language.md).
 WARNINGS: dict[str, str] = {
     "no-test": "a rule that no case of a *.tests.yaml file names",
-    "no-because": "a require or evidence line without a 'because' message",
+    "no-because": "a require, evidence or only if line without a 'because' message",
     "unused-let": "a let whose name no later line reads",
     "unused-param": "a param the rule never reads",
 }
+
+# How each statement that takes a `because` is written.
+_WORDS: dict[type, str] = {n.Require: "require", n.EvidenceStmt: "evidence", n.OnlyIf: "only if"}
 
 
 @dataclass(frozen=True, slots=True)
@@ -119,14 +122,21 @@ class _Warner:
                 f"add a case with 'rule: {rule.id}' to {tests_file}",
             )
         for stmt in rule.body:
-            if isinstance(stmt, n.Require | n.EvidenceStmt) and stmt.message is None:
-                word = "require" if isinstance(stmt, n.Require) else "evidence"
+            if isinstance(stmt, n.Require | n.EvidenceStmt | n.OnlyIf) and stmt.message is None:
+                word = _WORDS[type(stmt)]
+                result = "a finding" if word != "only if" else "a not_applicable result"
+                what = "what is wrong" if word != "only if" else "why it cannot be judged"
                 self.warn(
                     "no-because",
-                    Span(stmt.span.line, stmt.span.column, stmt.span.line, stmt.span.column + 7),
-                    f"this {word} line has no 'because' message: a finding would show only "
+                    Span(
+                        stmt.span.line,
+                        stmt.span.column,
+                        stmt.span.line,
+                        stmt.span.column + len(word),
+                    ),
+                    f"this {word} line has no 'because' message: {result} would show only "
                     "the condition as written",
-                    'add on the next line: because "what is wrong, for {the subject}"',
+                    f'add on the next line: because "{what}, for {{the subject}}"',
                 )
         names = set(unused)
         for stmt in rule.body:

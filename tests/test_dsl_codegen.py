@@ -258,3 +258,61 @@ def test_a_join_on_a_boolean_finds_booleans_only(tmp_path: Path) -> None:
     )
     export = with_extra("ai_systems", [True, 1, 1.0, "true", None])
     assert [r.outcome for r in both(ruleset, export)] == [Outcome.PASS] * 10
+
+
+def test_only_if_gives_the_same_results_with_generated_code(tmp_path: Path) -> None:
+    """Steps run in order: an `only if` that fails makes the subject not_applicable with its
+    message (or the condition as written), and the lines after it are not judged."""
+    ruleset = rules(
+        tmp_path,
+        "  let n = count(r in risks where r.impact >= 3)\n"
+        "  only if sys.extra is set\n"
+        "          and (exists ia in impact_assessments where ia.ai_system_ref == sys.id)\n"
+        '  because "AI system {sys.id} has no extra ({n} risks of impact 3 or more)"\n'
+        '  only if sys.extra != "skip"\n'
+        '  require sys.extra == "ok"\n'
+        '  because "AI system {sys.id}: {sys.extra}"\n'
+        "  require sys.extra.x == 1",  # never reached by a subject not judged
+        fields="field ai_systems.extra: any\n",
+    )
+    export = with_extra("ai_systems", ["ok", "skip", "bad"])
+    results = both(ruleset, export)
+    assert [(str(r.subject), r.outcome.value, r.message) for r in results] == [
+        (
+            "ai_systems/collections-prioritisation",
+            "error",
+            "could not evaluate: cannot read field 'x' of 'ok'",
+        ),
+        (
+            "ai_systems/credit-scoring",
+            "not_applicable",
+            'not judged: the rule applies only if sys.extra != "skip"',
+        ),
+        ("ai_systems/document-ocr", "nonconformity", "AI system document-ocr: bad"),
+        (
+            "ai_systems/fraud-detection",
+            "not_applicable",
+            "AI system fraud-detection has no extra (13 risks of impact 3 or more)",
+        ),
+        (
+            "ai_systems/service-chatbot",
+            "not_applicable",
+            "AI system service-chatbot has no extra (13 risks of impact 3 or more)",
+        ),
+    ]
+
+
+def test_only_if_in_a_rule_without_for_decides_its_one_result(tmp_path: Path) -> None:
+    ruleset = rules(
+        tmp_path,
+        "  only if count(r in risks where r.impact >= 9) > 0\n  require false",
+        head="when true",
+    )
+    results = both(ruleset, fixture("conforming"))
+    assert [(r.subject, r.outcome, r.message) for r in results] == [
+        (
+            None,
+            Outcome.NOT_APPLICABLE,
+            "not judged: the rule applies only if count(r in risks where r.impact >= 9) > 0",
+        )
+    ]

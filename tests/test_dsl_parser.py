@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from aimscheck.dsl import nodes as n
 from aimscheck.dsl.parser import build_strict, parse_layout, parse_recovering
 
 GOOD = 'rule "ORG-1" {  # the header\n  title "t"\n  require true  # why\n}\n'
@@ -41,3 +42,30 @@ def test_layout_keeps_every_comment_with_its_place() -> None:
         (3, 17, "# why"),
     ]
     assert [e.key for e in items[0].entries] == ["title", "require"]
+
+
+def test_only_if_is_a_statement_in_its_place_and_only_and_if_stay_field_names() -> None:
+    text = (
+        'rule "A" {\n  for m in metrics\n  let x = m.only\n'
+        '  only if m.if is set because "Metric {m.id}: no direction"\n'
+        "  only if x\n  require true\n}\n"
+    )
+    parsed = parse_recovering(text, "r.aims")
+    assert parsed.errors == ()
+    body = parsed.file.rules[0].body
+    assert [type(s).__name__ for s in body] == ["Let", "OnlyIf", "OnlyIf", "Require"]
+    only = body[1]
+    assert isinstance(only, n.OnlyIf) and only.message is not None
+    assert only.cond == n.IsCheck(n.FieldAccess(n.Name("m"), "if"), "set")
+    assert only.message.parts == ("Metric ", n.FieldAccess(n.Name("m"), "id"), ": no direction")
+    assert (only.span.line, only.span.column) == (4, 3)
+    assert body[2] == n.OnlyIf(n.Name("x"), None)
+
+
+def test_only_without_if_is_one_error_and_the_next_statement_is_still_read() -> None:
+    text = 'rule "A" {\n  only m.x is set\n  require y\n}\n'
+    parsed = parse_recovering(text, "r.aims")
+    assert [(str(e.location), e.message) for e in parsed.errors] == [
+        ("r.aims:2:3", "'only' is always followed by 'if'")
+    ]
+    assert parsed.file.rules[0].body == (n.Require(n.Name("y"), None),)

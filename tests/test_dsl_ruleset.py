@@ -118,3 +118,53 @@ def test_a_syntax_error_in_a_statement_does_not_hide_the_others_in_its_rule(
         "the statement ends after '==' before it is complete",
         "unknown field 'nme'",
     ]  # and no "unknown name 'owner'": the let lost to the first error is not blamed again
+
+
+# ---- only if: a subject the data does not let a rule judge -----------------------------------
+
+ONLY_IF = """\
+rule "ORG-9.1-01" {
+  title    "Every metric with a direction for its limit has a result"
+  clause   "9.1"
+  severity minor
+  phase    monitoring
+
+  for m in metrics
+  only if m.lower_limit is set or m.upper_limit is set
+  because "Metric {m.id} ({m.name}) gives no direction for its limit: a breach cannot be judged"
+  require m.results is not empty
+  because "Metric {m.id} has no result"
+}
+"""
+
+
+def test_a_check_reports_the_only_if_message_for_a_subject_it_cannot_judge(
+    tmp_path: Path,
+) -> None:
+    (tmp_path / "org.aims").write_text(ONLY_IF)
+    repo = tmp_path / "repo"
+    repo.mkdir()
+    (repo / "aims.yaml").write_text(
+        'schema_version: "1"\norganization: {name: Org}\nmetrics:\n'
+        "  - {id: m-auc, name: AUC, threshold: 0.8}\n"
+        "  - {id: m-err, name: Error rate, upper_limit: 0.05}\n"
+        "  - {id: m-rec, name: Recall, lower_limit: 0.9,\n"
+        "     results: [{at: 2026-10-01, value: 0.95}]}\n"
+    )
+    report = run_check(
+        CheckOptions(
+            path=repo,
+            rules=[tmp_path / "org.aims"],
+            default_rules=False,
+            as_of=__import__("datetime").date(2026, 11, 20),
+        )
+    )
+    assert [(str(r.subject), r.outcome.value, r.message) for r in report.results] == [
+        (
+            "metrics/m-auc",
+            "not_applicable",
+            "Metric m-auc (AUC) gives no direction for its limit: a breach cannot be judged",
+        ),
+        ("metrics/m-err", "nonconformity", "Metric m-err has no result"),
+        ("metrics/m-rec", "pass", ""),
+    ]

@@ -38,6 +38,20 @@ rule "ORG-9.3-01" {
   evidence review.minutes_ref
   because "The minutes of review {review.id} are missing"
 }
+
+rule "ORG-8.2-01" {
+  title    "An AI system with a current assessment has an owner"
+  clause   "8.2"
+  severity minor
+  phase    risk_assessment
+
+  for sys in ai_systems where sys.in_scope
+  only if exists ia in impact_assessments
+          where ia.ai_system_ref == sys.id and age(ia.approved_at) <= 365 days
+  because "AI system {sys.id} has no current assessment to judge its owner against"
+  require sys.owner_ref is set
+  because "AI system {sys.id} has no owner"
+}
 """
 
 
@@ -173,3 +187,25 @@ def test_the_trace_is_metered_like_the_evaluation(tmp_path: Path) -> None:
     assert result.exit_code == EXIT_OK, result.output
     assert "ai_systems/scoring: error" in result.output
     assert "\nthe trace stops here: evaluation stopped after 39 steps" in result.output
+
+
+def test_an_only_if_that_does_not_hold_is_shown_with_its_parts(tmp_path: Path) -> None:
+    code, out = run(tmp_path, "ORG-8.2-01", "--subject", "scoring")
+    assert code == EXIT_OK
+    assert "ai_systems/scoring: not_applicable" in out
+    assert "  AI system scoring has no current assessment to judge its owner against" in out
+    assert "✗ only if exists ia in impact_assessments where ia.ai_system_ref == sys.id" in out
+    assert "age(ia.approved_at) = 1045 days" in out  # ia-2, the closest record, is too old
+    assert "(the condition does not hold: the subject is not_applicable, and later lines" in out
+    assert "require sys.owner_ref is set" not in out  # not judged
+
+
+def test_without_subject_a_finding_is_explained_before_a_subject_not_judged(
+    tmp_path: Path,
+) -> None:
+    code, out = run(tmp_path, "ORG-8.2-01")
+    assert code == EXIT_OK
+    assert "not_applicable    ai_systems/scoring\n  nonconformity     ai_systems/chatbot" in out
+    assert "ai_systems/chatbot: nonconformity" in out
+    assert "✓ only if exists ia in impact_assessments" in out
+    assert "✗ require sys.owner_ref is set" in out

@@ -190,12 +190,12 @@ def rule(draw: st.DrawFn, index: int) -> list[Tokens]:
         where = ["where", *draw(EXPRS)] if draw(st.booleans()) else []
         logic.append(["for", "sys", "in", *paren(draw(EXPRS)), *where])
     for _ in range(draw(st.integers(1, 4))):
-        kind = draw(st.sampled_from(["let", "require", "require", "evidence"]))
+        kind = draw(st.sampled_from(["let", "require", "require", "evidence", "only if"]))
         if kind == "let":
             logic.append(["let", draw(NAMES), "=", *draw(EXPRS)])
         else:
             because = ["because", draw(message())] if draw(st.booleans()) else []
-            logic.append([kind, *draw(EXPRS), *because])
+            logic.append([*kind.split(), *draw(EXPRS), *because])
     return [["rule", f'"ORG-{index}"', "{"], *meta, *logic, ["}"]]
 
 
@@ -306,6 +306,23 @@ def test_parentheses_a_reader_needs_are_added_and_meaning_kept() -> None:
     out = assert_sound(text)
     assert "require not (a < b) or (c and d)" in out
     assert "require (r -> documents).approved_at is set" in out
+
+
+def test_only_if_is_laid_out_like_require_with_its_because_on_its_own_line() -> None:
+    text = (
+        'rule "X" {\n  for m in metrics\n  only   if m.lower_limit is set or m.upper_limit is set '
+        'or (m.threshold is set and m.threshold matches "^[<>]") because "Metric {m.id} '
+        'gives no direction"  # why\n  require true\n}\n'
+    )
+    out = assert_sound(text)
+    assert out == (
+        'rule "X" {\n  for m in metrics\n'
+        "  only if m.lower_limit is set\n"
+        "          or m.upper_limit is set\n"
+        '          or (m.threshold is set and m.threshold matches "^[<>]")\n'
+        '  because "Metric {m.id} gives no direction"  # why\n'
+        "  require true\n}\n"
+    )
 
 
 def test_a_file_with_a_syntax_error_is_refused_with_its_location() -> None:

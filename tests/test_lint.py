@@ -84,6 +84,25 @@ def test_warnings_name_the_rule_line_and_fix(tmp_path: Path) -> None:
     assert cli("--strict", folder)[0] == EXIT_FINDINGS
 
 
+def test_an_only_if_without_because_is_warned_about_like_a_require(tmp_path: Path) -> None:
+    rules = GOOD.replace(
+        "  require sys.owner_ref",
+        "  only if sys.lifecycle_stage is set\n  only if sys.name is set\n"
+        '  because "AI system {sys.id} has no name"\n  require sys.owner_ref',
+    )
+    code, out = cli(pack(tmp_path, rules, TESTS))
+    assert code == EXIT_OK
+    path = tmp_path / "rules" / "org.aims"
+    assert out.splitlines()[:5] == [
+        f"{path}:7:3: warning: this only if line has no 'because' message: "
+        "a not_applicable result would show only the condition as written [no-because]",
+        "    only if sys.lifecycle_stage is set",
+        "    ^^^^^^^",
+        '  hint: add on the next line: because "why it cannot be judged, for {the subject}"',
+        "0 error(s), 1 warning(s) in 1 file(s), 1 rule(s)",
+    ]
+
+
 def test_errors_exit_2_and_silence_warnings_of_the_broken_rule(tmp_path: Path) -> None:
     folder = pack(tmp_path, GOOD.replace("sys.owner_ref -> people", "sys.ownr_ref -> people"))
     code, out = cli(folder)

@@ -25,7 +25,7 @@ if TYPE_CHECKING:
     from aimscheck.errors import AimscheckError
 
 # Bumped whenever what is stored changes shape; part of every key.
-FORMAT = 1
+FORMAT = 2
 # Entries kept: past this many, the oldest are removed when a new one is written.
 MAX_ENTRIES = 256
 # The modules whose code decides what a parse produces: their text is part of the key, so an

@@ -487,7 +487,9 @@ def generate(rule: CompiledRule, shared: Shared | None = None) -> CompiledRule:
             step_names.append(function(stmt.expr))
             env[stmt.name] = step.slot
         else:
-            step_names.append(function(stmt.cond if isinstance(stmt, n.Require) else stmt.expr))
+            step_names.append(
+                function(stmt.expr if isinstance(stmt, n.EvidenceStmt) else stmt.cond)
+            )
     scope: dict[str, Any] = dict(module.names)
     try:
         code = compile("".join(module.builds + defs), f"<aimscheck rule {rule.info.id}>", "exec")

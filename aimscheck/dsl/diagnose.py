@@ -22,6 +22,7 @@ ENTRY_KEYWORDS = (
     "let",
     "require",
     "evidence",
+    "only",
 )
 # Words with a meaning in the language: a variable named so cannot be read back.
 RESERVED = frozenset(
@@ -30,6 +31,7 @@ RESERVED = frozenset(
         "rule",
         "field",
         "because",
+        "if",
         "where",
         "in",
         "exists",
@@ -84,6 +86,8 @@ _ALIASES = {
     "const": "param",
     "message": "because",
 }
+# `if` alone starts no statement: the rule's `when`, or a subject's `only if`.
+_IF_HINT = "did you mean 'when' (for the whole rule) or 'only if' (for each subject)?"
 # What a stray character most likely meant.
 _CHAR_HINTS = {
     "'": ("text goes in double quotes", "write \"…\" instead of '…'"),
@@ -208,6 +212,7 @@ class Diagnoser:
         for check in (
             self.unclosed_rule,
             self.glued_keyword,
+            self.only_without_if,
             self.top_level,
             self.rule_header,
             self.incomplete,
@@ -285,6 +290,15 @@ class Diagnoser:
         options = ENTRY_KEYWORDS if self.brace_tok else ("rule", "field")
         hint = suggest(word, options) or f"'{prev.value}' is a keyword: put a space after it"
         return Diagnosis(prev.line, prev.column, len(word), f"unknown word '{word}'", hint)
+
+    def only_without_if(self) -> Diagnosis | None:
+        if self.prev is None or self.prev.kind != "only" or self.f.expected != {"if"}:
+            return None
+        return self.at(
+            self.prev,
+            "'only' is always followed by 'if'",
+            'write: only if CONDITION, then because "why the subject cannot be judged"',
+        )
 
     def top_level(self) -> Diagnosis | None:
         if not ({"rule", "field"} & self.f.expected) or self.brace_tok is not None:
@@ -427,7 +441,9 @@ class Diagnoser:
         tok, expected = self.tok, self.f.expected
         if tok.kind == "because":
             return self.at(
-                tok, "'because' must follow a require or evidence line, once", "remove it"
+                tok,
+                "'because' must follow a require, evidence or only if line, once",
+                "remove it",
             )
         if tok.kind == "=" and "==" in expected:
             return self.at(tok, "'=' does not compare", "write '==' to compare two values")
@@ -466,7 +482,9 @@ class Diagnoser:
         if len(expected & set(ENTRY_KEYWORDS)) >= 8 and self.new_line:
             alias = _ALIASES.get(tok.value.lower())
             hint = (
-                (f"did you mean '{alias}'?" if alias else "")
+                _IF_HINT
+                if tok.value.lower() == "if"
+                else (f"did you mean '{alias}'?" if alias else "")
                 or suggest(tok.value, ENTRY_KEYWORDS)
                 or ("a rule holds: " + ", ".join(ENTRY_KEYWORDS))
             )

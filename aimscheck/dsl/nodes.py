@@ -225,7 +225,17 @@ class EvidenceStmt:
     span: Span = field(default=NO_SPAN, compare=False, repr=False, kw_only=True)
 
 
-Statement: TypeAlias = Let | Require | EvidenceStmt
+@dataclass(frozen=True, slots=True)
+class OnlyIf:
+    """`only if cond because "message"`: the subject is judged only when `cond` holds; when it
+    does not, its result is not_applicable with the message, and later steps are not run."""
+
+    cond: Expr
+    message: Template | None
+    span: Span = field(default=NO_SPAN, compare=False, repr=False, kw_only=True)
+
+
+Statement: TypeAlias = Let | Require | EvidenceStmt | OnlyIf
 
 
 @dataclass(frozen=True, slots=True)

@@ -43,6 +43,7 @@ _STATEMENTS = frozenset(
         "let_stmt",
         "require_stmt",
         "evidence_stmt",
+        "only_if_stmt",
     )
 )
 

@@ -36,7 +36,7 @@ _DURATION_TEXT = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*(days?|weeks?|months?|years?
 class Step:
     """One statement of a rule body, compiled."""
 
-    kind: str  # "let", "require" or "evidence"
+    kind: str  # "let", "require", "evidence" or "only" (`only if`)
     fn: Fn
     slot: int = -1
     message: Callable[[Context, list[Any]], str] | None = None
@@ -322,12 +322,13 @@ class _FileCompiler:
                 env = env.bind(stmt.name, slot, typ)
                 lets.append(stmt)
                 steps.append(Step("let", fn, slot))
-            elif isinstance(stmt, n.Require):
+            elif isinstance(stmt, n.Require | n.OnlyIf):
                 cond = comp.condition(stmt.cond, env)
                 message = comp.template(stmt.message, env) if stmt.message else None
                 # The text of the condition only says what failed when no `because` does.
                 text = comp.source_text(stmt.cond) if message is None else ""
-                steps.append(Step("require", cond, message=message, source=text))
+                kind = "require" if isinstance(stmt, n.Require) else "only"
+                steps.append(Step(kind, cond, message=message, source=text))
             else:
                 fn, _ = comp.compile(stmt.expr, env)
                 message = comp.template(stmt.message, env) if stmt.message else None

@@ -88,7 +88,7 @@ class AstBuilder(Transformer[Token, Any]):
                 lists[key].extend(value)
             elif key == "param":
                 params.append(value)
-            elif key in ("let", "require", "evidence"):
+            elif key in ("let", "require", "evidence", "only"):
                 body.append(value)
             elif key in single:
                 duplicates.append((key, span))
@@ -173,6 +173,12 @@ class AstBuilder(Transformer[Token, Any]):
     ) -> tuple[str, Any, Span]:
         tmpl = self._template(message) if message is not None else None
         return ("evidence", n.EvidenceStmt(expr, tmpl, span=span_of(meta)), span_of(meta))
+
+    def only_if_stmt(
+        self, meta: Meta, cond: n.Expr, message: Token | None = None
+    ) -> tuple[str, Any, Span]:
+        tmpl = self._template(message) if message is not None else None
+        return ("only", n.OnlyIf(cond, tmpl, span=span_of(meta)), span_of(meta))
 
     def _template(self, token: Token) -> n.Template:
         """Split a message into text and `{expr}` holes; `\\{` and `\\}` stay literal braces."""
@@ -364,7 +370,7 @@ class Comment:
 class Entry:
     """One entry of a rule as written (`title "…"`, `require …`) and the text it spans."""
 
-    key: str  # "title", "clause", …, "when", "for", "let", "require", "evidence"
+    key: str  # "title", "clause", …, "when", "for", "let", "require", "evidence", "only"
     value: Any
     span: Span
 
