@@ -155,7 +155,13 @@ class _Formatter:
         return "\n".join(out).rstrip("\n") + "\n" if out else ""
 
     def field_decl(self, decl: n.FieldDecl) -> str:
-        return f"field {'.'.join(decl.path)}: {decl.type}"
+        head = f"field {'.'.join(decl.path)}: "
+        if decl.values:  # as many values on a line as fit, the others aligned under the first
+            values = self.printer.join([quote(v) for v in decl.values])
+            return head + render(("one of ", Align(Group(values))), len(head))
+        if decl.ref is not None:
+            return head + ("list of ref " if decl.type == "list" else "ref ") + decl.ref
+        return head + decl.type
 
     @staticmethod
     def with_trailing(line: str, trailing: list[Comment]) -> str:

@@ -89,6 +89,37 @@ def test_a_hit_gives_the_same_rules_and_the_same_results(
     assert evaluate(cached, export, as_of) == evaluate(parsed, export, as_of)
 
 
+def test_only_if_and_every_kind_of_field_declaration_come_back_from_the_cache(
+    cache_home: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    path = tmp_path / "org.aims"
+    path.write_text(
+        'field people.status: one of "active", "left"\n'
+        "field datasets.docs: list of ref documents\nfield datasets.doc: ref documents\n"
+        + RULE.format(title="t").replace(
+            "  require", '  only if sys.owner_ref is set because "{sys.id}: no owner"\n  require'
+        )
+    )
+    parsed = compile_files([path])
+    no_parsing(monkeypatch)
+    cached = compile_files([path])
+    assert cached.declared_fields == parsed.declared_fields and len(parsed.declared_fields) == 3
+    assert [r.ast for r in cached.rules] == [r.ast for r in parsed.rules]
+    assert spans([r.ast for r in cached.rules]) == spans([r.ast for r in parsed.rules])
+    assert [s.kind for s in cached.rules[0].steps] == ["only", "require"]
+
+
+def test_the_format_of_entries_is_part_of_the_key(monkeypatch: pytest.MonkeyPatch) -> None:
+    text = RULE.format(title="t")
+    first = cache.key(text, "a/org.aims")
+    monkeypatch.setattr(cache, "FORMAT", cache.FORMAT + 1)
+    cache._fingerprint.cache_clear()
+    try:
+        assert cache.key(text, "a/org.aims") != first
+    finally:
+        cache._fingerprint.cache_clear()
+
+
 def test_editing_a_rule_file_invalidates_its_entry(cache_home: Path, tmp_path: Path) -> None:
     pack = own_pack(tmp_path, "First title")
     assert compile_files([pack]).rules[0].info.title == "First title"

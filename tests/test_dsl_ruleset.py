@@ -168,3 +168,147 @@ def test_a_check_reports_the_only_if_message_for_a_subject_it_cannot_judge(
         ("metrics/m-err", "nonconformity", "Metric m-err has no result"),
         ("metrics/m-rec", "pass", ""),
     ]
+
+
+# ---- custom fields: closed vocabularies and references -----------------------------------------
+
+FIELDS = """\
+field people.status: one of "active", "on_leave", "left"
+field datasets.documentation_ref: ref documents
+field datasets.documentation_refs: list of ref documents
+field datasets.proof_refs: list of ref evidence
+field datasets.business_unit: string
+"""
+RULE = """\
+rule "ORG-{n}" {{
+  title    "t"
+  clause   "7.2"
+  severity minor
+  phase    monitoring
+  for x in {collection}
+  require {condition}
+  because "x"
+}}
+"""
+
+
+def declared(tmp_path: Path, fields: str, *rules: tuple[str, str]) -> tuple[Path, str]:
+    text = fields + "".join(
+        RULE.format(n=i, collection=coll, condition=cond) for i, (coll, cond) in enumerate(rules)
+    )
+    path = tmp_path / "org.aims"
+    path.write_text(text)
+    return path, str(path)
+
+
+def errors_of(path: Path, **kwargs: object) -> list[str]:
+    _, errors = compile_collect([path], **kwargs)  # type: ignore[arg-type]
+    return [f"{e.location}: {e.message} | {e.hint}" for e in errors]
+
+
+def test_declared_vocabularies_and_references_are_checked_as_the_schemas_are(
+    tmp_path: Path,
+) -> None:
+    path, at = declared(
+        tmp_path,
+        FIELDS,
+        ("people", 'x.status == "activ"'),
+        ("people", 'x.status in ["active", "gone"]'),
+        ("people", 'x.status != "left"'),
+        ("datasets", "x.documentation_ref -> people is set"),
+        ("datasets", "all d in x.documentation_refs: d -> documents is set"),
+        ("datasets", "all d in x.documentation_refs: d -> risks is set"),
+        ("datasets", "x.proof_refs -> documents is not empty and x.proof_refs -> evidence is set"),
+        ("datasets", "x.proof_refs -> controls is set"),
+    )
+    assert errors_of(path) == [
+        f"{at}:12:23: 'activ' is not one of the values this field takes | did you mean 'active'?",
+        f"{at}:21:34: 'gone' is not one of the values this field takes "
+        "| use one of: active, on_leave, left",
+        f"{at}:39:34: this reference points at documents, not people | write -> documents",
+        f"{at}:57:47: this reference points at documents, not risks | write -> documents",
+        f"{at}:75:27: this reference points at evidence, not controls | write -> evidence",
+    ]
+
+
+def test_mistakes_in_field_declarations_are_errors_at_their_place(tmp_path: Path) -> None:
+    path, at = declared(
+        tmp_path,
+        "field datasets.owner: ref peple\n"
+        "field datasets.kind: text\n"
+        'field datasets.grade: one of "a", "b", "a"\n'
+        "field datasets.docs: list of ref documnets\n"
+        'field people.status: one of "active", "left"\n'
+        'field people.status: one of "active", "gone"\n'
+        'field people.status: one of "active", "left"\n'  # the same again: one field
+        "field datasets.license: ref documents\n",
+    )
+    assert errors_of(path) == [
+        f"{at}:1:27: 'peple' is not a collection of the export | did you mean 'people'?",
+        f"{at}:2:22: unknown field type 'text' | text is declared as: string",
+        f'{at}:3:23: "a" is listed twice | list each value once',
+        f"{at}:4:34: 'documnets' is not a collection of the export | did you mean 'documents'?",
+        f"{at}:6:1: 'people.status' is declared again, differently: also at {at}:5:1 "
+        "| keep one declaration of the field",
+        f"{at}:8:1: 'datasets.license' is already a field of the export schema "
+        "| remove the declaration",
+    ]
+
+
+def test_the_rule_set_lists_each_declared_field_for_export_validation(tmp_path: Path) -> None:
+    from aimscheck.export.contract import DeclaredField
+    from aimscheck.source import Location
+
+    path, at = declared(tmp_path, FIELDS + "field people.hired_at: date\n")
+    again = tmp_path / "again.aims"
+    again.write_text('field people.status: one of "active", "on_leave", "left"\n')
+    ruleset = compile_files([path, again])
+    assert ruleset.declared_fields == (
+        DeclaredField(
+            ("people", "status"), "string", Location(at, 1, 1), ("active", "on_leave", "left")
+        ),
+        DeclaredField(
+            ("datasets", "documentation_ref"), "string", Location(at, 2, 1), (), "documents"
+        ),
+        DeclaredField(
+            ("datasets", "documentation_refs"), "list", Location(at, 3, 1), (), "documents"
+        ),
+        DeclaredField(("datasets", "proof_refs"), "list", Location(at, 4, 1), (), "evidence"),
+        DeclaredField(("datasets", "business_unit"), "string", Location(at, 5, 1)),
+        DeclaredField(("people", "hired_at"), "date", Location(at, 6, 1)),
+    )
+    assert ruleset.custom_date_fields == (("people", "hired_at"),)
+
+
+# ---- the organisation's vocabulary -----------------------------------------------------------
+
+
+def test_values_the_organisation_adds_to_a_vocabulary_are_accepted_in_its_rules(
+    tmp_path: Path,
+) -> None:
+    from aimscheck.export.contract import VocabularyExtension
+    from aimscheck.export.fields import export_type
+    from aimscheck.source import Location
+
+    path, at = declared(
+        tmp_path,
+        "",
+        ("ai_systems", 'x.risk_tier == "very_high"'),
+        ("ai_systems", 'x.human_oversight.mode in ["human_in_the_loop", "four_eyes"]'),
+        ("organization", 'x.ai_roles == ["provider"]'),
+    )
+    assert errors_of(path) == [
+        f"{at}:7:26: 'very_high' is not one of the values this field takes | did you mean 'high'?",
+        f"{at}:16:59: 'four_eyes' is not one of the values this field takes "
+        "| use one of: human_in_the_loop, human_on_the_loop, human_in_command, none",
+    ]
+    where = Location("aimscheck.yaml", 3, 5)
+    vocabulary = (
+        VocabularyExtension(("ai_systems", "risk_tier"), ("very_high",), "POL-7", where),
+        VocabularyExtension(("ai_systems", "human_oversight", "mode"), ("four_eyes",), "", where),
+    )
+    assert errors_of(path, vocabulary=vocabulary) == []
+    assert compile_files([path], vocabulary=vocabulary).get("ORG-0") is not None
+    # the schema's own type, shared by every run, is left as it was
+    tier = export_type().fields["ai_systems"].item.fields["risk_tier"]  # type: ignore[union-attr]
+    assert tier.enum == ("low", "medium", "high", "critical")

@@ -199,6 +199,13 @@ def rule(draw: st.DrawFn, index: int) -> list[Tokens]:
     return [["rule", f'"ORG-{index}"', "{"], *meta, *logic, ["}"]]
 
 
+FIELD_TYPES = [
+    ["string"],
+    ["list"],
+    ["one", "of", '"a"', ",", '"b c"', ",", string_token('x"y')],
+    ["ref", "documents"],
+    ["list", "of", "ref", "evidence"],
+]
 SEPARATORS = st.sampled_from([" ", " ", "\n  ", "\n", "\n\n", "  # note\n", "\n# aside\n\n", "\t"])
 
 
@@ -207,7 +214,8 @@ def rule_file(draw: st.DrawFn) -> str:
     entries: list[Tokens] = []
     for index in range(draw(st.integers(1, 3))):
         if draw(st.booleans()):
-            entries.append(["field", "ai_systems", ".", f"custom_{index}", ":", "string"])
+            kind = draw(st.sampled_from(FIELD_TYPES))
+            entries.append(["field", "ai_systems", ".", f"custom_{index}", ":", *kind])
         entries += draw(rule(index))
     out = draw(st.sampled_from(["", "# header\n\n", "# header\n"]))
     for entry in entries:
@@ -322,6 +330,29 @@ def test_only_if_is_laid_out_like_require_with_its_because_on_its_own_line() -> 
         '          or (m.threshold is set and m.threshold matches "^[<>]")\n'
         '  because "Metric {m.id} gives no direction"  # why\n'
         "  require true\n}\n"
+    )
+
+
+def test_field_declarations_of_every_kind_have_one_layout() -> None:
+    values = ", ".join(f'"region-{i}"' for i in range(12))
+    text = (
+        'field people.status:   one of\n  "active","left"  # the vocabulary\n'
+        "field datasets.documentation_refs: list   of ref\n documents\n"
+        f"field ai_systems.region: one of {values}\n"
+        "field datasets.documentation_ref :ref documents\n"
+        'rule "X" {\n  require true\n}\n'
+    )
+    assert assert_sound(text) == (
+        'field people.status: one of "active", "left"  # the vocabulary\n'
+        "field datasets.documentation_refs: list of ref documents\n"
+        'field ai_systems.region: one of "region-0", "region-1", "region-2", "region-3", '
+        '"region-4",\n'
+        + " " * 32
+        + '"region-5", "region-6", "region-7", "region-8", "region-9",\n'
+        + " " * 32
+        + '"region-10", "region-11"\n'
+        "field datasets.documentation_ref: ref documents\n\n"
+        'rule "X" {\n  require true\n}\n'
     )
 
 

@@ -417,7 +417,7 @@ class ExprCompiler:
                 )
             if isinstance(e.right, n.ListExpr):
                 for item in e.right.items:
-                    self._check_enum(item, ta, e.left)
+                    self._check_enum(e.left, ta, item)
             texts = _text_list(e.right)
             if texts is not None:  # `x in ["a", "b"]`: a set, built once
                 return _in_texts(a, texts, op == "in"), t.BOOLEAN

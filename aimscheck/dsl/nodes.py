@@ -262,11 +262,19 @@ class Rule:
 
 @dataclass(frozen=True, slots=True)
 class FieldDecl:
-    """`field ai_systems.business_unit: string`: a custom export field this pack uses."""
+    """`field ai_systems.business_unit: string`: a custom export field this pack uses.
+
+    `field people.status: one of "active", "left"` has type "string" and `values`;
+    `field datasets.doc_ref: ref documents` type "string" and `ref`; `list of ref documents`
+    type "list" and `ref`. `type_span` is where the type is written.
+    """
 
     path: tuple[str, ...]
     type: str
+    values: tuple[str, ...] = ()
+    ref: str | None = None
     span: Span = field(default=NO_SPAN, compare=False, repr=False, kw_only=True)
+    type_span: Span = field(default=NO_SPAN, compare=False, repr=False, kw_only=True)
 
 
 @dataclass(frozen=True, slots=True)

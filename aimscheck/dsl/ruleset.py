@@ -14,10 +14,12 @@ from aimscheck.dsl import nodes as n
 from aimscheck.dsl import types as t
 from aimscheck.dsl.cache import parse_cached
 from aimscheck.dsl.compiler import Env, ExprCompiler, Fn, suggest
+from aimscheck.dsl.declare import declare
 from aimscheck.dsl.diagnose import RESERVED
 from aimscheck.errors import AimscheckError, RuleSemanticError, UsageError, raise_all
-from aimscheck.export.fields import FieldType, export_type
-from aimscheck.export.model import COLLECTIONS, SECTIONS
+from aimscheck.export.contract import DeclaredField, VocabularyExtension
+from aimscheck.export.fields import FieldType, export_type, with_vocabulary
+from aimscheck.export.model import SECTIONS
 from aimscheck.inputfile import Kind, Refused, check_file, read_text
 from aimscheck.iso42001 import ANNEX_A, CLAUSES
 from aimscheck.results import PHASES, RuleInfo, Severity
@@ -73,6 +75,8 @@ class RuleSet:
     custom_fields: tuple[tuple[str, ...], ...] = ()
     custom_date_fields: tuple[tuple[str, ...], ...] = ()
     files: tuple[str, ...] = ()
+    # Each `field` declaration once, with its place, values and reference (export validation).
+    declared_fields: tuple[DeclaredField, ...] = ()
 
     def get(self, rule_id: str) -> CompiledRule | None:
         return next((r for r in self.rules if r.info.id == rule_id), None)
@@ -169,9 +173,11 @@ class _FileCompiler:
         rf: n.RuleFile,
         custom: dict[int, dict[str, FieldType]],
         overrides: Mapping[str, Mapping[str, object]],
+        root: FieldType,
     ) -> None:
         self.rf = rf
         self.custom = custom
+        self.root = root  # the export's type, with the run's vocabulary
         self.overrides = overrides
         self.errors: list[AimscheckError] = []
 
@@ -286,7 +292,7 @@ class _FileCompiler:
     def compile_rule(self, rule: n.Rule, damage: tuple[Damage, ...] = ()) -> CompiledRule | None:
         """`damage`: text of this rule that syntax-error recovery cut (its errors are reported)."""
         self.check_meta(rule, bool(damage))
-        comp = ExprCompiler(self.rf.path, self.rf.text, export_type(), self.custom, {})
+        comp = ExprCompiler(self.rf.path, self.rf.text, self.root, self.custom, {})
         if damage:
             # Names the cut text bound are not reported as unknown: one mistake, one message.
             cut = [d.names for d in damage]
@@ -389,60 +395,6 @@ def _collection_of(e: n.Expr) -> str:
     return "item"
 
 
-def _declare(
-    files: list[n.RuleFile], errors: list[AimscheckError]
-) -> tuple[dict[int, dict[str, FieldType]], list[tuple[str, ...]], list[tuple[str, ...]]]:
-    """Resolve `field` declarations to the schema object they extend."""
-    custom: dict[int, dict[str, FieldType]] = {}
-    declared: list[tuple[str, ...]] = []
-    dates: list[tuple[str, ...]] = []
-    root = export_type()
-    for rf in files:
-        for decl in rf.fields:
-
-            def fail(
-                message: str, hint: str = "", rf: n.RuleFile = rf, decl: n.FieldDecl = decl
-            ) -> None:
-                errors.append(
-                    RuleSemanticError(
-                        message,
-                        Location(rf.path, decl.span.line, decl.span.column),
-                        render_snippet(rf.text, decl.span.line, decl.span.column),
-                        hint,
-                    )
-                )
-
-            head, *middle, name = decl.path
-            if head not in COLLECTIONS and head not in SECTIONS:
-                fail(
-                    f"'{head}' is not a collection or section of the export",
-                    suggest(head, [*COLLECTIONS, *SECTIONS]),
-                )
-                continue
-            owner = root.fields.get(head, t.ANY)
-            owner = t.item_type(owner) if owner.kind == "list" else owner
-            for part in middle:
-                owner = owner.fields.get(part, t.ANY)
-                owner = t.item_type(owner) if owner.kind == "list" else owner
-            if decl.type not in t.DECLARABLE:
-                fail(
-                    f"unknown field type '{decl.type}'",
-                    suggest(decl.type, t.DECLARABLE) or f"use one of {', '.join(t.DECLARABLE)}",
-                )
-                continue
-            if name in owner.fields:
-                fail(
-                    f"'{'.'.join(decl.path)}' is already a field of the export schema",
-                    "remove the declaration",
-                )
-                continue
-            custom.setdefault(id(owner), {})[name] = t.DECLARABLE[decl.type]
-            declared.append(decl.path)
-            if decl.type == "date":
-                dates.append(decl.path)
-    return custom, declared, dates
-
-
 def _damage_of(rf: n.RuleFile, damage: tuple[Damage, ...]) -> dict[int, tuple[Damage, ...]]:
     """The recovery damage inside each rule (by position in the file), rules in text order."""
     starts = [r.span.line for r in rf.rules] + [1 << 30]
@@ -456,18 +408,21 @@ def compile_collect(
     paths: Iterable[Path],
     overrides: Mapping[str, Mapping[str, object]] | None = None,
     builtin_count: int = 0,
+    vocabulary: tuple[VocabularyExtension, ...] = (),
 ) -> tuple[RuleSet, list[AimscheckError]]:
     """Parse and compile every rule file; return the rules that compiled and every problem.
 
     The first `builtin_count` files are the built-in pack: a later rule with the same id
     replaces a built-in one only when it says `overrides`; any other duplicate id is an error.
+    `vocabulary`: values the organisation added to closed vocabularies, which rules may
+    compare with.
     """
     # Compiling allocates tens of thousands of closures and frees few: the cyclic collector
     # would rescan them all again and again for nothing (about 15 ms of the default pack).
     enabled = gc.isenabled()
     gc.disable()
     try:
-        return _collect(paths, overrides, builtin_count)
+        return _collect(paths, overrides, builtin_count, vocabulary)
     finally:
         if enabled:
             gc.enable()
@@ -477,6 +432,7 @@ def _collect(
     paths: Iterable[Path],
     overrides: Mapping[str, Mapping[str, object]] | None,
     builtin_count: int,
+    vocabulary: tuple[VocabularyExtension, ...],
 ) -> tuple[RuleSet, list[AimscheckError]]:
     errors: list[AimscheckError] = []
     parsed: list[tuple[n.RuleFile, tuple[Damage, ...]]] = []
@@ -500,10 +456,11 @@ def _collect(
                     'write a rule "ID" { … } block in it, or remove the file',
                 )
             )
-    custom, declared, dates = _declare([rf for rf, _ in parsed], errors)
+    root = with_vocabulary(vocabulary) if vocabulary else export_type()
+    declared = declare([rf for rf, _ in parsed], root, errors)
     compiled: dict[str, tuple[CompiledRule, bool]] = {}
     for index, (rf, damage) in enumerate(parsed):
-        fc = _FileCompiler(rf, custom, overrides or {})
+        fc = _FileCompiler(rf, declared.custom, overrides or {}, root)
         by_rule = _damage_of(rf, damage)
         for position, rule in enumerate(rf.rules):
             result_rule = fc.compile_rule(rule, by_rule[position])
@@ -534,19 +491,29 @@ def _collect(
         errors.extend(fc.errors)
     rules = tuple(sorted((r for r, _ in compiled.values()), key=lambda r: natural_key(r.info.id)))
     errors.sort(key=lambda e: e.sort_key())
-    return RuleSet(rules, tuple(declared), tuple(dates), tuple(str(p) for p in files)), errors
+    ruleset = RuleSet(
+        rules,
+        declared.paths,
+        declared.dates,
+        tuple(str(p) for p in files),
+        declared.fields,
+    )
+    return ruleset, errors
 
 
 def compile_files(
     paths: Iterable[Path],
     overrides: Mapping[str, Mapping[str, object]] | None = None,
     builtin_count: int = 0,
+    vocabulary: tuple[VocabularyExtension, ...] = (),
 ) -> RuleSet:
     """Parse and compile every rule file; raise every problem of every file at once.
 
     The first `builtin_count` files are the built-in pack: a later rule with the same id
     replaces a built-in one only when it says `overrides`; any other duplicate id is an error.
+    `vocabulary`: values the organisation added to closed vocabularies (aimscheck.yaml),
+    accepted in rule comparisons.
     """
-    ruleset, errors = compile_collect(paths, overrides, builtin_count)
+    ruleset, errors = compile_collect(paths, overrides, builtin_count, vocabulary)
     raise_all(errors)
     return ruleset

@@ -47,6 +47,8 @@ def span_of(meta: Meta | Token) -> Span:
     return Span(meta.line, meta.column, meta.end_line, meta.end_column)
 
 
+_DeclaredType = tuple[str, tuple[str, ...], str | None, Span]
+
 _META_KEYS = {
     "meta_title": "title",
     "meta_description": "description",
@@ -73,9 +75,27 @@ class AstBuilder(Transformer[Token, Any]):
     def start(self, meta: Meta, *items: Any) -> list[Any]:
         return list(items)
 
-    def field_decl(self, meta: Meta, *names: Token) -> n.FieldDecl:
-        *path, type_name = (str(t) for t in names)
-        return n.FieldDecl(tuple(path), type_name, span=span_of(meta))
+    def field_decl(self, meta: Meta, *parts: Any) -> n.FieldDecl:
+        *names, (type_name, values, ref, type_span) = parts
+        path = tuple(str(t) for t in names)
+        return n.FieldDecl(path, type_name, values, ref, span=span_of(meta), type_span=type_span)
+
+    # A declared type: (type, values, referenced collection, where it is written).
+
+    def type_plain(self, meta: Meta, name: Token) -> _DeclaredType:
+        return (str(name), (), None, span_of(name))
+
+    def type_list(self, meta: Meta) -> _DeclaredType:
+        return ("list", (), None, span_of(meta))
+
+    def type_one_of(self, meta: Meta, *values: Token) -> _DeclaredType:
+        return ("string", tuple(unquote(v) for v in values), None, span_of(meta))
+
+    def type_ref(self, meta: Meta, collection: Token) -> _DeclaredType:
+        return ("string", (), str(collection), span_of(collection))
+
+    def type_list_of_ref(self, meta: Meta, collection: Token) -> _DeclaredType:
+        return ("list", (), str(collection), span_of(collection))
 
     def rule(self, meta: Meta, rule_id: Token, *entries: tuple[str, Any, Span]) -> n.Rule:
         single: dict[str, Any] = {}

@@ -7,7 +7,10 @@ import json
 from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 from importlib import resources
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from aimscheck.export.contract import VocabularyExtension
 
 SCHEMA_FILE = "aims-export.schema.json"
 DATE_REF = "#/$defs/date"
@@ -48,6 +51,29 @@ def load_schema() -> dict[str, Any]:
 def export_type() -> FieldType:
     """The whole export as an object type: sections are objects, collections lists of records."""
     return _Converter(load_schema()).convert(load_schema())
+
+
+@functools.lru_cache(maxsize=8)
+def with_vocabulary(vocabulary: tuple[VocabularyExtension, ...]) -> FieldType:
+    """The export type with the values `vocabulary` adds to closed vocabularies: a copy along
+    each extended path (`export_type()`, shared by every caller, is never changed). A path
+    that names no closed vocabulary adds nothing."""
+    root = export_type()
+    for extension in vocabulary:
+        root = _add_values(root, extension.path, extension.values)
+    return root
+
+
+def _add_values(typ: FieldType, path: tuple[str, ...], values: tuple[str, ...]) -> FieldType:
+    if typ.kind == "list" and typ.item is not None:  # a collection's records, a list's items
+        return replace(typ, item=_add_values(typ.item, path, values))
+    if not path:
+        added = tuple(v for v in values if v not in typ.enum)
+        return replace(typ, enum=typ.enum + added) if typ.enum and added else typ
+    child = typ.fields.get(path[0])
+    if child is None:
+        return typ
+    return replace(typ, fields={**typ.fields, path[0]: _add_values(child, path[1:], values)})
 
 
 class _Converter:
