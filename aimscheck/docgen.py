@@ -1,7 +1,8 @@
 """Generated documentation: the built-ins reference, the rule catalogue and its coverage matrix.
 
-`python -m aimscheck.docgen` rewrites the built-ins section of docs/language.md and the whole
-of docs/rules.md (the catalogue of the default pack); tests fail when either is stale.
+`python -m aimscheck.docgen` rewrites the built-ins section of docs/language.md, the whole
+of docs/rules.md (the catalogue of the default pack) and the field reference of docs/export.md
+(aimscheck/exportdoc.py); tests fail when any of them is stale.
 """
 
 from __future__ import annotations
@@ -140,12 +141,15 @@ def default_catalogue() -> str:
 
 
 def main() -> None:
+    from aimscheck.exportdoc import default_reads, refresh_export_doc
     from aimscheck.output import write_atomic
 
     root = Path(__file__).resolve().parent.parent
     doc = root / "docs" / "language.md"
     write_atomic(doc, refresh_language_doc(doc))
     write_atomic(root / "docs" / "rules.md", default_catalogue())
+    export = root / "docs" / "export.md"
+    write_atomic(export, refresh_export_doc(export, default_reads()))
 
 
 if __name__ == "__main__":

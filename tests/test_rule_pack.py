@@ -55,7 +55,7 @@ def test_every_clause_and_annex_a_control_has_a_rule(ruleset: RuleSet) -> None:
     assert len(ANNEX_A) == 38
 
 
-# Clauses whose documented information an auditor asks for (ISO42001.md), and the Annex A
+# Clauses whose documented information an auditor asks for, and the Annex A
 # controls that call for documented output when applicable: each needs a missing-evidence rule.
 DOCUMENTED = (
     "4.3",

@@ -8,7 +8,7 @@ import operator
 import re
 from collections.abc import Callable, Container
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, ClassVar
 
 from aimscheck.context import Context, get_path
 from aimscheck.dsl import nodes as n
@@ -64,6 +64,10 @@ class Env:
 
 class ExprCompiler:
     """Compiles the expressions of one rule; collects every problem instead of stopping."""
+
+    # While a caller collects them (docgen's "read by" of the export reference): every field
+    # read, as (rule file, line, id of the FieldType read from, field name).
+    reads: ClassVar[set[tuple[str, int, int, str]] | None] = None
 
     def __init__(
         self,
@@ -205,6 +209,8 @@ class ExprCompiler:
         return (lambda c, f: MISSING), t.ANY
 
     def _field_type(self, owner: FieldType, e: n.FieldAccess) -> FieldType:
+        if ExprCompiler.reads is not None:
+            ExprCompiler.reads.add((self.path, e.span.line, id(owner), e.name))
         if owner.kind == "any":
             return t.ANY
         declared = self.custom.get(id(owner), {}).get(e.name)
@@ -328,7 +334,13 @@ class ExprCompiler:
                 else f"{builtin.min_args} to {builtin.max_args}"
             )
             self.error(e.span, f"{e.func}() takes {wanted} argument(s), got {len(e.args)}")
-        args = [self.compile(a, env)[0] for a in e.args]
+        compiled = [self.compile(a, env) for a in e.args]
+        args = [fn for fn, _ in compiled]
+        if ExprCompiler.reads is not None and len(e.args) == 2 and compiled[0][1].kind == "list":
+            name = _text_literal(e.args[1])  # latest(xs, "at"), pluck(xs, "id"): a field by name
+            if name is not None:
+                item = t.item_type(compiled[0][1])
+                ExprCompiler.reads.add((self.path, e.span.line, id(item), name))
         impl = builtin.impl
         ret = t.DECLARABLE.get(
             builtin.returns, t.DURATION if builtin.returns == "duration" else t.ANY

@@ -8,7 +8,7 @@ from typing import Any
 
 from aimscheck.source import Location
 
-# The single-valued sections and the collections of AIMS-EXPORT.md, in its order.
+# The single-valued sections and the collections of the export (docs/export.md), in its order.
 SECTIONS: tuple[str, ...] = (
     "schema_version",
     "exported_at",
