@@ -116,14 +116,26 @@ def fn_distinct(ctx: Context, value: object) -> object:
 
 
 def fn_concat(ctx: Context, *values: object) -> object:
-    """The items of several lists, one list after the other; a missing list adds nothing.
+    """One list of the items of its arguments, in order: a list adds its items, any other value
+    itself, a missing one nothing.
 
-    `evidence concat(ch.evidence_refs, filter(e in evidence where ch.id in e.about_refs))`
+    `concat(ia.document_ref, ia.evidence_refs, filter(e in evidence where ia.id in e.about_refs))`
     """
     out: list[Any] = []
     for value in values:
-        out.extend(_list(ctx, value, "concat()"))
+        if isinstance(value, list | tuple):
+            out.extend(_list(ctx, value, "concat()"))
+        elif value is not MISSING and value is not None:
+            out.append(value)
     return out
+
+
+def fn_flatten(ctx: Context, value: object) -> object:
+    """The items of a list of lists, one level down; an item that is no list stays as it is.
+
+    `flatten(pluck(metric.results, "evidence_refs"))` is the proof named by any result.
+    """
+    return fn_concat(ctx, *_list(ctx, value, "flatten()"))
 
 
 def _numbers(ctx: Context, value: object, what: str) -> list[Any]:
@@ -292,6 +304,15 @@ def fn_limits_known(ctx: Context, metric: object) -> object:
     return record is not None and bool(metric_bounds(record))
 
 
+def fn_limits(ctx: Context, metric: object) -> object:
+    """The directed limits of a metric as texts (lower_limit, upper_limit, threshold); may be empty.
+
+    `because "Metric {m.id} measured {last.value}, outside its limits {limits(m)}"`
+    """
+    record = _record(metric, "limits()")
+    return [str(b) for b in metric_bounds(record)] if record is not None else []
+
+
 def fn_target_met(ctx: Context, objective: object, value: object) -> object:
     """True when a value meets the objective's target, false when it misses it.
 
@@ -332,6 +353,7 @@ FUNCTIONS: dict[str, Builtin] = {
         Builtin("trim", fn_trim, 1, 1, "string"),
         Builtin("distinct", fn_distinct, 1, 1, "list"),
         Builtin("concat", fn_concat, 1, 8, "list"),
+        Builtin("flatten", fn_flatten, 1, 1, "list"),
         Builtin("sum", fn_sum, 1, 1, "number"),
         Builtin("max", fn_max, 1, 1, "any"),
         Builtin("min", fn_min, 1, 1, "any"),
@@ -343,6 +365,7 @@ FUNCTIONS: dict[str, Builtin] = {
         Builtin("in_scope", fn_in_scope, 1, 1, "boolean"),
         Builtin("clause_group", fn_clause_group, 1, 1, "string"),
         Builtin("breaches", fn_breaches, 2, 2, "boolean"),
+        Builtin("limits", fn_limits, 1, 1, "list"),
         Builtin("limits_known", fn_limits_known, 1, 1, "boolean"),
         Builtin("target_met", fn_target_met, 2, 2, "boolean"),
     )

@@ -63,6 +63,7 @@ PLANTED = [
     ("G29", "AIMS-A.10.3-02", "tp-feedhub", "missing_evidence", "minor"),
     ("G30", "AIMS-A.6.2.8-03", "product-recommendations", "missing_evidence", "minor"),
     ("G31", "AIMS-4.1-05", None, "nonconformity", "observation"),
+    ("G32", "AIMS-9.1-03", "met-forecast-stockouts", "nonconformity", "minor"),
 ]
 
 

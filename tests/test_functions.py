@@ -1,4 +1,4 @@
-"""Built-in functions as rules call them: breaches(), limits_known() and target_met()."""
+"""Built-in functions as rules call them: limits of metrics, targets of objectives, lists."""
 
 from __future__ import annotations
 
@@ -50,13 +50,13 @@ METRICS = [
 def test_breaches_is_true_outside_a_limit_false_inside_and_missing_without_a_direction(
     tmp_path: Path,
 ) -> None:
-    text = '{x.id}: {breaches(x, latest(x.results, \\"at\\").value)} {limits_known(x)}'
+    text = '{x.id}: {breaches(x, latest(x.results, \\"at\\").value)} {limits_known(x)} {limits(x)}'
     assert messages(tmp_path, "metrics", METRICS, text) == [
-        "auc: true true",
-        "err: false true",  # exactly at an upper limit written <= is inside it
-        "gap: true true",  # `< 0.1` excludes 0.1 itself, whatever the other limit says
-        "bare: (missing) false",  # a bare number gives no direction
-        "none: (missing) false",
+        "auc: true true >= 0.8",
+        "err: false true <= 0.05",  # exactly at an upper limit written <= is inside it
+        "gap: true true <= 0.2, < 0.1",  # `< 0.1` excludes 0.1 itself, whatever the other says
+        "bare: (missing) false (none)",  # a bare number gives no direction
+        "none: (missing) false (none)",
     ]
 
 
@@ -99,7 +99,16 @@ def test_target_met_judges_the_value_against_a_directed_target(
     assert messages(tmp_path, "objectives", [{"id": "o", **objective}], text) == [met]
 
 
-def test_concat_joins_lists_in_order_and_skips_missing_ones(tmp_path: Path) -> None:
+def test_concat_joins_lists_and_single_values_in_order_and_skips_missing_ones(
+    tmp_path: Path,
+) -> None:
     records = [{"id": "c", "evidence_refs": ["EV-1", "EV-2"], "reassessment_refs": ["R-1"]}]
-    text = "{concat(x.evidence_refs, x.affected_system_refs, x.reassessment_refs)}"
-    assert messages(tmp_path, "changes", records, text) == ["EV-1, EV-2, R-1"]
+    text = "{concat(x.evidence_refs, x.affected_system_refs, x.id, x.at, x.reassessment_refs)}"
+    assert messages(tmp_path, "changes", records, text) == ["EV-1, EV-2, c, R-1"]
+
+
+def test_flatten_takes_the_items_of_each_list_one_level_down(tmp_path: Path) -> None:
+    results = [{"evidence_refs": ["EV-1"]}, {"value": 1}, {"evidence_refs": ["EV-2", "EV-3"]}]
+    text = '{flatten(pluck(x.results, \\"evidence_refs\\"))}'
+    records = [{"id": "m", "results": results}]
+    assert messages(tmp_path, "metrics", records, text) == ["EV-1, EV-2, EV-3"]
