@@ -14,10 +14,15 @@ from aimscheck.export.fields import FieldType, export_type
 from aimscheck.export.model import COLLECTIONS, SECTIONS
 
 # What a rule reads beyond the fields it names, because of what a construct means.
-# The built-ins that look at fields of their own (aimscheck/functions.py):
+# The built-ins that look at fields of their own (aimscheck/functions.py, thresholds.py):
+_LIMITS = ("metrics.lower_limit", "metrics.upper_limit", "metrics.threshold")
 FUNCTION_READS: Mapping[str, tuple[str, ...]] = {
     "in_scope": ("ai_systems.in_scope", "ai_systems.id", "scope.is_pilot", "scope.ai_system_refs"),
     "applicable": ("soa.control", "soa.applicable"),
+    "breaches": _LIMITS,
+    "limits_known": _LIMITS,
+    "limits": _LIMITS,
+    "target_met": ("objectives.target", "objectives.target_direction"),
 }
 # `evidence EXPR` judges each proof record it names (aimscheck/evidence.py).
 PROOF_READS = (

@@ -4,13 +4,21 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+from collections.abc import Callable
 from pathlib import Path
 from types import SimpleNamespace
 from typing import Any
 
 from aimscheck.export.fields import export_type, load_schema, record_type
 from aimscheck.fieldreads import FUNCTION_READS, PROOF_READS, field_reads, type_paths
-from aimscheck.functions import fn_applicable, fn_in_scope
+from aimscheck.functions import (
+    fn_applicable,
+    fn_breaches,
+    fn_in_scope,
+    fn_limits,
+    fn_limits_known,
+    fn_target_met,
+)
 
 PACK = """\
 rule "R-OWNER" {
@@ -131,6 +139,26 @@ def test_the_table_of_builtin_reads_is_what_the_builtins_read() -> None:
     ctx = SimpleNamespace(export=SimpleNamespace(collection=lambda name: soa), spend=bool)
     assert fn_applicable(ctx, "A.2.2") is False
     assert seen == set(FUNCTION_READS["applicable"])
+    metric = _Seen("metrics", seen, lower_limit=0.8, upper_limit=0.99, threshold=">= 0.85")
+    results: dict[str, object] = {}
+    calls: list[tuple[str, Callable[[], object]]] = [
+        ("breaches", lambda: fn_breaches(ctx, metric, 0.9)),
+        ("limits_known", lambda: fn_limits_known(ctx, metric)),
+        ("limits", lambda: fn_limits(ctx, metric)),
+    ]
+    for name, fn in calls:
+        seen.clear()
+        results[name] = fn()
+        assert seen == set(FUNCTION_READS[name]), name
+    assert results == {
+        "breaches": False,
+        "limits_known": True,
+        "limits": [">= 0.8", "<= 0.99", ">= 0.85"],
+    }
+    seen.clear()
+    objective = _Seen("objectives", seen, target=95, target_direction="at_least")
+    assert fn_target_met(ctx, objective, 96) is True
+    assert seen == set(FUNCTION_READS["target_met"])
 
 
 def test_the_table_of_proof_reads_is_what_judging_a_proof_reads(tmp_path: Path) -> None:
