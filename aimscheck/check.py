@@ -18,6 +18,7 @@ from aimscheck.source import Location
 if TYPE_CHECKING:
     from aimscheck.config import Config
     from aimscheck.dsl.ruleset import RuleSet
+    from aimscheck.export.contract import Extensions, VocabularyExtension
     from aimscheck.progress import Progress
 
 PACK_VERSION = f"iso42001-{__version__}"
@@ -49,14 +50,27 @@ def load_ruleset(
     rules: Sequence[Path],
     default_rules: bool = True,
     params: Mapping[str, Mapping[str, object]] | None = None,
+    vocabulary: tuple[VocabularyExtension, ...] = (),
 ) -> RuleSet:
+    """The built-in pack (unless left out) and `rules`, compiled with the configuration's
+    parameters and the values it adds to closed vocabularies."""
     from aimscheck.dsl.ruleset import compile_files, rule_files
     from aimscheck.resources import default_pack
 
     builtin = rule_files([default_pack()]) if default_rules else []
     if not builtin and not rules:
         raise UsageError("no rules to run: --no-default-rules needs at least one --rules DIR")
-    return compile_files([*builtin, *rules], params, builtin_count=len(builtin))
+    files = [*builtin, *rules]
+    return compile_files(files, params, builtin_count=len(builtin), vocabulary=vocabulary)
+
+
+def extensions(ruleset: RuleSet, config: Config | None) -> Extensions:
+    """What the run adds to the export contract: the configuration's vocabulary values and
+    the fields its rule packs declare."""
+    from aimscheck.export.contract import Extensions
+
+    vocabulary = config.vocabulary if config is not None else ()
+    return Extensions(vocabulary=vocabulary, fields=ruleset.declared_fields)
 
 
 def _configured_ruleset(options: CheckOptions) -> RuleSet:
@@ -69,7 +83,10 @@ def _configured_ruleset(options: CheckOptions) -> RuleSet:
         params.setdefault(rule, {}).update(values)
     try:
         ruleset = load_ruleset(
-            [*config.packs, *options.rules], options.default_rules and config.default_pack, params
+            [*config.packs, *options.rules],
+            options.default_rules and config.default_pack,
+            params,
+            config.vocabulary,
         )
     except UsageError as exc:
         # The rule compiler names the rule and parameter; point at the configuration line.
@@ -155,7 +172,8 @@ def run_check(options: CheckOptions, progress: Progress | None = None) -> Report
         show.stage("loading the export")
         export = load_export(options.path)
         show.stage("validating the export")
-        raise_all(list(validate_export(export, strict=options.strict)))
+        added = extensions(ruleset, options.config)
+        raise_all(list(validate_export(export, strict=options.strict, extensions=added)))
         coerce_dates(export, ruleset.custom_date_fields)
         if options.evidence_root is not None and not options.evidence_root.is_dir():
             raise UsageError(f"--evidence-root {options.evidence_root} is not a folder")
@@ -198,6 +216,7 @@ def run_check(options: CheckOptions, progress: Progress | None = None) -> Report
         organization=name if isinstance(name, str) else "",
         config_file=None if config is None or config.path is None else _shown(config.path),
         adjustments=adjustments,
+        vocabulary=config.vocabulary if config is not None else (),
         waivers=statuses,
         baseline=baseline,
         evidence_inventory=inventory,

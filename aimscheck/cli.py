@@ -20,6 +20,9 @@ EXIT_FINDINGS = 1  # findings at or above the threshold
 EXIT_ERROR = 2  # the run could not be made: bad rules, invalid export, bad options
 
 F = TypeVar("F", bound=Callable[..., Any])
+# Each line of an error message is cut here: a message names a file, a line and what to do, and
+# a megabyte of data quoted in one must not flood the CI log.
+MAX_ERROR_LINE = 2000
 
 
 # Set by `run`, the entry point of the `aimscheck` program. Commands invoked otherwise (a
@@ -50,14 +53,27 @@ def exit_now(code: int) -> NoReturn:
 
 
 def fail(error: Exception) -> NoReturn:
-    """Print one clear message (never a traceback) and exit 2."""
+    """Print one clear message (never a traceback), never empty and never huge, and exit 2."""
     from aimscheck.errors import AimscheckError
 
     text = error.render() if isinstance(error, AimscheckError) else str(error)
+    if isinstance(error, MemoryError):  # whose text is empty
+        text = (
+            "out of memory: this run needs more memory than the process may use; give it more, "
+            "or lower the limits of docs/security.md (such as max_export_mb) to fail earlier"
+        )
+    elif not text.strip():
+        text = f"{type(error).__name__} without a message; please report it"
+    text = "\n".join(_cut_line(line) for line in text.splitlines())
     click.echo(
         f"aimscheck: error: {text}" if "\n" not in text else f"aimscheck: error:\n{text}", err=True
     )
     sys.exit(EXIT_ERROR)
+
+
+def _cut_line(line: str) -> str:
+    """A line of an error message, cut at MAX_ERROR_LINE characters with a visible `…`."""
+    return line if len(line) <= MAX_ERROR_LINE else f"{line[:MAX_ERROR_LINE]}…"
 
 
 # `--rules DIR`, shared by every command that loads rule packs.
@@ -88,7 +104,7 @@ def config_option(
 
 
 def as_of_option(help: str, callback: Callable[..., dt.date] | None = None) -> Callable[[F], F]:
-    """`--as-of YYYY-MM-DD`, a date (by default `parse_date`'s: today when not given)."""
+    """`--as-of YYYY-MM-DD`, a date (by default `parse_date`'s: today in UTC when not given)."""
     return click.option("--as-of", callback=callback or parse_date, metavar="YYYY-MM-DD", help=help)
 
 
@@ -105,7 +121,7 @@ def guarded(func: F) -> F:
         except (OSError, MemoryError, RecursionError) as exc:
             fail(exc)
         except Exception as exc:  # a bug: say so plainly, keep the traceback for debugging
-            if os.environ.get("AIMSCHECK_DEBUG"):
+            if _debugging():
                 raise
             fail(
                 RuntimeError(
@@ -119,9 +135,22 @@ def guarded(func: F) -> F:
     return wrapper  # type: ignore[return-value]
 
 
+def _debugging() -> bool:
+    """AIMSCHECK_DEBUG is on (a bad value was reported when the command started)."""
+    from aimscheck.envflags import flag
+
+    try:
+        return flag("AIMSCHECK_DEBUG")
+    except Exception:
+        return False
+
+
 def parse_date(ctx: click.Context, param: click.Parameter, value: str | None) -> dt.date:
+    """`--as-of`: the date given, else today in UTC for every command (docs/export.md)."""
     if value is None:
-        return dt.date.today()
+        from aimscheck.export.dates import today
+
+        return today()
     try:
         return dt.date.fromisoformat(value)
     except ValueError:
@@ -157,6 +186,13 @@ class _LazyGroup(click.Group):
 @click.version_option(__version__, prog_name="aimscheck")
 def main() -> None:
     """Check an ISO/IEC 42001 AI management system export against conformity rules."""
+    from aimscheck.envflags import check_switches
+    from aimscheck.errors import AimscheckError
+
+    try:  # AIMSCHECK_NO_CACHE=maybe is an error now, whether or not the cache is read
+        check_switches()
+    except AimscheckError as exc:
+        fail(exc)
 
 
 def _register() -> None:

@@ -395,19 +395,22 @@ def explain(options: ExplainOptions) -> str:
     from aimscheck.dsl.ruleset import compile_files, rule_files
     from aimscheck.engine import Evaluator
     from aimscheck.errors import raise_all
+    from aimscheck.export.contract import Extensions, VocabularyExtension
     from aimscheck.export.dates import coerce_dates
     from aimscheck.export.loader import load_export
     from aimscheck.export.schema import validate_export
     from aimscheck.resources import default_pack
 
     packs, default, params = list(options.rules), options.default_rules, None
+    vocabulary: tuple[VocabularyExtension, ...] = ()
     found = (options.config or find_config(options.path)) if options.use_config else None
     if found is not None:  # the same rules as `check` runs: the configuration's packs too
         config = load_config(found)
         packs, default = [*config.packs, *packs], default and config.default_pack
-        params = config.parameters
+        params, vocabulary = config.parameters, config.vocabulary
     builtin = rule_files([default_pack()]) if default else []
-    ruleset = compile_files([*builtin, *packs], params, builtin_count=len(builtin))
+    files = [*builtin, *packs]
+    ruleset = compile_files(files, params, builtin_count=len(builtin), vocabulary=vocabulary)
     rule = ruleset.get(options.rule)
     if rule is None:
         close = difflib.get_close_matches(options.rule, [r.info.id for r in ruleset.rules], n=1)
@@ -416,7 +419,8 @@ def explain(options: ExplainOptions) -> str:
             hint=f"did you mean {close[0]}?" if close else "list the rules with: aimscheck rules",
         )
     export = load_export(options.path)
-    raise_all(list(validate_export(export)))
+    added = Extensions(vocabulary=vocabulary, fields=ruleset.declared_fields)
+    raise_all(list(validate_export(export, extensions=added)))
     coerce_dates(export, ruleset.custom_date_fields)
     evaluator = Evaluator(export, options.as_of or dt.date.today(), options.evidence_root)
     return "\n".join(explain_rule(rule, evaluator.ctx, evaluator, options.subject)) + "\n"

@@ -8,6 +8,8 @@ import time
 from collections.abc import Callable, Mapping
 from typing import TextIO
 
+from aimscheck.envflags import word
+
 # Environment variables CI services set (Jenkins sets no CI variable, Azure DevOps TF_BUILD).
 CI_VARIABLES = (
     "CI",
@@ -26,10 +28,17 @@ INTERVAL = 0.1  # at most ten redraws a second
 
 
 def in_ci(environ: Mapping[str, str]) -> bool:
-    """True when a CI service runs us (CI=false or CI=0 says it does not)."""
-    if environ.get("CI", "").strip().lower() in ("0", "false", "no"):
-        return any(environ.get(name) for name in CI_VARIABLES[1:])
-    return any(environ.get(name) for name in CI_VARIABLES)
+    """True when a CI service runs us (CI=false, 0, no or off says it does not).
+
+    These variables are the CI services', not aimscheck's: any other value of CI (even one
+    that is not a yes-or-no word) means CI, and is never an error.
+    """
+    try:
+        off = word(environ.get("CI")) is False
+    except ValueError:
+        off = False
+    names = CI_VARIABLES[1:] if off else CI_VARIABLES
+    return any(environ.get(name, "").strip() for name in names)
 
 
 def wanted(stream: TextIO, environ: Mapping[str, str], quiet: bool) -> bool:

@@ -4,18 +4,21 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+import io
 import os
 import pickle
 import shutil
+import stat
 from pathlib import Path
 from typing import Any
 
 import pytest
 
 from aimscheck.dsl import cache
+from aimscheck.dsl import nodes as n
 from aimscheck.dsl.ruleset import compile_collect, compile_files, rule_files
 from aimscheck.engine import evaluate
-from aimscheck.errors import AimscheckError
+from aimscheck.errors import AimscheckError, UsageError
 from aimscheck.export.loader import load_export
 from aimscheck.resources import default_pack
 
@@ -148,7 +151,7 @@ def test_a_corrupt_entry_is_ignored_and_replaced(cache_home: Path, tmp_path: Pat
     (entry,) = cache_home.glob("*.pickle")
     entry.write_bytes(b"\x80\x05not a pickle at all")
     assert compile_files([pack]).rules[0].info.title == "Kept"
-    assert cache._read(entry) is not None  # rewritten by the parse that followed
+    assert entry.read_bytes().startswith(cache.MAGIC)  # rewritten by the parse that followed
 
 
 def test_an_entry_that_would_run_code_is_refused(cache_home: Path, tmp_path: Path) -> None:
@@ -224,3 +227,332 @@ def test_without_a_home_folder_there_is_no_cache(monkeypatch: pytest.MonkeyPatch
     monkeypatch.delenv("AIMSCHECK_NO_CACHE", raising=False)
     monkeypatch.setattr(os.path, "expanduser", lambda path: path)  # "~" stays "~"
     assert cache.cache_dir() is None  # and never a relative folder in the working directory
+
+
+# ---- a cache that nobody else can fill (issue #16): signed entries in a private folder ---------
+
+
+def parses(monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    """The paths parsed from here on: a miss parses, a hit does not."""
+    from aimscheck.dsl import parser
+
+    seen: list[str] = []
+    real = parser.parse_recovering
+
+    def spy(text: str, path: str) -> Any:
+        seen.append(path)
+        return real(text, path)
+
+    monkeypatch.setattr("aimscheck.dsl.parser.parse_recovering", spy)
+    return seen
+
+
+def toothless(text: str, path: str) -> n.RuleFile:
+    """What an attacker would plant: the file's rules, each requiring only `true`."""
+    from aimscheck.dsl.parser import parse_recovering
+
+    parsed = parse_recovering(text, path).file
+    body = (n.Require(n.Literal(True), None),)
+    return dataclasses.replace(
+        parsed, rules=tuple(dataclasses.replace(r, body=body) for r in parsed.rules)
+    )
+
+
+def signed(rule_file: n.RuleFile, name: str, secret: bytes) -> bytes:
+    """An entry as aimscheck writes it, signed with `secret`."""
+    buffer = io.BytesIO()
+    cache._Pickler(buffer, protocol=pickle.HIGHEST_PROTOCOL).dump(rule_file)
+    payload = buffer.getvalue()
+    return cache.MAGIC + cache._tag(secret, name, payload) + payload
+
+
+def plant(folder: Path, secret: bytes | None) -> None:
+    """Replace the entry of every default pack file by a toothless one: signed with `secret`,
+    or in the format of aimscheck before entries were signed (a bare pickle) when None."""
+    for path in rule_files([default_pack()]):
+        text, name = path.read_text(), cache.key(path.read_text(), str(path))
+        planted = toothless(text, str(path))
+        entry = folder / f"{name}.pickle"
+        if secret is None:
+            buffer = io.BytesIO()
+            cache._Pickler(buffer, protocol=pickle.HIGHEST_PROTOCOL).dump(planted)
+            entry.write_bytes(buffer.getvalue())
+        else:
+            entry.write_bytes(signed(planted, name, secret))
+        entry.chmod(0o600)
+
+
+def check_gaps() -> tuple[int, str]:
+    from click.testing import CliRunner
+
+    from aimscheck.cli import main
+
+    result = CliRunner().invoke(main, ["check", str(ROOT / "fixtures" / "gaps"), *AS_OF])
+    return result.exit_code, result.stdout
+
+
+AS_OF = ("--as-of", "2026-11-20")
+
+
+def test_a_planted_entry_never_changes_a_result(cache_home: Path) -> None:
+    clean = check_gaps()
+    assert clean[0] == 1 and "verdict: not ready for stage 1" in clean[1]
+    secret = (cache_home / cache.SECRET_NAME).read_bytes()
+    for guess in (None, os.urandom(32), b"\0" * 32):  # unsigned, or signed with a wrong key
+        plant(cache_home, guess)
+        assert check_gaps() == clean
+    # The control: signed with the user's own secret, the same entries are taken (the run is
+    # "ready"). The secret, private to the user, is what keeps anyone else from doing this.
+    plant(cache_home, secret)
+    code, report = check_gaps()
+    assert code == 0 and "verdict: ready for stage 1" in report
+
+
+def make_secret(folder: Path) -> bytes:
+    secret = os.urandom(32)
+    (folder / cache.SECRET_NAME).write_bytes(secret)
+    (folder / cache.SECRET_NAME).chmod(0o600)
+    return secret
+
+
+root_only = pytest.mark.skipif(
+    not hasattr(os, "geteuid") or os.geteuid() != 0, reason="giving files away needs root"
+)
+OTHER_USER = 4242
+
+
+@root_only
+def test_a_world_writable_cache_folder_of_another_user_is_not_used(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    shared = tmp_path / "shared"  # say, XDG_CACHE_HOME=/var/tmp/cache, planted by someone else
+    folder = shared / "aimscheck" / "rules"
+    folder.mkdir(parents=True)
+    plant(folder, make_secret(folder))  # entries signed with the planter's own secret
+    for path in (shared, shared / "aimscheck", folder, *folder.iterdir()):
+        os.chown(path, OTHER_USER, OTHER_USER)
+        path.chmod(0o777 if path.is_dir() else 0o600)
+    before = {p.name: p.read_bytes() for p in folder.iterdir()}
+    monkeypatch.setenv("XDG_CACHE_HOME", str(shared))
+    monkeypatch.delenv("AIMSCHECK_NO_CACHE", raising=False)
+    code, report = check_gaps()
+    assert code == 1 and "verdict: not ready for stage 1" in report
+    assert {p.name: p.read_bytes() for p in folder.iterdir()} == before  # nothing written there
+    # Our own folders below a world-writable parent of someone else are refused as well.
+    shutil.rmtree(shared / "aimscheck")
+    seen = parses(monkeypatch)
+    own_pack_file = own_pack(tmp_path, "Parent") / "org.aims"
+    compile_files([own_pack_file])
+    compile_files([own_pack_file])
+    assert seen == [str(own_pack_file)] * 2
+    assert not (shared / "aimscheck").exists()
+
+
+@root_only
+def test_an_entry_or_a_secret_owned_by_another_user_is_not_used(
+    cache_home: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    path = own_pack(tmp_path, "Owned") / "org.aims"
+    text = path.read_text()
+    compile_files([path])
+    name = cache.key(text, str(path))
+    entry = cache_home / f"{name}.pickle"
+    planted = signed(
+        toothless(text, str(path)), name, (cache_home / cache.SECRET_NAME).read_bytes()
+    )
+    entry.write_bytes(planted)
+    os.chown(entry, OTHER_USER, OTHER_USER)
+    seen = parses(monkeypatch)
+    clean = compile_files([path]).rules[0].ast.body  # parsed again: the clean rule
+    assert clean != (n.Require(n.Literal(True), None),)
+    assert seen == [str(path)]
+    entry.write_bytes(planted)
+    os.chown(entry, os.geteuid(), os.getegid())  # the control: ours, it is taken
+    assert compile_files([path]).rules[0].ast.body == (n.Require(n.Literal(True), None),)
+    os.chown(cache_home / cache.SECRET_NAME, OTHER_USER, OTHER_USER)
+    assert compile_files([path]).rules[0].ast.body == clean
+    assert seen == [str(path)] * 2
+
+
+def test_a_secret_readable_by_others_or_of_the_wrong_size_disables_the_cache(
+    cache_home: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    path = own_pack(tmp_path, "Secret") / "org.aims"
+    compile_files([path])
+    key_file = cache_home / cache.SECRET_NAME
+    assert key_file.stat().st_mode & 0o777 == 0o600
+    seen = parses(monkeypatch)
+    compile_files([path])
+    assert seen == []  # the control: a hit
+    key_file.chmod(0o644)
+    compile_files([path])
+    key_file.chmod(0o600)
+    key_file.write_bytes(key_file.read_bytes()[:16])
+    compile_files([path])
+    assert seen == [str(path)] * 2
+    assert key_file.read_bytes() != b"" and len(key_file.read_bytes()) == 16  # never replaced
+
+
+def test_a_named_pipe_in_place_of_an_entry_is_not_waited_for(
+    cache_home: Path, tmp_path: Path
+) -> None:
+    if not hasattr(os, "mkfifo"):
+        pytest.skip("no named pipes on this system")
+    from hostiledata import process
+
+    path = own_pack(tmp_path, "Pipe") / "org.aims"
+    compile_files([path])
+    (entry,) = cache_home.glob("*.pickle")
+    entry.unlink()
+    os.mkfifo(entry)
+    proc = process("rules", "--no-default-rules", "--rules", path.parent, timeout=20)
+    assert proc.returncode == 0, proc.stderr
+    assert "ORG-1" in proc.stdout
+    assert entry.is_file()  # replaced by a fresh entry
+
+
+def test_a_link_in_place_of_an_entry_is_never_followed(
+    cache_home: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    path = own_pack(tmp_path, "Link") / "org.aims"
+    compile_files([path])
+    (entry,) = cache_home.glob("*.pickle")
+    entry.unlink()
+    entry.symlink_to("/dev/zero")
+    real_read = os.read
+    read_from: list[int] = []
+
+    def spy(fd: int, size: int) -> bytes:
+        read_from.append(os.fstat(fd).st_mode)
+        return real_read(fd, size)
+
+    monkeypatch.setattr(os, "read", spy)
+    assert compile_files([path]).rules[0].info.title == "Link"
+    assert not any(stat.S_ISCHR(mode) for mode in read_from)
+    assert not entry.is_symlink() and entry.is_file()  # the link itself was replaced
+
+
+def test_a_cache_folder_writable_by_others_is_not_used(
+    cache_home: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    path = own_pack(tmp_path, "Writable") / "org.aims"
+    compile_files([path])
+    cache_home.chmod(0o777)
+    seen = parses(monkeypatch)
+    for _ in range(2):
+        assert compile_files([path]).rules[0].info.title == "Writable"
+    assert seen == [str(path)] * 2
+    assert cache_home.stat().st_mode & 0o777 == 0o777  # left alone: it is not ours to fix
+    # A parent that others may write to (and that is not sticky, as /tmp is) is as bad.
+    cache_home.chmod(0o700)
+    cache_home.parent.parent.chmod(0o757)
+    compile_files([path])
+    assert seen == [str(path)] * 3
+    cache_home.parent.parent.chmod(0o1777)  # sticky: others cannot rename what is ours
+    compile_files([path])
+    assert seen == [str(path)] * 3
+
+
+def test_a_cache_folder_readable_by_others_is_made_private(
+    cache_home: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    path = own_pack(tmp_path, "Readable") / "org.aims"
+    compile_files([path])
+    assert cache_home.stat().st_mode & 0o777 == 0o700
+    cache_home.chmod(0o755)  # as aimscheck before issue #16 made it
+    seen = parses(monkeypatch)
+    compile_files([path])
+    assert seen == []
+    assert cache_home.stat().st_mode & 0o777 == 0o700
+
+
+def test_a_missing_home_folder_is_never_created(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    home = tmp_path / "no-such-home"
+    monkeypatch.setenv("HOME", str(home))
+    monkeypatch.delenv("XDG_CACHE_HOME", raising=False)
+    monkeypatch.delenv("AIMSCHECK_NO_CACHE", raising=False)
+    assert cache.cache_dir() == home / ".cache" / "aimscheck" / "rules"
+    assert compile_files([own_pack(tmp_path, "Homeless")]).rules[0].info.title == "Homeless"
+    assert not home.exists()
+    # Nor the parent of XDG_CACHE_HOME: only the cache base itself, and the folders below it.
+    monkeypatch.setenv("XDG_CACHE_HOME", str(home / "cache"))
+    compile_files([own_pack(tmp_path, "Homeless")])
+    assert not home.exists()
+
+
+def test_an_entry_larger_than_its_limit_is_not_read(
+    cache_home: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    path = own_pack(tmp_path, "Large") / "org.aims"
+    compile_files([path])
+    (entry,) = cache_home.glob("*.pickle")
+    size = entry.stat().st_size
+    monkeypatch.setattr(cache, "ENTRY_BASE_BYTES", size - 1 - len(path.read_text()))
+    monkeypatch.setattr(cache, "ENTRY_BYTES_PER_CHAR", 1)
+    seen = parses(monkeypatch)
+    compile_files([path])
+    assert seen == [str(path)]
+    monkeypatch.setattr(cache, "ENTRY_BASE_BYTES", size - len(path.read_text()))
+    compile_files([path])
+    assert seen == [str(path)]  # at the limit: read
+
+
+def test_a_signed_entry_deeper_or_larger_than_a_parse_could_be_is_refused(
+    cache_home: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Should the signature ever be defeated, the tree is still checked against the depth limit.
+    path = own_pack(tmp_path, "Deep") / "org.aims"
+    text = path.read_text()
+    compile_files([path])
+    name = cache.key(text, str(path))
+    secret = (cache_home / cache.SECRET_NAME).read_bytes()
+    clean = compile_files([path]).rules[0].ast
+    deep: n.Expr = n.Literal(True)
+    for _ in range(400):  # past 2 x max_rule_depth + 32 (pickle itself recurses, in C)
+        deep = n.Unary("not", deep)
+    shared: n.Expr = n.Name("sys")
+    for _ in range(200):  # 2**200 nodes as a tree
+        shared = n.Binary("and", shared, shared)
+    seen = parses(monkeypatch)
+    for cond in (deep, shared):
+        rule = dataclasses.replace(clean, body=(n.Require(cond, None),))
+        planted = n.RuleFile(str(path), text, (rule,))
+        (cache_home / f"{name}.pickle").write_bytes(signed(planted, name, secret))
+        assert compile_files([path]).rules[0].ast == clean
+    assert seen == [str(path)] * 2
+
+
+@pytest.mark.parametrize(
+    ("value", "cached"),
+    [
+        ("", True),
+        ("0", True),
+        ("false", True),
+        (" Off ", True),
+        ("no", True),
+        ("1", False),
+        ("TRUE", False),
+        ("yes", False),
+        ("on", False),
+    ],
+)
+def test_aimscheck_no_cache_reads_yes_and_no(
+    value: str, cached: bool, cache_home: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("AIMSCHECK_NO_CACHE", value)
+    assert (cache.cache_dir() is not None) is cached
+
+
+def test_aimscheck_no_cache_with_another_word_is_an_error(
+    cache_home: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("AIMSCHECK_NO_CACHE", "maybe")
+    with pytest.raises(UsageError) as caught:
+        compile_files([own_pack(tmp_path, "Unsure")])
+    assert caught.value.render() == (
+        "the environment variable AIMSCHECK_NO_CACHE is 'maybe', which is neither on nor off\n"
+        "  hint: set it to one of 1, true, yes, on (on) or 0, false, no, off (off), "
+        "or leave it empty"
+    )

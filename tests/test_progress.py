@@ -35,6 +35,9 @@ class Clock:
         ({"BUILD_NUMBER": "17"}, True),
         ({"TF_BUILD": "True"}, True),  # Azure DevOps
         ({"CI": ""}, False),
+        ({"CI": " Off "}, False),  # the words of every yes-or-no variable (envflags.py)
+        ({"CI": "no", "GITHUB_ACTIONS": "true"}, True),
+        ({"CI": "woodpecker"}, True),  # the CI service's variable: any other value is CI
     ],
 )
 def test_ci_is_recognised(environ: dict[str, str], expected: bool) -> None:

@@ -88,8 +88,10 @@ def inventory_command(
     no rule or record refers to. Exits 1 when a referenced proof is missing or unsound.
     """
     from aimscheck.check import load_ruleset
+    from aimscheck.config import find_config, load_config
     from aimscheck.engine import Evaluator
     from aimscheck.errors import UsageError, raise_all
+    from aimscheck.export.contract import Extensions
     from aimscheck.export.dates import coerce_dates
     from aimscheck.export.loader import load_export
     from aimscheck.export.schema import validate_export
@@ -98,9 +100,13 @@ def inventory_command(
 
     if json_path is not None and json_path.is_dir():
         raise click.BadParameter(f"{json_path} is a folder; give a file name", param_hint="--json")
-    ruleset = load_ruleset(rules, not no_default_rules)
+    # The values aimscheck.yaml adds to closed vocabularies are part of the export's contract.
+    found = find_config(path)
+    vocabulary = load_config(found).vocabulary if found is not None else ()
+    ruleset = load_ruleset(rules, not no_default_rules, vocabulary=vocabulary)
     export = load_export(path)
-    raise_all(list(validate_export(export)))
+    added = Extensions(vocabulary=vocabulary, fields=ruleset.declared_fields)
+    raise_all(list(validate_export(export, extensions=added)))
     coerce_dates(export, ruleset.custom_date_fields)
     if evidence_root is not None and not evidence_root.is_dir():
         raise UsageError(f"--evidence-root {evidence_root} is not a folder")
