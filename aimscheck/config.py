@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import Any
 
 from aimscheck.errors import AimscheckError, UsageError, raise_all
+from aimscheck.export.contract import VocabularyExtension
 from aimscheck.results import Severity, Waiver
 from aimscheck.source import Location
 from aimscheck.yamlfile import Path_, YamlDocument, read_yaml
@@ -55,6 +56,7 @@ class Config:
     baseline: Path | None = None
     waivers: tuple[Waiver, ...] = ()
     waiver_files: tuple[Path, ...] = ()
+    vocabulary: tuple[VocabularyExtension, ...] = ()
 
 
 def find_config(export_path: Path) -> Path | None:
@@ -143,6 +145,8 @@ def _describe(error: Any) -> Iterator[tuple[Path_, str]]:
         )
     elif kind == "minProperties":
         yield path, "give at least one entry"
+    elif kind == "minItems":
+        yield path, "give at least one value"
     else:
         yield path, str(error.message)
 
@@ -192,6 +196,7 @@ def load_config(path: Path) -> Config:
     )
     _no_twice([(c.rule, c.location) for c in severity], "rules.severity")
     _no_twice([(d.rule, d.location) for d in disabled], "rules.disabled")
+    vocabulary = _vocabulary(doc, data.get("vocabulary", {}))
     waivers = parse_waivers(doc, ("waivers",))
     files = tuple(base / p for p in data.get("waiver_files", []))
     for file in files:
@@ -209,7 +214,52 @@ def load_config(path: Path) -> Config:
         baseline=base / data["baseline"] if "baseline" in data else None,
         waivers=waivers,
         waiver_files=files,
+        vocabulary=vocabulary,
     )
+
+
+def _vocabulary(doc: YamlDocument, entries: dict[str, Any]) -> tuple[VocabularyExtension, ...]:
+    """`vocabulary:` entries, each naming a closed vocabulary of the export and adding values
+    to it; a field without one, or a value it already has, is an error at its line."""
+    from aimscheck.export.contract import vocabularies
+    from aimscheck.export.fields import load_schema as export_schema
+
+    known = {
+        ".".join(path): (path, values) for path, values in vocabularies(export_schema()).items()
+    }
+    out: list[VocabularyExtension] = []
+    errors: list[AimscheckError] = []
+    for name, entry in entries.items():
+        where = doc.at(("vocabulary", name))
+        if name not in known:
+            message = f"vocabulary: {name} is not a field of the export with a closed vocabulary"
+            errors.append(UsageError(message, where, hint=_vocabulary_hint(name, list(known))))
+            continue
+        path, allowed = known[name]
+        added: list[str] = []
+        for index, value in enumerate(entry["values"]):
+            at = doc.at(("vocabulary", name, "values", index))
+            if value in allowed:
+                message = f'vocabulary: {name} already accepts "{value}": remove it from values'
+                errors.append(UsageError(message, at))
+            elif value in added:
+                errors.append(UsageError(f'vocabulary: "{value}" is given twice for {name}', at))
+            else:
+                added.append(value)
+        out.append(VocabularyExtension(path, tuple(added), entry["reason"].strip(), where))
+    raise_all(errors)
+    return tuple(out)
+
+
+def _vocabulary_hint(name: str, known: list[str]) -> str:
+    close = difflib.get_close_matches(name, known, n=1, cutoff=0.8)
+    if close:
+        return f"did you mean {close[0]}?"
+    head = name.split(".", 1)[0]
+    mine = [field for field in known if field.split(".", 1)[0] == head]
+    if mine:
+        return f"the fields of {head} with one: {', '.join(mine)}"
+    return "the field reference in docs/export.md says which fields have one (one of ...)"
 
 
 def _no_twice(entries: list[tuple[str, Location]], where: str) -> None:

@@ -5,9 +5,12 @@ from __future__ import annotations
 import datetime as dt
 import enum
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from aimscheck.source import Location
+
+if TYPE_CHECKING:
+    from aimscheck.export.contract import VocabularyExtension
 
 
 class Outcome(enum.Enum):
@@ -288,6 +291,7 @@ class Report:
     organization: str = ""  # the organization's name, as the export gives it
     config_file: str | None = None  # the aimscheck.yaml the run read, if any
     adjustments: tuple[RuleAdjustment, ...] = ()  # rules disabled or re-graded by the config
+    vocabulary: tuple[VocabularyExtension, ...] = ()  # values the config adds to vocabularies
     waivers: tuple[WaiverStatus, ...] = ()  # every configured waiver and what it did
     baseline: Baseline | None = None  # known findings that do not fail the run
 

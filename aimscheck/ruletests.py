@@ -274,12 +274,14 @@ def _plain(value: Any) -> Any:
 
 def _load(case: Case, root: Path, ruleset: Any) -> Any:
     from aimscheck.errors import raise_all
+    from aimscheck.export.contract import Extensions
     from aimscheck.export.dates import coerce_dates
     from aimscheck.export.loader import load_export
     from aimscheck.export.schema import validate_export
 
     export = load_export(root)
-    raise_all(list(validate_export(export)))
+    added = Extensions(fields=ruleset.declared_fields)  # the pack's own fields are allowed
+    raise_all(list(validate_export(export, extensions=added)))
     coerce_dates(export, ruleset.custom_date_fields)
     return export
 

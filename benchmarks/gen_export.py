@@ -57,17 +57,22 @@ def _load_fixture() -> dict[str, Any]:
 class _Replicator:
     """Copies records with ids suffixed and references pointed at existing copies."""
 
-    def __init__(self, data: dict[str, Any], copies: dict[str, int]) -> None:
+    def __init__(self, data: dict[str, Any], copies: dict[str, int], kept: dict[str, int]) -> None:
         from aimscheck.export.model import COLLECTIONS, ID_FIELD
 
         self.copies = copies
-        # id -> number of copies of the collection that holds it
+        # id -> number of copies of it the export holds (the last copy of a collection cut to
+        # its target count holds only its first records): references name only those
         self.owner: dict[str, int] = {}
         for name in COLLECTIONS:
-            for record in data.get(name, []):
+            records = data.get(name, [])
+            for index, record in enumerate(records):
                 ident = record.get(ID_FIELD[name])
                 if isinstance(ident, str):
-                    self.owner[ident] = copies.get(name, 1)
+                    n = copies.get(name, 1)
+                    if name in kept:
+                        n = min(n, max(1, -(-(kept[name] - index) // len(records))))
+                    self.owner[ident] = n
 
     def ref(self, value: str, k: int) -> str:
         n = self.owner.get(value)
@@ -122,14 +127,14 @@ def generate(out: Path, systems: int = 3000, scale: float = 1.0) -> dict[str, An
             copies[name] = max(1, math.ceil(TARGETS[name] * factor / have))
         else:
             copies[name] = per_system
-    rep = _Replicator(base, copies)
+    kept = {name: round(target * factor) for name, target in TARGETS.items()}
+    rep = _Replicator(base, copies, kept)
     data: dict[str, Any] = {}
     for key, value in base.items():
         if key in COLLECTIONS:
             data[key] = [rep.copy(r, k) for k in range(copies.get(key, 1)) for r in value]
-            target = TARGETS.get(key)
-            if target is not None:
-                del data[key][round(target * factor) :]
+            if key in kept:
+                del data[key][kept[key] :]
         else:
             data[key] = rep.every(value)
     if out.exists():

@@ -114,7 +114,7 @@ def test_a_baseline_fails_only_on_new_findings(gov: Path) -> None:
     # A new gap: a person with a role but no competence record breaks a fresh rule.
     roles = gov / "roles.yaml"
     text = roles.read_text(encoding="utf-8")
-    roles.write_text(text.replace("holder_refs: [", "holder_refs: [p-nobody, ", 1), "utf-8")
+    roles.write_text(text.replace("holder_refs: [", "holder_refs: [p-kim, ", 1), "utf-8")
     result = run("gov", *AS_OF, "--baseline", "baseline.json", "--json", "after.json")
     assert result.exit_code == EXIT_FINDINGS, result.output
     assert "FAILED at --fail-on minor: " in result.output and " new finding(s) (" in result.output

@@ -12,7 +12,9 @@ import pytest
 
 from aimscheck.config import Config, find_config, load_config, load_schema
 from aimscheck.errors import AimscheckError, ErrorGroup, UsageError
+from aimscheck.export.contract import VocabularyExtension
 from aimscheck.results import Severity
+from aimscheck.source import Location
 
 FULL = """\
 version: 1
@@ -197,6 +199,95 @@ def test_the_same_rule_twice_in_a_list_is_refused(tmp_path: Path) -> None:
     assert "names rule R-1 twice (first at line 3)" in error.message
 
 
+def test_values_added_to_a_vocabulary_keep_their_reason_and_line(tmp_path: Path) -> None:
+    text = """\
+        version: 1
+        vocabulary:
+          ai_systems.risk_tier:
+            values: [very_high]
+            reason: " Risk policy POL-7 grades systems on five tiers "
+          impact_assessments.impacts.severity: {values: [severe, extreme], reason: POL-7}
+        """
+    config = load_config(write(tmp_path, text))
+    file = str(tmp_path / "aimscheck.yaml")
+    assert config.vocabulary == (
+        VocabularyExtension(
+            ("ai_systems", "risk_tier"),
+            ("very_high",),
+            "Risk policy POL-7 grades systems on five tiers",
+            Location(file, 3),
+        ),
+        VocabularyExtension(
+            ("impact_assessments", "impacts", "severity"),
+            ("severe", "extreme"),
+            "POL-7",
+            Location(file, 6),
+        ),
+    )
+    assert Config().vocabulary == ()
+
+
+def test_a_vocabulary_entry_is_checked_at_its_lines(tmp_path: Path) -> None:
+    path = write(
+        tmp_path,
+        """\
+        vocabulary:
+          ai_systems.risk_tiers:
+            values: [very_high]
+            reason: POL-7
+          ai_systems.name:
+            values: [x]
+            reason: POL-7
+          organization.ai_roles:
+            values:
+              - importer
+              - provider
+              - importer
+            reason: EU AI Act roles
+        """,
+    )
+    found = [(e.location.line if e.location else 0, e.render()) for e in problems(path)]
+    file = str(tmp_path / "aimscheck.yaml")
+    assert found == [
+        (
+            2,
+            f"{file}:2: vocabulary: ai_systems.risk_tiers is not a field of the export with a "
+            "closed vocabulary\n  hint: did you mean ai_systems.risk_tier?",
+        ),
+        (
+            5,
+            f"{file}:5: vocabulary: ai_systems.name is not a field of the export with a closed "
+            "vocabulary\n  hint: the fields of ai_systems with one: ai_systems.lifecycle_stage, "
+            "ai_systems.org_role, ai_systems.risk_tier, ai_systems.human_oversight.mode",
+        ),
+        (
+            11,
+            f'{file}:11: vocabulary: organization.ai_roles already accepts "provider": remove '
+            "it from values",
+        ),
+        (12, f'{file}:12: vocabulary: "importer" is given twice for organization.ai_roles'),
+    ]
+
+
+def test_a_vocabulary_entry_needs_values_and_a_reason(tmp_path: Path) -> None:
+    path = write(
+        tmp_path,
+        """\
+        vocabulary:
+          ai_systems.risk_tier: {values: [], reason: POL-7}
+          incidents.severity: {values: [sev1, 2], reason: "  "}
+          concerns.status: {values: [escalated]}
+        """,
+    )
+    found = [(e.location.line if e.location else 0, e.message) for e in problems(path)]
+    assert found == [
+        (2, "$.vocabulary['ai_systems.risk_tier'].values: give at least one value"),
+        (3, "$.vocabulary['incidents.severity'].values[1]: expected text, got 2"),
+        (3, "$.vocabulary['incidents.severity'].reason: must not be empty"),
+        (4, "$.vocabulary['concerns.status']: missing required field 'reason'"),
+    ]
+
+
 def test_a_missing_waiver_file_is_named(tmp_path: Path) -> None:
     (error,) = problems(write(tmp_path, "waiver_files: [nowhere.yaml]\n"))
     assert "waiver file not found" in error.message and "nowhere.yaml" in error.message
@@ -223,4 +314,4 @@ def test_the_documented_example_is_valid(tmp_path: Path) -> None:
     (tmp_path / "rules" / "org").mkdir(parents=True)
     write(tmp_path, json.dumps({"waivers": []}), "waivers.yaml")
     config = load_config(write(tmp_path, "# aimscheck.yaml" + block))
-    assert config.waivers and config.severity and config.disabled
+    assert config.waivers and config.severity and config.disabled and config.vocabulary

@@ -46,7 +46,7 @@ RUNS: dict[str, list[list[str]]] = {
             ["{export}", "--as-of", "2026-11-20", "-q", f"--{fmt}", f"{{out}}/report.{fmt}"]
             for fmt in ("junit", "json", "sarif", "markdown", "html")
         ],
-        ["{export}/aims.yaml", "--as-of", "2026-11-20", "-q"],
+        ["{export}/single.yaml", "--as-of", "2026-11-20", "-q"],
     ],
     "evidence": [
         ["{export}", "--as-of", "2026-11-20"],
@@ -76,6 +76,8 @@ def workspace(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """A copy of the gaps fixture (every kind of record and proof file) and a small rule pack."""
     root = tmp_path_factory.mktemp("lossless")
     shutil.copytree(ROOT / "fixtures" / "gaps", root / "export", symlinks=True)
+    # A one-file export beside them (aims.yaml alone names records of the other files).
+    shutil.copy(ROOT / "tests" / "data" / "exports" / "single.yaml", root / "export")
     (root / "rules").mkdir()
     (root / "rules" / "pack.aims").write_text(RULE)
     (root / "rules" / "pack.tests.yaml").write_text(TESTS)

@@ -19,10 +19,12 @@ from test_reporters_sarif import rich_report
 
 from aimscheck.check import CheckOptions, run_check
 from aimscheck.config import load_config
+from aimscheck.export.contract import VocabularyExtension
 from aimscheck.reporters.html import long_date, render
 from aimscheck.reporters.html_charts import BAR_W, bar_chart
 from aimscheck.reporters.readiness import GroupReadiness
 from aimscheck.results import Outcome, Report
+from aimscheck.source import Location
 
 ROOT = Path(__file__).parent.parent
 AS_OF = dt.date(2026, 11, 20)
@@ -184,6 +186,22 @@ def test_waivers_and_rule_changes(gaps: Report) -> None:
         "graded minor (pack: observation)",
         "disabled",
     ]
+
+
+def test_values_added_to_vocabularies_with_their_reasons() -> None:
+    added = VocabularyExtension(
+        ("ai_systems", "risk_tier"), ("very_high", "<b>x</b>"), "POL-7", Location("c.yaml", 4)
+    )
+    page = parse(render(make_report(vocabulary=(added,))))
+    (row,) = page.xpath("//section[@id='vocabulary']//tbody/tr")
+    assert [cell.text_content() for cell in row.xpath("./td")] == [
+        "ai_systems.risk_tier",
+        "very_high, <b>x</b>",
+        "POL-7",
+        "c.yaml:4",
+    ]
+    assert page.xpath("//nav[@class='toc']/a[@href='#vocabulary']")
+    assert not parse(render(make_report())).xpath("//section[@id='vocabulary']")
 
 
 def test_evidence_inventory_from_its_dict(gaps: Report) -> None:

@@ -17,9 +17,11 @@ from reportdata import (
     make_report,
 )
 
+from aimscheck.export.contract import VocabularyExtension
 from aimscheck.reporters.json import FORMAT, render, to_dict
 from aimscheck.reporters.readiness import assess
 from aimscheck.results import Outcome, Result, Severity
+from aimscheck.source import Location
 
 RESULT_KEYS = [
     "rule",
@@ -59,6 +61,7 @@ def test_top_level_shape(doc: dict[str, Any]) -> None:
         "results",
         "waivers",
         "adjustments",
+        "vocabulary",
         "config",
         "evidence_inventory",
     ]
@@ -208,3 +211,18 @@ def test_waived_without_raw_outcome_is_null() -> None:
     odd = Result(VERIFICATION, Outcome.WAIVED, None, None, "until 2026-01-01: x")
     data: Any = to_dict(make_report(results=(odd,)))
     assert data["results"][0]["raw_outcome"] is None
+
+
+def test_values_added_to_vocabularies_are_listed_with_their_reasons(doc: dict[str, Any]) -> None:
+    assert doc["vocabulary"] == []
+    added = VocabularyExtension(
+        ("ai_systems", "risk_tier"), ("very_high",), "POL-7", Location("aimscheck.yaml", 4)
+    )
+    assert to_dict(make_report(vocabulary=(added,)))["vocabulary"] == [
+        {
+            "field": "ai_systems.risk_tier",
+            "values": ["very_high"],
+            "reason": "POL-7",
+            "location": {"file": "aimscheck.yaml", "line": 4},
+        }
+    ]

@@ -9,6 +9,7 @@ import pytest
 from reportdata import COUNTS, RESULTS, RISK, make_report
 from test_reporters_sarif import rich_report
 
+from aimscheck.export.contract import VocabularyExtension
 from aimscheck.reporters.markdown import TOP, code, render, text
 from aimscheck.results import Outcome, Result, Subject
 from aimscheck.source import Location
@@ -109,6 +110,17 @@ def test_notes_for_baseline_waivers_and_rule_changes(lines: list[str]) -> None:
         "- **Configuration**: `AIMS-A.5.2-01` graded major (pack: minor) — CB grades it major",
     ]
     assert "### Notes" not in render(make_report())
+
+
+def test_notes_for_values_added_to_vocabularies() -> None:
+    added = VocabularyExtension(
+        ("ai_systems", "risk_tier"), ("very_high",), "POL-7 | five tiers", Location("c.yaml", 4)
+    )
+    lines = render(make_report(vocabulary=(added,))).splitlines()
+    assert lines[lines.index("### Notes") + 2 :] == [
+        "- **Configuration**: `ai_systems.risk_tier` also accepts `very_high` "
+        "— POL-7 \\| five tiers"
+    ]
 
 
 def test_hostile_text_cannot_break_the_table_or_ping_people() -> None:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 from reportdata import RESULTS, RISK, make_report
 
+from aimscheck.export.contract import VocabularyExtension
 from aimscheck.reporters.text import render
 from aimscheck.results import Outcome, Result, Severity, Subject
 from aimscheck.source import Location
@@ -126,3 +127,18 @@ def test_empty_report() -> None:
     text = render(make_report(rules=(), results=(), tool_version="", export_digest=""))
     assert text.startswith("aimscheck (unknown version)\nexport: fixtures/acme-gaps\n")
     assert "readiness: no rule assessed" in text
+
+
+def test_values_added_to_vocabularies_are_shown_with_their_reasons() -> None:
+    added = VocabularyExtension(
+        ("ai_systems", "risk_tier"),
+        ("very_high", "extreme"),
+        "Risk policy POL-7 grades systems on five tiers",
+        Location("aimscheck.yaml", 4),
+    )
+    lines = render(make_report(vocabulary=(added,))).splitlines()
+    assert lines[4:6] == [
+        'configuration: ai_systems.risk_tier also accepts "very_high", "extreme" '
+        "(aimscheck.yaml:4): Risk policy POL-7 grades systems on five tiers",
+        "",
+    ]

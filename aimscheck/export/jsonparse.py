@@ -4,8 +4,12 @@ from __future__ import annotations
 
 import json
 import re
+from collections.abc import Iterator
+from contextlib import suppress
+from json.decoder import scanstring  # type: ignore[attr-defined]  # typeshed omits it
 from typing import Any, NoReturn
 
+from aimscheck.export.model import Lines
 from aimscheck.export.parsing import (
     Document,
     Duplicates,
@@ -191,3 +195,100 @@ def _lone_surrogate(text: str) -> None:
             line = text.count("\n", 0, start) + 1
             message = f"{match.group()} is half of a character (a lone surrogate): fix the text"
             raise Problem(message, line, start - text.rfind("\n", 0, start))
+
+
+# ---- where the keys and items of JSON text are, asked only for the fields of an error
+
+# (key or index, offset of the key or item, offset of its value)
+_Entry = tuple[str | int, int, int]
+
+
+class _Walk:
+    """JSON text read again beside the data it was decoded to, to learn lines (error path)."""
+
+    def __init__(self, text: str) -> None:
+        self.text = text
+        self.scan = json.JSONDecoder().scan_once  # type: ignore[attr-defined]  # the C scanner
+        self.counted = (0, 1)  # (offset, its line): newlines are counted forward
+        self.at = 0  # where reading goes on: after the value last read
+
+    def line(self, offset: int) -> int:
+        start, line = self.counted if offset >= self.counted[0] else (0, 1)
+        self.counted = (offset, line + self.text.count("\n", start, offset))
+        return self.counted[1]
+
+    def skip(self, offset: int) -> None:
+        """Read past the value at `offset` (the C scanner reads it)."""
+        self.at = int(self.scan(self.text, offset)[1])
+
+    def entries(self, offset: int) -> Iterator[_Entry]:
+        """The entries of the mapping or list at `offset`, in order; before asking for the next
+        one, the caller reads past the value (`skip`, or the entries of a mapping or list)."""
+        text = self.text
+        closing = "}" if text.startswith("{", offset) else "]"
+        self.at = _skip(text, offset + 1)
+        index = 0
+        while not text.startswith(closing, self.at):
+            if index:
+                if not text.startswith(",", self.at):
+                    raise ValueError("not the text of this data")
+                self.at = _skip(text, self.at + 1)
+            if closing == "}":
+                key, end = scanstring(text, self.at + 1)
+                yield key, self.at, _skip(text, _skip(text, end) + 1)
+            else:
+                yield index, self.at, self.at
+            index += 1
+            self.at = _skip(text, self.at)
+        self.at += 1
+
+
+_MISMATCH = (ValueError, LookupError, TypeError, StopIteration)  # text that is not this data
+
+
+def starts(text: str, data: Any) -> dict[int, int]:
+    """`id()` -> offset in `text` of its data, of each value of a top-level mapping and of each
+    item of a top-level list (records and sections); the C scanner skips over the values."""
+    walk = _Walk(text)
+    at = _skip(text, 0)
+    out = {id(data): at}
+    with suppress(*_MISMATCH):
+        if isinstance(data, dict | list):
+            for key, _, value_at in walk.entries(at):
+                value = data[key]  # type: ignore[index]
+                out[id(value)] = value_at
+                if isinstance(value, list) and isinstance(data, dict):
+                    for index, item_at, _ in walk.entries(value_at):
+                        out[id(value[int(index)])] = item_at
+                        walk.skip(item_at)
+                else:
+                    walk.skip(value_at)
+    return out
+
+
+def field_lines(text: str, offset: int, node: Any) -> Lines:
+    """The line of every key and item of `node` and of the mappings and lists inside it, read
+    from its JSON text at `offset`; {} when the text is not that of the node."""
+    walk, out = _Walk(text), Lines()
+    stack = [(node, walk.entries(offset))]
+    out[id(node)] = {} if isinstance(node, dict) else []
+    try:
+        while stack:
+            current, entries = stack[-1]
+            own = out[id(current)]
+            for key, key_at, value_at in entries:
+                if isinstance(own, dict):
+                    own[str(key)] = walk.line(key_at)
+                else:
+                    own.append(walk.line(key_at))
+                value = current[key]
+                if isinstance(value, dict | list) and text[value_at] in "{[":
+                    out[id(value)] = {} if isinstance(value, dict) else []
+                    stack.append((value, walk.entries(value_at)))
+                    break
+                walk.skip(value_at)
+            else:
+                stack.pop()
+    except _MISMATCH:
+        return {}
+    return out

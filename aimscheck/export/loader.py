@@ -169,6 +169,7 @@ class _Reader:
             return
         for key, value in doc.data.items():
             line = doc.keys.get(key, doc.line)
+            self.export.keys[key] = Location(doc.display, line)
             if key in _COLLECTIONS and isinstance(value, list):
                 self.add_records(key, value, doc.items.get(key, []), doc.display)
             elif key in _COLLECTIONS and isinstance(value, dict):
@@ -233,6 +234,7 @@ class _Reader:
             return None
         for message, line, column in duplicates:
             self.errors.append(ExportLoadError(message, Location(display, line, column)))
+        self.export.sources[display] = (file, doc.data, doc.lines)
         if doc.size > len(raw):  # aliases written out count against the export's size
             self.charge(file, doc.size - len(raw))
         return doc

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import codecs
+from array import array
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -27,6 +28,8 @@ class Document:
 
     `size` is a YAML file's size in bytes once every alias is written out, or 0 when that is
     the file's own size (JSON, YAML without anchors): what the export's size budget is charged.
+    `lines` holds the line of every key and list item of `data`, in the order of a depth-first
+    walk of it (`model.field_lines`); empty when unknown (JSON, YAML with anchors).
     """
 
     display: str
@@ -36,6 +39,7 @@ class Document:
     items: dict[str, list[int]] = field(default_factory=dict)  # top-level mapping's lists
     top_items: list[int] = field(default_factory=list)  # top-level list's items
     size: int = 0
+    lines: array[int] = field(default_factory=lambda: array("I"))
 
 
 class Problem(Exception):

@@ -11,16 +11,22 @@ from datetime import date, datetime
 from typing import TYPE_CHECKING, Any, Protocol
 
 from aimscheck.errors import SchemaError
+from aimscheck.export.contract import NONE, Extensions, extended_schema
 from aimscheck.export.fields import load_schema
 from aimscheck.export.model import Export
-from aimscheck.source import Location
+from aimscheck.export.references import RefField, dangling, ref_fields
 
 if TYPE_CHECKING:
     from jsonschema.exceptions import ValidationError
 
 _IDENTIFIER = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
-# Records and sections are the first one or two steps of a path: `$.risks[3]`, `$.scope`.
-_RECORD_PATH = re.compile(r"\$\.([A-Za-z_][A-Za-z0-9_]*)(?:\[(\d+)\])?")
+# One step of a JSON path as json_path writes it: `.name`, `[3]` or `['any key']`.
+_STEP = re.compile(r"\.([A-Za-z_][A-Za-z0-9_]*)|\[(\d+)\]|\['((?:[^'\\]|\\.)*)'\]")
+_UNESCAPE = re.compile(r"\\(.)")
+# The versions of the export contract this aimscheck reads: the schema's own list.
+KNOWN_VERSIONS: tuple[str, ...] = tuple(load_schema()["properties"]["schema_version"]["enum"])
+_LIMIT = "#/$defs/limit_text"
+_LIMIT_MESSAGE = 'expected a number or a limit with its direction, such as ">= 0.85" or "<= 0.05"'
 _CLOSE = 0.7  # difflib's 0.6 suggests "user" for "seller"
 _TYPES = {
     "string": "a string",
@@ -43,26 +49,54 @@ class Validator(Protocol):
 
 
 def validate_export(
-    export: Export, *, strict: bool = False, validator: Validator | None = None
+    export: Export,
+    *,
+    strict: bool = False,
+    extensions: Extensions = NONE,
+    validator: Validator | None = None,
 ) -> list[SchemaError]:
-    """Every schema problem of the export, located at its record or section, in file order.
+    """Every way the export breaks its contract, each at the line of its field, in file order.
 
-    `strict` also rejects fields the schema does not declare (custom fields are allowed
-    otherwise). A dangling reference is not a schema error: rules report those.
+    Schema problems (types, required fields, closed vocabularies, dates) and references that
+    name no record (a dangling reference is an export error: docs/export.md). `extensions`
+    adds the configuration's vocabulary values and the fields rule packs declare; `strict`
+    also rejects fields neither the schema nor a pack declares. An unknown schema_version is
+    the only error then: the rest of the export follows a contract this aimscheck cannot read.
     """
-    if validator is None:
-        if fast_validator(strict).is_valid(export.data):
-            return []  # the happy path never pays for the pure-Python validator
-        validator = jsonschema_validator(strict)
-    checker = validator
+    version = export.data.get("schema_version")
+    if isinstance(version, str) and version not in KNOWN_VERSIONS:
+        where = export.location_at(["schema_version"])
+        return [SchemaError(f"$.schema_version: {_unsupported(version)}", where)]
+    refs = contract(extensions)[1]
+    if validator is None and not fast_validator(strict, extensions).is_valid(export.data):
+        # Only an invalid export pays for the pure-Python validator that explains.
+        validator = jsonschema_validator(strict, extensions)
     errors: list[SchemaError] = []
     seen: set[tuple[str, str]] = set()
-    for path, message in checker.iter_errors(export.data):
+    for path, message in validator.iter_errors(export.data) if validator is not None else ():
         if (path, message) not in seen:
             seen.add((path, message))
-            errors.append(SchemaError(f"{path}: {message}", _locate(export, path)))
-    # sorted() is stable: errors of one record keep the validator's (schema) order.
+            errors.append(SchemaError(f"{path}: {message}", export.location_at(steps(path))))
+    for parts, message in dangling(export, refs):
+        errors.append(SchemaError(f"{json_path(parts)}: {message}", export.location_at(parts)))
+    # sorted() is stable: errors of one line keep the validator's (schema) order.
     return sorted(errors, key=lambda error: error.sort_key())
+
+
+@functools.cache
+def contract(extensions: Extensions = NONE) -> tuple[dict[str, Any], tuple[RefField, ...]]:
+    """The schema an export is validated against (the packaged one with the run's extensions)
+    and its reference fields (built once per set of extensions)."""
+    schema = extended_schema(load_schema(), extensions) if extensions != NONE else load_schema()
+    return schema, ref_fields(schema)
+
+
+def _unsupported(version: object) -> str:
+    return f"unsupported schema_version {_show(version)}: this aimscheck reads {_reads()}"
+
+
+def _reads() -> str:
+    return "schema_version " + " or ".join(f'"{known}"' for known in KNOWN_VERSIONS)
 
 
 class FastValidator:
@@ -87,15 +121,19 @@ class FastValidator:
 
 
 @functools.cache
-def fast_validator(strict: bool = False) -> FastValidator:
-    """The jsonschema-rs validator for the packaged schema (built once per mode)."""
-    return FastValidator(closed_schema(load_schema()) if strict else load_schema())
+def fast_validator(strict: bool = False, extensions: Extensions = NONE) -> FastValidator:
+    """The jsonschema-rs validator for the contract (built once per mode and extensions)."""
+    schema = contract(extensions)[0]
+    return FastValidator(closed_schema(schema) if strict else schema)
 
 
 @functools.cache
-def jsonschema_validator(strict: bool = False) -> JsonschemaValidator:
-    """The jsonschema-based Validator for the packaged schema (built once per mode)."""
-    return JsonschemaValidator(closed_schema(load_schema()) if strict else load_schema())
+def jsonschema_validator(
+    strict: bool = False, extensions: Extensions = NONE
+) -> JsonschemaValidator:
+    """The jsonschema-based Validator for the contract (built once per mode and extensions)."""
+    schema = contract(extensions)[0]
+    return JsonschemaValidator(closed_schema(schema) if strict else schema)
 
 
 class JsonschemaValidator:
@@ -119,7 +157,10 @@ class JsonschemaValidator:
         if kind == "required":
             for name in expected:
                 if isinstance(value, dict) and name not in value:
-                    yield path, f"missing required field '{name}'"
+                    message = f"missing required field '{name}'"
+                    if path == "$" and name == "schema_version":
+                        message += f" (this aimscheck reads {_reads()})"
+                    yield path, message
         elif kind == "additionalProperties":
             schema: Any = error.schema
             known = list(schema.get("properties", {}))
@@ -131,13 +172,14 @@ class JsonschemaValidator:
         elif kind == "enum" and expected == self._annex_a:
             hint = _guess(value, expected) or 'use a canonical id such as "A.6.2.4"'
             yield path, f"unknown Annex A control {_show(value)}: {hint}"
+        elif kind == "enum" and path == "$.schema_version":
+            yield path, _unsupported(value)
         elif kind == "enum":
             guess = _guess(value, expected)
             choices = ", ".join(map(str, expected))
             yield path, f"must be one of: {choices} (got {_show(value)}{guess and '; ' + guess})"
-        elif kind == "const" and path == "$.schema_version":
-            reads = f'this aimscheck reads schema_version "{expected}"'
-            yield path, f"unsupported schema_version {_show(value)}: {reads}"
+        elif kind == "oneOf" and {"$ref": _LIMIT} in expected:
+            yield path, f"{_LIMIT_MESSAGE} (got {_show(value)})"
         else:
             yield path, _message(error)
 
@@ -173,7 +215,8 @@ def _message(error: ValidationError) -> str:
 def _unknown_field(name: str, known: list[str]) -> str:
     close = difflib.get_close_matches(name, known, n=1, cutoff=_CLOSE)
     guess = f" (did you mean '{close[0]}'?)" if close else ""
-    return f"unknown field '{name}'{guess}: --strict allows only the fields of the export schema"
+    allowed = "--strict allows only the fields the export schema defines or a rule pack declares"
+    return f"unknown field '{name}'{guess}: {allowed}"
 
 
 def _guess(value: str, choices: list[str]) -> str:
@@ -230,17 +273,9 @@ def closed_schema(node: Any) -> Any:
     return out
 
 
-def _locate(export: Export, path: str) -> Location:
-    """The file and line of the record (or else the section) that holds the path."""
-    match = _RECORD_PATH.match(path)
-    if match:
-        top = export.data.get(match.group(1))
-        index = match.group(2)
-        if index is not None and isinstance(top, list) and int(index) < len(top):
-            found = export.location_of(top[int(index)])
-            if found is not None:
-                return found
-        found = export.location_of(top)
-        if found is not None:
-            return found
-    return export.default_location()
+def steps(path: str) -> list[str | int]:
+    """The keys and indexes of a path json_path wrote (`$.risks[3].treatment` -> risks, 3, ...)."""
+    out: list[str | int] = []
+    for name, index, quoted in _STEP.findall(path):
+        out.append(name or (int(index) if index else _UNESCAPE.sub(r"\1", quoted)))
+    return out

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import functools
 import re
+from array import array
 from collections.abc import Hashable
 from typing import Any, NoReturn
 
@@ -29,6 +30,8 @@ class _Loader(_SafeBase):
     def __init__(self, text: str) -> None:
         super().__init__(text)
         self.duplicates: Duplicates = []
+        # The line of every key and list item `plain` reads, in the order of model.field_lines.
+        self.lines = array("I")
         self.checked: set[int] = set()
         # Depth-first construction: an alias inside its own anchor (&a [*a]) is then refused
         # instead of becoming a recursive structure that validation would never leave.
@@ -88,20 +91,25 @@ class _Loader(_SafeBase):
             if any(type(key) is not ScalarNode or key.tag == _MERGE for key, _ in pairs):
                 return self.construct_object(node, deep=True)
             mapping: dict[Hashable, Any] = {}
-            seen: dict[str, int] = {}
+            note = self.lines.append
             for key, value in pairs:
                 name = key.value  # the key as written, as construct_mapping keeps it
-                if name in seen:
-                    message = f"duplicate key {name!r} (first at line {seen[name]})"
-                    mark = key.start_mark
-                    self.duplicates.append((message, mark.line + 1, mark.column + 1))
-                else:
-                    seen[name] = key.start_mark.line + 1
+                mark = key.start_mark
+                if name in mapping:
+                    self.duplicate(pairs, key)
+                note(mark.line + 1)
                 mapping[name] = self.plain(value)
             return mapping
         if tag == _SEQ and type(node) is SequenceNode:
-            return [self.plain(item) for item in node.value]
+            items = node.value  # a list's item lines come before what is inside its items
+            self.lines.extend([item.start_mark.line + 1 for item in items])
+            return [self.plain(item) for item in items]
         return self.construct_object(node, deep=True)
+
+    def duplicate(self, pairs: list[tuple[Node, Node]], key: Node) -> None:
+        first = next(k for k, _ in pairs if k.value == key.value).start_mark.line + 1
+        message = f"duplicate key {key.value!r} (first at line {first})"
+        self.duplicates.append((message, key.start_mark.line + 1, key.start_mark.column + 1))
 
 
 _MISFIT = "this value's tag does not fit it (a mapping tag on a list, ...): remove the tag"
@@ -283,7 +291,8 @@ def parse_yaml(
         raise too_deep(max_depth, 1) from None
     finally:
         loader.dispose()
-    doc = Document(display, data, node.start_mark.line + 1, top_items=_item_lines(node), size=size)
+    first, lines = node.start_mark.line + 1, array("I") if size else loader.lines
+    doc = Document(display, data, first, top_items=_item_lines(node), size=size, lines=lines)
     if isinstance(node, MappingNode):
         for key, value in node.value:  # flattened by now: the last key wins, as in `data`
             doc.keys[key.value] = key.start_mark.line + 1

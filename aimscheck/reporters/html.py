@@ -175,6 +175,7 @@ def render(report: Report) -> str:
         sections.gaps(report),
         sections.waivers(report),
         sections.adjustments(report),
+        sections.vocabulary(report),
         sections.inventory(report.evidence_inventory),
         sections.not_applicable(report),
         sections.footer(report),

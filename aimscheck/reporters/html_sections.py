@@ -38,6 +38,8 @@ def toc(report: Report) -> str:
         links.append(("waivers", "Waivers"))
     if report.adjustments:
         links.append(("changes", "Rule changes"))
+    if report.vocabulary:
+        links.append(("vocabulary", "Vocabulary"))
     if report.evidence_inventory is not None:
         links.append(("evidence", "Evidence inventory"))
     if any(r.outcome is Outcome.NOT_APPLICABLE for r in report.results):
@@ -178,6 +180,27 @@ def adjustments(report: Report) -> str:
         "reasons it gave. An auditor may ask about each.</p>"
         "<table><thead><tr><th>Rule</th><th>Change</th><th>Reason</th><th>Set at</th></tr>"
         f"</thead><tbody>{rows}</tbody></table></section>"
+    )
+
+
+def vocabulary(report: Report) -> str:
+    if not report.vocabulary:
+        return ""
+    rows = "".join(
+        f"<tr><td><code>{escape(v.name)}</code></td><td>"
+        + ", ".join(f"<code>{escape(value)}</code>" for value in v.values)
+        + f'</td><td>{escape(v.reason)}</td><td class="where">'
+        + _where(v.location.file, v.location.line)
+        + "</td></tr>"
+        for v in report.vocabulary
+    )
+    return (
+        '<section class="card" id="vocabulary"><h2>Vocabulary added by the configuration</h2>'
+        '<p class="lead">Values this organization accepts beyond the closed vocabularies of '
+        "the export, with the reasons it gave. Rules of the built-in pack do not treat them as "
+        "any of their own values.</p>"
+        "<table><thead><tr><th>Field</th><th>Added values</th><th>Reason</th><th>Set at</th>"
+        f"</tr></thead><tbody>{rows}</tbody></table></section>"
     )
 
 

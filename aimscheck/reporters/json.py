@@ -94,6 +94,7 @@ def to_dict(report: Report) -> dict[str, object]:
         ],
         "waivers": [status.to_dict() for status in report.waivers],
         "adjustments": [change.to_dict() for change in report.adjustments],
+        "vocabulary": [extension.to_dict() for extension in report.vocabulary],
         "config": report.config_file,
         "evidence_inventory": report.evidence_inventory,
     }

@@ -166,6 +166,12 @@ def _notes(report: Report) -> list[str]:
             else f"graded {change.after} (pack: {change.before})"
         )
         notes.append(f"- **Configuration**: {code(change.rule)} {what} — {text(change.reason)}")
+    for extension in report.vocabulary:
+        values = ", ".join(code(value) for value in extension.values)
+        notes.append(
+            f"- **Configuration**: {code(extension.name)} also accepts {values} "
+            f"— {text(extension.reason)}"
+        )
     return ["### Notes", "", *notes] if notes else []
 
 

@@ -119,6 +119,9 @@ def _notes(report: Report) -> list[str]:
             else (f"graded {change.after} instead of {change.before}")
         )
         lines.append(f"configuration: {change.rule} {what}{where}: {change.reason}")
+    for extension in report.vocabulary:
+        where = f" ({extension.location})"
+        lines.append(f"configuration: {extension.sentence()}{where}: {extension.reason}")
     counts = compare(report)
     if counts is not None and report.baseline is not None:
         lines.append(f"baseline {report.baseline.path}: {counts.sentence()}")
