@@ -2,12 +2,17 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from collections import defaultdict
+from pathlib import Path
+from typing import Any
 
 import pytest
+import yaml
 
 from aimscheck.dsl.ruleset import RuleSet, compile_files
 from aimscheck.resources import default_pack
+from aimscheck.results import Outcome, Result
 from aimscheck.ruletests import Case, find_test_files, load_cases, run_case
 
 PACK = default_pack()
@@ -115,3 +120,117 @@ def test_every_rule_explains_its_grade_and_fix(ruleset: RuleSet) -> None:
         r.info.id for r in ruleset.rules if len(r.info.description) < 40 or len(r.info.fix) < 10
     ]
     assert lacking == []
+
+
+# The messages of rules the export contract reshaped: each tells the author which field to fill.
+AS_OF = dt.date(2026, 11, 20)
+ESTABLISHED = {"leadership_approval": {"approved_by_ref": "p-cto", "approved_at": "2025-09-01"}}
+PEOPLE = [{"id": "p-cto", "name": "Chief Technology Officer"}]
+
+
+def _judge(
+    ruleset: RuleSet, rule: str, export: dict[str, Any], root: Path
+) -> dict[str | None, Result]:
+    """The results of one rule over an inline export, by subject id, as a user would get them."""
+    from aimscheck.engine import Evaluator
+    from aimscheck.errors import raise_all
+    from aimscheck.export.dates import coerce_dates
+    from aimscheck.export.loader import load_export
+    from aimscheck.export.schema import validate_export
+
+    data = {"schema_version": "1", "organization": {"name": "Test Org"}, "people": PEOPLE, **export}
+    (root / "aims.yaml").write_text(yaml.safe_dump(data, sort_keys=False), encoding="utf-8")
+    loaded = load_export(root)
+    raise_all(list(validate_export(loaded)))
+    coerce_dates(loaded, ruleset.custom_date_fields)
+    found = ruleset.get(rule)
+    assert found is not None
+    return {
+        (r.subject.id if r.subject else None): r for r in Evaluator(loaded, AS_OF).evaluate(found)
+    }
+
+
+def _system(ident: str, deployed: str, approved: str) -> dict[str, Any]:
+    return {
+        "id": ident,
+        "name": ident.title(),
+        "in_scope": True,
+        "lifecycle_stage": "operation",
+        "deployed_at": deployed,
+        "deployment_approval": {"approved_by_ref": "p-cto", "approved_at": approved},
+    }
+
+
+def test_a625_02_does_not_judge_a_system_older_than_the_aims(
+    ruleset: RuleSet, tmp_path: Path
+) -> None:
+    systems = [
+        _system("router", "2024-05-13", "2025-10-09"),
+        _system("ranker", "2025-11-02", "2025-11-06"),
+    ]
+    results = _judge(
+        ruleset, "AIMS-A.6.2.5-02", {"implementation": ESTABLISHED, "ai_systems": systems}, tmp_path
+    )
+    assert results["router"].outcome is Outcome.NOT_APPLICABLE
+    assert results["router"].message == (
+        "AI system router (Router) was deployed on 2024-05-13, before the AIMS was established on "
+        "2025-09-01: its deployment_approval (2025-10-09) records the decision to keep it in use "
+        "under the AIMS"
+    )
+    assert results["ranker"].outcome is Outcome.NONCONFORMITY
+    assert results["ranker"].message == (
+        "AI system ranker (Ranker) was deployed on 2025-11-02, after the AIMS was established, but "
+        "its deployment_approval is dated 2025-11-06, with no significant change in between to "
+        "re-approve"
+    )
+
+
+def test_a625_02_names_the_missing_aims_approval_date(ruleset: RuleSet, tmp_path: Path) -> None:
+    export = {
+        "implementation": {"leadership_approval": {"approved_by_ref": "p-cto"}},
+        "ai_systems": [_system("router", "2024-05-13", "2025-10-09")],
+    }
+    result = _judge(ruleset, "AIMS-A.6.2.5-02", export, tmp_path)["router"]
+    assert result.outcome is Outcome.NOT_APPLICABLE
+    assert "implementation.leadership_approval.approved_at" in result.message
+
+
+def test_a55_01_says_society_is_not_among_the_dimensions_considered(
+    ruleset: RuleSet, tmp_path: Path
+) -> None:
+    export = {
+        "ai_systems": [{"id": "s1", "name": "Scoring", "in_scope": True}],
+        "impact_assessments": [
+            {
+                "id": "IA-1",
+                "ai_system_ref": "s1",
+                "status": "approved",
+                "affected_parties": ["individuals", "groups"],
+                "performed_at": "2026-02-01",
+            }
+        ],
+    }
+    result = _judge(ruleset, "AIMS-A.5.5-01", export, tmp_path)["IA-1"]
+    assert result.outcome is Outcome.NONCONFORMITY
+    assert result.message == (
+        "Impact assessment IA-1 of s1 does not list society among the dimensions it considered "
+        "(affected_parties: individuals, groups)"
+    )
+
+
+def test_a628_02_judges_no_retention_length(ruleset: RuleSet, tmp_path: Path) -> None:
+    logging = {"id": "s1", "name": "Ranker", "in_scope": True, "lifecycle_stage": "operation"}
+    export = {
+        "ai_systems": [
+            {**logging, "event_logging": {"enabled": True, "retention_days": 1}},
+            {**logging, "id": "s2", "event_logging": {"enabled": True}},
+        ]
+    }
+    results = _judge(ruleset, "AIMS-A.6.2.8-02", export, tmp_path)
+    assert results["s1"].outcome is Outcome.PASS
+    assert results["s2"].message == (
+        "AI system s2 (Ranker) records event logs (event_logging.enabled: true) but not how long "
+        "they are kept (event_logging.retention_days)"
+    )
+    compiled = ruleset.get("AIMS-A.6.2.8-02")
+    assert compiled is not None and dict(compiled.params) == {}  # no minimum length to set
