@@ -82,8 +82,11 @@ class Export:
     # Timestamps as written (the data holds their day in UTC), by (id() of holder, key): set by
     # export.dates.coerce_dates for the proof checks, which compare instants.
     instants: dict[tuple[int, str | int], datetime] = field(default_factory=dict)
-    _lines: dict[str, Lines] = field(default_factory=dict, repr=False)
-    _json: dict[str, tuple[str, dict[int, int]]] = field(default_factory=dict, repr=False)
+    # Built on demand from `sources`: the lines of each file, and a JSON file's text and offsets.
+    _lines: dict[str, Lines] = field(default_factory=dict, repr=False, compare=False)
+    _json: dict[str, tuple[str, dict[int, int]]] = field(
+        default_factory=dict, repr=False, compare=False
+    )
 
     def collection(self, name: str) -> list[dict[str, Any]]:
         value = self.data.get(name)

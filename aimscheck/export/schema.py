@@ -1,4 +1,4 @@
-"""Validating a loaded export against the AIMS export schema, with messages written for people."""
+"""Validating a loaded export against its contract (schema and references), messages for people."""
 
 from __future__ import annotations
 
