@@ -122,9 +122,11 @@ def test_values_of_the_wrong_type_are_left_to_the_schema(tmp_path: Path) -> None
     ]
 
 
-def test_the_conforming_fixtures_name_only_existing_records() -> None:
-    for name in ("conforming", "pilot", "gaps"):
-        assert validate_export(load_export(FIXTURES / name)) == [], name
+def test_the_bundled_fixtures_name_only_existing_records() -> None:
+    folders = sorted(path for path in FIXTURES.iterdir() if (path / "aims.yaml").is_file())
+    assert len(folders) >= 3
+    for folder in folders:
+        assert validate_export(load_export(folder)) == [], folder.name
 
 
 def test_suggestions_stop_after_the_first_dangling_ids(
