@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING
 
 from aimscheck import __version__
 from aimscheck.errors import AimscheckError, UsageError, raise_all
+from aimscheck.export.dates import today
 from aimscheck.results import Report, Result, RuleAdjustment, Severity
 from aimscheck.source import Location
 
@@ -35,7 +36,7 @@ class CheckOptions:
     path: Path
     rules: Sequence[Path] = ()
     default_rules: bool = True
-    as_of: dt.date = field(default_factory=dt.date.today)
+    as_of: dt.date = field(default_factory=today)  # today in UTC, as every command's default
     fail_on: Severity | None = Severity.MINOR
     strict: bool = False
     evidence_root: Path | None = None
@@ -44,6 +45,7 @@ class CheckOptions:
     baseline: Path | None = None
     inventory: bool = True  # build the evidence inventory (hashes every proof file once)
     uri_counts_missing: bool = False  # proof kept in another system (a uri) counts as missing
+    allow_hard_links: bool = False  # proof files with other names count (the CI operator's call)
 
 
 def load_ruleset(
@@ -182,6 +184,7 @@ def run_check(options: CheckOptions, progress: Progress | None = None) -> Report
             options.as_of,
             options.evidence_root,
             uri_counts_missing=options.uri_counts_missing,
+            allow_hard_links=options.allow_hard_links,
         )
         evaluator.prepare(ruleset)
         results: list[Result] = []

@@ -56,11 +56,12 @@ class Evaluator:
         limits: Limits | None = None,
         uri_counts_missing: bool = False,
         generate: bool | None = None,
+        allow_hard_links: bool = False,
     ) -> None:
         """`generate`: run the rules as generated code (None: when the export is big)."""
         self.export = export
         root = evidence_root if evidence_root is not None else export.root
-        resolver = EvidenceResolver(export, root, as_of, uri_counts_missing)
+        resolver = EvidenceResolver(export, root, as_of, uri_counts_missing, allow_hard_links)
         self.ctx = Context(export, as_of, resolver, limits)
         self.limits = self.ctx.limits
         self.excluded = excluded_controls(export)

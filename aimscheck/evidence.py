@@ -3,18 +3,20 @@
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
+import errno
 import os
 import re
-import stat
 from pathlib import Path
 from typing import Any
 
+from aimscheck.export.dates import when_at
 from aimscheck.export.model import Export
+from aimscheck.inputfile import MB
+from aimscheck.limits import current, how_to_raise
+from aimscheck.prooffile import NotRegularFile, hash_descriptor, open_inside
 from aimscheck.results import EvidenceCheck
 from aimscheck.source import Location
 
-CHUNK = 1 << 20  # files are hashed in 1 MiB pieces: large PDFs and logs never sit in memory
 # Proof references may name a record of either collection; on a shared id, evidence wins.
 PROOF_COLLECTIONS: tuple[str, ...] = ("documents", "evidence")
 
@@ -29,6 +31,9 @@ REASONS: dict[str, str] = {
     "file_not_found": "restore the file or correct the path",
     "unreadable": "check the file's permissions",
     "empty_file": "replace it with the real proof",
+    "hard_link": "keep a single copy in the repo, or run with --allow-hard-links if your "
+    "checkout makes hard links",
+    "too_large": how_to_raise("max_proof_mb"),
     "sha256_mismatch": "re-approve the file and record its new sha256 (aimscheck evidence hash)",
     "expired": "collect a current proof",
     "collected_in_future": "correct collected_at",
@@ -38,26 +43,7 @@ REASONS: dict[str, str] = {
 
 _SEPARATORS = re.compile(r"[\\/]")
 _DRIVE = re.compile(r"^[A-Za-z]:")
-
-
-def _no_follow(path: str, flags: int) -> int:
-    return os.open(path, flags | getattr(os, "O_NOFOLLOW", 0))
-
-
-def sha256_file(path: str | os.PathLike[str], follow: bool = True) -> tuple[str, int]:
-    """The hex sha256 of a file and its size, streamed through one reused buffer.
-
-    With `follow=False` a symbolic link in the last component is refused (OSError), so that a
-    path resolved and checked beforehand cannot be swapped for a link before it is opened.
-    """
-    digest = hashlib.sha256()
-    size = 0
-    view = memoryview(bytearray(CHUNK))
-    with open(path, "rb", buffering=0, opener=None if follow else _no_follow) as handle:
-        while count := handle.readinto(view):
-            digest.update(view[:count])
-            size += count
-    return digest.hexdigest(), size
+_SWAPPED = "became a symbolic link while it was checked and is refused (never read)"
 
 
 def refused_path(path: str) -> str | None:
@@ -79,34 +65,30 @@ def inside(real: str, real_root: str) -> bool:
         return False
 
 
-def _date(value: object) -> dt.date | None:
-    if isinstance(value, dt.datetime):
-        return value.date()
-    if isinstance(value, dt.date):
-        return value
-    if isinstance(value, str):
-        try:
-            return dt.date.fromisoformat(value[:10])
-        except ValueError:
-            return None
-    return None
-
-
 class EvidenceResolver:
     """Checks proof references; each file is hashed at most once per run, streamed.
 
     `uri_counts_missing` decides whether a proof kept in another system (a `uri`, never
     fetched) counts as missing evidence; it is reported as `unverifiable` either way.
+    `allow_hard_links` accepts proof files that have other names (the CI operator's choice).
+    `as_of` is judged as the end of that day in UTC (docs/export.md, Conventions).
     """
 
     def __init__(
-        self, export: Export, root: Path, as_of: dt.date, uri_counts_missing: bool = False
+        self,
+        export: Export,
+        root: Path,
+        as_of: dt.date,
+        uri_counts_missing: bool = False,
+        allow_hard_links: bool = False,
     ) -> None:
         self.export = export
         self.root = root
         self.real_root = os.path.realpath(root)
         self.as_of = as_of
         self.uri_counts_missing = uri_counts_missing
+        self.allow_hard_links = allow_hard_links
+        self.max_bytes = int(current().max_proof_mb * MB)
         self._ids: dict[str, tuple[str, dict[str, Any]]] | None = None
         self._owners: dict[int, str] = {}  # id(record) -> its collection
         self._names: dict[str, dict[str, Any]] = {}  # "evidence/ev-1" -> the record
@@ -233,12 +215,8 @@ class EvidenceResolver:
                 "and is refused (never opened)",
             )
         status, value = self._hash(real)
-        if status == "file_not_found":
+        if status != "ok":
             return status, f"{path} {value}"
-        if status == "unreadable":
-            return status, f"{path} cannot be read ({value})"
-        if status == "empty_file":
-            return status, f"{path} is empty"
         if recorded is not None and recorded.strip():
             expected = recorded.strip().lower().removeprefix("sha256:")
             if expected != value:
@@ -250,40 +228,82 @@ class EvidenceResolver:
         return "ok", ""
 
     def _hash(self, real: str) -> tuple[str, str]:
-        """("ok", sha256) or (reason, detail) for a resolved path inside the root; cached."""
+        """("ok", sha256), or (reason, what is wrong) to follow the path in a message, for a
+        resolved path inside the root; each file is opened once per run."""
         found = self._files.get(real)
-        if found is not None:
-            return found
-        try:
-            mode = os.stat(real).st_mode
-            if not stat.S_ISREG(mode):
-                found = ("file_not_found", "is not a regular file")
-            else:
-                digest, size = sha256_file(real, follow=False)
-                found = ("ok", digest) if size else ("empty_file", "")
-        except (FileNotFoundError, NotADirectoryError):
-            found = ("file_not_found", "does not exist")
-        except OSError as exc:
-            found = ("unreadable", exc.strerror or type(exc).__name__)
-        self._files[real] = found
+        if found is None:
+            found = self._files[real] = self._hash_file(real)
         return found
 
+    def _hash_file(self, real: str) -> tuple[str, str]:
+        try:
+            fd, info = open_inside(self.real_root, real)
+        except NotRegularFile as exc:
+            return "file_not_found", f"is not a regular file ({exc.kind})"
+        except (FileNotFoundError, NotADirectoryError):
+            if self._became_link(real):
+                return "outside_root", _SWAPPED
+            return "file_not_found", "does not exist"
+        except OSError as exc:
+            if exc.errno == errno.ELOOP:  # the resolved path held no link: one appeared since
+                return "outside_root", _SWAPPED
+            return "unreadable", f"cannot be read ({exc.strerror or type(exc).__name__})"
+        try:
+            # Judged on the open descriptor, before a byte is read: a 1 TB sparse file costs
+            # nothing, and a hard link to a file outside the root is never hashed as proof.
+            if info.st_nlink > 1 and not self.allow_hard_links:
+                return "hard_link", (
+                    f"has other names ({info.st_nlink} hard links); its content may be "
+                    "controlled from outside the root"
+                )
+            if info.st_size > self.max_bytes:
+                return "too_large", self._too_large(info.st_size)
+            digest, size = hash_descriptor(fd, self.max_bytes)
+        except OSError as exc:
+            return "unreadable", f"cannot be read ({exc.strerror or type(exc).__name__})"
+        finally:
+            os.close(fd)
+        if size > self.max_bytes:  # it grew after its size was read
+            return "too_large", self._too_large(size)
+        return ("ok", digest) if size else ("empty_file", "is empty")
+
+    def _too_large(self, size: int) -> str:
+        limit = self.max_bytes / MB
+        return f"is {size:,} bytes, past the limit of {limit:g} MB (max_proof_mb), and was not read"
+
+    def _became_link(self, real: str) -> bool:
+        """Whether a part of the resolved path is now a symbolic link (it held none)."""
+        rel = os.path.relpath(real, self.real_root).split(os.sep)
+        here = self.real_root
+        for part in rel:
+            here = os.path.join(here, part)
+            if os.path.islink(here):
+                return True
+        return False
+
     def _dates(self, collection: str, record: dict[str, Any]) -> tuple[str, str] | None:
-        expires = _date(record.get("expires_at"))
-        if expires is not None and expires < self.as_of:
-            return ("expired", f"expired on {expires.isoformat()}, before {self.as_of}")
-        collected = _date(record.get("collected_at"))
-        if collected is not None and collected > self.as_of:
-            return (
-                "collected_in_future",
-                f"collected_at {collected.isoformat()} is after the as-of date {self.as_of}",
-            )
+        """Expiry, collection and review dates against the end of the as-of day in UTC."""
+        as_of = self.as_of
+        expires = when_at(self.export, record, "expires_at")
+        if expires is not None and expires.ends_before(as_of):
+            if expires.timed:
+                return "expired", f"expired at {expires.shown}, before the end of {as_of} (UTC)"
+            return "expired", f"expired on {expires.shown}, before {as_of}"
+        collected = when_at(self.export, record, "collected_at")
+        if collected is not None and collected.starts_after(as_of):
+            after = f"the as-of date {as_of}"
+            if collected.timed:
+                after = f"the end of {after} (UTC)"
+            return "collected_in_future", f"collected_at {collected.shown} is after {after}"
         if collection != "documents":
             return None
         status = record.get("status")
         if status is not None and status != "approved":
             return ("unapproved", f"the document's status is '{status}', not 'approved'")
-        due = _date(record.get("next_review_due"))
-        if due is not None and due < self.as_of:
-            return ("review_overdue", f"its review was due on {due.isoformat()}")
+        due = when_at(self.export, record, "next_review_due")
+        if due is not None and due.ends_before(as_of):
+            return (
+                "review_overdue",
+                f"its review was due {'at' if due.timed else 'on'} {due.shown}",
+            )
         return None

@@ -396,7 +396,7 @@ def explain(options: ExplainOptions) -> str:
     from aimscheck.engine import Evaluator
     from aimscheck.errors import raise_all
     from aimscheck.export.contract import Extensions, VocabularyExtension
-    from aimscheck.export.dates import coerce_dates
+    from aimscheck.export.dates import coerce_dates, today
     from aimscheck.export.loader import load_export
     from aimscheck.export.schema import validate_export
     from aimscheck.resources import default_pack
@@ -422,5 +422,5 @@ def explain(options: ExplainOptions) -> str:
     added = Extensions(vocabulary=vocabulary, fields=ruleset.declared_fields)
     raise_all(list(validate_export(export, extensions=added)))
     coerce_dates(export, ruleset.custom_date_fields)
-    evaluator = Evaluator(export, options.as_of or dt.date.today(), options.evidence_root)
+    evaluator = Evaluator(export, options.as_of or today(), options.evidence_root)
     return "\n".join(explain_rule(rule, evaluator.ctx, evaluator, options.subject)) + "\n"

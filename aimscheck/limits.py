@@ -34,6 +34,8 @@ class Limits:
     # ---- rule packs (aimscheck/dsl/) ------------------------------------------------------
     max_rule_file_mb: float = 0.25  # one .aims file (the pack's largest is 32 kB): ~3 s to parse
     max_rule_depth: int = 100  # brackets, operators and field steps inside each other
+    # ---- proof files (aimscheck/evidence.py) ---------------------------------------------
+    max_proof_mb: float = 512  # one proof file, hashed (never parsed); its size read by fstat
     # ---- configuration and rule tests (aimscheck.yaml, waivers, *.tests.yaml) ------------------
     max_config_mb: float = 2  # one such file, aliases written out (the pack's largest: 40 kB)
     max_regex_pattern: int = 1_000  # characters of a `matches` pattern

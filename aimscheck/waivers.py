@@ -4,9 +4,10 @@ A waiver names a rule id, optionally a subject (`ai_systems/credit-scoring`, or 
 as `scope`), a justification, an approver and an expiry date. It covers the rule's findings
 (nonconformity and missing evidence; never an evaluation error) for that subject, or for every
 subject when none is given. `expires: 2027-01-31` waives through the end of 31 January 2027 in
-UTC: a run whose as-of date is 2027-01-31 or earlier is waived, from 2027-02-01 (that is, from
-2027-02-01T00:00:00Z) it is not. A waived result keeps its raw outcome beside it; an expired
-waiver leaves the finding as it is and is named on it ("waiver expired on 2027-01-31").
+UTC: a run whose as-of date is 2027-01-31 or earlier is waived (an as-of date is the end of that
+day in UTC, as everywhere), from 2027-02-01 (that is, from 2027-02-01T00:00:00Z) it is not. A
+waived result keeps its raw outcome beside it; an expired waiver leaves the finding as it is and
+is named on it ("waiver expired on 2027-01-31").
 """
 
 from __future__ import annotations
@@ -19,6 +20,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from aimscheck.errors import AimscheckError, UsageError, raise_all
+from aimscheck.export.dates import when
 from aimscheck.results import Outcome, Result, Waiver, WaiverStatus
 
 if TYPE_CHECKING:
@@ -36,21 +38,19 @@ def parse_waivers(doc: YamlDocument, at: Path_) -> tuple[Waiver, ...]:
     errors: list[AimscheckError] = []
     for index, entry in enumerate(entries):
         where = doc.at((*at, index))
-        expires = entry["expires"]
-        if not isinstance(expires, dt.date):
-            try:
-                expires = dt.date.fromisoformat(expires)
-            except ValueError:
-                message = f"expires {expires!r} is not a real date"
-                errors.append(UsageError(message, doc.at((*at, index, "expires"))))
-                continue
+        # The schema allows YYYY-MM-DD only: a whole day in UTC, read as the export's dates are.
+        expires = when(entry["expires"])
+        if expires is None:
+            message = f"expires {entry['expires']!r} is not a real date"
+            errors.append(UsageError(message, doc.at((*at, index, "expires"))))
+            continue
         waivers.append(
             Waiver(
                 rule=entry["rule"],
                 subject=entry.get("subject"),
                 justification=" ".join(entry["justification"].split()),
                 approver=entry["approver"].strip(),
-                expires=expires,
+                expires=expires.day,
                 location=where,
             )
         )

@@ -6,6 +6,7 @@ import datetime as dt
 import hashlib
 import json
 import os
+import threading
 import tracemalloc
 from pathlib import Path
 from typing import Any
@@ -15,9 +16,12 @@ from click.testing import CliRunner
 from evidencedata import AS_OF, CONTRACT_RULE, opened, repo, sha, touched, write_repo
 
 from aimscheck import evidence as evidence_module
+from aimscheck import prooffile
 from aimscheck.cli import EXIT_FINDINGS, main
-from aimscheck.evidence import CHUNK, REASONS, EvidenceResolver, refused_path, sha256_file
+from aimscheck.evidence import REASONS, EvidenceResolver, refused_path
 from aimscheck.export.model import Export
+from aimscheck.limits import Limits, use
+from aimscheck.prooffile import CHUNK
 from aimscheck.results import EvidenceCheck
 
 PROOF = "signed contract\n"
@@ -34,6 +38,12 @@ def one(tmp_path: Path, record: dict[str, Any], files: dict[str, str] | None = N
         tmp_path / "repo", {"evidence": [{"id": "EV-1", "kind": "record", **record}]}, files
     )
     return resolver(export).check("EV-1")
+
+
+def written_at(root: Path) -> str:
+    """Where record EV-1 is written in the repo's aims.yaml, as messages name it."""
+    main_file = root / "aims.yaml"
+    return f"{main_file}:{main_file.read_text().splitlines().index('- id: EV-1') + 1}"
 
 
 @pytest.fixture
@@ -176,17 +186,21 @@ def test_an_absent_file_is_file_not_found(tmp_path: Path) -> None:
 def test_a_folder_is_not_a_proof_file(tmp_path: Path) -> None:
     check = one(tmp_path, {"path": "files"})
     assert check.status == "file_not_found"
-    assert "not a regular file" in check.message
+    assert check.message.startswith(
+        "files is not a regular file (a folder): restore the file or correct the path (evidence/"
+    )
 
 
 def test_an_unreadable_file_is_unreadable(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    def refuse(path: object, follow: bool = True) -> tuple[str, int]:
-        raise PermissionError(13, "Permission denied", str(path))
+    def refuse(fd: int, limit: int | None = None) -> tuple[str, int]:
+        raise PermissionError(13, "Permission denied")
 
-    monkeypatch.setattr(evidence_module, "sha256_file", refuse)
+    monkeypatch.setattr(evidence_module, "hash_descriptor", refuse)
     check = one(tmp_path, {"path": "files/contract.pdf"})
     assert check.status == "unreadable"
-    assert "cannot be read (Permission denied)" in check.message
+    assert check.message.startswith(
+        "files/contract.pdf cannot be read (Permission denied): check the file's permissions"
+    )
 
 
 @pytest.mark.skipif(os.geteuid() == 0, reason="root reads files whatever their mode")
@@ -243,6 +257,94 @@ def test_collected_after_the_as_of_date_is_collected_in_future(tmp_path: Path) -
     assert one(tmp_path / "b", {"path": "files/contract.pdf", "collected_at": AS_OF}).ok
 
 
+# Times and zones: instants in UTC, against the end of the as-of day (2026-11-20T23:59:59.999999Z).
+@pytest.mark.parametrize(
+    ("field", "written", "status", "detail"),
+    [
+        # 2026-11-20T10:30Z: collected on the as-of day, not in the future.
+        ("collected_at", "2026-11-21T00:30+14:00", "ok", ""),
+        # 2026-11-21T07:00Z: after the end of the as-of day.
+        (
+            "collected_at",
+            "2026-11-21T02:00-05:00",
+            "collected_in_future",
+            "collected_at 2026-11-21T07:00:00Z (written 2026-11-21T02:00:00-05:00) is after the "
+            "end of the as-of date 2026-11-20 (UTC): correct collected_at",
+        ),
+        ("collected_at", "2026-11-20T23:59:59Z", "ok", ""),
+        # 2026-11-21T01:00Z: still valid at the end of the as-of day.
+        ("expires_at", "2026-11-20T20:00-05:00", "ok", ""),
+        # An instant within the as-of day is before its end: expired.
+        (
+            "expires_at",
+            "2026-11-20T20:00Z",
+            "expired",
+            "expired at 2026-11-20T20:00:00Z, before the end of 2026-11-20 (UTC): collect a "
+            "current proof",
+        ),
+        # No zone: UTC.
+        (
+            "expires_at",
+            "2026-11-20 23:00",
+            "expired",
+            "expired at 2026-11-20T23:00:00Z, before the end of 2026-11-20 (UTC): collect a "
+            "current proof",
+        ),
+        # A day is the whole day in UTC: an expiry on the as-of day is still valid.
+        ("expires_at", "2026-11-20", "ok", ""),
+    ],
+)
+def test_times_and_zones_are_compared_as_instants_in_utc(
+    tmp_path: Path, field: str, written: str, status: str, detail: str
+) -> None:
+    check = one(tmp_path, {"path": "files/contract.pdf", field: written})
+    assert check.status == status
+    assert check.message == (
+        f"{detail} (evidence/EV-1, {written_at(tmp_path / 'repo')})" if detail else ""
+    )
+
+
+def test_a_timestamp_is_its_day_in_utc_for_rules_and_an_instant_for_the_proof(
+    tmp_path: Path,
+) -> None:
+    export = repo(
+        tmp_path / "repo",
+        {
+            "evidence": [
+                {
+                    "id": "EV-1",
+                    "kind": "record",
+                    "path": "f.pdf",
+                    "expires_at": "2026-11-21T01:00+05:00",
+                }
+            ]
+        },
+        {"f.pdf": PROOF},
+    )
+    record = export.collection("evidence")[0]
+    assert record["expires_at"] == dt.date(2026, 11, 20)  # 2026-11-20T20:00Z
+    check = resolver(export).check("EV-1")
+    assert check.status == "expired"
+    assert check.message.startswith(
+        "expired at 2026-11-20T20:00:00Z (written 2026-11-21T01:00:00+05:00), before the end "
+        "of 2026-11-20 (UTC)"
+    )
+
+
+def test_a_review_due_at_an_instant_of_the_as_of_day_is_overdue(tmp_path: Path) -> None:
+    doc = {"type": "procedure", "title": "P", "path": "f.pdf", "status": "approved"}
+    docs = [
+        {"id": "D-DAY", **doc, "next_review_due": "2026-11-20"},
+        {"id": "D-NOON", **doc, "next_review_due": "2026-11-20T12:00:00Z"},
+        {"id": "D-WEST", **doc, "next_review_due": "2026-11-20T19:00:00-08:00"},
+    ]
+    res = resolver(repo(tmp_path / "repo", {"documents": docs}, {"f.pdf": PROOF}))
+    assert [res.check(d["id"]).status for d in docs] == ["ok", "review_overdue", "ok"]
+    assert res.check("D-NOON").message.startswith(
+        "its review was due at 2026-11-20T12:00:00Z: review it and update next_review_due"
+    )
+
+
 def test_document_status_and_review_date(tmp_path: Path) -> None:
     doc = {"type": "procedure", "title": "Procedure", "path": "files/contract.pdf"}
     docs: list[dict[str, Any]] = [
@@ -290,32 +392,19 @@ def test_each_file_is_hashed_at_most_once_per_run(
     ]
     export = repo(root, {"evidence": records})
     calls: list[str] = []
-    real = evidence_module.sha256_file
+    real = prooffile.open_regular
 
-    def counting(path: str, follow: bool = True) -> tuple[str, int]:
+    def counting(
+        path: str, follow: bool = True, dir_fd: int | None = None
+    ) -> tuple[int, os.stat_result]:
         calls.append(os.fsdecode(path))
-        return real(path, follow)
+        return real(path, follow, dir_fd)
 
-    monkeypatch.setattr(evidence_module, "sha256_file", counting)
+    monkeypatch.setattr(prooffile, "open_regular", counting)
     res = resolver(export)
     statuses = [res.check(r["id"]).status for r in records * 3]
     assert statuses[:4] == ["ok", "sha256_mismatch", "ok", "ok"]
     assert sorted(Path(c).name for c in calls) == ["b.pdf", "contract.pdf"]
-
-
-def test_sha256_file_streams_across_chunk_boundaries(tmp_path: Path) -> None:
-    data = os.urandom(CHUNK * 2 + 17)
-    target = tmp_path / "big.bin"
-    target.write_bytes(data)
-    assert sha256_file(target) == (hashlib.sha256(data).hexdigest(), len(data))
-
-
-def test_a_link_is_refused_when_following_is_off(tmp_path: Path) -> None:
-    (tmp_path / "a.txt").write_text("a")
-    (tmp_path / "b.txt").symlink_to(tmp_path / "a.txt")
-    assert sha256_file(tmp_path / "b.txt")[0] == sha("a")
-    with pytest.raises(OSError):
-        sha256_file(tmp_path / "b.txt", follow=False)
 
 
 def test_hashing_a_large_file_keeps_memory_flat(tmp_path: Path) -> None:
@@ -340,6 +429,130 @@ def test_hashing_a_large_file_keeps_memory_flat(tmp_path: Path) -> None:
         tracemalloc.stop()
     assert check.status == "ok"
     assert peak < 4 * CHUNK, f"hashing {size} bytes peaked at {peak} bytes of Python memory"
+
+
+def test_a_pipe_at_a_proof_path_is_refused_without_waiting(tmp_path: Path) -> None:
+    """A pipe swapped in for a proof file: opening it would wait for a writer forever."""
+    root = write_repo(tmp_path / "repo", {})
+    (root / "files").mkdir()
+    os.mkfifo(root / "files" / "contract.pdf")
+    record = {"id": "EV-1", "kind": "record", "path": "files/contract.pdf"}
+    res = resolver(repo(root, {"evidence": [record]}))
+    done: list[EvidenceCheck] = []
+    worker = threading.Thread(target=lambda: done.append(res.check("EV-1")), daemon=True)
+    worker.start()
+    worker.join(timeout=10)
+    assert done, "checking a pipe blocked"
+    assert done[0].status == "file_not_found"
+    assert done[0].message.startswith(
+        "files/contract.pdf is not a regular file (a pipe): restore the file or correct the path"
+    )
+
+
+def test_a_hard_link_is_reported_unless_allowed(tmp_path: Path, outside: Path) -> None:
+    root = write_repo(tmp_path / "repo", {})
+    (root / "files").mkdir()
+    os.link(outside, root / "files" / "contract.pdf")
+    record = {"id": "EV-1", "kind": "record", "path": "files/contract.pdf"}
+    export = repo(root, {"evidence": [record]})
+    check = resolver(export).check("EV-1")
+    assert check.status == "hard_link"
+    assert check.message == (
+        "files/contract.pdf has other names (2 hard links); its content may be controlled from "
+        "outside the root: keep a single copy in the repo, or run with --allow-hard-links if "
+        f"your checkout makes hard links (evidence/EV-1, {written_at(root)})"
+    )
+    assert resolver(export).missing(check)
+    assert resolver(export, allow_hard_links=True).check("EV-1").status == "ok"
+
+
+def test_a_file_past_max_proof_mb_is_refused_by_its_size_before_reading(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    root = write_repo(tmp_path / "repo", {})
+    (root / "files").mkdir()
+    with open(root / "files" / "logs.bin", "wb") as handle:  # sparse: no disk space, no time
+        handle.truncate(3 * 2**20)
+    record = {"id": "EV-1", "kind": "log", "path": "files/logs.bin"}
+    export = repo(root, {"evidence": [record]})
+
+    def never(fd: int, limit: int | None = None) -> tuple[str, int]:
+        raise AssertionError("a file past the limit was read")
+
+    monkeypatch.setattr(evidence_module, "hash_descriptor", never)
+    with use(Limits(max_proof_mb=2)):
+        check = resolver(export).check("EV-1")
+    assert check.status == "too_large"
+    assert check.message == (
+        "files/logs.bin is 3,145,728 bytes, past the limit of 2 MB (max_proof_mb), and was not "
+        "read: if the input is genuine, raise the limit: AIMSCHECK_MAX_PROOF_MB=N or --limit "
+        f"max_proof_mb=N (evidence/EV-1, {written_at(root)})"
+    )
+    monkeypatch.undo()
+    with use(Limits(max_proof_mb=4)):
+        assert resolver(export).check("EV-1").status == "ok"
+    assert Limits().max_proof_mb == 512
+
+
+@pytest.mark.parametrize("swap", ["folder", "file"])
+def test_a_link_swapped_in_after_the_path_was_resolved_is_never_followed(
+    tmp_path: Path, outside: Path, swap: str
+) -> None:
+    root = write_repo(tmp_path / "repo", {}, {"files/contract.pdf": PROOF})
+    record = {"id": "EV-1", "kind": "record", "path": "files/contract.pdf"}
+    res = resolver(repo(root, {"evidence": [record]}))
+    assert res.real_path("files/contract.pdf") is not None  # resolved inside the root: no link
+    (outside.parent / "contract.pdf").write_text(PROOF)
+    if swap == "folder":
+        (root / "files" / "contract.pdf").unlink()
+        (root / "files").rmdir()
+        (root / "files").symlink_to(outside.parent, target_is_directory=True)
+    else:
+        (root / "files" / "contract.pdf").unlink()
+        (root / "files" / "contract.pdf").symlink_to(outside.parent / "contract.pdf")
+    with opened() as seen:
+        check = res.check("EV-1")
+    assert check.status == "outside_root"
+    assert check.message.startswith(
+        "files/contract.pdf became a symbolic link while it was checked and is refused (never "
+        "read): keep proof inside the governance repo"
+    )
+    assert not touched(seen, outside.parent / "contract.pdf")
+
+
+@pytest.mark.parametrize(
+    "command", [["check", "--format", "json"], ["evidence", "--format", "json"]]
+)
+def test_allow_hard_links_is_the_ci_operators_choice(
+    tmp_path: Path, outside: Path, command: list[str]
+) -> None:
+    root = write_repo(
+        tmp_path / "repo",
+        {
+            "evidence": [{"id": "EV-1", "kind": "record", "path": "files/contract.pdf"}],
+            "third_parties": [{"id": "tp-1", "name": "Acme", "contract_ref": "EV-1"}],
+        },
+    )
+    (root / "files").mkdir()
+    os.link(outside, root / "files" / "contract.pdf")
+    rules = tmp_path / "rules"
+    rules.mkdir()
+    (rules / "contract.aims").write_text(CONTRACT_RULE)
+    args = [
+        *command,
+        str(root),
+        "--no-default-rules",
+        "--rules",
+        str(rules),
+        "--as-of",
+        "2026-11-20",
+    ]
+    refused = CliRunner().invoke(main, args)
+    assert refused.exit_code == EXIT_FINDINGS, refused.output
+    assert '"status": "hard_link"' in refused.output
+    allowed = CliRunner().invoke(main, [*args, "--allow-hard-links"])
+    assert allowed.exit_code == 0, allowed.output
+    assert '"status": "hard_link"' not in allowed.output
 
 
 def test_check_reports_each_broken_proof_against_its_record(tmp_path: Path, outside: Path) -> None:

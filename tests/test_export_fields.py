@@ -133,7 +133,7 @@ def test_coerce_dates_leaves_bad_values_and_non_dates_alone(tmp_path: Path) -> N
     assert risk["accepted_at"] == "2026-02-30"
     assert risk["next_review_due"] == "2026-W05-1"
     assert risk["title_at_note"] == "2026-01-01"  # a custom field: not declared a date
-    assert risk["treatment"]["due"] == date(2026, 3, 1)  # the date as written, not UTC
+    assert risk["treatment"]["due"] == date(2026, 3, 2)  # its day in UTC: 2026-03-02T04:30Z
 
 
 def test_coerce_dates_with_extra_declared_paths(tmp_path: Path) -> None:

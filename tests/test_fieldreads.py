@@ -175,7 +175,7 @@ def test_the_table_of_proof_reads_is_what_judging_a_proof_reads(tmp_path: Path) 
         "documents": [_Seen("documents", seen, id="d-1", path="f.txt", sha256=digest)],
     }
     export: Any = SimpleNamespace(
-        collection=lambda name: records.get(name, []), location_of=lambda record: None
+        collection=lambda name: records.get(name, []), location_of=lambda record: None, instants={}
     )
     resolver = EvidenceResolver(export, tmp_path, dt.date(2026, 11, 20))
     assert [resolver.check(ref).status for ref in ("e-1", "e-2", "d-1")] == [

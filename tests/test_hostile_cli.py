@@ -117,10 +117,10 @@ def test_a_report_folder_that_cannot_be_written(
     # As root (CI), chmod does not stop writing: make creating the temporary file fail.
     real_open = os.open
 
-    def deny(path: str, flags: int, *args: int) -> int:
+    def deny(path: str, flags: int, *args: int, **kwargs: int) -> int:
         if str(path).endswith(".tmp") and "reports" in str(path):
             raise PermissionError(errno.EACCES, "Permission denied", str(path))
-        return real_open(path, flags, *args)
+        return real_open(path, flags, *args, **kwargs)
 
     monkeypatch.setattr(os, "open", deny)
     result = run("check", "repo", *PACK, "--json", "reports/r.json")

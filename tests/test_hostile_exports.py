@@ -4,14 +4,15 @@ from __future__ import annotations
 
 import dataclasses
 import errno
+import json
 import os
 import time
 from pathlib import Path
 
 import pytest
-from hostiledata import AIMS, SYSTEM, check, problems, repo, rules, write
+from hostiledata import AIMS, AS_OF, SYSTEM, check, problems, process, repo, rules, write
 
-from aimscheck.cli import EXIT_ERROR, EXIT_OK
+from aimscheck.cli import EXIT_ERROR, EXIT_FINDINGS, EXIT_OK
 from aimscheck.export.loader import load_export
 from aimscheck.export.schema import validate_export
 from aimscheck.limits import Limits
@@ -506,3 +507,133 @@ def test_unreadable_files_and_folders_for_real(here: Path) -> None:
 def test_a_valid_export_still_passes(here: Path) -> None:
     result = check(repo(here / "repo"), rules(here))
     assert result.exit_code == EXIT_OK, result.output
+
+
+# ---- proof files (issue #16): each attack run as CI runs it, with its exact message --------
+
+CONTRACT = """\
+rule "T-8.1-01" {
+  title "Each supplier's contract is on file and sound"
+  clause "8.1"
+  severity minor
+  phase control_design
+  for tp in third_parties
+  evidence tp.contract_ref
+}
+"""
+
+
+def _proof_repo(here: Path, evidence: str) -> Path:
+    """An export whose one supplier's contract is evidence record EV-1 (line 4 of aims.yaml)."""
+    return repo(
+        here / "repo",
+        **{
+            "aims.yaml": AIMS
+            + "third_parties: [{id: tp-1, name: Acme, contract_ref: EV-1}]\n"
+            + f"evidence:\n  - {{id: EV-1, kind: record, {evidence}}}\n",
+        },
+    )
+
+
+def _proof_messages(output: str) -> list[tuple[str, str]]:
+    report = json.loads(output)
+    return [(e["status"], e["message"]) for r in report["results"] for e in r["evidence"]]
+
+
+def test_a_pipe_swapped_in_for_a_proof_file_never_hangs_the_run(here: Path) -> None:
+    _proof_repo(here, "path: files/contract.pdf")
+    (here / "repo" / "files").mkdir()
+    os.mkfifo(here / "repo" / "files" / "contract.pdf")
+    done = process(
+        "check",
+        "repo",
+        "--no-default-rules",
+        "--rules",
+        rules(here, CONTRACT),
+        *AS_OF,
+        "--format",
+        "json",
+        timeout=20,
+        cwd=here,
+    )
+    assert done.returncode == EXIT_FINDINGS, done.stderr
+    assert _proof_messages(done.stdout) == [
+        (
+            "file_not_found",
+            "files/contract.pdf is not a regular file (a pipe): restore the file or correct the "
+            "path (evidence/EV-1, repo/aims.yaml:5)",
+        )
+    ]
+
+
+def test_a_hard_link_to_a_file_outside_the_repo_is_not_sound_proof(here: Path) -> None:
+    _proof_repo(here, "path: files/contract.pdf")
+    (here / "repo" / "files").mkdir()
+    (here / "secret.txt").write_text("TOKEN=not-for-the-auditor\n")
+    os.link(here / "secret.txt", here / "repo" / "files" / "contract.pdf")
+    result = check(Path("repo"), rules(here, CONTRACT), "--format", "json")
+    assert result.exit_code == EXIT_FINDINGS, result.output
+    assert _proof_messages(result.stdout) == [
+        (
+            "hard_link",
+            "files/contract.pdf has other names (2 hard links); its content may be controlled "
+            "from outside the root: keep a single copy in the repo, or run with "
+            "--allow-hard-links if your checkout makes hard links (evidence/EV-1, "
+            "repo/aims.yaml:5)",
+        )
+    ]
+    assert "TOKEN" not in result.output
+    allowed = check(Path("repo"), rules(here, CONTRACT), "--allow-hard-links")
+    assert allowed.exit_code == EXIT_OK, allowed.output
+
+
+def test_a_one_terabyte_sparse_proof_file_is_refused_by_its_size(here: Path) -> None:
+    _proof_repo(here, "path: files/huge.bin")
+    (here / "repo" / "files").mkdir()
+    try:
+        with open(here / "repo" / "files" / "huge.bin", "wb") as handle:
+            handle.truncate(2**40)  # sparse: no disk space; hashing it took until the timeout
+    except OSError as exc:
+        pytest.skip(f"this file system holds no 1 TB sparse file ({exc.strerror})")
+    started = time.perf_counter()
+    result = check(Path("repo"), rules(here, CONTRACT), "--format", "json")
+    assert time.perf_counter() - started < 20
+    assert result.exit_code == EXIT_FINDINGS, result.output
+    assert _proof_messages(result.stdout) == [
+        (
+            "too_large",
+            "files/huge.bin is 1,099,511,627,776 bytes, past the limit of 512 MB (max_proof_mb), "
+            "and was not read: if the input is genuine, raise the limit: "
+            "AIMSCHECK_MAX_PROOF_MB=N or --limit max_proof_mb=N (evidence/EV-1, repo/aims.yaml:5)",
+        )
+    ]
+
+
+@pytest.mark.parametrize(
+    ("dates", "found"),
+    [
+        # 2026-11-20T10:30Z: collected during the as-of day, not in the future.
+        ("collected_at: 2026-11-21T00:30+14:00", []),
+        # 2026-11-21T01:00Z: valid to the end of the as-of day (judged on its first ten
+        # characters, it had expired).
+        ("expires_at: 2026-11-20T20:00-05:00", []),
+        (
+            "expires_at: 2026-11-20T20:00:00Z",
+            [
+                (
+                    "expired",
+                    "expired at 2026-11-20T20:00:00Z, before the end of 2026-11-20 (UTC): "
+                    "collect a current proof (evidence/EV-1, repo/aims.yaml:5)",
+                )
+            ],
+        ),
+    ],
+)
+def test_proof_dates_with_zones_are_instants_in_utc(
+    here: Path, dates: str, found: list[tuple[str, str]]
+) -> None:
+    _proof_repo(here, f"path: files/contract.pdf, {dates}")
+    write(here / "repo", {"files/contract.pdf": "signed\n"})
+    result = check(Path("repo"), rules(here, CONTRACT), "--format", "json")
+    assert result.exit_code == (EXIT_FINDINGS if found else EXIT_OK), result.output
+    assert _proof_messages(result.stdout) == found

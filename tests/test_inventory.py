@@ -10,7 +10,7 @@ from typing import Any
 import pytest
 from evidencedata import AS_OF, load, repo, sha, write_repo
 
-from aimscheck import evidence as evidence_module
+from aimscheck import prooffile
 from aimscheck.check import load_ruleset
 from aimscheck.engine import Evaluator
 from aimscheck.evidence import EvidenceResolver
@@ -286,13 +286,15 @@ def test_building_the_inventory_after_a_run_hashes_nothing_again(
     governed: Export, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     calls: list[str] = []
-    real = evidence_module.sha256_file
+    real = prooffile.open_regular
 
-    def counting(path: str, follow: bool = True) -> tuple[str, int]:
+    def counting(
+        path: str, follow: bool = True, dir_fd: int | None = None
+    ) -> tuple[int, os.stat_result]:
         calls.append(os.path.basename(path))
-        return real(path, follow)
+        return real(path, follow, dir_fd)
 
-    monkeypatch.setattr(evidence_module, "sha256_file", counting)
+    monkeypatch.setattr(prooffile, "open_regular", counting)
     inventory_of(governed, tmp_path, MINUTES_RULE)
     assert sorted(calls) == ["ia.md", "log.md", "lonely.md", "minutes.md", "policy.md"]
 

@@ -3,13 +3,15 @@
 from __future__ import annotations
 
 import datetime as dt
+from pathlib import Path
 
 import pytest
 from reportdata import AUDIT, IMPACT, POLICY, RESULTS, RISK, SCOPE, SUPPLIERS
 
+from aimscheck.errors import UsageError
 from aimscheck.results import Outcome, Result, Waiver
 from aimscheck.source import Location
-from aimscheck.waivers import apply_waivers
+from aimscheck.waivers import apply_waivers, load_waiver_file
 
 AS_OF = dt.date(2026, 3, 1)
 RULE_IDS = {r.rule.id for r in RESULTS}
@@ -118,3 +120,27 @@ def test_a_whole_export_finding_is_waived_by_a_waiver_without_subject() -> None:
 def test_no_waivers_changes_nothing() -> None:
     results, statuses = apply_waivers(RESULTS, [], AS_OF, RULE_IDS)
     assert results == list(RESULTS) and statuses == ()
+
+
+def test_a_waiver_files_expiry_is_one_day_whether_quoted_or_not(tmp_path: Path) -> None:
+    path = tmp_path / "waivers.yaml"
+    path.write_text(
+        "waivers:\n"
+        "  - {rule: R-1, justification: x, approver: y, expires: 2026-11-20}\n"
+        "  - {rule: R-2, justification: x, approver: y, expires: '2026-11-20'}\n"
+    )
+    first, second = load_waiver_file(path)
+    assert first.expires == second.expires == dt.date(2026, 11, 20)
+    # The as-of date is the end of its day in UTC: the expiry day itself is still waived.
+    assert first.active_on(dt.date(2026, 11, 20)) and not first.active_on(dt.date(2026, 11, 21))
+
+
+def test_an_impossible_expiry_in_a_waiver_file_is_refused_at_its_line(tmp_path: Path) -> None:
+    path = tmp_path / "waivers.yaml"
+    path.write_text(
+        "waivers:\n  - {rule: R-1, justification: x, approver: y, expires: '2027-02-30'}\n"
+    )
+    with pytest.raises(UsageError) as caught:
+        load_waiver_file(path)
+    assert caught.value.message == "expires '2027-02-30' is not a real date"
+    assert caught.value.location is not None and caught.value.location.line == 2

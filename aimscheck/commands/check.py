@@ -22,7 +22,6 @@ from aimscheck.cli import (
     exit_now,
     guarded,
     no_config_option,
-    parse_date,
     rules_option,
 )
 
@@ -32,13 +31,6 @@ if TYPE_CHECKING:
 FORMATS = ("text", "json", "junit", "sarif", "markdown", "html")
 _EXPORT_SUFFIXES = (".yaml", ".yml", ".json")
 F = TypeVar("F", bound=Callable[..., Any])
-
-
-def _as_of(ctx: click.Context, param: click.Parameter, value: str | None) -> dt.date:
-    # Today in UTC, the timezone waiver expiry is defined in (docs/ci.md).
-    if value is None:
-        return dt.datetime.now(dt.UTC).date()
-    return parse_date(ctx, param, value)
 
 
 def _collector_paused(func: F) -> F:
@@ -72,7 +64,8 @@ _EXIT_HOOK: list[object] = []
 @rules_option
 @click.option("--no-default-rules", is_flag=True, help="Run only the --rules packs.")
 @as_of_option(
-    "The date every date rule and waiver is judged against (default: today, UTC).", _as_of
+    "The date every date rule and waiver is judged against, to the end of that day in UTC "
+    "(default: today in UTC)."
 )
 @click.option(
     "--fail-on",
@@ -113,6 +106,11 @@ _EXIT_HOOK: list[object] = []
     help="Count proof kept in another system (a uri, never fetched) as missing evidence.",
 )
 @click.option(
+    "--allow-hard-links",
+    is_flag=True,
+    help="Accept proof files that have other names (hard links); see docs/security.md.",
+)
+@click.option(
     "--limit",
     "limit_settings",
     multiple=True,
@@ -140,6 +138,7 @@ def command(
     fmt: str,
     evidence_root: Path | None,
     uri_counts_missing: bool,
+    allow_hard_links: bool,
     limit_settings: tuple[str, ...],
     strict: bool,
     quiet: bool,
@@ -176,6 +175,7 @@ def command(
         strict=strict,
         evidence_root=evidence_root,
         uri_counts_missing=uri_counts_missing,
+        allow_hard_links=allow_hard_links,
         config=config,
         baseline=baseline,
         # Hashing every proof file is only worth it when a report shows the inventory.

@@ -45,7 +45,10 @@ def command() -> None:
 
 @command.command("inventory")
 @click.argument("path", type=click.Path(path_type=Path), default=".")
-@as_of_option("The date expiry and review dates are judged against (default: today).")
+@as_of_option(
+    "The date expiry and review dates are judged against, to the end of that day in UTC "
+    "(default: today in UTC)."
+)
 @click.option(
     "--format",
     "fmt",
@@ -71,6 +74,18 @@ def command() -> None:
     is_flag=True,
     help="Count proof kept in another system (a uri, never fetched) as missing.",
 )
+@click.option(
+    "--allow-hard-links",
+    is_flag=True,
+    help="Accept proof files that have other names (hard links); see docs/security.md.",
+)
+@click.option(
+    "--limit",
+    "limit_settings",
+    multiple=True,
+    metavar="NAME=VALUE",
+    help="Raise or lower one input limit (see docs/security.md); repeatable.",
+)
 @guarded
 def inventory_command(
     path: Path,
@@ -81,6 +96,8 @@ def inventory_command(
     rules: tuple[Path, ...],
     no_default_rules: bool,
     uri_counts_missing: bool,
+    allow_hard_links: bool,
+    limit_settings: tuple[str, ...],
 ) -> None:
     """List the proof behind every clause and Annex A control of the export at PATH.
 
@@ -96,24 +113,31 @@ def inventory_command(
     from aimscheck.export.loader import load_export
     from aimscheck.export.schema import validate_export
     from aimscheck.inventory import build_inventory
+    from aimscheck.limits import configured, use
     from aimscheck.output import write_atomic
 
     if json_path is not None and json_path.is_dir():
         raise click.BadParameter(f"{json_path} is a folder; give a file name", param_hint="--json")
-    # The values aimscheck.yaml adds to closed vocabularies are part of the export's contract.
-    found = find_config(path)
-    vocabulary = load_config(found).vocabulary if found is not None else ()
-    ruleset = load_ruleset(rules, not no_default_rules, vocabulary=vocabulary)
-    export = load_export(path)
-    added = Extensions(vocabulary=vocabulary, fields=ruleset.declared_fields)
-    raise_all(list(validate_export(export, extensions=added)))
-    coerce_dates(export, ruleset.custom_date_fields)
-    if evidence_root is not None and not evidence_root.is_dir():
-        raise UsageError(f"--evidence-root {evidence_root} is not a folder")
-    evaluator = Evaluator(export, as_of, evidence_root)
-    resolver = evaluator.ctx.evidence
-    resolver.uri_counts_missing = uri_counts_missing
-    inventory = build_inventory(export, resolver, evaluator.run(ruleset))
+    with use(configured(limit_settings)):
+        # The values aimscheck.yaml adds to closed vocabularies are part of the export's contract.
+        found = find_config(path)
+        vocabulary = load_config(found).vocabulary if found is not None else ()
+        ruleset = load_ruleset(rules, not no_default_rules, vocabulary=vocabulary)
+        export = load_export(path)
+        added = Extensions(vocabulary=vocabulary, fields=ruleset.declared_fields)
+        raise_all(list(validate_export(export, extensions=added)))
+        coerce_dates(export, ruleset.custom_date_fields)
+        if evidence_root is not None and not evidence_root.is_dir():
+            raise UsageError(f"--evidence-root {evidence_root} is not a folder")
+        evaluator = Evaluator(
+            export,
+            as_of,
+            evidence_root,
+            uri_counts_missing=uri_counts_missing,
+            allow_hard_links=allow_hard_links,
+        )
+        resolver = evaluator.ctx.evidence
+        inventory = build_inventory(export, resolver, evaluator.run(ruleset))
     root = export.display(resolver.root)
     document = _document(inventory, export, path, as_of, root)
     if json_path is not None:
@@ -201,7 +225,8 @@ def hash_command(paths: tuple[Path, ...], relative_to: Path | None) -> None:
     written anywhere.
     """
     from aimscheck.errors import UsageError
-    from aimscheck.evidence import inside, sha256_file
+    from aimscheck.evidence import inside
+    from aimscheck.prooffile import sha256_file
 
     absent = [str(p) for p in paths if not p.exists()]
     if absent:
