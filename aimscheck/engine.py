@@ -15,16 +15,14 @@ from aimscheck.dsl.ruleset import CompiledRule, RuleSet
 from aimscheck.errors import EVAL_ERRORS
 from aimscheck.evidence import EvidenceResolver
 from aimscheck.export.model import ID_FIELD, Export
-from aimscheck.limits import Limits, use
+from aimscheck.limits import Limits, current, use
 from aimscheck.results import EvidenceCheck, Outcome, Result, Subject, passed, subject_of
 from aimscheck.source import Location
-from aimscheck.values import MISSING, truth
+from aimscheck.values import MISSING, joined, show, truth
 
 # The records a rule judges one by one: (record, its subject, its location).
 Subjects = list[tuple[Any, Subject | None, Location]]
 _bind = list.__setitem__  # a frame's slot, written without its own metering
-# Messages longer than this are cut: a report line must stay readable whatever the data holds.
-MAX_MESSAGE = 2000
 # From this many records on, rules run as generated Python (dsl/codegen.py): generating costs
 # about a millisecond a rule, and saves that many times over on a big export.
 GENERATE_FROM = 20_000
@@ -135,8 +133,13 @@ class Evaluator:
     def _results(self, rule: CompiledRule) -> list[Result]:
         info = rule.info
         if info.controls and all(c in self.excluded for c in info.controls):
-            reasons = "; ".join(f"{c}: {self.excluded[c]}" for c in info.controls)
-            message = f"excluded in the Statement of Applicability ({reasons})"
+            each = self.limits.max_message_value
+            reasons = joined(
+                (f"{c}: {show(self.excluded[c], each)}" for c in info.controls),
+                "; ",
+                self.limits.max_message,
+            )
+            message = _cut(f"excluded in the Statement of Applicability ({reasons})")
             return [Result(info, Outcome.NOT_APPLICABLE, None, self.default, message)]
         frame = self.frame(rule)
         try:
@@ -266,7 +269,11 @@ class Evaluator:
                             step.message(self.ctx, frame)
                             if step.message
                             else f"missing evidence for {step.source}: "
-                            + "; ".join(f"{c.ref or '(none)'}: {c.message}" for c in bad)
+                            + joined(
+                                (f"{show(c.ref or '(none)')}: {show(c.message)}" for c in bad),
+                                "; ",
+                                self.limits.max_message,
+                            )
                         )
         except BudgetSpent:
             raise
@@ -279,7 +286,7 @@ class Evaluator:
                 Outcome.MISSING_EVIDENCE,
                 subject,
                 location,
-                _cut("; ".join(problems)),
+                _cut(joined(problems, "; ", self.limits.max_message)),
                 tuple(proofs),
             )
         return passed(info, subject, location, tuple(proofs) if proofs else ())
@@ -302,9 +309,14 @@ def _hashable(node: object) -> bool:
 
 
 def _cut(message: str) -> str:
-    if len(message) <= MAX_MESSAGE:
+    """A message at most max_message characters long, then `…` and how much was cut.
+
+    Messages are bounded while they are built (`show`, `joined`, templates): this only cuts
+    what a few bounded parts may add up to."""
+    limit = current().max_message
+    if len(message) <= limit:
         return message
-    return f"{message[:MAX_MESSAGE]}… ({len(message) - MAX_MESSAGE} more characters cut)"
+    return f"{message[:limit]}… ({len(message) - limit} more characters cut)"
 
 
 def evaluate(

@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING, Any
 
 from aimscheck.errors import EvaluationError
 from aimscheck.thresholds import metric_bounds, target_bound
-from aimscheck.values import MISSING, Duration, kind, order
+from aimscheck.values import MISSING, Duration, kind, order, show
 
 if TYPE_CHECKING:
     from aimscheck.context import Context
@@ -22,7 +22,7 @@ def _date(value: object, what: str) -> dt.date | None:
         return value.date()
     if isinstance(value, dt.date):
         return value
-    raise EvaluationError(f"{what} needs a date, got {kind(value)} ({value!r})")
+    raise EvaluationError(f"{what} needs a date, got {kind(value)} ({show(value)!r})")
 
 
 def _list(ctx: Context, value: object, what: str) -> list[Any] | tuple[Any, ...]:

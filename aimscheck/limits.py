@@ -42,6 +42,8 @@ class Limits:
     max_regex_subject: int = 100_000  # characters of a text `matches` will search
     # ---- evaluation (aimscheck/engine.py) -------------------------------------------------
     max_text: int = 1_000_000  # characters a `+` of texts may build
+    max_message: int = 2_000  # characters of a result's message, cut while it is built
+    max_message_value: int = 500  # characters of one value shown in a message
     max_rule_steps: int = 1_000_000  # work of one rule, plus steps_per_record per record
     max_run_steps: int = 10_000_000  # work of all rules, plus 10 x steps_per_record per record
     steps_per_record: int = 20  # how the budgets grow with the export

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any, Final
 
@@ -222,22 +223,55 @@ def truth(value: object) -> bool:
     raise EvaluationError(f"a condition must be true or false, got {kind(value)} ({show(value)})")
 
 
-def show(value: object) -> str:
-    """How a value reads inside a message."""
+def show(value: object, limit: int | None = None) -> str:
+    """How a value reads inside a message: at most `limit` characters (by default
+    max_message_value), the last one `…` when it is cut. Cut while it is built: a list of a
+    million ids costs the few that are shown, never the whole list written out."""
+    if limit is None:
+        limit = current().max_message_value
+    return cut(_show(value, limit), limit)
+
+
+def cut(text: str, limit: int) -> str:
+    """`text` if it has at most `limit` characters, else its start and `…`, `limit` in all."""
+    return text if len(text) <= limit else f"{text[: max(limit - 1, 0)]}…"
+
+
+def _show(value: object, limit: int) -> str:
+    """`value` as a message shows it; may run a little past `limit`, never much further."""
     if value is MISSING or value is None:
         return "(missing)"
     if isinstance(value, bool):
         return "true" if value else "false"
     if isinstance(value, float):
         return f"{value:g}"
+    if isinstance(value, int) and value.bit_length() > min(3 * limit + 64, 14_000):
+        # Writing out its digits would cost more than showing them is worth (and Python
+        # refuses to past 4,300 digits).
+        return f"a number of about {int(value.bit_length() * 0.30103) + 1} digits"
     if isinstance(value, dt.date):
         return value.isoformat()
     if isinstance(value, list | tuple):
-        return ", ".join(show(v) for v in value) if value else "(none)"
+        return joined((_show(v, limit) for v in value), ", ", limit) if value else "(none)"
     if isinstance(value, dict):
         ident = value.get("id", value.get("control"))
-        return str(ident) if ident is not None else "{…}"
+        return _show(ident, limit) if ident is not None else "{…}"
+    if isinstance(value, str):
+        return value[: limit + 1]
     return str(value)
+
+
+def joined(pieces: Iterable[str], separator: str, limit: int) -> str:
+    """`separator.join(pieces)`, taking pieces only until the text is longer than `limit`
+    (the caller cuts it there): the pieces after it are never made."""
+    taken: list[str] = []
+    size = 0
+    for piece in pieces:
+        taken.append(piece)
+        size += len(piece) + len(separator)
+        if size > limit:
+            break
+    return separator.join(taken)
 
 
 def is_empty(value: object) -> bool:

@@ -4,12 +4,14 @@ from __future__ import annotations
 
 import json
 import os
+import subprocess
+import sys
 import time
 from pathlib import Path
 from typing import Any
 
 import pytest
-from hostiledata import AS_OF, check, process, repo, rules, run, write
+from hostiledata import AS_OF, ROOT, check, process, repo, rules, run, write
 
 from aimscheck.cli import EXIT_ERROR, EXIT_FINDINGS, EXIT_OK
 
@@ -143,19 +145,17 @@ def test_division_by_zero(tmp_path: Path, export: Path) -> None:
 
 
 def test_a_comparison_across_types_in_the_data(tmp_path: Path, export: Path) -> None:
-    write(export, {"ai_systems/s1.yaml": "id: s1\nname: S\nscore: high\n"})
-    pack = rules(tmp_path, rule("require sys.score > 3", fields="field ai_systems.score: number\n"))
+    write(export, {"ai_systems/s1.yaml": "id: s1\nin_scope: true\nname: S\nscore: high\n"})
+    # A declared field is validated with the export (issue 14): `sys["score"]` is not declared.
+    pack = rules(tmp_path, rule('require sys["score"] > 3'))
     assert only_message(results(export, pack)) == (
         "could not evaluate: cannot compare text (high) with a number (3)"
     )
 
 
 def test_a_quantifier_over_a_value_that_is_not_a_list(tmp_path: Path, export: Path) -> None:
-    write(export, {"ai_systems/s1.yaml": "id: s1\nname: S\ntags: ops\n"})
-    pack = rules(
-        tmp_path,
-        rule('require exists t in sys.tags where t == "a"', fields="field ai_systems.tags: list\n"),
-    )
+    write(export, {"ai_systems/s1.yaml": "id: s1\nin_scope: true\nname: S\ntags: ops\n"})
+    pack = rules(tmp_path, rule('require exists t in sys["tags"] where t == "a"'))
     assert only_message(results(export, pack)) == (
         "could not evaluate: 'exists' needs a list or collection, got 'ops'"
     )
@@ -182,7 +182,7 @@ BOMB = "require " + "all a in ai_systems: " * 40 + "a.id is set"  # 3 systems: 3
 
 
 def three_systems(tmp_path: Path) -> Path:
-    extra = {f"ai_systems__s{i}.yaml": f"id: s{i}\nname: S\n" for i in range(2, 4)}
+    extra = {f"ai_systems__s{i}.yaml": f"id: s{i}\nin_scope: true\nname: S\n" for i in range(2, 4)}
     return repo(tmp_path / "repo", **extra)
 
 
@@ -257,7 +257,7 @@ def test_catastrophic_backtracking_patterns_run_in_linear_time(
     tmp_path: Path, export: Path
 ) -> None:
     # With Python's `re`, `(a+)+$` on this name takes longer than the universe is old.
-    write(export, {"ai_systems/s1.yaml": f"id: s1\nname: {'a' * 5000}!\n"})
+    write(export, {"ai_systems/s1.yaml": f"id: s1\nin_scope: true\nname: {'a' * 5000}!\n"})
     patterns = ["(a+)+$", "(a|aa)+$", "^(a*)*$", "^(a|a?)+$", "(.*a){20}$"]
     pack = rules(tmp_path, rule(*(f'require not (sys.name matches "{p}")' for p in patterns)))
     started = time.perf_counter()
@@ -266,7 +266,7 @@ def test_catastrophic_backtracking_patterns_run_in_linear_time(
 
 
 def test_matches_refuses_text_past_its_limit(tmp_path: Path, export: Path) -> None:
-    write(export, {"ai_systems/s1.yaml": f"id: s1\nname: {'a' * 100_001}\n"})
+    write(export, {"ai_systems/s1.yaml": f"id: s1\nin_scope: true\nname: {'a' * 100_001}\n"})
     pack = rules(tmp_path, rule('require sys.name matches "^a+$"'))
     assert only_message(results(export, pack)) == (
         "could not evaluate: text of 100001 characters is longer than 'matches' reads (100000, "
@@ -277,7 +277,7 @@ def test_matches_refuses_text_past_its_limit(tmp_path: Path, export: Path) -> No
 
 def test_costly_searches_are_charged_to_the_budget(tmp_path: Path, export: Path) -> None:
     # RE2 never backtracks, but a large automaton over long text is slow: it is paid for.
-    write(export, {"ai_systems/s1.yaml": f"id: s1\nname: {'ab' * 40_000}\n"})
+    write(export, {"ai_systems/s1.yaml": f"id: s1\nin_scope: true\nname: {'ab' * 40_000}\n"})
     pack = rules(tmp_path, rule('require not (sys.name matches "(.{0,100}){10}xyz")'))
     found = results(export, pack, {"AIMSCHECK_MAX_RULE_STEPS": "100000"})
     assert only_message(found).startswith("evaluation stopped after 100,020 steps")
@@ -454,3 +454,96 @@ def test_a_named_pipe_is_refused_not_waited_for(tmp_path: Path, export: Path) ->
         proc = process(*command, timeout=20)
         assert proc.returncode == EXIT_ERROR, command
         assert "x.aims:1: the rule file is not a regular file" in proc.stderr, command
+
+
+# ---- messages are bounded while they are built (values.show, message templates, cli.fail)
+
+
+def capped(*args: str | Path, memory_gb: float = 1) -> subprocess.CompletedProcess[str]:
+    """A real process whose address space is capped: what it would build past that fails."""
+    resource = pytest.importorskip("resource")
+
+    def cap() -> None:
+        limit = int(memory_gb * 2**30)
+        resource.setrlimit(resource.RLIMIT_AS, (limit, limit))
+
+    env = {**os.environ, "PYTHONPATH": str(ROOT), "AIMSCHECK_NO_CACHE": "1"}
+    return subprocess.run(
+        [sys.executable, "-m", "aimscheck", *map(str, args)],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        env=env,
+        preexec_fn=cap,
+    )
+
+
+def test_a_message_repeating_a_long_field_is_cut_while_it_is_built(tmp_path: Path) -> None:
+    # 30,000 times a name of 100,000 characters would be a 3 GB message: the process may use 1.
+    export = repo(tmp_path / "repo")
+    write(export, {"ai_systems/s1.yaml": f"id: s1\nin_scope: true\nname: {'a' * 100_000}\n"})
+    because = 'because "' + "{x}" * 30_000 + '"'
+    pack = rules(tmp_path, rule("let x = sys.name", "require sys.name is missing", because))
+    proc = capped(
+        "check", export, "--no-default-rules", "--rules", pack, *AS_OF, "--format", "json"
+    )
+    assert proc.returncode == EXIT_FINDINGS, proc.stderr[:500]
+    [found] = json.loads(proc.stdout)["results"]
+    # Each value at 500 characters (max_message_value), the message at 2,000 (max_message).
+    assert found["message"] == ("a" * 499 + "…") * 4
+
+
+def test_a_megabyte_name_in_a_repeated_message_ends_with_findings(tmp_path: Path) -> None:
+    export = repo(tmp_path / "repo")
+    write(export, {"ai_systems/s1.yaml": f"id: s1\nin_scope: true\nname: {'n' * 2**20}\n"})
+    because = 'because "name: {sys.name}' + "{sys.name}" * 3_000 + '"'
+    pack = rules(tmp_path, rule("require sys.name is missing", because))
+    proc = capped(
+        "check", export, "--no-default-rules", "--rules", pack, *AS_OF, "--format", "json"
+    )
+    assert proc.returncode == EXIT_FINDINGS, proc.stderr[:500]
+    [found] = json.loads(proc.stdout)["results"]
+    assert found["message"] == "name: " + "n" * 499 + "…" + ("n" * 499 + "…") * 2 + "n" * 493 + "…"
+
+
+def test_message_limits_can_be_set(tmp_path: Path, export: Path) -> None:
+    write(export, {"ai_systems/s1.yaml": "id: s1\nin_scope: true\nname: Scoring engine\n"})
+    pack = rules(tmp_path, rule("require sys.name is missing", 'because "{sys.name} ({sys.id})"'))
+    env = {"AIMSCHECK_MAX_MESSAGE_VALUE": "5", "AIMSCHECK_MAX_MESSAGE": "9"}
+    [found] = results(export, pack, env)
+    assert found["message"] == "Scor… (s…"  # "Scor…" then " (s1)": 10 characters, cut to 9
+    [found] = results(export, pack)
+    assert found["message"] == "Scoring engine (s1)"
+
+
+def test_a_long_list_in_a_message_is_shown_from_its_start() -> None:
+    from aimscheck.values import show
+
+    ids = [f"risk-{i}" for i in range(1_000_000)]
+    shown = show(ids, 40)
+    assert shown == "risk-0, risk-1, risk-2, risk-3, risk-4,…"
+    assert len(shown) == 40
+    assert show([[ids[:3], 2**5000, {"id": "s" * 50}], True], 60) == (
+        "risk-0, risk-1, risk-2, a number of about 1506 digits, ssss…"
+    )
+    assert show("x" * 10, 10) == "x" * 10 and show("x" * 11, 10) == "x" * 9 + "…"
+
+
+def test_an_error_message_is_never_empty_nor_huge(capsys: pytest.CaptureFixture[str]) -> None:
+    from aimscheck.cli import fail
+
+    for error, expected in [
+        (
+            MemoryError(),
+            "out of memory: this run needs more memory than the process may use; "
+            "give it more, or lower the limits of docs/security.md (such as max_export_mb) to "
+            "fail earlier",
+        ),
+        (ValueError(), "ValueError without a message; please report it"),
+        (ValueError("   "), "ValueError without a message; please report it"),
+        (OSError("x" * 2**20), "x" * 2000 + "…"),
+    ]:
+        with pytest.raises(SystemExit) as caught:
+            fail(error)
+        assert caught.value.code == EXIT_ERROR
+        assert capsys.readouterr().err == f"aimscheck: error: {expected}\n"

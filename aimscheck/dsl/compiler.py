@@ -21,8 +21,19 @@ from aimscheck.export.fields import FieldType
 from aimscheck.export.model import COLLECTIONS, SECTIONS
 from aimscheck.functions import FUNCTIONS
 from aimscheck.iso42001 import ANNEX_A, annex_records
+from aimscheck.limits import current
 from aimscheck.source import Location, Span, render_snippet
-from aimscheck.values import MISSING, Duration, arith, duration, equal, order, show, truth
+from aimscheck.values import (
+    MISSING,
+    Duration,
+    arith,
+    cut,
+    duration,
+    equal,
+    order,
+    show,
+    truth,
+)
 
 if TYPE_CHECKING:
     from aimscheck.dsl.quantifiers import Join, Plan
@@ -575,16 +586,26 @@ class ExprCompiler:
             parts.append(part if isinstance(part, str) else self.compile(part, env)[0])
 
         def render(c: Context, f: list[Any]) -> str:
+            # Bounded while it is built: each value at max_message_value characters, and the
+            # parts after the first max_message characters are never evaluated, so that a
+            # message repeating a long field thousands of times costs its first 2,000.
+            limits = current()
+            whole, each = limits.max_message, limits.max_message_value
             out = []
+            size = 0
             for part in parts:
                 if isinstance(part, str):
-                    out.append(part)
+                    piece = part
                 else:
                     try:
-                        out.append(show(part(c, f)))
+                        piece = show(part(c, f), each)
                     except EvaluationError:
-                        out.append("(?)")
-            return "".join(out)
+                        piece = "(?)"
+                out.append(piece)
+                size += len(piece)
+                if size > whole:
+                    break
+            return cut("".join(out), whole)
 
         return render
 

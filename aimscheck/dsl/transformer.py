@@ -206,6 +206,7 @@ class AstBuilder(Transformer[Token, Any]):
         offset = 3 if token.startswith('"""') else 1
         parts: list[str | n.Expr] = []
         buf: list[str] = []
+        position = _Positions(token)
         i = 0
         while i < len(raw):
             ch = raw[i]
@@ -220,7 +221,7 @@ class AstBuilder(Transformer[Token, Any]):
                 if buf:
                     parts.append("".join(buf))
                     buf = []
-                line, col = _position(token, offset + i + 1)
+                line, col = position.at(offset + i + 1)
                 parts.append(self._parse_hole(raw[i + 1 : end], line, col))
                 i = end + 1
                 continue
@@ -413,11 +414,26 @@ class LayoutBuilder(AstBuilder):
         return RuleLayout(built, span_of(meta), tuple(Entry(k, v, s) for k, v, s in entries))
 
 
-def _position(token: Token, offset: int) -> tuple[int, int]:
-    """Line and column of the character `offset` characters into a (possibly long) string token."""
-    text = str(token)[:offset]
-    newlines = text.count("\n")
-    line = (token.line or 1) + newlines
-    if newlines:
-        return line, offset - text.rfind("\n")
-    return line, (token.column or 1) + offset
+class _Positions:
+    """Line and column of characters of a (possibly long) string token, asked in increasing
+    order: each question scans only the text since the previous one, so a message with
+    thousands of holes costs its length once, not once per hole."""
+
+    def __init__(self, token: Token) -> None:
+        self.text = str(token)
+        self.line, self.column = token.line or 1, token.column or 1
+        self.done = 0  # characters scanned
+        self.newlines = 0  # newlines among them
+        self.last = -1  # where the last of them is
+
+    def at(self, offset: int) -> tuple[int, int]:
+        if offset < self.done:  # never happens in order; start again rather than be wrong
+            self.done, self.newlines, self.last = 0, 0, -1
+        found = self.text.count("\n", self.done, offset)
+        if found:
+            self.newlines += found
+            self.last = self.text.rfind("\n", self.done, offset)
+        self.done = offset
+        if self.newlines:
+            return self.line + self.newlines, offset - self.last
+        return self.line, self.column + offset
