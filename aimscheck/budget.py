@@ -36,22 +36,28 @@ class Budget:
     def end_rule(self) -> None:
         self.run_left -= self.granted - max(self.left, 0)
 
-    def spend(self, steps: int) -> None:
+    def spend(self, steps: int, advice: str = "") -> None:
         self.left -= steps
         if self.left < 0:
-            self.exhausted()
+            self.exhausted(advice)
 
-    def exhausted(self) -> None:
+    def exhausted(self, advice: str = "") -> None:
+        """Raise BudgetSpent, with `advice` on what spent it (by default: nested quantifiers)."""
         if self.granted < self.rule_steps:
             name, what = "max_run_steps", "all rules together"
         else:
             name, what = "max_rule_steps", "one rule"
         raise BudgetSpent(
             f"evaluation stopped after {self.granted:,} steps, the budget of {what} ({name}): "
-            "a quantifier over a collection inside another one compares every record with "
-            "every other; join on a field instead (exists b in risks where b.id == a.risk_ref), "
-            f"or {how_to_raise(name)}"
+            + (advice or _NESTED)
+            + f", or {how_to_raise(name)}"
         )
+
+
+_NESTED = (
+    "a quantifier over a collection inside another one compares every record with every "
+    "other; join on a field instead (exists b in risks where b.id == a.risk_ref)"
+)
 
 
 class Frame(list[Any]):
@@ -88,9 +94,9 @@ def metered(budget: Budget) -> Iterator[Budget]:
         _METER.reset(token)
 
 
-def charge(steps: int) -> None:
+def charge(steps: int, advice: str = "") -> None:
     """Spend from the budget of the rule being evaluated, if any: for code that has no Context
-    at hand (regular expressions, text arithmetic)."""
+    at hand (regular expressions, text arithmetic). `advice` says what to do should it run out."""
     budget = _METER.get()
     if budget is not None and steps:
-        budget.spend(steps)
+        budget.spend(steps, advice)

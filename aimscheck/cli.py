@@ -189,7 +189,7 @@ def main() -> None:
     from aimscheck.envflags import check_switches
     from aimscheck.errors import AimscheckError
 
-    try:  # AIMSCHECK_NO_CACHE=maybe is an error now, whether or not the cache is read
+    try:  # AIMSCHECK_NO_CACHE=maybe is an error whether or not the command reads the cache
         check_switches()
     except AimscheckError as exc:
         fail(exc)

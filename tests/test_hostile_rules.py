@@ -283,6 +283,44 @@ def test_costly_searches_are_charged_to_the_budget(tmp_path: Path, export: Path)
     assert only_message(found).startswith("evaluation stopped after 100,020 steps")
 
 
+def test_a_search_its_budget_cannot_pay_for_is_never_started(tmp_path: Path, export: Path) -> None:
+    # Issue 16: RE2 runs this pattern at about 155 instructions x bytes per microsecond, two
+    # seconds on this name. Charged at that worst case before it starts, it never does.
+    write(export, {"ai_systems/s1.yaml": f"id: s1\nin_scope: true\nname: {'a' * 100_000}\n"})
+    pack = rules(tmp_path, rule('require not (sys.name matches "([a!]*a){1000}[xy]")'))
+    assert only_message(results(export, pack)) == (
+        "evaluation stopped after 1,000,020 steps, the budget of one rule (max_rule_steps): "
+        "searching 100,000 characters with '([a!]*a){1000}[xy]' (3,005 instructions) costs "
+        "6,110,001 steps at RE2's worst; a pattern with fewer counted repetitions (such as "
+        "{1000} or .{0,100}) or a shorter text costs less, or if the input is genuine, raise "
+        "the limit: AIMSCHECK_MAX_RULE_STEPS=N or --limit max_rule_steps=N"
+    )
+
+
+def test_a_search_is_charged_by_the_bytes_re2_reads() -> None:
+    from aimscheck.dsl.regex import compile_regex
+
+    regex = compile_regex("(.{0,100}){10}xyz")
+    assert regex.cost("é" * 1000) == regex.cost("e" * 2000) > regex.cost("e" * 1000)
+    assert regex.cost("😀" * 1000) == regex.cost("e" * 4000)
+    assert regex.cost("") == 1
+
+
+def test_a_pattern_past_re2s_memory_is_refused_with_what_to_do(
+    tmp_path: Path, export: Path
+) -> None:
+    pack = rules(tmp_path, rule('require sys.name matches "[\\\\p{L}\\\\p{N}]{300}!"'))
+    result = check(export, pack)
+    assert result.exit_code == EXIT_ERROR
+    assert error_lines(result.stderr) == [
+        f"{pack / 'pack.aims'}:7:28: bad regular expression: pattern too large - compile failed",
+        '    require sys.name matches "[\\\\p{L}\\\\p{N}]{300}!"',
+        "                             ^^^^^^^^^^^^^^^^^^^^^^",
+        "  hint: the pattern's program passes RE2's memory of 1 MB: repeat less, and count "
+        "lengths with len() instead (^[\\\\p{L} ]+$ and len(x) <= 300, not ^[\\\\p{L} ]{1,300}$)",
+    ]
+
+
 # ---- what the rule parser must bound (dsl/parser.py, dsl/ruleset.py: see docs/security.md)
 
 

@@ -489,7 +489,11 @@ class ExprCompiler:
             self.error(
                 e.span,
                 f"bad regular expression: {reason}",
-                "matches uses RE2 syntax (no backreferences or lookaround); "
+                "the pattern's program passes RE2's memory of 1 MB: repeat less, and count "
+                "lengths with len() instead (^[\\\\p{L} ]+$ and len(x) <= 300, not "
+                "^[\\\\p{L} ]{1,300}$)"
+                if "too large" in reason
+                else "matches uses RE2 syntax (no backreferences or lookaround); "
                 'a backslash is written twice in the rule: "\\\\d+"',
             )
             return (lambda c, f: False), t.BOOLEAN
