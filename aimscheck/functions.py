@@ -9,7 +9,8 @@ from typing import TYPE_CHECKING, Any
 
 from aimscheck.errors import EvaluationError
 from aimscheck.thresholds import metric_bounds, target_bound
-from aimscheck.values import MISSING, Duration, kind, order, show
+from aimscheck.limits import current
+from aimscheck.values import MISSING, Duration, cut, joined, kind, order, show
 
 if TYPE_CHECKING:
     from aimscheck.context import Context
@@ -128,6 +129,24 @@ def fn_concat(ctx: Context, *values: object) -> object:
         elif value is not MISSING and value is not None:
             out.append(value)
     return out
+
+
+def fn_join(ctx: Context, items: object, separator: object) -> object:
+    """The items of a list as one text, `separator` between them (a record as its id); missing
+    for an empty list, so that a text built on it drops out of a `concat`.
+
+    `concat("owns AI systems " + join(owned, ", "), "approves " + join(approved, ", "))`
+    """
+    found = _list(ctx, items, "join()")
+    between = _text(separator, "join()")
+    if between is None:
+        raise EvaluationError("join() needs a separator text")
+    if not found:
+        return MISSING
+    limit = current().max_text
+    text = joined((show(item, limit) for item in found), between, limit)
+    ctx.text_steps(text)
+    return cut(text, limit)
 
 
 def fn_flatten(ctx: Context, value: object) -> object:
@@ -354,6 +373,7 @@ FUNCTIONS: dict[str, Builtin] = {
         Builtin("distinct", fn_distinct, 1, 1, "list"),
         Builtin("concat", fn_concat, 1, 8, "list"),
         Builtin("flatten", fn_flatten, 1, 1, "list"),
+        Builtin("join", fn_join, 2, 2, "string"),
         Builtin("sum", fn_sum, 1, 1, "number"),
         Builtin("max", fn_max, 1, 1, "any"),
         Builtin("min", fn_min, 1, 1, "any"),

@@ -112,3 +112,17 @@ def test_flatten_takes_the_items_of_each_list_one_level_down(tmp_path: Path) -> 
     text = '{flatten(pluck(x.results, \\"evidence_refs\\"))}'
     records = [{"id": "m", "results": results}]
     assert messages(tmp_path, "metrics", records, text) == ["EV-1, EV-2, EV-3"]
+
+
+def test_join_writes_the_items_as_one_text_and_is_missing_for_an_empty_list(
+    tmp_path: Path,
+) -> None:
+    records = [
+        {"id": "c", "evidence_refs": ["EV-1", "EV-2"], "affected_system_refs": []},
+        {"id": "d", "evidence_refs": ["EV-3"]},
+    ]
+    text = (
+        '{concat(\\"proof \\" + join(x.evidence_refs, \\" and \\"), '
+        '\\"systems \\" + join(x.affected_system_refs, \\", \\"))}'
+    )
+    assert messages(tmp_path, "changes", records, text) == ["proof EV-1 and EV-2", "proof EV-3"]

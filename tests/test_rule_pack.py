@@ -150,14 +150,17 @@ def _judge(
     }
 
 
-def _system(ident: str, deployed: str, approved: str) -> dict[str, Any]:
+def _system(ident: str, deployed: str, approved: str, first: str | None = None) -> dict[str, Any]:
+    approval = {"approved_by_ref": "p-cto", "approved_at": approved}
+    if first is not None:
+        approval["first_approved_at"] = first
     return {
         "id": ident,
         "name": ident.title(),
         "in_scope": True,
         "lifecycle_stage": "operation",
         "deployed_at": deployed,
-        "deployment_approval": {"approved_by_ref": "p-cto", "approved_at": approved},
+        "deployment_approval": approval,
     }
 
 
@@ -166,7 +169,7 @@ def test_a625_02_does_not_judge_a_system_older_than_the_aims(
 ) -> None:
     systems = [
         _system("router", "2024-05-13", "2025-10-09"),
-        _system("ranker", "2025-11-02", "2025-11-06"),
+        _system("ranker", "2025-11-02", "2026-02-06", first="2025-11-06"),
     ]
     results = _judge(
         ruleset, "AIMS-A.6.2.5-02", {"implementation": ESTABLISHED, "ai_systems": systems}, tmp_path
@@ -180,8 +183,76 @@ def test_a625_02_does_not_judge_a_system_older_than_the_aims(
     assert results["ranker"].outcome is Outcome.NONCONFORMITY
     assert results["ranker"].message == (
         "AI system ranker (Ranker) was deployed on 2025-11-02, after the AIMS was established, but "
-        "its deployment_approval is dated 2025-11-06, with no significant change in between to "
-        "re-approve"
+        "first approved for deployment on 2025-11-06 (deployment_approval.first_approved_at)"
+    )
+
+
+def test_a625_02_does_not_take_a_latest_approval_for_the_first(
+    ruleset: RuleSet, tmp_path: Path
+) -> None:
+    systems = [
+        _system("ranker", "2025-11-02", "2026-02-06"),
+        _system("router", "2025-11-02", "2026-07-02"),
+    ]
+    changes = [
+        {"id": "CH-1", "affected_system_refs": ["router"], "at": "2026-06-02", "significant": True}
+    ]
+    export = {"implementation": ESTABLISHED, "ai_systems": systems, "changes": changes}
+    results = _judge(ruleset, "AIMS-A.6.2.5-02", export, tmp_path)
+    assert {r.outcome for r in results.values()} == {Outcome.NOT_APPLICABLE}
+    assert results["ranker"].message == (
+        "AI system ranker (Ranker) was deployed on 2025-11-02 and its latest approval is dated "
+        "2026-02-06, which may be a re-approval: the first approval of this deployment is not "
+        "recorded: deployment_approval.first_approved_at"
+    )
+    assert results["router"].message == (
+        "AI system router (Router) was re-approved on 2026-07-02 after its significant change CH-1 "
+        "of 2026-06-02: the first approval of this deployment (on 2025-11-02) is not recorded: "
+        "deployment_approval.first_approved_at"
+    )
+
+
+def test_62_04_says_why_a_missed_objective_cannot_be_judged(
+    ruleset: RuleSet, tmp_path: Path
+) -> None:
+    objectives = [
+        {"id": "O-1", "statement": "s", "target": 95, "due": "2026-09-30",
+         "measurements": [{"at": "2026-09-30", "value": 80}]},
+        {"id": "O-2", "statement": "s", "target": ">= 0.9", "target_direction": "at_least",
+         "due": "2026-06-30", "measurements": [{"at": "2026-06-30", "value": 0.5}]},
+    ]  # fmt: skip
+    results = _judge(ruleset, "AIMS-6.2-04", {"objectives": objectives}, tmp_path)
+    assert results["O-1"].outcome is Outcome.NOT_APPLICABLE
+    assert results["O-1"].message == (
+        'Objective O-1 gives no direction for its target 95: write the target as ">= 95%" or '
+        '"<= 2", or give target_direction, to have it judged as met or missed'
+    )
+    assert results["O-2"].outcome is Outcome.NONCONFORMITY
+    assert results["O-2"].message == (
+        "Objective O-2 was due on 2026-06-30 and its latest measurement, 0.5 on 2026-06-30, misses "
+        "its target >= 0.9, and no new due date was set (due)"
+    )
+
+
+def test_72_04_names_every_kind_of_work_the_person_does(ruleset: RuleSet, tmp_path: Path) -> None:
+    export = {
+        "controls": [
+            {"id": "C-1", "title": "Gate", "status": "implemented", "owner_ref": "p-cto"},
+            {"id": "C-2", "title": "Drift", "status": "planned", "owner_ref": "p-cto"},
+        ],
+        "risks": [{"id": "R-1", "title": "Bias", "status": "accepted", "accepted_by_ref": "p-cto"}],
+        "documents": [
+            {"id": "D-1", "type": "procedure", "title": "P", "status": "approved",
+             "owner_ref": "p-cto", "approved_by_ref": "p-cto"},
+        ],
+        "competence_records": [{"id": "CR-1", "person_ref": "p-cto", "expires_at": "2026-11-19"}],
+    }  # fmt: skip
+    result = _judge(ruleset, "AIMS-7.2-04", export, tmp_path)["p-cto"]
+    assert result.outcome is Outcome.NONCONFORMITY
+    assert result.message == (
+        "p-cto (Chief Technology Officer) owns control(s) C-1, C-2; accepted risk(s) R-1; owns "
+        "document(s) D-1; approved document(s) D-1, but has no current competence record "
+        "(competence_records with person_ref p-cto and no past expires_at)"
     )
 
 
