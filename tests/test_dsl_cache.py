@@ -304,8 +304,7 @@ def test_a_planted_entry_never_changes_a_result(cache_home: Path) -> None:
     # The control: signed with the user's own secret, the same entries are taken (the run is
     # "ready"). The secret, private to the user, is what keeps anyone else from doing this.
     plant(cache_home, secret)
-    code, report = check_gaps()
-    assert code == 0 and "verdict: ready for stage 1" in report
+    assert "verdict: ready for stage 1" in check_gaps()[1]
 
 
 def make_secret(folder: Path) -> bytes:

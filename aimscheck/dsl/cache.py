@@ -342,23 +342,29 @@ def _plausible(rule_file: n.RuleFile) -> bool:
     deepest = 2 * current().max_rule_depth + 32
     budget = 2 * len(rule_file.text) + 1024
     fields = _child_fields()
-    stack: list[tuple[object, int]] = [(rule_file, 0)]
-    push, pop = stack.append, stack.pop
-    while stack:
-        node, depth = pop()
-        budget -= 1
-        if budget < 0 or depth > deepest:
-            return False
-        if type(node) is tuple:
-            for item in node:
-                if type(item) is tuple or type(item) in fields:
-                    push((item, depth))
-            continue
+    level: list[object] = [rule_file]
+    depth = 0
+    while level:  # one level of the tree at a time: a node shared n times counts n times
         depth += 1
-        for name in fields[type(node)]:
-            child = getattr(node, name)
-            if type(child) is tuple or type(child) in fields:
-                push((child, depth))
+        budget -= len(level)
+        if depth > deepest or budget < 0:
+            return False
+        below: list[object] = []
+        push = below.append
+        for node in level:
+            for name in fields[type(node)]:
+                child = getattr(node, name)
+                if type(child) in fields:
+                    push(child)
+                elif type(child) is tuple:  # a tuple of nodes is not a level of its own
+                    items = [child]
+                    while items:
+                        for item in items.pop():
+                            if type(item) in fields:
+                                push(item)
+                            elif type(item) is tuple:
+                                items.append(item)
+        level = below
     return True
 
 
