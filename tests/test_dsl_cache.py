@@ -555,3 +555,18 @@ def test_aimscheck_no_cache_with_another_word_is_an_error(
         "  hint: set it to one of 1, true, yes, on (on) or 0, false, no, off (off), "
         "or leave it empty"
     )
+
+
+def test_a_secret_that_cannot_be_made_means_no_cache_not_an_error(
+    cache_home: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    def no_links(*args: object, **kwargs: object) -> None:
+        raise OSError(1, "Operation not permitted")
+
+    monkeypatch.setattr(os, "link", no_links)
+    path = own_pack(tmp_path, "Linkless") / "org.aims"
+    seen = parses(monkeypatch)
+    for _ in range(2):
+        assert compile_files([path]).rules[0].info.title == "Linkless"
+    assert seen == [str(path)] * 2
+    assert not list(cache_home.iterdir())  # no secret, no entry, no temporary file left

@@ -279,7 +279,10 @@ def _secret(folder: int, create: bool) -> bytes | None:
     """This user's secret key, made (0600, all at once) when the folder has none yet."""
     found = _read_private(folder, SECRET_NAME, SECRET_BYTES)
     if isinstance(found, _Absent) and create:
-        _new_file(folder, SECRET_NAME, os.urandom(SECRET_BYTES), replace=False)
+        try:
+            _new_file(folder, SECRET_NAME, os.urandom(SECRET_BYTES), replace=False)
+        except OSError:  # a full disk, a file system without hard links: no cache
+            return None
         found = _read_private(folder, SECRET_NAME, SECRET_BYTES)
     return found if isinstance(found, bytes) and len(found) == SECRET_BYTES else None
 
