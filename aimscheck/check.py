@@ -5,7 +5,7 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 import difflib
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -20,6 +20,7 @@ if TYPE_CHECKING:
     from aimscheck.config import Config
     from aimscheck.dsl.ruleset import RuleSet
     from aimscheck.export.contract import Extensions, VocabularyExtension
+    from aimscheck.export.model import Export
     from aimscheck.progress import Progress
 
 PACK_VERSION = f"iso42001-{__version__}"
@@ -46,6 +47,9 @@ class CheckOptions:
     inventory: bool = True  # build the evidence inventory (hashes every proof file once)
     uri_counts_missing: bool = False  # proof kept in another system (a uri) counts as missing
     allow_hard_links: bool = False  # proof files with other names count (the CI operator's call)
+    # Called with the export as soon as it is read, before any rule runs (the check command
+    # refuses there a report path that is one of its files or proof files).
+    on_export: Callable[[Export], None] | None = None
 
 
 def load_ruleset(
@@ -173,6 +177,8 @@ def run_check(options: CheckOptions, progress: Progress | None = None) -> Report
         baseline = load_baseline(options.baseline) if options.baseline is not None else None
         show.stage("loading the export")
         export = load_export(options.path)
+        if options.on_export is not None:
+            options.on_export(export)
         show.stage("validating the export")
         added = extensions(ruleset, options.config)
         raise_all(list(validate_export(export, strict=options.strict, extensions=added)))

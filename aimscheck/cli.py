@@ -64,7 +64,9 @@ def fail(error: Exception) -> NoReturn:
         )
     elif not text.strip():
         text = f"{type(error).__name__} without a message; please report it"
-    text = "\n".join(_cut_line(line) for line in text.splitlines())
+    from aimscheck.reporters.text import visible  # messages quote the repo's data
+
+    text = "\n".join(_cut_line(visible(line)) for line in text.strip("\n").split("\n"))
     click.echo(
         f"aimscheck: error: {text}" if "\n" not in text else f"aimscheck: error:\n{text}", err=True
     )

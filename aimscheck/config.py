@@ -5,6 +5,8 @@ from __future__ import annotations
 import datetime as dt
 import difflib
 import json
+import os
+import re
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from importlib import resources
@@ -53,6 +55,7 @@ class Config:
     disabled: tuple[DisabledRule, ...] = ()
     fail_on: str | None = None  # None: not set here
     outputs: Mapping[str, Path] = field(default_factory=dict)
+    output_locations: Mapping[str, Location] = field(default_factory=dict)
     baseline: Path | None = None
     waivers: tuple[Waiver, ...] = ()
     waiver_files: tuple[Path, ...] = ()
@@ -60,12 +63,23 @@ class Config:
 
 
 def find_config(export_path: Path) -> Path | None:
-    """The aimscheck.yaml at the governance repo root: the export folder, or a file's folder."""
+    """The aimscheck.yaml at the governance repo root: the export folder, or a file's folder.
+
+    Whatever has the name is the configuration: a pipe or a device there is refused when it is
+    read, never skipped; a link leading out of the repo is refused here, before it is opened.
+    """
     root = export_path if export_path.is_dir() else export_path.parent
-    found = [root / name for name in CONFIG_NAMES if (root / name).is_file()]
+    found = [root / name for name in CONFIG_NAMES if os.path.lexists(root / name)]
     if len(found) > 1:
         raise UsageError(
             f"both {found[0]} and {found[1]} exist", hint="keep one configuration file"
+        )
+    if found and not _inside(os.path.realpath(found[0]), os.path.realpath(root)):
+        raise UsageError(
+            f"{found[0]} leads out of the repo through a symbolic link and is refused "
+            "(never opened)",
+            hint="keep aimscheck.yaml in the repo, or name a configuration of your own: "
+            "--config FILE",
         )
     return found[0] if found else None
 
@@ -197,25 +211,102 @@ def load_config(path: Path) -> Config:
     _no_twice([(c.rule, c.location) for c in severity], "rules.severity")
     _no_twice([(d.rule, d.location) for d in disabled], "rules.disabled")
     vocabulary = _vocabulary(doc, data.get("vocabulary", {}))
+    inside = _Repo(doc, base)
+    packs = inside.paths(("rules", "packs"), rules.get("packs", []), "a rule pack", _WIDEN_PACKS)
+    files = inside.paths(("waiver_files",), data.get("waiver_files", []), "a waiver file", _WIDEN)
+    baseline = inside.paths(("baseline",), [data["baseline"]] if "baseline" in data else [])
+    outputs = {name: inside.report(name, path) for name, path in data.get("outputs", {}).items()}
+    raise_all(inside.errors)
     waivers = parse_waivers(doc, ("waivers",))
-    files = tuple(base / p for p in data.get("waiver_files", []))
     for file in files:
         waivers += load_waiver_file(file)
     return Config(
         path=path,
         default_pack=rules.get("default_pack", True),
-        packs=tuple(base / p for p in rules.get("packs", [])),
+        packs=packs,
         parameters=parameters,
         parameter_locations=locations,
         severity=severity,
         disabled=disabled,
         fail_on=data.get("fail_on"),
-        outputs={name: base / p for name, p in data.get("outputs", {}).items()},
-        baseline=base / data["baseline"] if "baseline" in data else None,
+        outputs=outputs,
+        output_locations={name: doc.at(("outputs", name)) for name in outputs},
+        baseline=baseline[0] if baseline else None,
         waivers=waivers,
         waiver_files=files,
         vocabulary=vocabulary,
     )
+
+
+_WIDEN = "keep it in the repo, or name a configuration of your own: --config FILE"
+_WIDEN_PACKS = "keep it in the repo, or name a pack outside it on the command line: --rules PATH"
+_WIDEN_BASELINE = "keep it in the repo, or name one outside it on the command line: --baseline FILE"
+
+
+class _Repo:
+    """The files aimscheck.yaml names, each kept inside the repo (the folder of the file).
+
+    Whoever can change the repo writes this file, so none of its paths may lead out of the
+    repo: absolute paths, `..` and symbolic links leading out are refused by their path, before
+    anything is opened (as proof paths are), at the line that names them. Reaching further is
+    the command line's to decide (`--rules`, `--baseline`, report options, `--config`).
+    """
+
+    def __init__(self, doc: YamlDocument, base: Path) -> None:
+        self.doc, self.base, self.real = doc, base, os.path.realpath(base)
+        self.errors: list[AimscheckError] = []
+
+    def paths(
+        self, key: Path_, given: list[str], what: str = "a baseline", widen: str = _WIDEN_BASELINE
+    ) -> tuple[Path, ...]:
+        """One setting's paths, each inside the repo (the others noted as errors)."""
+        out: list[Path] = []
+        for index, text in enumerate(given):
+            at = key if key == ("baseline",) else (*key, index)
+            why = self.outside(text)
+            if why is None:
+                out.append(self.base / text)
+                continue
+            message = f"{why} and is refused (never opened): {what} named in the configuration"
+            self.refuse(at, f"{message} must be inside the repo", widen)
+        return tuple(out)
+
+    def report(self, name: str, text: str) -> Path:
+        """Where the `name` report of `outputs:` goes: inside the repo's working tree."""
+        why = self.outside(text)
+        if why is None and ".git" in {part.lower() for part in _SEPARATORS.split(text)}:
+            why = f"the path {text} is inside .git, git's own folder"
+        if why is not None:
+            self.refuse(
+                ("outputs", name),
+                f"{why}: a report named in the configuration is written inside the repo's "
+                "working tree",
+                f"write it outside the repo from the command line: --{name} FILE",
+            )
+        return self.base / text
+
+    def outside(self, text: str) -> str | None:
+        """Why a path of this file does not stay inside the repo, or None."""
+        from aimscheck.evidence import refused_path
+
+        why = refused_path(text)
+        if why is not None:
+            return f"the path {text} {why}"
+        if not _inside(os.path.realpath(self.base / text), self.real):
+            return f"{text} leads out of the repo through a symbolic link"
+        return None
+
+    def refuse(self, key: Path_, message: str, hint: str) -> None:
+        self.errors.append(UsageError(f"{_json_path(key)}: {message}", self.doc.at(key), hint=hint))
+
+
+_SEPARATORS = re.compile(r"[\\/]")
+
+
+def _inside(real: str, real_root: str) -> bool:
+    from aimscheck.evidence import inside
+
+    return inside(real, real_root)
 
 
 def _vocabulary(doc: YamlDocument, entries: dict[str, Any]) -> tuple[VocabularyExtension, ...]:

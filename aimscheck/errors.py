@@ -23,13 +23,19 @@ class AimscheckError(Exception):
         self.hint = hint
 
     def render(self) -> str:
-        """`file:line:col: message`, then the source line and caret, then the hint."""
+        """`file:line:col: message`, then the source line and caret, then the hint.
+
+        Messages quote the repo's file names and data: each line is shown with its control
+        characters and CI workflow commands made visible (a newline in a value as `\\n`).
+        """
+        from aimscheck.reporters.text import visible
+
         head = f"{self.location}: {self.message}" if self.location else self.message
-        parts = [head]
+        parts = [visible(head)]
         if self.snippet:
-            parts.append(self.snippet)
+            parts.extend(visible(line) for line in self.snippet.split("\n"))
         if self.hint:
-            parts.append(f"  hint: {self.hint}")
+            parts.append(f"  hint: {visible(self.hint)}")
         return "\n".join(parts)
 
     def sort_key(self) -> tuple[str, int, int]:

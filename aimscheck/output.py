@@ -1,10 +1,12 @@
-"""Write report files atomically: a reader sees the old file or the new one, never half of one."""
+"""Write report files atomically, all of a run's or none: a reader sees an old file or a new one,
+never half of one, and never new reports beside a failed one."""
 
 from __future__ import annotations
 
 import contextlib
 import os
 import secrets
+from collections.abc import Mapping
 from pathlib import Path
 
 from aimscheck.errors import UsageError
@@ -31,6 +33,39 @@ def write_atomic(path: Path, text: str) -> None:
     The temp file is removed on any failure, so the target keeps its old content (or stays
     absent). Problems with the folder or the disk are a UsageError naming the path (exit 2).
     """
+    write_all({path: text})
+
+
+def write_all(texts: Mapping[Path, str]) -> None:
+    """Write each text to its path, all or none: every one to a temp file beside its target
+    first (written, fsync'd), and only then are they all renamed into place.
+
+    A failure before the renames (a read-only folder, a full disk) leaves every target as it
+    was; the temp files are removed. A rename that fails after others succeeded (which nothing
+    short of the folder vanishing causes) removes the reports already renamed, so that no mixed
+    set remains. Problems are a UsageError naming the path (exit 2).
+    """
+    for path in texts:
+        _check_target(path)
+    # Encode first: text that cannot be written must fail before anything touches the disk.
+    data = {path: text.encode("utf-8") for path, text in texts.items()}
+    temps: dict[Path, Path] = {}  # target: its temp file, until it is renamed
+    renamed: list[Path] = []
+    try:
+        for path, raw in data.items():
+            temps[path] = _write_temp(path, raw)
+        for path in data:
+            _replace(temps[path], path)
+            del temps[path]
+            renamed.append(path)
+    except BaseException:
+        for leftover in [*temps.values(), *renamed]:
+            with contextlib.suppress(OSError):
+                leftover.unlink()
+        raise
+
+
+def _check_target(path: Path) -> None:
     folder = path.parent
     if not folder.is_dir():
         raise UsageError(
@@ -39,23 +74,32 @@ def write_atomic(path: Path, text: str) -> None:
         )
     if path.is_dir():
         raise UsageError(f"cannot write {path}: it is a folder")
-    # Encode first: text that cannot be written must fail before anything touches the disk.
-    data = text.encode("utf-8")
+
+
+def _write_temp(path: Path, data: bytes) -> Path:
+    """A temp file beside `path` holding `data`, on disk (fsync); removed on any failure."""
     try:
         fd, temp = _open_temp(path)
     except OSError as exc:
         raise UsageError(
-            f"cannot write {path}: the folder {folder} is not writable ({exc.strerror or exc})"
+            f"cannot write {path}: the folder {path.parent} is not writable ({exc.strerror or exc})"
         ) from exc
     try:
         with os.fdopen(fd, "wb") as handle:
             handle.write(data)
             handle.flush()
             os.fsync(handle.fileno())
-        os.replace(temp, path)
     except BaseException as exc:
         with contextlib.suppress(OSError):
             temp.unlink()
         if isinstance(exc, OSError):
             raise UsageError(f"cannot write {path}: {exc.strerror or exc}") from exc
         raise
+    return temp
+
+
+def _replace(temp: Path, path: Path) -> None:
+    try:
+        os.replace(temp, path)
+    except OSError as exc:
+        raise UsageError(f"cannot write {path}: {exc.strerror or exc}") from exc

@@ -14,6 +14,7 @@ import yaml
 from yaml.nodes import MappingNode, Node, SequenceNode
 
 from aimscheck.errors import AimscheckError, RuleTestError
+from aimscheck.export.yamlparse import BoundedLoader
 from aimscheck.inputfile import Refused
 from aimscheck.limits import how_to_raise
 from aimscheck.results import Outcome
@@ -66,8 +67,9 @@ class CaseResult:
         return not self.diff and not self.error
 
 
-class _Loader(getattr(yaml, "CSafeLoader", yaml.SafeLoader)):  # type: ignore[misc]
-    """The safe loader, but an impossible date (2026-02-30) stays text: reported, not raised."""
+class _Loader(BoundedLoader):
+    """The safe loader (numbers bounded), but an impossible date (2026-02-30) stays text:
+    reported, not raised."""
 
 
 def _timestamp(loader: Any, node: Any) -> object:

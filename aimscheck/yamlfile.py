@@ -104,11 +104,9 @@ def read_yaml(path: Path, what: str) -> YamlDocument:
         raise UsageError(exc.message, Location(shown, 1), hint=exc.hint) from None
     except (OSError, UnicodeDecodeError) as exc:
         raise UsageError(f"cannot read {what} {shown}: {exc}") from None
-    try:
-        from yaml import CSafeLoader as Loader
-    except ImportError:  # pragma: no cover - PyYAML without LibYAML
-        from yaml import SafeLoader as Loader  # type: ignore[assignment]
-    loader = Loader(text)
+    from aimscheck.export.yamlparse import BoundedLoader, NumberTooLong
+
+    loader = BoundedLoader(text)
     try:
         node = loader.get_single_node()
         if node is not None and (bound := bound_nodes(text, node, what)) is not None:
@@ -119,6 +117,8 @@ def read_yaml(path: Path, what: str) -> YamlDocument:
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         where = Location(shown, mark.line + 1, mark.column + 1) if mark else Location(shown, 1)
+        if isinstance(exc, NumberTooLong):
+            raise UsageError(str(exc.problem), where, hint=exc.hint) from None
         if libyaml_too_deep(exc):
             raise UsageError(too_deep(what), where, hint=how_to_raise("max_depth")) from None
         raise UsageError(

@@ -126,14 +126,12 @@ def test_a_baseline_fails_only_on_new_findings(gov: Path) -> None:
 def test_every_report_from_the_config_each_valid_for_its_consumer(gov: Path) -> None:
     import jsonschema
 
-    (gov.parent / "reports").mkdir()
-    outputs = {
-        f: f"../reports/aimscheck.{f}" for f in ("junit", "json", "sarif", "markdown", "html")
-    }
+    (gov / "reports").mkdir()  # inside the repo: docs/security.md, reports named there
+    outputs = {f: f"reports/aimscheck.{f}" for f in ("junit", "json", "sarif", "markdown", "html")}
     configure(gov, {"outputs": outputs})
     result = run("gov", *AS_OF, "-q")
     assert result.exit_code == EXIT_FINDINGS and result.output == ""
-    reports = gov.parent / "reports"
+    reports = gov / "reports"
     etree.XMLSchema(etree.parse(str(XSD))).assertValid(
         etree.parse(str(reports / "aimscheck.junit"))
     )

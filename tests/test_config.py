@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import os
 import textwrap
 from pathlib import Path
 
@@ -315,3 +316,62 @@ def test_the_documented_example_is_valid(tmp_path: Path) -> None:
     write(tmp_path, json.dumps({"waivers": []}), "waivers.yaml")
     config = load_config(write(tmp_path, "# aimscheck.yaml" + block))
     assert config.waivers and config.severity and config.disabled and config.vocabulary
+
+
+# ---- paths named by the file stay inside the repo (docs/security.md, threat model)
+
+
+def test_paths_inside_the_repo_are_kept_with_their_lines(tmp_path: Path) -> None:
+    (tmp_path / "real-rules").mkdir()
+    (tmp_path / "rules").symlink_to(tmp_path / "real-rules")  # a link that stays inside
+    config = load_config(
+        write(tmp_path, "rules: {packs: [rules]}\noutputs:\n  junit: reports/r.xml\n")
+    )
+    assert config.packs == (tmp_path / "rules",)
+    assert config.outputs == {"junit": tmp_path / "reports/r.xml"}
+    assert config.output_locations == {"junit": Location(str(tmp_path / "aimscheck.yaml"), 3)}
+
+
+def test_every_path_leading_out_is_refused_at_once(tmp_path: Path) -> None:
+    repo = tmp_path / "repo"
+    repo.mkdir()
+    (repo / "out").symlink_to(tmp_path)
+    text = """\
+    rules: {packs: [/etc/rules, out/rules]}
+    waiver_files: [../w.yaml]
+    baseline: C:/b.json
+    outputs: {json: .GIT/x.json, html: out/r.html}
+    """
+    found = [(e.location.line if e.location else 0, e.message) for e in problems(write(repo, text))]
+    assert found == [
+        (1, "$.rules.packs[0]: the path /etc/rules is absolute and is refused (never opened): "
+            "a rule pack named in the configuration must be inside the repo"),
+        (1, "$.rules.packs[1]: out/rules leads out of the repo through a symbolic link and is "
+            "refused (never opened): a rule pack named in the configuration must be inside the "
+            "repo"),
+        (2, "$.waiver_files[0]: the path ../w.yaml contains '..' and is refused (never opened): "
+            "a waiver file named in the configuration must be inside the repo"),
+        (3, "$.baseline: the path C:/b.json is absolute and is refused (never opened): a "
+            "baseline named in the configuration must be inside the repo"),
+        (4, "$.outputs.json: the path .GIT/x.json is inside .git, git's own folder: a report "
+            "named in the configuration is written inside the repo's working tree"),
+        (4, "$.outputs.html: out/r.html leads out of the repo through a symbolic link: a report "
+            "named in the configuration is written inside the repo's working tree"),
+    ]  # fmt: skip
+
+
+def test_whatever_bears_the_name_is_the_configuration(tmp_path: Path) -> None:
+    """A pipe is returned, to be refused when read (never skipped as if absent); a link out
+    of the repo is refused before it is opened."""
+    if hasattr(os, "mkfifo"):
+        os.mkfifo(tmp_path / "aimscheck.yaml")
+        assert find_config(tmp_path) == tmp_path / "aimscheck.yaml"
+        (tmp_path / "aimscheck.yaml").unlink()
+    (tmp_path / "repo").mkdir()
+    (tmp_path / "repo" / "aimscheck.yml").symlink_to(write(tmp_path, "fail_on: major\n"))
+    with pytest.raises(UsageError) as caught:
+        find_config(tmp_path / "repo")
+    assert caught.value.message == (
+        f"{tmp_path / 'repo' / 'aimscheck.yml'} leads out of the repo through a symbolic link "
+        "and is refused (never opened)"
+    )

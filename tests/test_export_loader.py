@@ -397,3 +397,76 @@ def test_all_problems_are_reported_together(
         "repo/risks/b.yaml:1",
     ]
     assert caught.value.render().count("\n") >= 3  # each problem rendered on its own
+
+
+def test_ids_are_read_in_nfc_and_compared_so(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    write(tmp_path / "repo" / "aims.yaml", 'schema_version: "1"\n')
+    decomposed = "cafe\u0301-scoring"  # `é` as `e` and a combining accent
+    write(tmp_path / "repo" / "ai_systems.yaml", f"- id: {decomposed}\n  name: A\n")
+    export = load_export(Path("repo"))
+    assert export.collection("ai_systems")[0]["id"] == "caf\u00e9-scoring"
+    # Written both ways, it is one id given twice.
+    write(tmp_path / "repo" / "ai_systems/b.yaml", "id: caf\u00e9-scoring\nname: B\n")
+    assert problems(Path("repo")) == [
+        "repo/ai_systems/b.yaml:1: duplicate id 'café-scoring' in ai_systems: also at "
+        "repo/ai_systems.yaml:1; give each record its own id"
+    ]
+
+
+@pytest.mark.parametrize(
+    "ident", ["κίνδυνος-1", "リスク-1", "AI-システム", "风险-1", "AI시스템-1", "Straße", "a b"]
+)
+def test_ids_in_one_script_or_one_writing_are_kept(
+    ident: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    write(tmp_path / "aims.yaml", f'schema_version: "1"\nrisks:\n  - id: "{ident}"\n')
+    export = load_export(Path("aims.yaml"))
+    assert export.collection("risks")[0]["id"] == ident
+
+
+@pytest.mark.parametrize(
+    ("ident", "why"),
+    [
+        ("\u0441redit", "mixes Cyrillic with Latin letters (U+0441 CYRILLIC SMALL LETTER ES)"),
+        ("\u03a9mega", "mixes Greek with Latin letters (U+03A9 GREEK CAPITAL LETTER OMEGA)"),
+        ("リスク한", "mixes Hangul with Katakana letters (U+D55C HANGUL SYLLABLE HAN)"),
+    ],
+)
+def test_ids_mixing_scripts_are_refused(
+    ident: str, why: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    write(tmp_path / "aims.yaml", f'schema_version: "1"\nrisks:\n  - id: "{ident}"\n')
+    assert problems(Path("aims.yaml")) == [
+        f"aims.yaml:3: risks id {ident!r} {why}: an id in mixed scripts can pass for another; "
+        "write it in one script"
+    ]
+
+
+@pytest.mark.parametrize(
+    ("escaped", "shown", "why"),
+    [
+        ("\\t", "\\t", "holds U+0009, a control character: remove it"),
+        ("\\x7f", "\\x7f", "holds U+007F, a control character: remove it"),
+        ("\\x85", "\\x85", "holds U+0085, a control character: remove it"),
+        ("\\u200d", "\\u200d", "holds U+200D ZERO WIDTH JOINER, an invisible format character: "
+         "remove it"),
+        ("\\ufeff", "\\ufeff", "holds U+FEFF ZERO WIDTH NO-BREAK SPACE, an invisible format "
+         "character: remove it"),
+        ("\\u2028", "\\u2028", "holds U+2028 LINE SEPARATOR, a line separator: remove it"),
+        ("\\xa0", "\\xa0", "holds U+00A0 NO-BREAK SPACE, a space that looks like the plain one: "
+         "write a plain space"),
+        ("\\uff43", "ｃ", "holds U+FF43 FULLWIDTH LATIN SMALL LETTER C, a variant of 'c': write "
+         "'c'"),
+    ],
+)  # fmt: skip
+def test_ids_with_invisible_or_look_alike_characters_are_refused(
+    escaped: str, shown: str, why: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    write(tmp_path / "aims.yaml", f'schema_version: "1"\nrisks:\n  - id: "risk{escaped}"\n')
+    assert problems(Path("aims.yaml")) == [f"aims.yaml:3: risks id 'risk{shown}' {why}"]

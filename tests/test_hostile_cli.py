@@ -3,13 +3,16 @@
 from __future__ import annotations
 
 import errno
+import json
 import os
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
 from hostiledata import AIMS, no_traceback, process, repo, rules, run, snapshot, write
 
-from aimscheck.cli import EXIT_ERROR, EXIT_OK
+from aimscheck.cli import EXIT_ERROR, EXIT_FINDINGS, EXIT_OK
 from aimscheck.errors import UsageError
 from aimscheck.limits import Limits, configured, from_env
 
@@ -63,7 +66,8 @@ BAD: dict[str, tuple[list[str], str]] = {
     ),
     "report over an export file": (
         ["repo", *PACK, "--json", "repo/aims.yaml"],
-        "the json report repo/aims.yaml would overwrite a file this run reads",
+        "the json report repo/aims.yaml would overwrite a file this run reads (a file of the "
+        "export)",
     ),
     "conflicting config options": (
         ["repo", *PACK, "--config", "x.yaml", "--no-config"],
@@ -225,3 +229,371 @@ def test_a_hostile_rule_pack_in_a_real_process(here: Path) -> None:
     assert proc.returncode == EXIT_ERROR
     assert "Traceback" not in proc.stderr
     assert proc.stderr.startswith("aimscheck: error:")
+
+
+# ---- reports: never over an input, never two at one path, all of a run's or none
+
+
+def test_two_reports_at_one_path_are_refused(here: Path) -> None:
+    before = snapshot(here)
+    result = run("check", "repo", *PACK, "--junit", "reports/x", "--json", "reports/x")
+    assert result.exit_code == EXIT_ERROR
+    assert message(result.stderr) == (
+        "the junit and json reports would both be written to reports/x: give each report its "
+        "own file"
+    )
+    assert snapshot(here) == before
+
+
+@pytest.mark.parametrize(
+    ("target", "what"),
+    [
+        ("rules/pack.aims", "a rule file"),
+        ("repo/aims.yaml", "a file of the export"),
+        ("repo/ai_systems/new.yaml", "a file of the export"),  # the next run would read it
+        ("repo/files/proof.pdf", "a proof file"),  # known once the export is read
+        ("repo/files/missing.pdf", "a proof file"),  # written there, it would become the proof
+        ("hard-link.yaml", "a file of the export"),  # another name of repo/ai_systems/s1.yaml
+    ],
+)
+def test_a_report_over_an_input_is_refused(here: Path, target: str, what: str) -> None:
+    write(here / "repo", {"evidence.yaml": EVIDENCE, "files/proof.pdf": "proof"})
+    os.link(here / "repo/ai_systems/s1.yaml", here / "hard-link.yaml")
+    before = snapshot(here)
+    result = run("check", "repo", *PACK, "--junit", target)
+    assert result.exit_code == EXIT_ERROR, result.output
+    assert message(result.stderr) == (
+        f"the junit report {target} would overwrite a file this run reads ({what})"
+    )
+    assert snapshot(here) == before  # nothing written, and the refused path never removed
+
+
+def test_a_report_over_the_installed_pack_is_refused(here: Path) -> None:
+    from aimscheck.resources import default_pack
+
+    pack_file = default_pack() / "clause4.aims"
+    before = pack_file.read_bytes()
+    result = run("check", "repo", "--as-of", "2026-11-20", "--junit", pack_file)
+    assert result.exit_code == EXIT_ERROR
+    assert message(result.stderr) == (
+        f"the junit report {pack_file} would overwrite a file this run reads (a rule file of "
+        "the built-in pack)"
+    )
+    assert pack_file.read_bytes() == before
+
+
+EVIDENCE = """\
+- id: ev1
+  kind: record
+  title: Sign-off
+  path: files/proof.pdf
+- id: ev2
+  kind: record
+  title: Lost
+  path: files/missing.pdf
+"""
+
+
+def test_a_refused_report_path_is_never_removed_but_stale_reports_are(here: Path) -> None:
+    (here / "reports" / "old.json").write_text("yesterday's report")
+    aims = (here / "repo" / "aims.yaml").read_bytes()
+    result = run("check", "repo", *PACK, "--junit", "repo/aims.yaml", "--json", "reports/old.json")
+    assert result.exit_code == EXIT_ERROR
+    assert (here / "repo" / "aims.yaml").read_bytes() == aims
+    assert not (here / "reports" / "old.json").exists()
+
+
+def test_one_report_that_cannot_be_written_means_none_is(
+    here: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """One report folder read-only (simulated: root writes anywhere), another holding
+    yesterday's report: exit 2, and no report remains at either path."""
+    (here / "readonly").mkdir()
+    (here / "reports" / "r.json").write_text("yesterday's report")
+    real_open = os.open
+
+    def read_only(path: str, flags: int, *args: int, **kwargs: int) -> int:
+        if "readonly" in str(path) and flags & os.O_CREAT:
+            raise OSError(errno.EROFS, "Read-only file system", str(path))
+        return real_open(path, flags, *args, **kwargs)
+
+    monkeypatch.setattr(os, "open", read_only)
+    result = run("check", "repo", *PACK, "--json", "reports/r.json", "--junit", "readonly/r.xml")
+    assert result.exit_code == EXIT_ERROR
+    assert message(result.stderr) == (
+        "cannot write readonly/r.xml: the folder readonly is not writable (Read-only file system)"
+    )
+    assert list((here / "reports").iterdir()) == []
+    assert list((here / "readonly").iterdir()) == []
+
+
+def test_a_run_that_fails_removes_the_configurations_reports_too(here: Path) -> None:
+    write(here / "repo", {"aimscheck.yaml": "outputs:\n  json: out.json\n", "out.json": "old"})
+    write(here / "repo", {"ai_systems/s2.yaml": "id: s2\nname: [not, text]\n"})
+    result = run("check", "repo", *PACK)
+    assert result.exit_code == EXIT_ERROR
+    assert not (here / "repo" / "out.json").exists()
+
+
+# reports named in aimscheck.yaml → the message (its line is 2)
+CONFIG_OUTPUTS: dict[str, str] = {
+    "/tmp/aimscheck-x.xml": "$.outputs.junit: the path /tmp/aimscheck-x.xml is absolute: a "
+    "report named in the configuration is written inside the repo's working tree",
+    "../x.xml": "$.outputs.junit: the path ../x.xml contains '..': a report named in the "
+    "configuration is written inside the repo's working tree",
+    ".git/hooks/pre-commit": "$.outputs.junit: the path .git/hooks/pre-commit is inside .git, "
+    "git's own folder: a report named in the configuration is written inside the repo's "
+    "working tree",
+    "away/x.xml": "$.outputs.junit: away/x.xml leads out of the repo through a symbolic link: a "
+    "report named in the configuration is written inside the repo's working tree",
+    "files/proof.pdf": "$.outputs.junit: the junit report repo/files/proof.pdf would overwrite "
+    "a file this run reads (a proof file)",
+    "files/new.xml": "$.outputs.junit: the junit report repo/files/new.xml would be written into "
+    "repo/files, a folder of proof files: a report named in the configuration stays out of the "
+    "repo's rule packs and proof folders",
+    "rules/r.xml": "$.outputs.junit: the junit report repo/rules/r.xml would be written into the "
+    "rule pack repo/rules: a report named in the configuration stays out of the repo's rule "
+    "packs and proof folders",
+    "evidence.yaml": "$.outputs.junit: the junit report repo/evidence.yaml would overwrite a file "
+    "this run reads (a file of the export)",
+    "aimscheck.yaml": "$.outputs.junit: the junit report repo/aimscheck.yaml would overwrite a "
+    "file this run reads (the configuration)",
+}
+
+
+@pytest.mark.parametrize("target", list(CONFIG_OUTPUTS))
+def test_reports_named_by_the_repo_stay_in_its_working_tree(here: Path, target: str) -> None:
+    write(here / "repo", {"evidence.yaml": EVIDENCE, "files/proof.pdf": "proof"})
+    rules(here / "repo")
+    (here / "away").mkdir()
+    (here / "repo" / "away").symlink_to(here / "away")
+    config = f"rules: {{default_pack: false, packs: [rules]}}\noutputs:\n  junit: {target}\n"
+    write(here / "repo", {"aimscheck.yaml": config})
+    before = snapshot(here)
+    result = run("check", "repo", "--as-of", "2026-11-20")
+    assert result.exit_code == EXIT_ERROR, result.output
+    assert message(result.stderr) == f"repo/aimscheck.yaml:3: {CONFIG_OUTPUTS[target]}"
+    assert snapshot(here) == before
+
+
+def test_a_report_named_by_the_repo_inside_it_is_written(here: Path) -> None:
+    rules(here / "repo")
+    config = "rules: {default_pack: false, packs: [rules]}\noutputs:\n  junit: out/r.xml\n"
+    write(here / "repo", {"aimscheck.yaml": config, "out/.keep": ""})
+    result = run("check", "repo", "--as-of", "2026-11-20", "-q")
+    assert result.exit_code == EXIT_OK, result.output
+    assert (here / "repo" / "out" / "r.xml").read_text().startswith("<?xml")
+
+
+# ---- inputs named by the repo: inside it, refused by their path before they are opened
+
+
+SECRET = "AIMSCHECK_CANARY=hunter2-token-9f3b"
+
+
+@pytest.fixture
+def secret(here: Path) -> Path:
+    """A file outside the repo that must never be read, let alone shown."""
+    path = here / "secret.env"
+    path.write_text(SECRET + "\n")
+    return path
+
+
+def with_config(here: Path, config: str, **files: str) -> Path:
+    write(here / "repo", {"aimscheck.yaml": config, **files})
+    return here / "repo"
+
+
+@pytest.mark.parametrize(
+    ("config", "link", "expected"),
+    [
+        (
+            "rules: {packs: [rules/leak.aims]}\n",
+            "rules/leak.aims",
+            "repo/aimscheck.yaml:1: $.rules.packs[0]: rules/leak.aims leads out of the repo "
+            "through a symbolic link and is refused (never opened): a rule pack named in the "
+            "configuration must be inside the repo",
+        ),
+        (
+            "rules: {packs: [rules]}\n",
+            "rules/leak.aims",
+            "repo/rules/leak.aims leads out of its rule folder repo/rules through a symbolic "
+            "link and is refused (never opened)",
+        ),
+        (
+            "waiver_files: [w.yaml]\n",
+            "w.yaml",
+            "repo/aimscheck.yaml:1: $.waiver_files[0]: w.yaml leads out of the repo through a "
+            "symbolic link and is refused (never opened): a waiver file named in the "
+            "configuration must be inside the repo",
+        ),
+        (
+            "baseline: b.json\n",
+            "b.json",
+            "repo/aimscheck.yaml:1: $.baseline: b.json leads out of the repo through a symbolic "
+            "link and is refused (never opened): a baseline named in the configuration must be "
+            "inside the repo",
+        ),
+        (
+            "",
+            "aimscheck.yaml",
+            "repo/aimscheck.yaml leads out of the repo through a symbolic link and is refused "
+            "(never opened)",
+        ),
+    ],
+)
+def test_links_out_of_the_repo_are_refused_and_never_shown(
+    here: Path, secret: Path, config: str, link: str, expected: str
+) -> None:
+    rules(here / "repo")
+    if config:
+        with_config(here, config)
+    (here / "repo" / link).symlink_to(secret)
+    result = run("check", "repo", "--as-of", "2026-11-20")
+    assert result.exit_code == EXIT_ERROR
+    assert message(result.stderr) == expected
+    assert "hunter2" not in result.output
+
+
+@pytest.mark.parametrize(
+    ("config", "expected"),
+    [
+        (
+            "rules: {packs: [/etc]}\n",
+            "$.rules.packs[0]: the path /etc is absolute and is refused (never opened): a rule "
+            "pack named in the configuration must be inside the repo",
+        ),
+        (
+            "rules: {packs: [../rules]}\n",
+            "$.rules.packs[0]: the path ../rules contains '..' and is refused (never opened): a "
+            "rule pack named in the configuration must be inside the repo",
+        ),
+        (
+            "waiver_files: [/proc/self/environ]\n",
+            "$.waiver_files[0]: the path /proc/self/environ is absolute and is refused (never "
+            "opened): a waiver file named in the configuration must be inside the repo",
+        ),
+        (
+            "baseline: ../reports/b.json\n",
+            "$.baseline: the path ../reports/b.json contains '..' and is refused (never opened): "
+            "a baseline named in the configuration must be inside the repo",
+        ),
+    ],
+)
+def test_paths_out_of_the_repo_are_refused_at_their_line(
+    here: Path, config: str, expected: str
+) -> None:
+    with_config(here, "version: 1\n" + config)
+    result = run("check", "repo", *PACK)
+    assert result.exit_code == EXIT_ERROR
+    lines = result.stderr.removeprefix("aimscheck: error:").strip().splitlines()
+    assert lines[0] == f"repo/aimscheck.yaml:2: {expected}"
+    assert lines[1].startswith("  hint: keep it in the repo, or name ")
+
+
+def test_the_command_line_may_name_files_anywhere(here: Path) -> None:
+    """The CI operator widens what is read: a pack and a baseline outside the repo."""
+    outside = here / "elsewhere"
+    rules(outside)
+    assert run("check", "repo", *PACK, "--json", "reports/b.json").exit_code == EXIT_OK
+    result = run(
+        "check", "repo", "--no-default-rules", "--rules", outside / "rules",
+        "--baseline", here / "reports" / "b.json", "--as-of", "2026-11-20",
+    )  # fmt: skip
+    assert result.exit_code == EXIT_OK, result.output
+
+
+@pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="named pipes are POSIX")
+def test_a_pipe_named_aimscheck_yaml_is_an_error_not_a_hang(here: Path) -> None:
+    os.mkfifo(here / "repo" / "aimscheck.yaml")
+    proc = process("check", "repo", *PACK, timeout=60, cwd=here)
+    assert proc.returncode == EXIT_ERROR
+    assert message(proc.stderr) == (
+        "repo/aimscheck.yaml:1: the configuration is not a regular file (a device, pipe or socket)"
+    )
+
+
+@pytest.mark.skipif(not Path("/proc/self/environ").exists(), reason="Linux's /proc")
+def test_a_rule_file_linked_to_the_environment_shows_nothing_of_it(here: Path) -> None:
+    """The measured attack: the CI runner's environment echoed into its log."""
+    rules(here / "repo")
+    (here / "repo" / "rules" / "env.aims").symlink_to("/proc/self/environ")
+    with_config(here, "rules: {packs: [rules/env.aims]}\n")
+    env = {**os.environ, "AIMSCHECK_CANARY": "hunter2-token-9f3b"}
+    proc = subprocess.run(
+        [sys.executable, "-m", "aimscheck", "check", "repo", "--as-of", "2026-11-20"],
+        capture_output=True, text=True, timeout=60, cwd=here, env=env,
+    )  # fmt: skip
+    assert proc.returncode == EXIT_ERROR
+    assert "hunter2" not in proc.stdout + proc.stderr
+    assert "$.rules.packs[0]: rules/env.aims leads out of the repo" in proc.stderr
+
+
+# ---- what reaches the CI log: the repo's text shown, never acted on
+
+
+def test_a_record_name_cannot_write_a_workflow_command_or_a_terminal_sequence(
+    here: Path,
+) -> None:
+    name = "x\n::error file=a.py,line=1::forged\x1b[2J\x07\x00\u202e ##vso[task.complete]"
+    system = json.dumps({"id": "s1", "name": name, "in_scope": True})
+    (here / "repo" / "ai_systems" / "s1.yaml").write_text(system)
+    rules(here, NAMED_RULE, name="named.aims")
+    result = run("check", "repo", *PACK)
+    assert result.exit_code == EXIT_FINDINGS
+    (line,) = [line for line in result.stdout.splitlines() if "T-NAME" in line]
+    assert line.endswith(
+        "ai_systems/s1: x\\n::error file=a.py,line=1::forged\\x1b[2J\\x07\\x00\\u202e "
+        "\\x23#vso[task.complete] is named"
+    )
+    assert not any(line.lstrip().startswith("::") for line in result.stdout.splitlines())
+    assert not set(result.stdout) & {"\x1b", "\x07", "\x00", "\u202e"}
+
+
+NAMED_RULE = """\
+rule "T-NAME" {
+  title "Names are shown"
+  clause "4.3"
+  severity minor
+  phase scope_definition
+  for sys in ai_systems
+  require false because "{sys.name} is named"
+}
+"""
+
+
+def test_an_error_message_quoting_the_repo_cannot_start_a_log_line(here: Path) -> None:
+    with_config(here, '"\\n::error file=x::forged\\e[31m": 1\n')
+    result = run("check", "repo", *PACK)
+    assert result.exit_code == EXIT_ERROR
+    assert "\x1b" not in result.stderr
+    assert not any(line.lstrip().startswith("::") for line in result.stderr.splitlines())
+    assert result.stderr.count("\n") == 1  # one line, its newline shown
+    assert message(result.stderr).startswith(
+        "repo/aimscheck.yaml:1: $['\\n::error file=x::forged\\x1b[31m']: unknown setting "
+        "'\\n::error file=x::forged\\x1b[31m': known: version, rules, fail_on, "
+    )
+
+
+@pytest.mark.parametrize(
+    ("text", "shown"),
+    [
+        ("Credit scoring — v2 (Müller, 日本)", "Credit scoring — v2 (Müller, 日本)"),
+        ("a\nb\r\tc", "a\\nb\\r\\tc"),
+        ("\x1b]8;;http://x\x07link\x1b]8;;\x07", "\\x1b]8;;http://x\\x07link\\x1b]8;;\\x07"),
+        ("nul\x00 del\x7f c1\x85\x9b", "nul\\x00 del\\x7f c1\\x85\\x9b"),
+        ("line\u2028para\u2029", "line\\u2028para\\u2029"),
+        ("\u202eevil\u2066\u200f\u061c", "\\u202eevil\\u2066\\u200f\\u061c"),
+        ("::error file=a::x", "\\x3a:error file=a::x"),
+        ("  ::warning::x", "  \\x3a:warning::x"),
+        ("C::D and a::b", "C::D and a::b"),  # only a line's start is a command
+        ("x ##vso[task.setvariable variable=A]1", "x \\x23#vso[task.setvariable variable=A]1"),
+        ("##[group]x ##teamcity[message]", "\\x23#[group]x \\x23#teamcity[message]"),
+        ("issue ## 3 and #[x]", "issue ## 3 and #[x]"),
+    ],
+)
+def test_text_from_the_repo_is_shown_never_acted_on(text: str, shown: str) -> None:
+    from aimscheck.reporters.text import visible
+
+    assert visible(text) == shown
+    assert visible(shown) == shown  # shown text is left as it is

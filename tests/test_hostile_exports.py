@@ -35,6 +35,10 @@ BOMB = (
     "values out rather than repeating aliases of aliases"
 )
 PYTHON_TAG = "is not allowed: an export holds plain data; remove the tag"
+TOO_LONG = (
+    "a number written with {:,} characters, past the limit of 100 (max_number_digits): no data "
+    "holds such a number; quote it if it is text"
+)
 
 # name → (files of the export folder "repo", the problems reported, in order)
 CASES: dict[str, tuple[dict[str, str | bytes], list[str]]] = {
@@ -160,7 +164,59 @@ CASES: dict[str, tuple[dict[str, str | bytes], list[str]]] = {
     ),
     "a number of thousands of digits": (
         {"aims.yaml": AIMS + "x: " + "9" * 5000 + "\n"},
-        ["repo/aims.yaml:3:4: a number of 5000 digits is not data: quote it if it is text"],
+        [f"repo/aims.yaml:3:4: {TOO_LONG.format(5000)}"],
+    ),
+    # Converting a sexagesimal integer is quadratic in its length (1.2 MB: 25 s); a hex or
+    # binary one of any length becomes a huge number: all refused by their text's length.
+    "a sexagesimal integer": (
+        {"aims.yaml": AIMS + "x: 1" + ":59" * 40 + "\n"},
+        [f"repo/aims.yaml:3:4: {TOO_LONG.format(121)}"],
+    ),
+    "a sexagesimal float": (
+        {"aims.yaml": AIMS + "x: 1" + ":59" * 40 + ".5\n"},
+        [f"repo/aims.yaml:3:4: {TOO_LONG.format(123)}"],
+    ),
+    "a hex integer": (
+        {"aims.yaml": AIMS + "x: 0x" + "f" * 120 + "\n"},
+        [f"repo/aims.yaml:3:4: {TOO_LONG.format(122)}"],
+    ),
+    "a binary integer in a record": (
+        {"aims.yaml": AIMS, "risks/r1.yaml": "id: r1\nimpact: 0b" + "1" * 200 + "\n"},
+        [f"repo/risks/r1.yaml:2:9: {TOO_LONG.format(202)}"],
+    ),
+    "an octal integer with a tag": (
+        {"aims.yaml": AIMS + "x: !!int 0" + "7" * 150 + "\n"},
+        [f"repo/aims.yaml:3:4: {TOO_LONG.format(151)}"],
+    ),
+    # Ids that look like others: a Cyrillic letter, an invisible one, a NUL.
+    "a look-alike id in mixed scripts": (
+        {"aims.yaml": AIMS, "ai_systems.yaml": "- {id: \u0441redit-scoring, name: X}\n"},
+        [
+            "repo/ai_systems.yaml:1: ai_systems id 'сredit-scoring' mixes Cyrillic with Latin "
+            "letters (U+0441 CYRILLIC SMALL LETTER ES): an id in mixed scripts can pass for "
+            "another; write it in one script"
+        ],
+    ),
+    "an id ending in a zero-width space": (
+        {"aims.yaml": AIMS, "ai_systems.yaml": '- {id: "credit-scoring\\u200b", name: X}\n'},
+        [
+            "repo/ai_systems.yaml:1: ai_systems id 'credit-scoring\\u200b' holds U+200B ZERO "
+            "WIDTH SPACE, an invisible format character: remove it"
+        ],
+    ),
+    "an id ending in NUL (JSON)": (
+        {"aims.yaml": AIMS, "ai_systems.json": '[{"id": "credit-scoring\\u0000", "name": "X"}]'},
+        [
+            "repo/ai_systems.json:1: ai_systems id 'credit-scoring\\x00' holds U+0000, a "
+            "control character: remove it"
+        ],
+    ),
+    "a soa control with a bidi control": (
+        {"aims.yaml": AIMS, "soa.yaml": '- {control: "A.2.2\\u202e", applicable: true}\n'},
+        [
+            "repo/soa.yaml:1: soa control 'A.2.2\\u202e' holds U+202E RIGHT-TO-LEFT OVERRIDE, "
+            "an invisible format character: remove it"
+        ],
     ),
     "a JSON number of thousands of digits": (
         {"aims.yaml": AIMS, "risks.json": '[{"id": "r1", "impact": ' + "9" * 5000 + "}]"},

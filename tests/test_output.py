@@ -12,7 +12,7 @@ from typing import Any
 import pytest
 
 from aimscheck.errors import UsageError
-from aimscheck.output import write_atomic
+from aimscheck.output import write_all, write_atomic
 
 
 def listing(folder: Path) -> list[str]:
@@ -180,3 +180,55 @@ def test_temp_name_collision_is_retried(tmp_path: Path, monkeypatch: Any) -> Non
     write_atomic(tmp_path / "report.xml", "x")
     assert (tmp_path / "report.xml").read_text() == "x"
     assert (tmp_path / ".report.xml.aaaaaaaa.tmp").read_text() == "someone else's"
+
+
+# ---- a run's reports: all of them, or none
+
+
+def test_all_reports_are_written_together(tmp_path: Path) -> None:
+    (tmp_path / "a").mkdir()
+    write_all({tmp_path / "a" / "r.xml": "x", tmp_path / "r.json": "j"})
+    assert (tmp_path / "a" / "r.xml").read_text() == "x"
+    assert (tmp_path / "r.json").read_text() == "j"
+    assert listing(tmp_path / "a") == ["r.xml"] and listing(tmp_path) == ["a", "r.json"]
+
+
+def test_one_report_that_cannot_be_written_leaves_every_target_as_it_was(
+    tmp_path: Path, monkeypatch: Any
+) -> None:
+    """A read-only folder for the second report: the first, already written to its temp
+    file, is never renamed into place; yesterday's report there stays for the caller."""
+    (tmp_path / "ro").mkdir()
+    (tmp_path / "r.json").write_text("yesterday")
+    real_open = os.open
+
+    def read_only(path: Any, flags: int, *args: Any, **kwargs: Any) -> int:
+        if "/ro/" in str(path):
+            raise OSError(errno.EROFS, "Read-only file system")
+        return real_open(path, flags, *args, **kwargs)
+
+    monkeypatch.setattr(os, "open", read_only)
+    with pytest.raises(UsageError) as caught:
+        write_all({tmp_path / "r.json": "today", tmp_path / "ro" / "r.xml": "today"})
+    assert caught.value.message == (
+        f"cannot write {tmp_path / 'ro' / 'r.xml'}: the folder {tmp_path / 'ro'} is not "
+        "writable (Read-only file system)"
+    )
+    assert (tmp_path / "r.json").read_text() == "yesterday"
+    assert listing(tmp_path) == ["r.json", "ro"] and listing(tmp_path / "ro") == []
+
+
+def test_a_rename_failing_midway_takes_back_the_reports_renamed(
+    tmp_path: Path, monkeypatch: Any
+) -> None:
+    real_replace = os.replace
+
+    def second_fails(src: Any, dst: Any) -> None:
+        if str(dst).endswith("second.xml"):
+            raise OSError(errno.ENOENT, "No such file or directory")
+        real_replace(src, dst)
+
+    monkeypatch.setattr(os, "replace", second_fails)
+    with pytest.raises(UsageError, match=r"second\.xml: No such file or directory"):
+        write_all({tmp_path / "first.json": "a", tmp_path / "second.xml": "b"})
+    assert listing(tmp_path) == []  # no mixed set, no temp file

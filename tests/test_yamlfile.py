@@ -166,3 +166,39 @@ def test_a_configuration_past_the_size_limit_is_not_read(tmp_path: Path) -> None
         "few entries\n  hint: if the input is genuine, raise the limit: "
         "AIMSCHECK_MAX_CONFIG_MB=N or --limit max_config_mb=N"
     )
+
+
+NUMBER_HINT = (
+    "  hint: if the input is genuine, raise the limit: AIMSCHECK_MAX_NUMBER_DIGITS=N or "
+    "--limit max_number_digits=N"
+)
+
+
+@pytest.mark.parametrize(
+    ("number", "size"),
+    [("1" + ":59" * 50, 151), ("0x" + "f" * 200, 202), ("0b" + "1" * 150, 152)],
+)
+def test_a_huge_number_in_a_configuration_is_refused_before_it_is_converted(
+    tmp_path: Path, number: str, size: int
+) -> None:
+    """Converting `1:59:59:...` is quadratic in its length: 1.2 MB took 25 s (issue 16)."""
+    code, lines, path = check_with_config(tmp_path, f"version: 1\nfail_on: {number}\n")
+    assert code == EXIT_ERROR
+    assert lines == [
+        f"{path}:2:10: a number written with {size} characters, past the limit of 100 "
+        "(max_number_digits): no data holds such a number; quote it if it is text",
+        NUMBER_HINT,
+    ]
+
+
+def test_the_number_limit_reaches_waiver_files_and_follows_limit_options(tmp_path: Path) -> None:
+    config = "version: 1\nwaiver_files: [waivers.yaml]\n"
+    waivers = "version: 1\nwaivers: []\nx: 123456\n"
+    export = repo(tmp_path / "repo", **{"aimscheck.yaml": config, "waivers.yaml": waivers})
+    pack = rules(tmp_path)
+    result = check(export, pack, "--limit", "max_number_digits=5")
+    assert result.exit_code == EXIT_ERROR
+    assert (
+        "waivers.yaml:3:4: a number written with 6 characters, past the limit of 5 "
+        "(max_number_digits)" in result.stderr
+    )

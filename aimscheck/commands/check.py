@@ -3,11 +3,10 @@
 from __future__ import annotations
 
 import atexit
-import contextlib
 import datetime as dt
 import functools
 import gc
-from collections.abc import Callable, Iterable
+from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeVar
 
@@ -26,10 +25,11 @@ from aimscheck.cli import (
 )
 
 if TYPE_CHECKING:
+    from aimscheck.config import Config
+    from aimscheck.reportpaths import Inputs
     from aimscheck.results import Report
 
 FORMATS = ("text", "json", "junit", "sarif", "markdown", "html")
-_EXPORT_SUFFIXES = (".yaml", ".yml", ".json")
 F = TypeVar("F", bound=Callable[..., Any])
 
 
@@ -146,54 +146,63 @@ def command(
     """Check the AIMS export at PATH (a governance repo folder or one YAML/JSON file)."""
     from aimscheck.check import CheckOptions, run_check
     from aimscheck.config import Config, find_config, load_config
-    from aimscheck.errors import AimscheckError, UsageError
+    from aimscheck.errors import UsageError
     from aimscheck.limits import configured, use
     from aimscheck.progress import Progress
+    from aimscheck.reportpaths import Targets
     from aimscheck.results import Severity
 
-    if no_config and config_path is not None:
-        raise UsageError("--config and --no-config contradict each other: give one")
-    found = None if no_config else config_path or find_config(path)
     given = {"junit": junit, "json": json_path, "sarif": sarif, "markdown": markdown, "html": html}
     asked = {name: out for name, out in given.items() if out is not None}
-    _refuse_inputs_as_outputs(asked, path, [found, baseline])
+    # The reports asked for so far, checked: on exit 2, earlier reports at their paths go.
+    targets = Targets.of({}, {})
     try:
-        config = load_config(found) if found is not None else Config()
-    except AimscheckError:
-        _remove_stale(asked.values())
-        raise
-    outputs = {**config.outputs, **asked}
-    baseline = baseline or config.baseline
-    _refuse_inputs_as_outputs(outputs, path, [found, baseline, *config.waiver_files])
-    level = fail_on or config.fail_on or "minor"
-    options = CheckOptions(
-        path=path,
-        rules=rules,
-        default_rules=not no_default_rules,
-        as_of=as_of,
-        fail_on=None if level == "never" else Severity(level),
-        strict=strict,
-        evidence_root=evidence_root,
-        uri_counts_missing=uri_counts_missing,
-        allow_hard_links=allow_hard_links,
-        config=config,
-        baseline=baseline,
-        # Hashing every proof file is only worth it when a report shows the inventory.
-        inventory=bool({"json", "html"} & {*outputs, fmt}),
-    )
-    try:
-        with use(configured(limit_settings)):
+        if no_config and config_path is not None:
+            raise UsageError("--config and --no-config contradict each other: give one")
+        limits = configured(limit_settings)
+        inputs = _inputs(path, baseline, rules)
+        found = None if no_config else config_path or find_config(path)
+        if found is not None:
+            inputs.add(found, "the configuration")
+        # Each check replaces the last (before it can fail): a path it refuses is never removed.
+        targets = Targets.of(asked, {})
+        targets.check(inputs)
+        with use(limits):  # the limits apply to the configuration and its waiver files too
+            config = load_config(found) if found is not None else Config()
+        outputs = {**config.outputs, **asked}
+        baseline = baseline or config.baseline
+        _add_config_inputs(inputs, config, baseline)
+        named = {name: at for name, at in config.output_locations.items() if name not in asked}
+        targets = Targets.of(outputs, named)
+        targets.check(inputs)
+        level = fail_on or config.fail_on or "minor"
+        options = CheckOptions(
+            path=path,
+            rules=rules,
+            default_rules=not no_default_rules,
+            as_of=as_of,
+            fail_on=None if level == "never" else Severity(level),
+            strict=strict,
+            evidence_root=evidence_root,
+            uri_counts_missing=uri_counts_missing,
+            allow_hard_links=allow_hard_links,
+            config=config,
+            baseline=baseline,
+            # Hashing every proof file is only worth it when a report shows the inventory.
+            inventory=bool({"json", "html"} & {*outputs, fmt}),
+            on_export=functools.partial(targets.check_export, inputs, evidence_root),
+        )
+        with use(limits):
             report = run_check(options, Progress.for_terminal(quiet))
         # Every report is rendered before any is written: no mixed set from a failed render.
-        texts = {out: _render(name, report) for name, out in outputs.items()}
-    except AimscheckError:
-        _remove_stale(outputs.values())
-        raise
-    if texts:  # the reporters and the atomic writer are imported only when used
-        from aimscheck.output import write_atomic
+        texts = {target.path: _render(target.name, report) for target in targets}
+        if texts:  # the reporters and the writer are imported only when used
+            from aimscheck.output import write_all
 
-        for out, text in texts.items():
-            write_atomic(out, text)
+            write_all(texts)  # all of them, or none
+    except Exception:
+        targets.remove_stale()
+        raise
     if not quiet:
         click.echo(_render(fmt, report), nl=False)
     exit_now(EXIT_FINDINGS if report.failing() else EXIT_OK)
@@ -205,44 +214,24 @@ def _render(name: str, report: Report) -> str:
     return render(name, report)
 
 
-def _refuse_inputs_as_outputs(
-    outputs: dict[str, Path], export: Path, inputs: list[Path | None]
-) -> None:
-    """A report path must never be one of the files the run reads (export, config, baseline)."""
-    from aimscheck.errors import UsageError
-    from aimscheck.export.model import COLLECTIONS
+def _inputs(export: Path, baseline: Path | None, rules: tuple[Path, ...]) -> Inputs:
+    """What the run reads that the command line names, and the installed pack."""
+    from aimscheck.reportpaths import Inputs
+    from aimscheck.resources import default_pack
 
-    root = export.resolve()
-
-    def exported(out: Path) -> bool:
-        """The export file itself, or a name the loader reads in the export folder."""
-        if out == root or out.suffix.lower() not in _EXPORT_SUFFIXES:
-            return out == root
-        folder = out.parent
-        if folder == root:
-            return out.stem in (*COLLECTIONS, "aims")
-        return folder.parent == root and folder.name in COLLECTIONS
-
-    reads = {p.resolve() for p in inputs if p is not None}
-    for name, out in outputs.items():
-        if out.is_dir():
-            raise UsageError(f"{out} is a folder: give a file name for the {name} report")
-        if not out.parent.is_dir():
-            raise UsageError(
-                f"cannot write the {name} report {out}: the folder {out.parent} does not exist",
-                hint="create the folder first or choose another output path",
-            )
-        target = out.resolve()
-        if target in reads or target == root or exported(target):
-            raise UsageError(
-                f"the {name} report {out} would overwrite a file this run reads",
-                hint="write reports outside the export (e.g. to reports/)",
-            )
+    inputs = Inputs()
+    inputs.add_export(export)
+    if baseline is not None:
+        inputs.add(baseline, "the baseline")
+    inputs.add_rules(rules)
+    inputs.add_rules([default_pack()], "a rule file of the built-in pack")
+    return inputs
 
 
-def _remove_stale(outputs: Iterable[Path]) -> None:
-    """A run that cannot be made removes earlier reports: a CI must not read them as today's."""
-    for out in outputs:
-        if out.is_file():
-            with contextlib.suppress(OSError):
-                out.unlink()
+def _add_config_inputs(inputs: Inputs, config: Config, baseline: Path | None) -> None:
+    """What the configuration adds to the run's inputs: its waiver files, baseline and packs."""
+    for file in config.waiver_files:
+        inputs.add(file, "a waiver file")
+    if baseline is not None:
+        inputs.add(baseline, "the baseline")
+    inputs.add_rules(config.packs)

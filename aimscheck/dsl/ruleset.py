@@ -87,12 +87,26 @@ def rule_files(paths: Iterable[Path]) -> list[Path]:
 
     A folder without any `.aims` file is an error: a pack that loads nothing would otherwise
     pass silently. So is a listed file that is not a plain file, or is larger than
-    `max_rule_file_mb` (checked with `stat`: nothing is opened).
+    `max_rule_file_mb` (checked with `stat`: nothing is opened), and a file of a folder that
+    is a link leading out of the folder: whoever wrote the folder chose that link, and a rule
+    file's errors quote it (a link to /proc/self/environ would show the environment).
     """
+    import os
+
+    from aimscheck.evidence import inside
+
     out: list[Path] = []
     for path in paths:
         if path.is_dir():
             found = sorted(path.rglob("*.aims"))
+            real = os.path.realpath(path)
+            for file in found:
+                if not inside(os.path.realpath(file), real):
+                    raise UsageError(
+                        f"{file} leads out of its rule folder {path} through a symbolic link "
+                        "and is refused (never opened)",
+                        hint="copy the rule file into the folder instead of linking to it",
+                    )
             if not found:
                 raise UsageError(
                     f"no rule files (*.aims) in {path}",

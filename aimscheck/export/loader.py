@@ -197,6 +197,8 @@ class _Reader:
             where = Location(display, lines[index])  # the parsers give a line to every item
             self.export.locations[id(record)] = where
             key = record.get(key_field)
+            if type(key) is str and not (key.isascii() and key.isprintable()):
+                key = self.normal_id(name, key_field, record, where)
             if isinstance(key, str | int) and (first := seen.setdefault(key, where)) is not where:
                 self.errors.append(
                     ExportLoadError(
@@ -205,6 +207,21 @@ class _Reader:
                         where,
                     )
                 )
+
+    def normal_id(
+        self, name: str, key_field: str, record: dict[str, Any], where: Location
+    ) -> str | None:
+        """A record's id in NFC (written back), or None when it is refused (the error noted):
+        ids that look alike must not name two records (aimscheck/export/ids.py)."""
+        from aimscheck.export.ids import normal_id
+
+        key, refused = normal_id(record[key_field])
+        if refused is not None:
+            message = f"{name} {key_field} {key!r} {refused}"
+            self.errors.append(ExportLoadError(message, where))
+            return None
+        record[key_field] = key
+        return key
 
     def parse(self, file: Path, info: os.stat_result | None = None) -> Document | None:
         """Read, decode and parse one file; None (the problems recorded) when it cannot be."""
@@ -224,8 +241,8 @@ class _Reader:
                 from aimscheck.export.yamlparse import parse_yaml
 
                 yaml_bytes = int(limits.max_yaml_mb * _MB)
-                depth, left = limits.max_depth, self.left()
-                doc, duplicates = parse_yaml(text, display, depth, yaml_bytes, left)
+                depth, left, digits = limits.max_depth, self.left(), limits.max_number_digits
+                doc, duplicates = parse_yaml(text, display, depth, yaml_bytes, left, digits)
         except Problem as exc:
             shown = snippet(text, exc.line, exc.column) if exc.column and text else ""
             where = Location(display, exc.line, exc.column)

@@ -12,7 +12,7 @@ import yaml
 from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
 from aimscheck.export.parsing import Document, Duplicates, Problem, Records, too_deep, too_many
-from aimscheck.limits import how_to_raise
+from aimscheck.limits import current, how_to_raise
 
 try:
     from yaml import CSafeLoader as _SafeBase
@@ -24,11 +24,34 @@ _TAG = re.compile(r"constructor for the tag '([^']*)'")
 _BAD_SCALAR = (ValueError, KeyError, AttributeError, TypeError, OverflowError, IndexError)
 
 
-class _Loader(_SafeBase):
+class BoundedLoader(_SafeBase):
+    """PyYAML's safe loader, with numbers (`int`, `float`) refused past `max_number_digits`
+    characters before they are converted: converting a sexagesimal integer (`1:59:59:...`)
+    is quadratic in its length, and a hex or binary one of any length becomes a huge number."""
+
+    def __init__(self, text: str, max_number: int | None = None) -> None:
+        super().__init__(text)
+        self.max_number = current().max_number_digits if max_number is None else max_number
+
+
+class NumberTooLong(yaml.constructor.ConstructorError):
+    """A number past `max_number_digits`, refused at its line before it is converted."""
+
+    def __init__(self, node: Node, limit: int) -> None:
+        size = len(node.value)
+        problem = (
+            f"a number written with {size:,} characters, past the limit of {limit:,} "
+            "(max_number_digits): no data holds such a number; quote it if it is text"
+        )
+        super().__init__(None, None, problem, node.start_mark)
+        self.hint = how_to_raise("max_number_digits")
+
+
+class _Loader(BoundedLoader):
     """Safe YAML that reports duplicate keys and keeps data JSON-typed (dates, keys as str)."""
 
-    def __init__(self, text: str) -> None:
-        super().__init__(text)
+    def __init__(self, text: str, max_number: int | None = None) -> None:
+        super().__init__(text, max_number)
         self.duplicates: Duplicates = []
         # The line of every key and list item `plain` reads, in the order of model.field_lines.
         self.lines = array("I")
@@ -126,8 +149,6 @@ def _implicit(first: str) -> tuple[tuple[str, re.Pattern[str]], ...]:
 def _unreadable(node: Node, exc: Exception) -> str:
     value = node.value if isinstance(node, ScalarNode) else ""
     tag = str(node.tag).replace("tag:yaml.org,2002:", "!!")
-    if tag == "!!int" and sum(c.isdigit() for c in value) > 1000:
-        return f"a number of {len(value)} digits is not data: quote it if it is text"
     shown = value if len(value) <= 40 else value[:37] + "..."
     return f"the value {shown!r} is tagged {tag} but cannot be read as one: remove the tag"
 
@@ -147,6 +168,17 @@ def _iso_date(loader: _Loader, node: ScalarNode) -> str:
         _refuse(loader, node, _unreadable(node, exc))
 
 
+def _bounded(construct: Any) -> Any:
+    """A number constructor that refuses, before converting, a number past the loader's limit."""
+
+    def bounded(loader: BoundedLoader, node: ScalarNode) -> Any:
+        if len(node.value) > loader.max_number:
+            raise NumberTooLong(node, loader.max_number)
+        return construct(loader, node)
+
+    return bounded
+
+
 def _checked(construct: Any) -> Any:
     """A scalar constructor whose failures (`!!int "abc"`, `!!bool x`) say where and why."""
 
@@ -159,10 +191,13 @@ def _checked(construct: Any) -> Any:
     return checked
 
 
+for _kind in ("int", "float"):
+    _constructor = getattr(_SafeBase, f"construct_yaml_{_kind}")
+    BoundedLoader.add_constructor(f"tag:yaml.org,2002:{_kind}", _bounded(_constructor))
 # Only these scalar constructors can fail on a value; wrapping them (not every node) keeps
 # construction as fast as before.
 for _kind in ("int", "float", "bool"):
-    _constructor = getattr(_SafeBase, f"construct_yaml_{_kind}")
+    _constructor = BoundedLoader.yaml_constructors[f"tag:yaml.org,2002:{_kind}"]
     _Loader.add_constructor(f"tag:yaml.org,2002:{_kind}", _checked(_constructor))
 _Loader.add_constructor("tag:yaml.org,2002:timestamp", _iso_date)
 for _tag in ("binary", "set", "omap", "pairs"):  # no JSON equivalent: refused like python tags
@@ -269,10 +304,16 @@ def check_nodes(
 
 
 def parse_yaml(
-    text: str, display: str, max_depth: int, max_bytes: int, records: Records
+    text: str,
+    display: str,
+    max_depth: int,
+    max_bytes: int,
+    records: Records,
+    max_number: int | None = None,
 ) -> tuple[Document, Duplicates]:
-    """Parse one YAML document within the depth and expanded-size limits, never running code."""
-    loader = _Loader(text)
+    """Parse one YAML document within the depth, expanded-size and number-length limits
+    (`max_number`: the limits in force when None), never running code."""
+    loader = _Loader(text, max_number)
     try:
         node = loader.get_single_node()
         if node is None:
@@ -331,6 +372,8 @@ def _yaml_problem(exc: yaml.MarkedYAMLError, text: str, max_depth: int) -> Probl
         return Problem(_RECURSIVE, line, column)
     if "maximum nesting depth" in problem:  # LibYAML's own bound (1000)
         return too_deep(max_depth, line, column)
+    if isinstance(exc, NumberTooLong):
+        return Problem(problem, line, column, exc.hint)
     if isinstance(exc, yaml.constructor.ConstructorError) and not exc.context:
         if problem.startswith("expected a") and " node, but found " in problem:
             return Problem(_MISFIT, line, column)  # `!!str [a]`, `!!seq {a: 1}`
