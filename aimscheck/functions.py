@@ -131,16 +131,16 @@ def fn_concat(ctx: Context, *values: object) -> object:
     return out
 
 
-def fn_join(ctx: Context, items: object, separator: object) -> object:
+def fn_join(ctx: Context, separator: object, items: object) -> object:
     """The items of a list as one text, `separator` between them (a record as its id); missing
     for an empty list, so that a text built on it drops out of a `concat`.
 
-    `concat("owns AI systems " + join(owned, ", "), "approves " + join(approved, ", "))`
+    `concat("owns AI systems " + join(", ", owned), "approves " + join(", ", approved))`
     """
-    found = _list(ctx, items, "join()")
     between = _text(separator, "join()")
     if between is None:
-        raise EvaluationError("join() needs a separator text")
+        raise EvaluationError("join() needs a separator text first")
+    found = _list(ctx, items, "join()")
     if not found:
         return MISSING
     limit = current().max_text

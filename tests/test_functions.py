@@ -122,7 +122,7 @@ def test_join_writes_the_items_as_one_text_and_is_missing_for_an_empty_list(
         {"id": "d", "evidence_refs": ["EV-3"]},
     ]
     text = (
-        '{concat(\\"proof \\" + join(x.evidence_refs, \\" and \\"), '
-        '\\"systems \\" + join(x.affected_system_refs, \\", \\"))}'
+        '{concat(\\"proof \\" + join(\\" and \\", x.evidence_refs), '
+        '\\"systems \\" + join(\\", \\", x.affected_system_refs))}'
     )
     assert messages(tmp_path, "changes", records, text) == ["proof EV-1 and EV-2", "proof EV-3"]

@@ -1,12 +1,26 @@
-"""`aimscheck rules`: list the rules with their metadata, filter them, show what they cover."""
+"""`aimscheck rules`: list the rules with their metadata, filter them, show what they cover,
+and which of them could not judge records of an export for want of data."""
 
 from __future__ import annotations
 
+import datetime as dt
+from dataclasses import replace
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
 
-from aimscheck.cli import config_option, guarded, no_config_option, rules_option
+from aimscheck.cli import (
+    as_of_option,
+    config_option,
+    evidence_root_option,
+    guarded,
+    no_config_option,
+    rules_option,
+)
+
+if TYPE_CHECKING:
+    from aimscheck.check import CheckOptions
 
 
 @click.command("rules")
@@ -28,6 +42,16 @@ from aimscheck.cli import config_option, guarded, no_config_option, rules_option
     "--coverage", is_flag=True, help="Show every clause and Annex A control with its rules."
 )
 @click.option(
+    "--not-assessed",
+    "not_assessed",
+    type=click.Path(path_type=Path),
+    metavar="PATH",
+    help="Check the export at PATH and list the rules that could not judge a record of it for "
+    "want of data, with the record and the reason.",
+)
+@as_of_option("With --not-assessed: the date the export is judged on (default: today in UTC).")
+@evidence_root_option
+@click.option(
     "--format",
     "fmt",
     type=click.Choice(["text", "markdown", "json"]),
@@ -47,6 +71,9 @@ def command(
     tag: tuple[str, ...],
     severity: tuple[str, ...],
     coverage: bool,
+    not_assessed: Path | None,
+    as_of: dt.date,
+    evidence_root: Path | None,
     fmt: str,
     output: Path | None,
 ) -> None:
@@ -54,23 +81,83 @@ def command(
 
     Filters of different kinds must all hold; several values of one filter are alternatives.
     --format markdown writes the rule catalogue (as in docs/rules.md); --coverage lists every
-    clause of ISO/IEC 42001 and every Annex A control with the rules that check it.
+    clause of ISO/IEC 42001 and every Annex A control with the rules that check it;
+    --not-assessed PATH checks that export (as `check` does, with its aimscheck.yaml) and lists
+    the records the rules could not judge for want of data, rule by rule, with the reason.
     """
-    from aimscheck.check import load_ruleset
-    from aimscheck.config import find_config, load_config
-    from aimscheck.rulelist import render, select
+    from aimscheck.errors import UsageError
 
-    packs, default = list(rules), not no_default_rules
-    found = None if no_config else config_path or find_config(Path("."))
-    if found is not None:
-        config = load_config(found)
-        packs, default = [*config.packs, *packs], default and config.default_pack
-    ruleset = load_ruleset(packs, default_rules=default)
-    infos = select([r.info for r in ruleset.rules], clause, control, phase, tag, severity)
-    text = render(infos, fmt, coverage)
+    if no_config and config_path is not None:
+        raise UsageError("--config and --no-config contradict each other: give one")
+    filters = (clause, control, phase, tag, severity)
+    if not_assessed is None:
+        text = _listed(rules, not no_default_rules, config_path, no_config, filters, fmt, coverage)
+    elif coverage:
+        raise UsageError("--coverage and --not-assessed are two views: give one")
+    else:
+        options = _check_options(not_assessed, rules, not no_default_rules, config_path, no_config)
+        text = _not_assessed(
+            replace(options, as_of=as_of, evidence_root=evidence_root), filters, fmt
+        )
     if output is None:
         click.echo(text, nl=not text.endswith("\n"))
     else:
         from aimscheck.output import write_atomic
 
         write_atomic(output, text if text.endswith("\n") else text + "\n")
+
+
+Filters = tuple[tuple[str, ...], ...]  # clause, control, phase, tag, severity
+
+
+def _listed(
+    rules: tuple[Path, ...],
+    default_rules: bool,
+    config_path: Path | None,
+    no_config: bool,
+    filters: Filters,
+    fmt: str,
+    coverage: bool,
+) -> str:
+    """The rule list, catalogue or coverage, of the packs the working folder's config loads."""
+    from aimscheck.check import load_ruleset
+    from aimscheck.config import find_config, load_config
+    from aimscheck.rulelist import render, select
+
+    packs, default = list(rules), default_rules
+    found = None if no_config else config_path or find_config(Path("."))
+    if found is not None:
+        config = load_config(found)
+        packs, default = [*config.packs, *packs], default and config.default_pack
+    ruleset = load_ruleset(packs, default_rules=default)
+    return render(select([r.info for r in ruleset.rules], *filters), fmt, coverage)
+
+
+def _check_options(
+    path: Path,
+    rules: tuple[Path, ...],
+    default_rules: bool,
+    config_path: Path | None,
+    no_config: bool,
+) -> CheckOptions:
+    """The export at `path` loaded as `check` loads it: with the aimscheck.yaml beside it."""
+    from aimscheck.check import CheckOptions
+    from aimscheck.config import Config, find_config, load_config
+
+    found = None if no_config else config_path or find_config(path)
+    config = load_config(found) if found is not None else Config()
+    return CheckOptions(
+        path=path, rules=rules, default_rules=default_rules, config=config, inventory=False
+    )
+
+
+def _not_assessed(options: CheckOptions, filters: Filters, fmt: str) -> str:
+    """The records the rules of `filters` could not judge in the export, with the reasons."""
+    from aimscheck.check import run_check
+    from aimscheck.notassessed import build, render
+    from aimscheck.progress import Progress
+    from aimscheck.rulelist import select
+
+    report = run_check(options, Progress.for_terminal())
+    kept = {r.id for r in select(report.rules, *filters)}
+    return render(build(report, kept), fmt)

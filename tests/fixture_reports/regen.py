@@ -14,7 +14,15 @@ from typing import Any
 
 ROOT = Path(__file__).resolve().parents[2]
 HERE = Path(__file__).resolve().parent
-FIXTURES = ("conforming", "pilot", "gaps", "staldhelm", "northcove")
+FIXTURES = (
+    "conforming",
+    "pilot",
+    "gaps",
+    "staldhelm",
+    "northcove",
+    "staldhelm-gaps",
+    "northcove-gaps",
+)
 AS_OF = dt.date(2026, 11, 20)
 
 
