@@ -8,8 +8,8 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from aimscheck.errors import EvaluationError
-from aimscheck.thresholds import metric_bounds, target_bound
 from aimscheck.limits import current
+from aimscheck.thresholds import metric_bounds, target_bound
 from aimscheck.values import MISSING, Duration, cut, joined, kind, order, show
 
 if TYPE_CHECKING:
