@@ -423,6 +423,26 @@ def test_size_limits_are_configurable_and_counted_while_reading(here: Path) -> N
     assert len(load_export(Path("repo")).collection("risks")) == 1
 
 
+@pytest.mark.parametrize(
+    ("number", "kind"),
+    [("9" * 5000, "decimal"), ("0x" + "f" * 5000, "hex"), ("1" + ":59" * 3000, "sexagesimal")],
+)
+def test_numbers_python_cannot_write_out_are_refused_whatever_the_limit(
+    here: Path, number: str, kind: str
+) -> None:
+    """With max_number_digits raised, a number past what Python writes out (4,300 digits)
+    would fail every message and report that shows it: refused at its line all the same."""
+    repo(here / "repo", **{"risks/r1.yaml": f"id: r1\nimpact: {number}\n"})
+    raised = dataclasses.replace(Limits(), max_number_digits=10**6)
+    assert problems(Path("repo"), raised) == [
+        "repo/risks/r1.yaml:2:9: a number of thousands of digits is not data: quote it if it is "
+        "text"
+    ], kind
+    fits = dataclasses.replace(Limits(), max_number_digits=20)
+    repo(here / "repo", **{"risks/r1.yaml": "id: r1\nimpact: 0x" + "f" * 18 + "\n"})
+    assert load_export(Path("repo"), fits).collection("risks")[0]["impact"] == 16**18 - 1
+
+
 def test_aliases_count_against_the_export_size(here: Path) -> None:
     bomb = (
         "big: &b ["

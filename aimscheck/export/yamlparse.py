@@ -35,16 +35,26 @@ class BoundedLoader(_SafeBase):
 
 
 class NumberTooLong(yaml.constructor.ConstructorError):
-    """A number past `max_number_digits`, refused at its line before it is converted."""
+    """A number past `max_number_digits`, refused at its line before it is converted (or,
+    with the limit raised, a whole number past what Python can write out: 4,300 digits)."""
 
-    def __init__(self, node: Node, limit: int) -> None:
-        size = len(node.value)
-        problem = (
-            f"a number written with {size:,} characters, past the limit of {limit:,} "
-            "(max_number_digits): no data holds such a number; quote it if it is text"
-        )
+    def __init__(self, node: Node, limit: int | None) -> None:
+        if limit is None:
+            problem, self.hint = _HUGE, ""
+        else:
+            problem = (
+                f"a number written with {len(node.value):,} characters, past the limit of "
+                f"{limit:,} (max_number_digits): no data holds such a number; quote it if it "
+                "is text"
+            )
+            self.hint = how_to_raise("max_number_digits")
         super().__init__(None, None, problem, node.start_mark)
-        self.hint = how_to_raise("max_number_digits")
+
+
+_HUGE = "a number of thousands of digits is not data: quote it if it is text"
+# Python writes out whole numbers of at most 4,300 digits: any message, report or schema error
+# showing a larger one would fail. 14,000 bits is about 4,214 digits.
+_MAX_BITS = 14_000
 
 
 class _Loader(BoundedLoader):
@@ -174,7 +184,15 @@ def _bounded(construct: Any) -> Any:
     def bounded(loader: BoundedLoader, node: ScalarNode) -> Any:
         if len(node.value) > loader.max_number:
             raise NumberTooLong(node, loader.max_number)
-        return construct(loader, node)
+        try:
+            value = construct(loader, node)
+        except ValueError:  # Python's own bound: more than 4,300 decimal digits
+            if len(node.value) > 4000:
+                raise NumberTooLong(node, None) from None
+            raise
+        if type(value) is int and value.bit_length() > _MAX_BITS:  # only past a raised limit
+            raise NumberTooLong(node, None)
+        return value
 
     return bounded
 
