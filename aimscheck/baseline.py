@@ -1,8 +1,10 @@
 """Baselines: the findings of an earlier JSON report, so that only new findings fail a run.
 
-A finding is known when the baseline holds a nonconformity or missing evidence with the same
-rule id and subject (the message may have changed). Evaluation errors are never known, and a
-result that was waived in the baseline is not part of it: when its waiver expires it fails.
+A finding is known when the baseline holds a nonconformity, missing evidence or observation with
+the same rule id and subject (the message and the grade may have changed). Evaluation errors are
+never known, and a result that was waived in the baseline is not part of it: when its waiver
+expires it fails. Reports of format 1 (where an observation-graded finding was written as a
+nonconformity) and format 2 both load.
 """
 
 from __future__ import annotations
@@ -17,8 +19,10 @@ from aimscheck.results import Baseline, Outcome, Report
 from aimscheck.source import Location
 
 FORMAT_PREFIX = "aimscheck-report/"
-SUPPORTED_MAJOR = "1"
-_FINDINGS = (Outcome.NONCONFORMITY.value, Outcome.MISSING_EVIDENCE.value)
+SUPPORTED = ("1", "2")  # the report formats this version reads as a baseline
+_FINDINGS = frozenset(
+    (Outcome.NONCONFORMITY.value, Outcome.MISSING_EVIDENCE.value, Outcome.OBSERVATION.value)
+)
 _HINT = "give the --json report of an earlier aimscheck run"
 
 
@@ -54,10 +58,10 @@ def load_baseline(path: Path) -> Baseline:
     form = data.get("format") if isinstance(data, dict) else None
     if not isinstance(form, str) or not form.startswith(FORMAT_PREFIX):
         raise UsageError(f"{shown} is not an aimscheck JSON report (no 'format')", hint=_HINT)
-    if form.removeprefix(FORMAT_PREFIX) != SUPPORTED_MAJOR:
+    if form.removeprefix(FORMAT_PREFIX) not in SUPPORTED:
+        readable = " and ".join(FORMAT_PREFIX + version for version in SUPPORTED)
         raise UsageError(
-            f"the baseline {shown} is in format {form}; this aimscheck reads "
-            f"{FORMAT_PREFIX}{SUPPORTED_MAJOR}",
+            f"the baseline {shown} is in format {form}; this aimscheck reads {readable}",
             hint="regenerate it with this version of aimscheck",
         )
     results = data.get("results")

@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING
 from aimscheck import __version__
 from aimscheck.errors import AimscheckError, UsageError, raise_all
 from aimscheck.export.dates import today
-from aimscheck.results import Report, Result, RuleAdjustment, Severity
+from aimscheck.results import SYSTEMIC_AFTER, Report, Result, RuleAdjustment, Severity
 from aimscheck.source import Location
 
 if TYPE_CHECKING:
@@ -39,6 +39,7 @@ class CheckOptions:
     default_rules: bool = True
     as_of: dt.date = field(default_factory=today)  # today in UTC, as every command's default
     fail_on: Severity | None = Severity.MINOR
+    systemic_after: int | None = SYSTEMIC_AFTER  # minor findings on one requirement; None: off
     strict: bool = False
     evidence_root: Path | None = None
     params: Mapping[str, Mapping[str, object]] = field(default_factory=dict)
@@ -221,6 +222,7 @@ def run_check(options: CheckOptions, progress: Progress | None = None) -> Report
         results=tuple(results),
         pack_version=PACK_VERSION,
         fail_on=options.fail_on,
+        systemic_after=options.systemic_after,
         tool_version=__version__,
         organization=name if isinstance(name, str) else "",
         config_file=None if config is None or config.path is None else _shown(config.path),

@@ -54,6 +54,8 @@ class Config:
     severity: tuple[SeverityChange, ...] = ()
     disabled: tuple[DisabledRule, ...] = ()
     fail_on: str | None = None  # None: not set here
+    # readiness.systemic_after: a whole number, "never", or None when not set here.
+    systemic_after: int | str | None = None
     outputs: Mapping[str, Path] = field(default_factory=dict)
     output_locations: Mapping[str, Location] = field(default_factory=dict)
     baseline: Path | None = None
@@ -229,6 +231,7 @@ def load_config(path: Path) -> Config:
         severity=severity,
         disabled=disabled,
         fail_on=data.get("fail_on"),
+        systemic_after=_systemic_after(doc, data.get("readiness", {})),
         outputs=outputs,
         output_locations={name: doc.at(("outputs", name)) for name in outputs},
         baseline=baseline[0] if baseline else None,
@@ -236,6 +239,33 @@ def load_config(path: Path) -> Config:
         waiver_files=files,
         vocabulary=vocabulary,
     )
+
+
+def systemic_threshold(value: object) -> int | str | None:
+    """`readiness.systemic_after` or `--systemic-after` as a setting: a whole number of 2 or
+    more, or "never"; None for anything else (the caller says where it was given)."""
+    if value == "never":
+        return "never"
+    if isinstance(value, str) and value.strip().isdigit():
+        value = int(value)
+    if isinstance(value, int) and not isinstance(value, bool) and value >= 2:
+        return value
+    return None
+
+
+def _systemic_after(doc: YamlDocument, readiness: dict[str, Any]) -> int | str | None:
+    if "systemic_after" not in readiness:
+        return None
+    value = readiness["systemic_after"]
+    found = systemic_threshold(value)
+    if found is None:
+        raise UsageError(
+            f"readiness.systemic_after must be a whole number of 2 or more, or never "
+            f"(got {_show(value)})",
+            doc.at(("readiness", "systemic_after")),
+            hint="one finding is not a pattern: 5 is the usual threshold",
+        )
+    return found
 
 
 _WIDEN = "keep it in the repo, or name a configuration of your own: --config FILE"

@@ -16,7 +16,15 @@ from aimscheck.errors import EVAL_ERRORS
 from aimscheck.evidence import EvidenceResolver
 from aimscheck.export.model import ID_FIELD, Export
 from aimscheck.limits import Limits, current, use
-from aimscheck.results import EvidenceCheck, Outcome, Result, Subject, passed, subject_of
+from aimscheck.results import (
+    EvidenceCheck,
+    Outcome,
+    Result,
+    Subject,
+    graded,
+    passed,
+    subject_of,
+)
 from aimscheck.source import Location
 from aimscheck.values import MISSING, joined, show, truth
 
@@ -247,7 +255,9 @@ class Evaluator:
                             if step.message
                             else f"requirement not met: {step.source}"
                         )
-                        return Result(info, Outcome.NONCONFORMITY, subject, location, _cut(message))
+                        # A rule graded observation concludes an observation (17021-1).
+                        failed = graded(info.severity, Outcome.NONCONFORMITY)
+                        return Result(info, failed, subject, location, _cut(message))
                 elif step.kind == "only":
                     # `only if`: the data does not let the rule judge this subject; what it
                     # says instead is the result, and later steps (which assume it) are not run.
@@ -283,7 +293,7 @@ class Evaluator:
         if problems:
             return Result(
                 info,
-                Outcome.MISSING_EVIDENCE,
+                graded(info.severity, Outcome.MISSING_EVIDENCE),
                 subject,
                 location,
                 _cut(joined(problems, "; ", self.limits.max_message)),

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import enum
+import functools
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
@@ -14,11 +15,17 @@ if TYPE_CHECKING:
 
 
 class Outcome(enum.Enum):
-    """What one rule concluded for one subject."""
+    """What one rule concluded for one subject.
+
+    A failing rule graded `observation` concludes OBSERVATION, never NONCONFORMITY or
+    MISSING_EVIDENCE: under ISO/IEC 17021-1 an opportunity for improvement is not a
+    nonconformity (see `graded`).
+    """
 
     PASS = "pass"
     NONCONFORMITY = "nonconformity"
     MISSING_EVIDENCE = "missing_evidence"
+    OBSERVATION = "observation"
     NOT_APPLICABLE = "not_applicable"
     WAIVED = "waived"
     ERROR = "error"
@@ -41,9 +48,21 @@ class Severity(enum.Enum):
         return _RANKS[self._value_]
 
 
-_FINDINGS = frozenset(("nonconformity", "missing_evidence", "error"))
-_OPEN = frozenset(("nonconformity", "missing_evidence"))  # findings a waiver has not closed
+_FINDINGS = frozenset(("nonconformity", "missing_evidence", "observation", "error"))
+# Findings a waiver has not closed.
+_OPEN = frozenset(("nonconformity", "missing_evidence", "observation"))
+_NONCONFORMITIES = frozenset(("nonconformity", "missing_evidence"))
 _RANKS = {"major": 3, "minor": 2, "observation": 1}
+# A requirement with this many open minor findings or more is a systemic failure (see
+# `Report.systemic`): certification bodies grade a pattern of minor lapses against one
+# requirement as a breakdown of the process behind it, that is, as a major nonconformity.
+SYSTEMIC_AFTER = 5
+
+
+def graded(severity: Severity, outcome: Outcome) -> Outcome:
+    """The outcome of a failing rule as an auditor grades it: a rule graded `observation` never
+    concludes a nonconformity or missing evidence, only an observation (ISO/IEC 17021-1)."""
+    return Outcome.OBSERVATION if severity is Severity.OBSERVATION else outcome
 
 
 PHASES: tuple[str, ...] = (
@@ -201,11 +220,10 @@ class Baseline:
     keys: frozenset[tuple[str, str]]
 
     def holds(self, result: Result) -> bool:
-        """A nonconformity or missing evidence the baseline already knew (errors never are)."""
-        return (
-            result.outcome in (Outcome.NONCONFORMITY, Outcome.MISSING_EVIDENCE)
-            and result.key() in self.keys
-        )
+        """A nonconformity, missing evidence or observation the baseline already knew (errors
+        never are). Matched by rule and subject only: a baseline written before the rule was
+        re-graded, or before observations had their own outcome, still knows the finding."""
+        return result.outcome._value_ in _OPEN and result.key() in self.keys
 
 
 @dataclass(frozen=True, slots=True)
@@ -274,6 +292,42 @@ def subject_of(collection: str, ident: str | None) -> Subject:
     return subject
 
 
+@dataclass(frozen=True, slots=True)
+class Systemic:
+    """A requirement (clause or Annex A control) with so many open minor findings that an
+    auditor would see a process that has broken down, and grade it like a major."""
+
+    requirement: str  # "7.5.3" or "A.6.2.4"
+    findings: int  # open minor findings of the rules that cite it
+    rules: tuple[str, ...]  # those rules' ids, sorted
+
+    @property
+    def kind(self) -> str:
+        return "control" if self.requirement.startswith("A.") else "clause"
+
+    def sentence(self) -> str:
+        """`clause 7.5.3: 12 minor findings`."""
+        noun = "finding" if self.findings == 1 else "findings"
+        return f"{self.kind} {self.requirement}: {self.findings} minor {noun}"
+
+    def to_dict(self) -> dict[str, object]:
+        return {
+            "requirement": self.requirement,
+            "kind": self.kind,
+            "minor_findings": self.findings,
+            "rules": list(self.rules),
+        }
+
+
+def requirement_key(requirement: str) -> tuple[int, tuple[int, ...], str]:
+    """Clauses in number order (4.1 < 10.2), then Annex A controls (A.2.2 < A.10.3)."""
+    annex = requirement.startswith("A.")
+    parts = requirement[2:].split(".") if annex else requirement.split(".")
+    if all(p.isdigit() for p in parts):
+        return (int(annex), tuple(int(p) for p in parts), "")
+    return (2, (), requirement)
+
+
 @dataclass(frozen=True)
 class Report:
     """Everything one run concluded, in a stable order (rule id, then subject)."""
@@ -294,6 +348,8 @@ class Report:
     vocabulary: tuple[VocabularyExtension, ...] = ()  # values the config adds to vocabularies
     waivers: tuple[WaiverStatus, ...] = ()  # every configured waiver and what it did
     baseline: Baseline | None = None  # known findings that do not fail the run
+    # Open minor findings on one requirement from which it is a systemic failure; None: never.
+    systemic_after: int | None = SYSTEMIC_AFTER
 
     # These walk every result (hundreds of thousands on a big export), several times per
     # report: enum members and plain attributes are looked up once, not once per result.
@@ -325,10 +381,42 @@ class Report:
             1 for r in self.results if r.outcome._value_ in _OPEN and r.rule.severity is major
         )
 
+    @functools.cached_property
+    def systemic(self) -> tuple[Systemic, ...]:
+        """Requirements with `systemic_after` open minor findings or more, most findings first.
+
+        A finding counts on every clause and control its rule cites. Findings known to the
+        baseline count (they are still open); waived ones and observations do not (an
+        observation is not a nonconformity), nor do majors, which weigh on the verdict already.
+        """
+        threshold = self.systemic_after
+        if threshold is None:
+            return ()
+        minor = Severity.MINOR
+        counts: dict[str, int] = {}
+        rules: dict[str, set[str]] = {}
+        for r in self.results:
+            if r.outcome._value_ not in _NONCONFORMITIES or r.rule.severity is not minor:
+                continue
+            info = r.rule
+            for requirement in dict.fromkeys((*info.clauses, *info.controls)):
+                counts[requirement] = counts.get(requirement, 0) + 1
+                rules.setdefault(requirement, set()).add(info.id)
+        found = [
+            Systemic(requirement, n, tuple(sorted(rules[requirement])))
+            for requirement, n in counts.items()
+            if n >= threshold
+        ]
+        found.sort(key=lambda s: (-s.findings, requirement_key(s.requirement)))
+        return tuple(found)
+
     @property
     def verdict(self) -> str:
-        """The certification verdict: stage 1 readiness needs no open major and no error."""
+        """The certification verdict: stage 1 readiness needs no error, no open major and no
+        systemic failure (many minors on one requirement, see `systemic`)."""
         error = Outcome.ERROR
         if any(r.outcome is error for r in self.results):
             return "not assessable"
-        return "ready for stage 1" if self.open_majors == 0 else "not ready for stage 1"
+        if self.open_majors or self.systemic:
+            return "not ready for stage 1"
+        return "ready for stage 1"

@@ -2,12 +2,12 @@
 
 A waiver names a rule id, optionally a subject (`ai_systems/credit-scoring`, or a section such
 as `scope`), a justification, an approver and an expiry date. It covers the rule's findings
-(nonconformity and missing evidence; never an evaluation error) for that subject, or for every
-subject when none is given. `expires: 2027-01-31` waives through the end of 31 January 2027 in
-UTC: a run whose as-of date is 2027-01-31 or earlier is waived (an as-of date is the end of that
-day in UTC, as everywhere), from 2027-02-01 (that is, from 2027-02-01T00:00:00Z) it is not. A
-waived result keeps its raw outcome beside it; an expired waiver leaves the finding as it is and
-is named on it ("waiver expired on 2027-01-31").
+(nonconformity, missing evidence and observation; never an evaluation error) for that subject,
+or for every subject when none is given. `expires: 2027-01-31` waives through the end of 31
+January 2027 in UTC: a run whose as-of date is 2027-01-31 or earlier is waived (an as-of date is
+the end of that day in UTC, as everywhere), from 2027-02-01 (that is, from 2027-02-01T00:00:00Z)
+it is not. A waived result keeps its raw outcome beside it; an expired waiver leaves the
+finding as it is and is named on it ("waiver expired on 2027-01-31").
 """
 
 from __future__ import annotations
@@ -26,7 +26,7 @@ from aimscheck.results import Outcome, Result, Waiver, WaiverStatus
 if TYPE_CHECKING:
     from aimscheck.yamlfile import Path_, YamlDocument
 
-WAIVABLE = (Outcome.NONCONFORMITY, Outcome.MISSING_EVIDENCE)
+WAIVABLE = (Outcome.NONCONFORMITY, Outcome.MISSING_EVIDENCE, Outcome.OBSERVATION)
 
 
 def parse_waivers(doc: YamlDocument, at: Path_) -> tuple[Waiver, ...]:

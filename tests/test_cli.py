@@ -109,7 +109,7 @@ def test_json_report_follows_the_contract(tmp_path: Path) -> None:
     out = tmp_path / "report.json"
     custom_check(tmp_path, [GOOD, BAD], "--json", out)
     report = json.loads(out.read_text())
-    assert report["format"] == "aimscheck-report/1"
+    assert report["format"] == "aimscheck-report/2"
     assert report["as_of"] == "2026-11-20"
     assert report["export"]["digest"].startswith("sha256:")
     assert [r["id"] for r in report["rules"]] == ["ORG-4.3-01"]

@@ -44,7 +44,7 @@ def findings(path: Path, severity: str | None = None) -> list[dict[str, Any]]:
     return [
         r
         for r in results
-        if r["outcome"] in ("nonconformity", "missing_evidence")
+        if r["outcome"] in ("nonconformity", "missing_evidence", "observation")
         and (severity is None or r["severity"] == severity)
     ]
 
@@ -112,9 +112,11 @@ def test_a_baseline_fails_only_on_new_findings(gov: Path) -> None:
     assert result.exit_code == EXIT_OK, result.output
     assert f"baseline baseline.json: {known} known findings remain, 0 new, 0 fixed" in result.output
     # A new gap: a person with a role but no competence record breaks a fresh rule.
+    people = gov / "people.yaml"
+    people.write_text(people.read_text("utf-8") + "- {id: p-new, name: New Starter}\n", "utf-8")
     roles = gov / "roles.yaml"
     text = roles.read_text(encoding="utf-8")
-    roles.write_text(text.replace("holder_refs: [", "holder_refs: [p-kim, ", 1), "utf-8")
+    roles.write_text(text.replace("holder_refs: [", "holder_refs: [p-new, ", 1), "utf-8")
     result = run("gov", *AS_OF, "--baseline", "baseline.json", "--json", "after.json")
     assert result.exit_code == EXIT_FINDINGS, result.output
     assert "FAILED at --fail-on minor: " in result.output and " new finding(s) (" in result.output

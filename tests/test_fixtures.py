@@ -50,7 +50,7 @@ PLANTED = [
     ("G14", "AIMS-A.10.3-01", "tp-cirrus", "nonconformity", "minor"),
     ("G15", "AIMS-A.6.2.8-01", "demand-forecasting", "nonconformity", "minor"),
     ("G16", "AIMS-9.1-01", "met-pricing-guardrail", "nonconformity", "minor"),
-    ("G17", "AIMS-A.6.2.6-02", "met-crm-segment-parity", "nonconformity", "observation"),
+    ("G17", "AIMS-A.6.2.6-02", "met-crm-segment-parity", "observation", "observation"),
     ("G18", "AIMS-9.2-04", "aud-2026-int-01", "nonconformity", "minor"),
     ("G19", "AIMS-9.2-03", None, "nonconformity", "minor"),
     ("G20", "AIMS-9.2-05", "aud-2026-int-01", "missing_evidence", "major"),
@@ -64,7 +64,7 @@ PLANTED = [
     ("G28", "AIMS-8.4-02", "ia-forecast-2026", "missing_evidence", "minor"),
     ("G29", "AIMS-A.10.3-02", "tp-feedhub", "missing_evidence", "minor"),
     ("G30", "AIMS-A.6.2.8-03", "product-recommendations", "missing_evidence", "minor"),
-    ("G31", "AIMS-4.1-05", None, "nonconformity", "observation"),
+    ("G31", "AIMS-4.1-05", None, "observation", "observation"),
     ("G32", "AIMS-9.1-03", "met-forecast-stockouts", "nonconformity", "minor"),
 ]
 

@@ -195,7 +195,7 @@ def test_reports_of_a_killed_check_are_whole_or_absent(tmp_path: Path) -> None:
         proc.kill()
         proc.wait(timeout=60)
         if out_json.exists():
-            assert json.loads(out_json.read_bytes())["format"] == "aimscheck-report/1"
+            assert json.loads(out_json.read_bytes())["format"] == "aimscheck-report/2"
             assert out_json.read_bytes() == reference
         if out_xml.exists():
             etree.fromstring(out_xml.read_bytes())  # one whole XML document

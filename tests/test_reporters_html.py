@@ -22,8 +22,9 @@ from aimscheck.config import load_config
 from aimscheck.export.contract import VocabularyExtension
 from aimscheck.reporters.html import long_date, render
 from aimscheck.reporters.html_charts import BAR_W, bar_chart
-from aimscheck.reporters.readiness import GroupReadiness
-from aimscheck.results import Outcome, Report
+from aimscheck.reporters.readiness import GroupReadiness, systemic_phrase
+from aimscheck.reporters.text import finding_key
+from aimscheck.results import Outcome, Report, Result, Severity, Subject
 from aimscheck.source import Location
 
 ROOT = Path(__file__).parent.parent
@@ -153,25 +154,128 @@ def test_bars_are_proportional_and_unassessed_groups_say_so() -> None:
     assert chart.xpath(".//g[@data-key='8']/rect")[0].get("stroke-dasharray") == "4 3"
 
 
-def test_gap_list_by_severity_with_file_and_line(gaps: Report) -> None:
+def test_findings_grouped_by_subject_worst_first_with_file_and_line(gaps: Report) -> None:
     page = parse(render(gaps))
-    rows = page.xpath("//section[@id='gaps']//tbody/tr")
+    entries = page.xpath("//section[@id='gaps']/div[@class and starts-with(@class, 'subject')]")
     findings = [r for r in gaps.results if r.outcome.is_finding]
+    subjects = {"" if r.subject is None else r.subject.text for r in findings}
+    # One entry per subject record, holding every finding about it: one row per rule.
+    assert len(entries) == len(subjects)
+    assert sorted(e.get("data-subject") for e in entries) == sorted(subjects)
+    rows = page.xpath("//section[@id='gaps']//tbody/tr")
     assert len(rows) == len(findings)
-    order = [row.get("data-severity") for row in rows]
+    assert sum(int(e.get("data-findings")) for e in entries) == len(findings)
+    order = [e.get("data-severity") for e in entries]
     rank = {"error": 0, "major": 1, "minor": 2, "observation": 3}
     assert order == sorted(order, key=rank.__getitem__)
-    headings = [h.text_content() for h in page.xpath("//section[@id='gaps']//h3")]
-    assert headings[0] == f"Major ({order.count('major')})"
+    review = next(e for e in entries if e.get("data-subject") == "management_reviews/mr-2025-09")
+    title = review.xpath("string(.//span[@class='subject-title'])")
+    assert re.fullmatch(r"Management review mr-2025-09: \d+ gaps", title), title
+    for row in rows:
+        where = row.xpath("string(.//td[@class='where'])")
+        assert re.fullmatch(r"fixtures/gaps/\S+\.(yaml|json):\d+", where), where
     first = rows[0]
-    where = first.xpath("string(.//td[@class='where'])")
-    assert re.fullmatch(r"fixtures/gaps/\S+\.yaml:\d+", where), where
     assert first.xpath("string(.//div[@class='gap-fix'])").startswith("How to fix:")
     expired = [r for r in rows if "Waiver expired on 2026-10-31" in r.text_content()]
     assert len(expired) == 1 and "Measurement paused" in expired[0].text_content()
     regraded = [r for r in rows if "AIMS-4.1-05" in r.text_content()]
     assert "Graded minor instead of observation" in regraded[0].text_content()
     assert regraded[0].get("data-severity") == "minor"
+
+
+def test_the_gaps_fixture_shows_its_systemic_failures(gaps: Report) -> None:
+    page = parse(render(gaps))
+    verdict = page.xpath("string(//section[@id='verdict']//p)")
+    assert gaps.systemic  # five minor findings on one clause
+    assert systemic_phrase(gaps.systemic) in verdict
+    rows = page.xpath("//div[@id='systemic']//tbody/tr")
+    assert [r.get("data-requirement") for r in rows] == [s.requirement for s in gaps.systemic]
+    assert page.xpath("string(//div[@id='systemic']/h3)") == (
+        f"Systemic failures ({len(gaps.systemic)})"
+    )
+
+
+def test_an_observation_is_an_opportunity_for_improvement_never_a_nonconformity() -> None:
+    page = parse(render(make_report()))
+    (entry,) = page.xpath("//div[@data-subject='people/P-3']")
+    assert entry.get("data-severity") == "observation"
+    assert entry.xpath("string(.//span[@class='subject-title'])") == "Person P-3: 1 observation"
+    (row,) = entry.xpath(".//tbody/tr")
+    assert [t.strip() for t in row.xpath("./td[1]//text()")] == [
+        "Observation",
+        "Opportunity for improvement",
+    ]
+    assert row.xpath("string(./td[@class='where'])") == "fixtures/acme-gaps/people.yaml:9"
+    assert "nonconformity" not in entry.text_content().lower()
+    figures = page.xpath("//section[@class='figures']/div[contains(@class, 'observation')]")
+    assert figures[0].xpath("string(./div[1])") == "1"
+
+
+def test_a_systemic_failure_blocks_stage_1_in_the_verdict() -> None:
+    rule = dataclasses.replace(RISK, severity=Severity.MINOR, clauses=("7.5.3",))
+    minors = tuple(
+        Result(rule, Outcome.NONCONFORMITY, Subject("documents", f"D-{i:02}"), None, "x")
+        for i in range(12)
+    )
+    page = parse(render(make_report(rules=(rule,), results=minors)))
+    assert page.xpath("//section[@id='verdict']/@data-verdict") == ["not-ready-for-stage-1"]
+    assert page.xpath("string(//section[@id='verdict']//p)") == (
+        "1 systemic failure (clause 7.5.3: 12 minor findings) shows a requirement whose "
+        "process has broken down. A certification body would not proceed past Stage 1 with "
+        "them: close them before booking the audit."
+    )
+    (row,) = page.xpath("//div[@id='systemic']//tbody/tr")
+    assert [td.text_content() for td in row.xpath("./td")] == [
+        "Clause 7.5.3",
+        "12",
+        "AIMS-6.1.3-02",
+    ]
+    off = parse(render(make_report(rules=(rule,), results=minors, systemic_after=None)))
+    assert off.xpath("//section[@id='verdict']/@data-verdict") == ["ready-for-stage-1"]
+    assert not off.xpath("//*[@id='systemic']")
+
+
+BARE = """\
+schema_version: "1"
+organization:
+  name: Bare Org
+ai_systems:
+  - id: credit-scoring
+    name: Credit scoring
+    in_scope: true
+"""
+
+
+def test_one_bare_ai_system_reads_as_one_entry_with_its_findings(tmp_path: Path) -> None:
+    (tmp_path / "aims.yaml").write_text(BARE, encoding="utf-8")
+    report = run_check(CheckOptions(tmp_path, as_of=AS_OF))
+    mine = sorted(
+        (
+            r
+            for r in report.results
+            if r.outcome.is_finding and str(r.subject) == "ai_systems/credit-scoring"
+        ),
+        key=finding_key,
+    )
+    assert len(mine) > 1  # a bare system breaks several rules...
+    page = parse(render(report))
+    # ...and reads as one entry, as an auditor writes it up, with each rule's finding under it.
+    (entry,) = page.xpath("//div[@data-subject='ai_systems/credit-scoring']")
+    assert entry.get("data-findings") == str(len(mine))
+    assert entry.xpath("string(.//span[@class='subject-title'])") == (
+        f"AI system credit-scoring: {len(mine)} gaps"
+    )
+    rows = entry.xpath(".//tbody/tr")
+    assert [
+        (
+            row.xpath("string(.//div[@class='gap-rule'])").split(" · ")[0],
+            row.xpath("string(./td[@class='where'])"),
+        )
+        for row in rows
+    ] == [
+        (r.rule.id, f"{r.location.file}:{r.location.line}") for r in mine if r.location is not None
+    ]
+    assert len(rows) == len(mine)
 
 
 def test_waivers_and_rule_changes(gaps: Report) -> None:

@@ -20,7 +20,7 @@ from reportdata import (
 from aimscheck.export.contract import VocabularyExtension
 from aimscheck.reporters.json import FORMAT, render, to_dict
 from aimscheck.reporters.readiness import assess
-from aimscheck.results import Outcome, Result, Severity
+from aimscheck.results import Outcome, Result, RuleInfo, Severity, Subject
 from aimscheck.source import Location
 
 RESULT_KEYS = [
@@ -65,7 +65,7 @@ def test_top_level_shape(doc: dict[str, Any]) -> None:
         "config",
         "evidence_inventory",
     ]
-    assert doc["format"] == FORMAT == "aimscheck-report/1"
+    assert doc["format"] == FORMAT == "aimscheck-report/2"
     assert doc["tool"] == {"name": "aimscheck", "version": "0.1.0"}
     assert doc["pack"] == {"version": "iso42001-2023.1"}
     assert doc["as_of"] == "2026-03-01"
@@ -74,7 +74,7 @@ def test_top_level_shape(doc: dict[str, Any]) -> None:
 
 def test_serialisation_details(text: str) -> None:
     assert text.endswith("}\n")
-    assert text.startswith('{\n  "format": "aimscheck-report/1",\n')
+    assert text.startswith('{\n  "format": "aimscheck-report/2",\n')
     assert "Jürgen Müller" in text  # ensure_ascii=False
     assert "\\u00fc" not in text
 
@@ -128,6 +128,7 @@ def test_rules_sorted_with_metadata_and_counts(doc: dict[str, Any]) -> None:
             "pass": 1,
             "nonconformity": 1,
             "missing_evidence": 1,
+            "observation": 0,
             "not_applicable": 0,
             "waived": 0,
             "error": 0,
@@ -226,3 +227,44 @@ def test_values_added_to_vocabularies_are_listed_with_their_reasons(doc: dict[st
             "location": {"file": "aimscheck.yaml", "line": 4},
         }
     ]
+
+
+def test_an_observation_is_never_called_a_nonconformity(doc: dict[str, Any]) -> None:
+    (observed,) = [r for r in doc["results"] if r["rule"] == "AIMS-7.2-01"]
+    assert (observed["outcome"], observed["severity"]) == ("observation", "observation")
+    assert observed["subject"] == {"collection": "people", "id": "P-3"}
+    assert observed["location"] == {"file": "fixtures/acme-gaps/people.yaml", "line": 9}
+    competence = next(r for r in doc["rules"] if r["id"] == "AIMS-7.2-01")
+    assert (competence["counts"]["observation"], competence["counts"]["nonconformity"]) == (1, 0)
+    assert doc["summary"]["counts"]["observation"] == 1
+    assert doc["summary"]["by_severity"]["observation"] == 1
+    # Below the default threshold (minor), and the rule conforms for readiness.
+    assert doc["summary"]["readiness"]["clauses"]["7"]["passing"] == 1
+    only = to_dict(make_report(results=tuple(r for r in RESULTS if r.rule.id == "AIMS-7.2-01")))
+    assert only["summary"]["failed"] is False  # type: ignore[index]
+    gated = make_report(
+        results=tuple(r for r in RESULTS if r.rule.id == "AIMS-7.2-01"),
+        fail_on=Severity.OBSERVATION,
+    )
+    assert to_dict(gated)["summary"]["failed"] is True  # type: ignore[index]
+
+
+def test_systemic_failures_are_in_the_readiness_summary() -> None:
+    rule = RuleInfo("AIMS-7.5.3-01", "t", Severity.MINOR, "deployment", ("7.5.3",), ())
+    minors = tuple(
+        Result(rule, Outcome.NONCONFORMITY, Subject("documents", f"D-{i:02}")) for i in range(12)
+    )
+    summary: Any = to_dict(make_report(rules=(rule,), results=minors))["summary"]
+    assert summary["verdict"] == "not ready for stage 1"
+    assert summary["readiness"]["systemic_after"] == 5
+    assert summary["readiness"]["systemic"] == [
+        {
+            "requirement": "7.5.3",
+            "kind": "clause",
+            "minor_findings": 12,
+            "rules": ["AIMS-7.5.3-01"],
+        }
+    ]
+    off: Any = to_dict(make_report(rules=(rule,), results=minors, systemic_after=None))
+    assert off["summary"]["verdict"] == "ready for stage 1"
+    assert off["summary"]["readiness"]["systemic"] == []

@@ -27,8 +27,9 @@ from reportdata import (
 from aimscheck.errors import UsageError
 from aimscheck.output import write_atomic
 from aimscheck.reporters import REPORTERS, render
+from aimscheck.reporters.junit import case_name
 from aimscheck.reporters.junit import render as render_junit
-from aimscheck.results import Outcome, Report, Result, RuleInfo, Severity, Subject
+from aimscheck.results import Baseline, Outcome, Report, Result, RuleInfo, Severity, Subject
 from aimscheck.source import Location
 
 XSD = Path(__file__).parent / "data" / "junit-10.xsd"
@@ -164,7 +165,8 @@ def test_each_outcome_gets_its_element_and_type(root: ET.Element) -> None:
         return None if found is None else (found[0], found[1]["type"])
 
     assert kind("[MAJOR] AIMS-6.1.3-02 risks/R-7") == ("failure", "nonconformity.major")
-    assert kind("[OBSERVATION] AIMS-7.2-01 people/P-3") == ("failure", "nonconformity.observation")
+    # Below --fail-on minor: the observation does not fail the run, so it is not red either.
+    assert kind("[OBSERVATION] AIMS-7.2-01 people/P-3") == ("skipped", "observation")
     assert kind("[MINOR] AIMS-A.10.3-01 suppliers/S-2") == ("failure", "nonconformity.minor")
     assert kind("[MAJOR] AIMS-A.5.2-01 ai_systems/fraud-detection") == (
         "failure",
@@ -262,8 +264,8 @@ def test_counts_seen_by_junitparser(xml: str) -> None:
         assert suite.skipped == kinds[Skipped.__name__], suite.name
         totals.update(kinds)
     assert len(keys) == len(set(keys))  # GitLab's identity: classname + name
-    assert (totals["tests"], totals["Failure"], totals["Error"], totals["Skipped"]) == (17, 6, 1, 3)
-    assert (parsed.tests, parsed.failures, parsed.errors) == (17, 6, 1)
+    assert (totals["tests"], totals["Failure"], totals["Error"], totals["Skipped"]) == (17, 5, 1, 4)
+    assert (parsed.tests, parsed.failures, parsed.errors) == (17, 5, 1)
 
 
 def test_written_file_reads_back(tmp_path: Path, xml: str, schema: etree.XMLSchema) -> None:
@@ -391,3 +393,81 @@ def test_importing_the_registry_loads_no_format() -> None:
         cwd=Path(__file__).parent.parent,
     )
     assert done.stdout.strip() == ""
+
+
+# --- JUnit agrees with the exit code: red only for what fails the run -------------------------
+
+
+def red(xml: str) -> set[str]:
+    """The testcases a CI view shows red: those with a <failure> or an <error>."""
+    return {
+        c.attrib["name"]
+        for c in ET.fromstring(xml).iter("testcase")
+        if c.find("failure") is not None or c.find("error") is not None
+    }
+
+
+@pytest.mark.parametrize("fail_on", [Severity.MAJOR, Severity.MINOR, Severity.OBSERVATION, None])
+def test_red_testcases_are_exactly_the_failing_results(
+    schema: etree.XMLSchema, fail_on: Severity | None
+) -> None:
+    report = make_report(fail_on=fail_on)
+    xml = render_junit(report)
+    assert_valid(schema, xml)
+    assert red(xml) == {case_name(r) for r in report.failing()}
+    # The job fails (exit 1) exactly when some testcase is red.
+    assert bool(red(xml)) is bool(report.failing())
+
+
+def test_an_observation_fails_only_at_fail_on_observation(schema: etree.XMLSchema) -> None:
+    name = "[OBSERVATION] AIMS-7.2-01 people/P-3"
+    gated = render_junit(make_report(fail_on=Severity.OBSERVATION))
+    assert_valid(schema, gated)
+    failure = cases(ET.fromstring(gated))[name].find("failure")
+    assert failure is not None
+    assert failure.attrib == {
+        "type": "observation",
+        "message": "Jürgen Müller (P-3) holds role aims_owner without a current competence record",
+    }
+    assert (failure.text or "").splitlines() == [
+        "rule: AIMS-7.2-01 AIMS role holders have a current competence record",
+        "severity: observation",
+        "outcome: observation",
+        "subject: people/P-3",
+        "location: fixtures/acme-gaps/people.yaml:9",
+        "clauses: 7.2",
+    ]
+    skipped = cases(ET.fromstring(render_junit(make_report())))[name].find("skipped")
+    assert skipped is not None
+    assert skipped.attrib == {
+        "type": "observation",
+        "message": "Jürgen Müller (P-3) holds role aims_owner without a current competence "
+        "record (does not fail the run: below --fail-on minor)",
+    }
+    assert (skipped.text or "").splitlines()[-1] == (
+        "gate: it does not fail the run (below --fail-on minor)"
+    )
+    for xml in (gated, render_junit(make_report())):
+        assert "nonconformity" not in ET.tostring(cases(ET.fromstring(xml))[name], "unicode")
+
+
+def test_findings_below_the_threshold_or_in_the_baseline_are_skipped() -> None:
+    minor = cases(ET.fromstring(render_junit(make_report(fail_on=Severity.MAJOR))))
+    skipped = minor["[MINOR] AIMS-A.10.3-01 suppliers/S-2"].find("skipped")
+    assert skipped is not None
+    assert skipped.attrib == {
+        "type": "nonconformity.minor",
+        "message": "Supplier S-2 (ModelHub) has no assessment "
+        "(does not fail the run: below --fail-on major)",
+    }
+    known = Baseline("old.json", frozenset({("AIMS-6.1.3-02", "risks/R-7")}))
+    baseline = cases(ET.fromstring(render_junit(make_report(baseline=known))))
+    skipped = baseline["[MAJOR] AIMS-6.1.3-02 risks/R-7"].find("skipped")
+    assert skipped is not None
+    assert skipped.attrib["type"] == "nonconformity.major"
+    assert skipped.attrib["message"].endswith("(does not fail the run: known in the baseline)")
+    never = cases(ET.fromstring(render_junit(make_report(fail_on=None))))
+    error = never["[MAJOR] AIMS-9.2-01"].find("skipped")
+    assert error is not None
+    assert error.attrib["type"] == "evaluation-error"
+    assert error.attrib["message"].endswith("(does not fail the run: --fail-on never)")

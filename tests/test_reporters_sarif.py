@@ -201,3 +201,54 @@ def test_severity_levels_cover_every_severity() -> None:
     from aimscheck.reporters.sarif import LEVELS
 
     assert set(LEVELS) == set(Severity)
+
+
+def test_an_observation_is_a_note_never_a_nonconformity(validator: Any) -> None:
+    observed = next(r for r in RESULTS if r.outcome is Outcome.OBSERVATION)
+    for fail_on in (Severity.MINOR, Severity.OBSERVATION):
+        log = json.loads(render(make_report(results=(observed,), fail_on=fail_on)))
+        assert not list(validator.iter_errors(log))
+        (result,) = log["runs"][0]["results"]
+        assert result == {
+            "ruleId": "AIMS-7.2-01",
+            "ruleIndex": 4,
+            "kind": "fail",  # a `note` needs kind fail: another kind must have level none
+            "level": "note",
+            "message": {
+                "text": "Jürgen Müller (P-3) holds role aims_owner without a current competence "
+                "record"
+            },
+            "locations": [
+                {
+                    "physicalLocation": {
+                        "artifactLocation": {"uri": "fixtures/acme-gaps/people.yaml"},
+                        "region": {"startLine": 9},
+                    }
+                }
+            ],
+            "partialFingerprints": {FINGERPRINT: "AIMS-7.2-01|people/P-3"},
+            "properties": {
+                "outcome": "observation",
+                "severity": "observation",
+                "subject": "people/P-3",
+            },
+        }
+        assert "nonconformity" not in json.dumps(log["runs"][0]["results"])
+    waived = apply_waivers(
+        (observed,),
+        [Waiver("AIMS-7.2-01", None, "Training booked", "Dana Vance", dt.date(2026, 6, 30))],
+        dt.date(2026, 3, 1),
+    )[0]
+    log = json.loads(render(make_report(results=tuple(waived))))
+    assert not list(validator.iter_errors(log))
+    (result,) = log["runs"][0]["results"]
+    assert result["message"]["text"].endswith("[observation, waived]")
+    assert result["properties"]["rawOutcome"] == "observation"
+
+
+def test_the_verdict_and_its_reasons_are_invocation_properties(log: dict[str, Any]) -> None:
+    properties = log["runs"][0]["invocations"][0]["properties"]
+    assert (properties["verdict"], properties["verdictReasons"]) == (
+        "not assessable",
+        ["1 rule error", "3 open majors"],
+    )

@@ -7,7 +7,7 @@ from reportdata import RESULTS, RISK, make_report
 
 from aimscheck.export.contract import VocabularyExtension
 from aimscheck.reporters.text import render
-from aimscheck.results import Outcome, Result, Severity, Subject
+from aimscheck.results import Outcome, Result, RuleInfo, Severity, Subject
 from aimscheck.source import Location
 
 
@@ -26,18 +26,32 @@ def test_header(lines: list[str]) -> None:
 
 
 def test_counts_by_outcome_and_severity(lines: list[str]) -> None:
-    assert (
-        "outcomes: 7 pass, 4 nonconformity, 2 missing_evidence, 2 not_applicable, 1 waived, 1 error"
-        in lines
+    assert lines[5:8] == [
+        "outcomes: 7 pass, 3 nonconformity, 2 missing_evidence, 1 observation, 2 not_applicable, "
+        "1 waived, 1 error",
+        "findings: 5 major, 1 minor, 1 observation",
+        "subjects with findings: 7 (one finding each)",
+    ]
+
+
+def test_subjects_with_several_findings_are_named() -> None:
+    many = tuple(
+        Result(RISK, Outcome.NONCONFORMITY, Subject("risks", ident), None, f"m{n}")
+        for ident, times in (("R-1", 3), ("R-2", 1), ("R-3", 2))
+        for n in range(times)
     )
-    assert "findings: 5 major, 1 minor, 1 observation" in lines
+    lines = render(make_report(results=many)).splitlines()
+    assert "subjects with findings: 3 (most: risks/R-1 3, risks/R-3 2)" in lines
+    # Every result keeps its own line: CI logs are searched for rule and subject.
+    assert sum(1 for line in lines if "AIMS-6.1.3-02 nonconformity  risks/R-1:" in line) == 3
 
 
 def test_readiness_is_compact(lines: list[str]) -> None:
-    start = lines.index("readiness: 33% of rules passing (3/9), 1 not applicable")
+    # The observation-only rule (AIMS-7.2-01) passes: an observation is not a nonconformity.
+    start = lines.index("readiness: 44% of rules passing (4/9), 1 not applicable")
     assert lines[start + 1].startswith("  phases: scope_definition 50% (1/2), risk_assessment 0%")
     assert lines[start + 2] == (
-        "  clauses: 4 100% (1/1), 5 0% (0/1), 6 0% (0/1), 7 0% (0/1), 9 0% (0/1), 10 100% (1/1)"
+        "  clauses: 4 100% (1/1), 5 0% (0/1), 6 0% (0/1), 7 100% (1/1), 9 0% (0/1), 10 100% (1/1)"
     )
     # Groups without an assessed rule (A.3, A.7 wholly not applicable) are left out.
     assert (
@@ -65,7 +79,7 @@ def test_findings_worst_first_then_by_file_and_line(lines: list[str]) -> None:
         "risks/R-7: Risk R-7 scores 16 above the threshold 12 but has no treatment",
         "fixtures/acme-gaps/suppliers.yaml:8  [MINOR] AIMS-A.10.3-01 nonconformity  "
         "suppliers/S-2: Supplier S-2 (ModelHub) has no assessment",
-        "fixtures/acme-gaps/people.yaml:9  [OBSERVATION] AIMS-7.2-01 nonconformity  "
+        "fixtures/acme-gaps/people.yaml:9  [OBSERVATION] AIMS-7.2-01 observation  "
         "people/P-3: Jürgen Müller (P-3) holds role aims_owner without a current competence "
         "record",
     ]
@@ -87,7 +101,7 @@ def test_waived_and_not_applicable_are_counted_not_listed(lines: list[str]) -> N
 
 def test_verdict_then_threshold_last(lines: list[str]) -> None:
     assert lines[-2:] == [
-        "verdict: not assessable — 1 rule error(s), 4 open major",
+        "verdict: not assessable — 1 rule error, 4 open majors",
         "FAILED at --fail-on minor: 6 finding(s)",
     ]
 
@@ -96,7 +110,7 @@ def test_not_ready_verdict() -> None:
     no_error = tuple(r for r in RESULTS if r.outcome is not Outcome.ERROR)
     lines = render(make_report(results=no_error, fail_on=Severity.MAJOR)).splitlines()
     assert lines[-2:] == [
-        "verdict: not ready for stage 1 — 4 open major",
+        "verdict: not ready for stage 1 — 4 open majors",
         "FAILED at --fail-on major: 4 finding(s)",
     ]
 
@@ -105,14 +119,58 @@ def test_clean_run() -> None:
     clean = tuple(r for r in RESULTS if not r.outcome.is_finding)
     text = render(make_report(results=clean))
     assert "findings, worst first:" not in text
-    assert text.endswith("verdict: ready for stage 1 — no open major\npassed at --fail-on minor\n")
+    assert text.endswith(
+        "verdict: ready for stage 1 — no open major, no systemic failure\n"
+        "passed at --fail-on minor\n"
+    )
+    off = render(make_report(results=clean, systemic_after=None))
+    assert off.endswith("verdict: ready for stage 1 — no open major\npassed at --fail-on minor\n")
 
 
 def test_observation_only_passes_at_minor() -> None:
     only = tuple(r for r in RESULTS if r.outcome.is_finding and r.severity is Severity.OBSERVATION)
     text = render(make_report(results=only))
-    assert "[OBSERVATION] AIMS-7.2-01" in text
-    assert text.endswith("passed at --fail-on minor\n")
+    assert (
+        "fixtures/acme-gaps/people.yaml:9  [OBSERVATION] AIMS-7.2-01 observation  people/P-3: "
+        "Jürgen Müller (P-3) holds role aims_owner without a current competence record"
+    ) in text.splitlines()
+    assert "nonconformity" not in text.replace("0 nonconformity", "")
+    assert text.endswith(
+        "verdict: ready for stage 1 — no open major, no systemic failure\n"
+        "passed at --fail-on minor\n"
+    )
+    gated = render(make_report(results=only, fail_on=Severity.OBSERVATION))
+    assert gated.endswith("FAILED at --fail-on observation: 1 finding(s)\n")
+
+
+def minors(count: int, clause: str = "7.5.3") -> tuple[Result, ...]:
+    """`count` minor nonconformities of one rule citing `clause`, on different records."""
+    rule = RuleInfo("AIMS-X-01", "t", Severity.MINOR, "deployment", (clause,), ())
+    return tuple(
+        Result(rule, Outcome.NONCONFORMITY, Subject("documents", f"D-{i}"), None, "m")
+        for i in range(count)
+    )
+
+
+def test_many_minors_on_one_clause_are_a_systemic_failure() -> None:
+    lines = render(make_report(rules=(), results=minors(12))).splitlines()
+    assert (
+        "  systemic failures (5 or more open minor findings on one requirement): "
+        "clause 7.5.3: 12 minor findings"
+    ) in lines
+    assert lines[-2:] == [
+        "verdict: not ready for stage 1 — 1 systemic failure (clause 7.5.3: 12 minor findings)",
+        "FAILED at --fail-on minor: 12 finding(s)",
+    ]
+
+
+def test_the_systemic_threshold_can_be_raised_or_turned_off() -> None:
+    raised = render(make_report(rules=(), results=minors(12), systemic_after=13))
+    assert "systemic" not in raised.replace("no systemic failure", "")
+    assert "verdict: ready for stage 1 — no open major, no systemic failure" in raised
+    off = render(make_report(rules=(), results=minors(12), systemic_after=None))
+    assert "systemic" not in off
+    assert "verdict: ready for stage 1 — no open major" in off.splitlines()
 
 
 def test_fail_on_never() -> None:

@@ -73,6 +73,13 @@ _EXIT_HOOK: list[object] = []
     default=None,
     help="The lowest severity that fails the run (exit 1)  [default: the config's, else minor]",
 )
+@click.option(
+    "--systemic-after",
+    metavar="N|never",
+    default=None,
+    help="Open minor findings on one clause or control from which it is a systemic failure, "
+    "counted like a major in the verdict  [default: the config's, else 5]",
+)
 @config_option()
 @no_config_option
 @click.option(
@@ -127,6 +134,7 @@ def command(
     no_default_rules: bool,
     as_of: dt.date,
     fail_on: str | None,
+    systemic_after: str | None,
     config_path: Path | None,
     no_config: bool,
     baseline: Path | None,
@@ -145,12 +153,12 @@ def command(
 ) -> None:
     """Check the AIMS export at PATH (a governance repo folder or one YAML/JSON file)."""
     from aimscheck.check import CheckOptions, run_check
-    from aimscheck.config import Config, find_config, load_config
+    from aimscheck.config import Config, find_config, load_config, systemic_threshold
     from aimscheck.errors import UsageError
     from aimscheck.limits import configured, use
     from aimscheck.progress import Progress
     from aimscheck.reportpaths import Targets
-    from aimscheck.results import Severity
+    from aimscheck.results import SYSTEMIC_AFTER, Severity
 
     given = {"junit": junit, "json": json_path, "sarif": sarif, "markdown": markdown, "html": html}
     asked = {name: out for name, out in given.items() if out is not None}
@@ -159,6 +167,13 @@ def command(
     try:
         if no_config and config_path is not None:
             raise UsageError("--config and --no-config contradict each other: give one")
+        systemic = None if systemic_after is None else systemic_threshold(systemic_after)
+        if systemic_after is not None and systemic is None:
+            raise UsageError(
+                f"--systemic-after must be a whole number of 2 or more, or never (got "
+                f"{systemic_after!r})",
+                hint="one finding is not a pattern: 5 is the usual threshold",
+            )
         limits = configured(limit_settings)
         inputs = _inputs(path, baseline, rules)
         found = None if no_config else config_path or find_config(path)
@@ -176,12 +191,14 @@ def command(
         targets = Targets.of(outputs, named)
         targets.check(inputs)
         level = fail_on or config.fail_on or "minor"
+        threshold = systemic or config.systemic_after or SYSTEMIC_AFTER
         options = CheckOptions(
             path=path,
             rules=rules,
             default_rules=not no_default_rules,
             as_of=as_of,
             fail_on=None if level == "never" else Severity(level),
+            systemic_after=None if threshold == "never" else int(threshold),
             strict=strict,
             evidence_root=evidence_root,
             uri_counts_missing=uri_counts_missing,

@@ -10,7 +10,7 @@ from aimscheck.reporters import html_sections as sections
 from aimscheck.reporters.html_charts import PASSING, bar_chart, ring
 from aimscheck.reporters.html_style import CSS, VERDICT_COLOURS
 from aimscheck.reporters.markdown import short_label
-from aimscheck.reporters.readiness import Readiness, assess
+from aimscheck.reporters.readiness import Readiness, assess, systemic_phrase
 from aimscheck.results import Outcome, Report, Severity
 
 _MONTHS = (
@@ -62,16 +62,29 @@ def _masthead(report: Report) -> str:
 def _verdict_text(report: Report) -> str:
     errors = report.counts()[Outcome.ERROR.value]
     majors = report.open_majors
+    systemic = report.systemic
     if errors:
         return (
             f"{errors} rule result(s) could not be evaluated, so readiness cannot be judged. "
-            "Correct the export data named in the gap list, then run the check again."
+            "Correct the export data named in the findings, then run the check again."
         )
-    if majors:
-        noun = "major nonconformity is" if majors == 1 else "major nonconformities are"
+    if majors or systemic:
+        blocking = []
+        if majors:
+            noun = "major nonconformity is" if majors == 1 else "major nonconformities are"
+            blocking.append(f"{majors} {noun} open")
+        if systemic:
+            # Many minor lapses against one requirement show the process behind it broke down.
+            blocking.append(
+                f"{systemic_phrase(systemic)} shows a requirement whose process has broken down"
+                if len(systemic) == 1
+                else f"{systemic_phrase(systemic)} show requirements whose processes have "
+                "broken down"
+            )
+        said = "; ".join(blocking)
         return (
-            f"{majors} {noun} open. A certification body would not proceed past Stage 1 with "
-            "them: close every major gap below before booking the audit."
+            f"{said[0].upper()}{said[1:]}. A certification body would not proceed past Stage 1 "
+            "with them: close them before booking the audit."
         )
     ready = "No major nonconformity is open: the management system is ready for a Stage 1 audit."
     if any(r.outcome.is_finding for r in report.results):
@@ -120,7 +133,7 @@ def _figures(report: Report, readiness: Readiness) -> str:
     cells = [
         ("major", by[Severity.MAJOR], "Major gaps"),
         ("minor", by[Severity.MINOR], "Minor gaps"),
-        ("observation", by[Severity.OBSERVATION], "Observations"),
+        ("observation", counts[Outcome.OBSERVATION.value], "Observations"),
         ("error", counts[Outcome.ERROR.value], "Rule errors"),
         ("pass", f"{overall.passing}/{overall.assessed}", "Rules passing"),
         ("", counts[Outcome.WAIVED.value], "Waived"),
@@ -135,6 +148,32 @@ def _figures(report: Report, readiness: Readiness) -> str:
             for kind, n, what in cells
         )
         + "</section>"
+    )
+
+
+def _systemic(readiness: Readiness) -> str:
+    """The requirements with so many minor findings that they count like a major."""
+    if readiness.systemic_after is None:
+        return ""
+    rule = (
+        f"A requirement with {readiness.systemic_after} or more open minor findings is a "
+        "systemic failure: auditors grade such a pattern as a breakdown of the process behind "
+        "it, that is, like a major nonconformity."
+    )
+    if not readiness.systemic:
+        return f'<p class="lead" id="systemic">No systemic failure. {escape(rule)}</p>'
+    rows = "".join(
+        f'<tr data-requirement="{escape(s.requirement)}"><td>{escape(s.kind.capitalize())} '
+        f"<code>{escape(s.requirement)}</code></td>"
+        f'<td class="tally">{s.findings}</td>'
+        f"<td>{', '.join(f'<code>{escape(rule)}</code>' for rule in s.rules)}</td></tr>"
+        for s in readiness.systemic
+    )
+    return (
+        f'<div id="systemic"><h3>Systemic failures ({len(readiness.systemic)})</h3>'
+        f'<p class="lead">{escape(rule)}</p>'
+        "<table><thead><tr><th>Requirement</th><th>Minor findings</th><th>Rules</th></tr>"
+        f"</thead><tbody>{rows}</tbody></table></div>"
     )
 
 
@@ -158,8 +197,9 @@ def _readiness(readiness: Readiness) -> str:
         '<section class="card" id="readiness"><h2>Readiness</h2>'
         '<p class="lead">The share of rules that pass, among those that apply. A rule with '
         "any gap for any subject counts as not passing; rules excluded in the Statement of "
-        "Applicability or whose conditions do not apply are left out (n/a).</p>"
-        f'{legend}<div class="charts">{figures}</div></section>'
+        "Applicability or whose conditions do not apply are left out (n/a). An observation is "
+        "not a nonconformity: a rule with only observations passes.</p>"
+        f'{legend}<div class="charts">{figures}</div>{_systemic(readiness)}</section>'
     )
 
 

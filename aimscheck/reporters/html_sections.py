@@ -6,24 +6,16 @@ from collections.abc import Iterable
 from html import escape
 from typing import Any
 
+from aimscheck.reporters.subjects import SubjectFindings, by_subject, grade_of
 from aimscheck.reporters.text import finding_key
 from aimscheck.results import Outcome, Report, Result, Severity
 
 KINDS = {
     Outcome.NONCONFORMITY: "Nonconformity",
     Outcome.MISSING_EVIDENCE: "Missing evidence",
+    Outcome.OBSERVATION: "Opportunity for improvement",
     Outcome.ERROR: "Could not be evaluated",
 }
-_GROUPS = (
-    ("error", "Rules that could not be evaluated"),
-    ("major", "Major"),
-    ("minor", "Minor"),
-    ("observation", "Observations"),
-)
-
-
-def _group_of(result: Result) -> str:
-    return "error" if result.outcome is Outcome.ERROR else result.severity.value
 
 
 def _where(file: str, line: int | None) -> str:
@@ -33,7 +25,7 @@ def _where(file: str, line: int | None) -> str:
 
 
 def toc(report: Report) -> str:
-    links = [("readiness", "Readiness"), ("gaps", "Gaps to close")]
+    links = [("readiness", "Readiness"), ("gaps", "Findings")]
     if report.waivers:
         links.append(("waivers", "Waivers"))
     if report.adjustments:
@@ -48,18 +40,20 @@ def toc(report: Report) -> str:
     return f'<nav class="toc" aria-label="Sections">{items}</nav>'
 
 
+def _badge(grade: str) -> str:
+    return "Rule error" if grade == "error" else grade.capitalize()
+
+
 def _gap_row(result: Result, report: Report, number: int) -> str:
     rule = result.rule
-    group = _group_of(result)
-    badge = "Rule error" if group == "error" else result.severity.value.capitalize()
+    group = grade_of(result)
+    badge = _badge(group)
     known = report.baseline is not None and report.baseline.holds(result)
     flags = '<span class="badge known">in baseline</span>' if known else ""
     refs = ", ".join([*rule.clauses, *rule.controls])
-    subject = str(result.subject) if result.subject is not None else "the whole export"
     parts = [
         f'<div class="gap-title">{escape(rule.title)}</div>',
-        f'<div class="gap-rule">{escape(rule.id)} · {escape(subject)} · ISO/IEC 42001 '
-        f"{escape(refs)}</div>",
+        f'<div class="gap-rule">{escape(rule.id)} · ISO/IEC 42001 {escape(refs)}</div>',
         f'<div class="gap-message">{escape(result.message or rule.title)}</div>',
     ]
     problems = [c for c in result.evidence if not c.ok]
@@ -99,32 +93,48 @@ def _gap_row(result: Result, report: Report, number: int) -> str:
     )
 
 
+def _subject_entry(entry: SubjectFindings, report: Report, index: int, first: int) -> str:
+    """One subject as an auditor writes it up: `AI system credit-scoring: 16 gaps`, then each
+    rule's finding with the file and line to fix (rows numbered from `first`)."""
+    worst = entry.worst
+    # The grades only add to the badge and the tally when there are several findings.
+    grades = entry.grades() if len(entry.findings) > 1 else ""
+    rows = "".join(
+        _gap_row(result, report, number)
+        for number, result in enumerate(entry.findings, start=first)
+    )
+    return (
+        f'<div class="subject sev-{worst}" id="subject-{index}" '
+        f'data-subject="{escape(entry.key)}" data-severity="{worst}" '
+        f'data-findings="{len(entry.findings)}">'
+        f'<h3><span class="badge {worst}">{_badge(worst)}</span> '
+        f'<span class="subject-title">{escape(entry.label)}: {escape(entry.tally())}</span>'
+        f'<span class="grades">{escape(grades)}</span></h3>'
+        '<table class="gaps"><colgroup><col class="c-sev"><col><col class="c-where">'
+        "</colgroup><thead><tr><th>Grade</th><th>Finding</th><th>Fix in</th></tr>"
+        f"</thead><tbody>{rows}</tbody></table></div>"
+    )
+
+
 def gaps(report: Report) -> str:
-    """The gap list: rule errors first, then major, minor, observation; each by file and line."""
+    """The findings, one entry per subject record (worst first), each listing its rules'
+    findings with the file and line to fix."""
     findings = sorted((r for r in report.results if r.outcome.is_finding), key=finding_key)
-    head = '<section class="card" id="gaps"><h2>Gaps to close</h2>'
+    head = '<section class="card" id="gaps"><h2>Findings by subject</h2>'
     if not findings:
         return head + '<p class="empty">No gap: every rule that applies passes.</p></section>'
+    entries = by_subject(findings)
+    subjects = "subject" if len(entries) == 1 else "subjects"
     out = [
         head,
-        f'<p class="lead">{len(findings)} finding(s), the most severe first. Each names the '
-        "file and line of the record to correct in the governance repository.</p>",
+        f'<p class="lead">{len(findings)} finding(s) on {len(entries)} {subjects}: one entry '
+        "per record, as an auditor writes it up, the most severe first. Each finding names the "
+        "file and line to correct in the governance repository.</p>",
     ]
-    number = 0
-    for key, title in _GROUPS:
-        members = [r for r in findings if _group_of(r) == key]
-        if not members:
-            continue
-        rows = []
-        for result in members:
-            number += 1
-            rows.append(_gap_row(result, report, number))
-        out.append(
-            f'<h3 id="gaps-{key}">{escape(title)} ({len(members)})</h3>'
-            '<table class="gaps"><colgroup><col class="c-sev"><col><col class="c-where">'
-            "</colgroup><thead><tr><th>Severity</th><th>Gap</th><th>Fix in</th></tr>"
-            f"</thead><tbody>{''.join(rows)}</tbody></table>"
-        )
+    number = 1
+    for index, entry in enumerate(entries, start=1):
+        out.append(_subject_entry(entry, report, index, number))
+        number += len(entry.findings)
     return "".join(out) + "</section>"
 
 
@@ -310,12 +320,19 @@ def not_applicable(report: Report) -> str:
 
 def footer(report: Report) -> str:
     levels = ", ".join(s.value for s in Severity)
+    systemic = (
+        f", no requirement has {report.systemic_after} or more open minor findings (a "
+        "systemic failure)"
+        if report.systemic_after is not None
+        else ""
+    )
     return (
         "<footer><p>Severities follow certification-audit grading ("
         f"{escape(levels)}): a major gap means a requirement is not met at all or a process "
-        "has broken down; a minor gap is a single lapse; an observation is a risk of a future "
-        "gap. The verdict is <em>ready for stage 1</em> when no major gap is open and every "
-        "rule could be evaluated.</p><p>Generated by aimscheck "
+        "has broken down; a minor gap is a single lapse; an observation is an opportunity for "
+        "improvement, not a nonconformity. The verdict is <em>ready for stage 1</em> when no "
+        f"major gap is open{escape(systemic)} and every rule could be evaluated.</p>"
+        "<p>Generated by aimscheck "
         f"{escape(report.tool_version)} from the export {escape(report.export_path)} "
         f"({escape(report.export_digest)}) as of {escape(report.as_of)}. Clause and control "
         "ids refer to ISO/IEC 42001:2023; all titles and texts are aimscheck's own wording."

@@ -109,6 +109,16 @@ td.where code { background: var(--neutral-bg); padding: 2px 6px; border-radius: 
 table.gaps { table-layout: fixed; }
 table.gaps col.c-sev { width: 132px; }
 table.gaps col.c-where { width: 30%; }
+.subject { margin-top: 18px; border: 1px solid var(--line); border-radius: 10px;
+  overflow: hidden; break-inside: avoid-page; }
+.subject h3 { margin: 0; padding: 10px 12px; display: flex; flex-wrap: wrap; gap: 6px 12px;
+  align-items: baseline; background: #fcfcfd; border-bottom: 1px solid var(--line); }
+.subject.sev-major h3 { box-shadow: inset 4px 0 0 var(--major); }
+.subject.sev-minor h3 { box-shadow: inset 4px 0 0 var(--minor); }
+.subject.sev-observation h3 { box-shadow: inset 4px 0 0 var(--observation); }
+.subject.sev-error h3 { box-shadow: inset 4px 0 0 var(--error); }
+.subject .grades { font-size: 12.5px; font-weight: 500; color: var(--muted); }
+#systemic table { margin-top: 6px; }
 .gap-title { font-weight: 600; }
 .gap-rule { color: var(--muted); font-size: 12.5px; margin-top: 2px; }
 .gap-message { margin-top: 4px; color: var(--ink-2); }

@@ -1,4 +1,4 @@
-"""The versioned JSON report (`aimscheck-report/1`): the machine interface, stable in shape."""
+"""The versioned JSON report (`aimscheck-report/2`): the machine interface, stable in shape."""
 
 from __future__ import annotations
 
@@ -8,7 +8,11 @@ from aimscheck.baseline import compare
 from aimscheck.reporters.readiness import assess
 from aimscheck.results import Baseline, Outcome, Report, Result, RuleInfo, Severity
 
-FORMAT = "aimscheck-report/1"  # bump the number on any change a consumer could trip over
+# Bump the number on any change a consumer could trip over. 2: findings of rules graded
+# `observation` have the outcome `observation` (in 1 they were nonconformity or missing_evidence),
+# they no longer fail a rule in readiness, and the verdict counts systemic failures
+# (summary.readiness.systemic). Baselines of format 1 still load (aimscheck/baseline.py).
+FORMAT = "aimscheck-report/2"
 
 
 def _rule_fields(rule: RuleInfo) -> dict[str, object]:

@@ -9,7 +9,7 @@ from itertools import groupby
 from junit_xml import TestCase, TestSuite
 
 from aimscheck.reporters.readiness import group_label, group_sort_key
-from aimscheck.results import Baseline, Outcome, Report, Result, RuleInfo
+from aimscheck.results import Outcome, Report, Result, RuleInfo
 
 PACK = "iso42001"  # the classname prefix; becomes per-pack once packs other than ISO 42001 exist
 SUITES_NAME = "aimscheck"
@@ -26,6 +26,13 @@ _FORBIDDEN_ATTRIBUTES = {
 # Written as the few ranges XML refuses rather than the many it allows: the same set, compiled
 # ten times faster (7 ms of every run otherwise).
 _NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
+# The type of a finding's <failure> (<error> for a rule error); severity is added to the first two.
+_FINDING_TYPES = {
+    Outcome.NONCONFORMITY: "nonconformity",
+    Outcome.MISSING_EVIDENCE: "missing-evidence",
+    Outcome.OBSERVATION: "observation",
+    Outcome.ERROR: "evaluation-error",
+}
 
 
 def _clean(text: str) -> str:
@@ -50,7 +57,7 @@ def classname(rule: RuleInfo) -> str:
     return f"{PACK}.{group}.{refs[0]}" if refs else f"{PACK}.{group}"
 
 
-def _body(result: Result, known: bool = False) -> str:
+def _body(result: Result, known: bool = False, why: str = "") -> str:
     rule = result.rule
     lines = [
         f"rule: {rule.id} {rule.title}",
@@ -76,13 +83,15 @@ def _body(result: Result, known: bool = False) -> str:
             lines.append(f"finding: {result.message}")
     if known:
         lines.append("baseline: known finding (it does not fail the run)")
+    elif why:
+        lines.append(f"gate: it does not fail the run ({why})")
     if result.evidence:
         lines.append("evidence looked for:")
         for check in result.evidence:
             path = f" ({check.path})" if check.path else ""
             detail = f": {check.message}" if check.message else ""
             lines.append(f"  - {check.ref}{path} {check.status}{detail}")
-    if rule.fix and result.outcome in (Outcome.NONCONFORMITY, Outcome.MISSING_EVIDENCE):
+    if rule.fix and result.outcome in _FINDING_TYPES and result.outcome is not Outcome.ERROR:
         lines.append(f"fix: {rule.fix}")
     return _clean("\n".join(lines))
 
@@ -114,21 +123,46 @@ def skipped_message(result: Result) -> str:
     return f"until {waiver.expires}: {waiver.justification}"
 
 
-def _case(result: Result, known: bool = False) -> tuple[TestCase, str | None]:
-    """The testcase for a result that did not pass, and the skipped@type it needs, if any."""
+def finding_type(result: Result) -> str:
+    """`nonconformity.major`, `missing-evidence.minor`, `observation`, `evaluation-error`."""
+    kind = _FINDING_TYPES[result.outcome]
+    if result.outcome in (Outcome.NONCONFORMITY, Outcome.MISSING_EVIDENCE):
+        return f"{kind}.{result.severity.value}"
+    return kind
+
+
+def not_gating(report: Report) -> str:
+    """Why a finding below the threshold does not fail the run: `below --fail-on major`."""
+    if report.fail_on is None:
+        return "--fail-on never"
+    return f"below --fail-on {report.fail_on.value}"
+
+
+def _case(
+    result: Result, known: bool = False, why: str | None = None
+) -> tuple[TestCase, str | None]:
+    """The testcase for a result that did not pass, and the skipped@type it needs, if any.
+
+    A finding is a `<failure>` (an `<error>` for a rule error) only when it fails the run; one
+    that does not (`why`: below the threshold, or known in the baseline) is `<skipped>` with the
+    same type, so that no test is red in a CI view while the job, by its exit code, is green.
+    """
     case = _new_case(case_name(result), result.rule)
     message = _clean(result.message or result.rule.title)
     if result.waiver_expired and result.waiver is not None:
         message += _clean(f" (waiver expired on {result.waiver.expires})")
-    severity = result.severity.value
     outcome = result.outcome
-    body = _body(result, known)
-    if outcome is Outcome.NONCONFORMITY:
-        case.add_failure_info(message, body, f"nonconformity.{severity}")
-    elif outcome is Outcome.MISSING_EVIDENCE:
-        case.add_failure_info(message, body, f"missing-evidence.{severity}")
-    elif outcome is Outcome.ERROR:
-        case.add_error_info(message, body, "evaluation-error")
+    body = _body(result, known, why or "")
+    if outcome in _FINDING_TYPES:
+        kind = finding_type(result)
+        if why is not None:
+            reason = "known in the baseline" if known else why
+            case.add_skipped_info(_clean(f"{message} (does not fail the run: {reason})"), body)
+            return case, kind
+        if outcome is Outcome.ERROR:
+            case.add_error_info(message, body, kind)
+        else:
+            case.add_failure_info(message, body, kind)
     elif outcome is Outcome.NOT_APPLICABLE:
         case.add_skipped_info(message, body)
         return case, "not-applicable"
@@ -139,11 +173,18 @@ def _case(result: Result, known: bool = False) -> tuple[TestCase, str | None]:
 
 
 def _rule_cases(
-    rule: RuleInfo, results: list[Result], baseline: Baseline | None = None
+    rule: RuleInfo, results: list[Result], report: Report, gating: set[int]
 ) -> list[tuple[TestCase, str | None]]:
+    """`gating`: the `id()` of every result that fails the run."""
     passed = [r for r in results if r.outcome is Outcome.PASS]
+    baseline = report.baseline
     known = baseline.holds if baseline is not None else (lambda _: False)
-    cases = [_case(r, known(r)) for r in results if r.outcome is not Outcome.PASS]
+    why = not_gating(report)
+    cases = [
+        _case(r, known(r), None if id(r) in gating else why)
+        for r in results
+        if r.outcome is not Outcome.PASS
+    ]
     if passed or not results:
         cases.append((_passed_case(rule, passed), None))
     return cases
@@ -181,10 +222,9 @@ def _suites(report: Report) -> tuple[list[TestSuite], list[str | None]]:
     }
     suites: list[TestSuite] = []
     all_cases: list[tuple[TestCase, str | None]] = []
+    gating = {id(r) for r in report.failing()}
     for group, members in groupby(ordered, key=lambda r: r.group):
-        cases = [
-            c for rule in members for c in _rule_cases(rule, by_rule[rule.id], report.baseline)
-        ]
+        cases = [c for rule in members for c in _rule_cases(rule, by_rule[rule.id], report, gating)]
         all_cases += cases
         suites.append(
             TestSuite(_clean(group_label(group)), [c for c, _ in cases], properties=properties)

@@ -5,11 +5,13 @@ from __future__ import annotations
 import re
 
 from aimscheck.baseline import compare
-from aimscheck.reporters.readiness import GroupReadiness, assess
+from aimscheck.reporters.readiness import GroupReadiness, Readiness, assess, verdict_reasons
+from aimscheck.reporters.subjects import RECORD_NAMES, WHOLE_EXPORT, SubjectFindings, by_subject
 from aimscheck.reporters.text import finding_key, threshold_line
-from aimscheck.results import Outcome, Report, Result, Severity
+from aimscheck.results import Outcome, Report, Result, Severity, Subject
 
-TOP = 10  # findings listed; the rest are counted and left to the HTML or JSON report
+TOP = 10  # subjects listed; the rest are counted and left to the HTML or JSON report
+PER_SUBJECT = 20  # findings listed under one subject
 BAR = 10  # characters of a readiness bar
 _SPECIAL = re.compile(r"([\\`*_\[\]<>|~&#@!])")
 _ICON = {Severity.MAJOR: "🔴", Severity.MINOR: "🟠", Severity.OBSERVATION: "🔵"}
@@ -17,6 +19,7 @@ _OUTCOMES = (
     (Outcome.PASS, "✅ pass"),
     (Outcome.NONCONFORMITY, "❌ nonconformity"),
     (Outcome.MISSING_EVIDENCE, "📄 missing evidence"),
+    (Outcome.OBSERVATION, "🔵 observation"),
     (Outcome.NOT_APPLICABLE, "➖ not applicable"),
     (Outcome.WAIVED, "🛡️ waived"),
     (Outcome.ERROR, "⚠️ error"),
@@ -42,8 +45,9 @@ def _headline(report: Report) -> str:
 
 def _tally(report: Report) -> str:
     by = {s: 0 for s in Severity}
+    counted = (Outcome.NONCONFORMITY, Outcome.MISSING_EVIDENCE, Outcome.OBSERVATION)
     for result in report.results:
-        if result.outcome in (Outcome.NONCONFORMITY, Outcome.MISSING_EVIDENCE):
+        if result.outcome in counted:
             by[result.severity] += 1
     errors = report.counts()[Outcome.ERROR.value]
     parts = [f"**{by[Severity.MAJOR]} major**", f"{by[Severity.MINOR]} minor"]
@@ -69,35 +73,69 @@ def _counts(report: Report) -> list[str]:
     ]
 
 
-def _where(result: Result) -> str:
-    loc = result.location
-    return code(f"{loc.file}:{loc.line}") if loc is not None else "—"
+def _reasons(report: Report) -> list[str]:
+    """What keeps the organization from stage 1, when anything does."""
+    reasons = verdict_reasons(report)
+    return (
+        [f"**{report.verdict.capitalize()}**: {text(', '.join(reasons))}.", ""] if reasons else []
+    )
 
 
-def _finding_row(result: Result, report: Report) -> str:
-    severity = f"{_ICON[result.severity]} {result.severity.value}"
+def _grade(result: Result) -> str:
     if result.outcome is Outcome.ERROR:
-        severity = "⚠️ error"
+        return "⚠️ error"
+    return f"{_ICON[result.severity]} {result.severity.value}"
+
+
+def _finding_item(result: Result, report: Report) -> str:
+    """`  - 🔴 major `AIMS-A.5.2-01` at `ai_systems.yaml:12`: message`."""
     message = text(result.message or result.rule.title)
     if result.waiver_expired and result.waiver is not None:
         message += f" *(waiver expired on {result.waiver.expires.isoformat()})*"
     if report.baseline is not None and report.baseline.holds(result):
         message += " *(known: in the baseline)*"
-    subject = code(str(result.subject)) if result.subject is not None else "whole export"
-    cells = [severity, code(result.rule.id), subject, _where(result), message]
-    return "| " + " | ".join(cells) + " |"
+    loc = result.location
+    where = f" at {code(f'{loc.file}:{loc.line}')}" if loc is not None else ""
+    return f"  - {_grade(result)} {code(result.rule.id)}{where}: {message}"
+
+
+def subject_name(subject: Subject | None) -> str:
+    """`AI system `credit-scoring``, `Section `scope``, `The whole export`; ids as code."""
+    if subject is None:
+        return WHOLE_EXPORT
+    if subject.id is None:
+        return f"Section {code(subject.collection)}"
+    name = RECORD_NAMES.get(subject.collection)
+    return f"{name} {code(subject.id)}" if name else code(subject.text)
+
+
+def _entry(entry: SubjectFindings, report: Report) -> list[str]:
+    icon = "⚠️" if entry.worst == "error" else _ICON[Severity(entry.worst)]
+    lines = [f"- {icon} **{subject_name(entry.subject)}**: {entry.tally()}"]
+    lines += [_finding_item(r, report) for r in entry.findings[:PER_SUBJECT]]
+    if len(entry.findings) > PER_SUBJECT:
+        lines.append(f"  - …and {len(entry.findings) - PER_SUBJECT} more")
+    return lines
 
 
 def _findings(report: Report) -> list[str]:
+    """One entry per subject, as an auditor writes a finding up, each listing its rules."""
     findings = sorted((r for r in report.results if r.outcome.is_finding), key=finding_key)
     if not findings:
         return ["### Findings", "", "None: every rule that applies passes."]
-    shown = findings[:TOP]
-    lines = [f"### Top findings ({len(shown)} of {len(findings)})", ""]
-    lines += ["| Severity | Rule | Subject | Where | Finding |", "|---|---|---|---|---|"]
-    lines += [_finding_row(r, report) for r in shown]
-    if len(findings) > TOP:
-        lines += ["", f"…and {len(findings) - TOP} more in the full report (HTML or JSON)."]
+    entries = by_subject(findings)
+    subjects = "subject" if len(entries) == 1 else "subjects"
+    counted = f"{len(findings)} finding{'' if len(findings) == 1 else 's'}"
+    lines = [f"### Findings by subject ({counted} on {len(entries)} {subjects})", ""]
+    for entry in entries[:TOP]:
+        lines += _entry(entry, report)
+    if len(entries) > TOP:
+        rest = entries[TOP:]
+        count = sum(len(e.findings) for e in rest)
+        lines += [
+            "",
+            f"…and {len(rest)} more subjects ({count} findings) in the full report (HTML or JSON).",
+        ]
     return lines
 
 
@@ -127,13 +165,29 @@ def _readiness_table(title: str, groups: tuple[GroupReadiness, ...]) -> list[str
     return rows
 
 
+def _systemic(readiness: Readiness) -> list[str]:
+    if not readiness.systemic:
+        return []
+    rows = [
+        f"**Systemic failures** ({readiness.systemic_after} or more open minor findings on one "
+        "requirement count like a major):",
+        "",
+        "| Requirement | Minor findings | Rules |",
+        "|---|---:|---|",
+    ]
+    for found in readiness.systemic:
+        rules = ", ".join(code(rule) for rule in found.rules)
+        rows.append(f"| {found.kind} {code(found.requirement)} | {found.findings} | {rules} |")
+    return [*rows, ""]
+
+
 def _readiness(report: Report) -> list[str]:
     readiness = assess(report)
     overall = readiness.overall
     head = "### Readiness by clause"
     if overall.percent is not None:
         head += f" (overall {overall.percent}%: {overall.passing} of {overall.assessed} rules)"
-    lines = [head, "", *_readiness_table("Clause", readiness.clauses), ""]
+    lines = [head, "", *_systemic(readiness), *_readiness_table("Clause", readiness.clauses), ""]
     lines += ["<details><summary>Readiness by Annex A group and lifecycle phase</summary>", ""]
     lines += _readiness_table("Annex A group", readiness.annex_a)
     lines += ["", *_readiness_table("Lifecycle phase", readiness.phases), "", "</details>"]
@@ -177,7 +231,7 @@ def _notes(report: Report) -> list[str]:
 
 def render(report: Report) -> str:
     """The summary: verdict and gate, counts, top findings, readiness by clause, notes."""
-    lines = [_headline(report), "", _tally(report), "", _context(report), ""]
+    lines = [_headline(report), "", _tally(report), "", *_reasons(report), _context(report), ""]
     lines += [*_counts(report), "", *_findings(report), "", *_readiness(report)]
     notes = _notes(report)
     if notes:

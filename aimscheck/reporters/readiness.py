@@ -8,14 +8,17 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 
 from aimscheck.iso42001 import ANNEX_GROUPS, CLAUSE_GROUPS
-from aimscheck.results import PHASES, Outcome, Report, RuleInfo
+from aimscheck.results import PHASES, Outcome, Report, RuleInfo, Systemic
 
 # Our own short labels, not the standard's full titles (those are copyrighted and long).
 # Our own labels for the clause and Annex A groups live with the canonical ids.
 CLAUSE_TITLES: dict[str, str] = CLAUSE_GROUPS
 ANNEX_A_TITLES: dict[str, str] = ANNEX_GROUPS
 
+# An observation is not among them: it is not a nonconformity (ISO/IEC 17021-1), so a rule whose
+# only findings are observations conforms.
 _FAILING = (Outcome.NONCONFORMITY, Outcome.MISSING_EVIDENCE, Outcome.ERROR)
+SHOWN_SYSTEMIC = 3  # systemic requirements named in a verdict line; the rest are counted
 
 
 class RuleStatus(enum.Enum):
@@ -61,8 +64,8 @@ def rule_statuses(report: Report) -> dict[str, tuple[RuleInfo, RuleStatus]]:
     """Each rule's status, keyed and ordered by rule id, including rules that had no result.
 
     A rule fails when any of its results is a nonconformity, missing evidence or an error; it is
-    not applicable only when it has results and all are not_applicable; otherwise it passes (a
-    waived finding and a rule with no subject in scope both count as passing).
+    not applicable only when it has results and all are not_applicable; otherwise it passes (an
+    observation, a waived finding and a rule with no subject in scope all count as passing).
     """
     rules: dict[str, RuleInfo] = {rule.id: rule for rule in report.rules}
     # Outcomes by their value (texts hash in C; a result per subject: hundreds of thousands).
@@ -124,7 +127,8 @@ class GroupReadiness:
 
 @dataclass(frozen=True, slots=True)
 class Readiness:
-    """Readiness overall and by clause group, Annex A group and phase, with the verdict."""
+    """Readiness overall and by clause group, Annex A group and phase, with the verdict and the
+    requirements whose many minor findings make a systemic failure."""
 
     verdict: str
     open_majors: int
@@ -132,16 +136,47 @@ class Readiness:
     clauses: tuple[GroupReadiness, ...]
     annex_a: tuple[GroupReadiness, ...]
     phases: tuple[GroupReadiness, ...]
+    systemic: tuple[Systemic, ...] = ()
+    systemic_after: int | None = None
 
     def to_dict(self) -> dict[str, object]:
         return {
             "verdict": self.verdict,
             "open_majors": self.open_majors,
+            "systemic_after": self.systemic_after,
+            "systemic": [s.to_dict() for s in self.systemic],
             "overall": self.overall.to_dict(),
             "clauses": {g.key: g.to_dict() for g in self.clauses},
             "annex_a": {g.key: g.to_dict() for g in self.annex_a},
             "phases": {g.key: g.to_dict() for g in self.phases},
         }
+
+
+def plural(count: int, noun: str, nouns: str | None = None) -> str:
+    """`1 open major`, `4 open majors`."""
+    return f"{count} {noun if count == 1 else (nouns or noun + 's')}"
+
+
+def systemic_phrase(systemic: tuple[Systemic, ...]) -> str:
+    """`1 systemic failure (clause 7.5.3: 12 minor findings)`; past three, the rest counted."""
+    shown = "; ".join(s.sentence() for s in systemic[:SHOWN_SYSTEMIC])
+    if len(systemic) > SHOWN_SYSTEMIC:
+        shown += f"; {len(systemic) - SHOWN_SYSTEMIC} more"
+    return f"{plural(len(systemic), 'systemic failure')} ({shown})"
+
+
+def verdict_reasons(report: Report) -> list[str]:
+    """What stands between the organization and stage 1: rule errors, open majors, systemic
+    failures (`["4 open majors", "1 systemic failure (clause 7.5.3: 12 minor findings)"]`)."""
+    reasons = []
+    errors = report.counts()[Outcome.ERROR.value]
+    if errors:
+        reasons.append(plural(errors, "rule error"))
+    if report.open_majors:
+        reasons.append(plural(report.open_majors, "open major"))
+    if report.systemic:
+        reasons.append(systemic_phrase(report.systemic))
+    return reasons
 
 
 def _bucket(key: str, label: str, statuses: Iterable[RuleStatus]) -> GroupReadiness:
@@ -180,4 +215,6 @@ def assess(report: Report) -> Readiness:
         clauses=_buckets(CLAUSE_TITLES, clauses),
         annex_a=_buckets(ANNEX_A_TITLES, annex),
         phases=_buckets(PHASES, phases, labelled=False),
+        systemic=report.systemic,
+        systemic_after=report.systemic_after,
     )

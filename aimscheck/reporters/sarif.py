@@ -6,6 +6,7 @@ import json
 from pathlib import PurePath, PurePosixPath, PureWindowsPath
 from urllib.parse import quote
 
+from aimscheck.reporters.readiness import verdict_reasons
 from aimscheck.results import Outcome, Report, Result, RuleAdjustment, RuleInfo, Severity
 
 SCHEMA_URI = "https://json.schemastore.org/sarif-2.1.0.json"
@@ -17,7 +18,13 @@ PROBLEM_SEVERITY = {
     Severity.MINOR: "warning",
     Severity.OBSERVATION: "recommendation",
 }
-_REPORTED = (Outcome.NONCONFORMITY, Outcome.MISSING_EVIDENCE, Outcome.ERROR, Outcome.WAIVED)
+_REPORTED = (
+    Outcome.NONCONFORMITY,
+    Outcome.MISSING_EVIDENCE,
+    Outcome.OBSERVATION,  # level `note`: an opportunity for improvement, not a nonconformity
+    Outcome.ERROR,
+    Outcome.WAIVED,
+)
 
 
 def artifact_uri(file: str) -> str:
@@ -151,6 +158,7 @@ def to_dict(report: Report) -> dict[str, object]:
                     "exportDigest": report.export_digest,
                     "failOn": "never" if report.fail_on is None else report.fail_on.value,
                     "verdict": report.verdict,
+                    "verdictReasons": verdict_reasons(report),
                 },
             }
         ],

@@ -5,9 +5,8 @@ from __future__ import annotations
 import re
 
 from aimscheck.baseline import compare
-from aimscheck.reporters.readiness import GroupReadiness, Readiness, assess
-from aimscheck.results import Outcome, Report, Result, Severity
-
+from aimscheck.reporters.readiness import GroupReadiness, Readiness, assess, verdict_reasons
+from aimscheck.results import Report, Result, Severity
 
 # What a terminal or a CI log would act on instead of showing: C0 and C1 controls (ESC starts
 # terminal sequences, BEL rings, NUL cuts the line, a newline starts a line of its own), DEL, the
@@ -67,7 +66,31 @@ def _readiness_lines(readiness: Readiness) -> list[str]:
         shown = [_share(g) for g in groups if g.assessed]
         if shown:
             lines.append(f"  {title}: " + ", ".join(shown))
+    if readiness.systemic:
+        rule = f"{readiness.systemic_after} or more open minor findings on one requirement"
+        found = "; ".join(s.sentence() for s in readiness.systemic)
+        lines.append(f"  systemic failures ({rule}): {found}")
     return lines
+
+
+SHOWN_SUBJECTS = 5  # subjects named in the summary line; every finding is still listed
+
+
+def subjects_line(findings: list[Result]) -> str:
+    """`subjects with findings: 3 (most: ai_systems/credit-scoring 16, risks/R-7 2)`: how the
+    findings group by record, as an auditor writes them up (the HTML report lists each group)."""
+    counts: dict[str, int] = {}
+    for result in findings:
+        key = "the whole export" if result.subject is None else result.subject.text
+        counts[key] = counts.get(key, 0) + 1
+    several = sorted(
+        ((key, n) for key, n in counts.items() if n > 1), key=lambda item: (-item[1], item[0])
+    )
+    if not several:
+        return f"subjects with findings: {len(counts)} (one finding each)"
+    named = ", ".join(f"{key} {n}" for key, n in several[:SHOWN_SUBJECTS])
+    more = f" and {len(several) - SHOWN_SUBJECTS} more" if len(several) > SHOWN_SUBJECTS else ""
+    return f"subjects with findings: {len(counts)} (most: {named}{more})"
 
 
 def _where(result: Result, report: Report) -> str:
@@ -107,13 +130,15 @@ def _finding_lines(result: Result, report: Report) -> list[str]:
 
 
 def verdict_line(report: Report) -> str:
-    """`verdict: not ready for stage 1 — 3 open major` and the like."""
-    majors = report.open_majors
-    open_part = f"{majors} open major" if majors else "no open major"
-    errors = sum(1 for r in report.results if r.outcome is Outcome.ERROR)
-    if errors:
-        return f"verdict: {report.verdict} — {errors} rule error(s), {open_part}"
-    return f"verdict: {report.verdict} — {open_part}"
+    """`verdict: not ready for stage 1 — 3 open majors, 1 systemic failure (clause 7.5.3: 12
+    minor findings)`, or what a ready verdict was checked for."""
+    reasons = verdict_reasons(report)
+    if not reasons:
+        checked = "no open major"
+        if report.systemic_after is not None:
+            checked += ", no systemic failure"
+        return f"verdict: {report.verdict} — {checked}"
+    return f"verdict: {report.verdict} — {', '.join(reasons)}"
 
 
 def threshold_line(report: Report) -> str:
@@ -185,6 +210,8 @@ def render(report: Report) -> str:
     for result in findings:
         by_severity[result.severity] += 1
     lines.append("findings: " + ", ".join(f"{n} {s.value}" for s, n in by_severity.items()))
+    if findings:
+        lines.append(subjects_line(findings))
     lines += _readiness_lines(assess(report))
     if findings:
         lines += ["", "findings, worst first:"]
