@@ -44,7 +44,10 @@ def test_scalar_kinds() -> None:
     assert field_at("ai_systems", "in_scope").kind == "boolean"
     assert field_at("ai_systems", "name").kind == "string"
     assert field_at("risks", "likelihood").kind == "integer"
-    assert field_at("objectives", "target").kind == "number"
+    assert field_at("metrics", "lower_limit").kind == "number"
+    # A number or a limit text (">= 95%"), and a number or a free text: no one kind.
+    assert field_at("objectives", "target").kind == "any"
+    assert field_at("implementation", "leadership_approval", "budget").kind == "any"
     assert field_at("exported_at").kind == "date"
     assert field_at("risks", "treatment", "due").kind == "date"
     assert field_at("objectives", "measurements", "at").kind == "date"
@@ -139,7 +142,7 @@ def test_coerce_dates_leaves_bad_values_and_non_dates_alone(tmp_path: Path) -> N
 def test_coerce_dates_with_extra_declared_paths(tmp_path: Path) -> None:
     text = (
         'schema_version: "1"\norganization: {name: A}\n'
-        "ai_systems:\n  - id: s1\n    name: S\n    retired_at: 2026-05-01\n"
+        "ai_systems:\n  - id: s1\n    name: S\n    in_scope: true\n    retired_at: 2026-05-01\n"
         "    review: {last: 2026-04-01, dates: [2026-01-01, 2026-02-01]}\n"
         "    deployed_at: 2026-03-01\n"
     )

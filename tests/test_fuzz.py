@@ -53,44 +53,66 @@ VALUES = st.recursive(
     lambda inner: st.lists(inner, max_size=4) | st.dictionaries(TEXT, inner, max_size=4),
     max_leaves=12,
 )
-# Valid values of known fields: most records pass validation, so their evaluation is fuzzed.
-VALID: dict[str, st.SearchStrategy[Any]] = {
-    "in_scope": st.booleans(),
-    "owner_ref": st.sampled_from(["p1", "p2", ""]),
-    "model_refs": st.lists(st.sampled_from(["m1", "s0", "p1"]), max_size=3),
-    "deployed_at": st.sampled_from(["2026-01-31", "2024-02-29", "2026-11-20T10:00:00Z"]),
-    "likelihood": st.integers(1, 5),
-    "ai_system_refs": st.lists(st.sampled_from(["s0", "s1", "s9"]), max_size=3),
-}
+# The records every generated export holds, so that its references can name them.
+PEOPLE = [{"id": "p1", "name": "Ann"}, {"id": "p2", "name": "Bo"}]
+MODELS = [{"id": "m1", "name": "Scorer v1"}]
+
+
+def valid_fields(systems: list[str]) -> dict[str, st.SearchStrategy[Any]]:
+    """Valid values of known fields: most records pass validation, so their evaluation is
+    fuzzed. References name records of the export (a dangling one is an export error);
+    `systems` are the AI systems' ids."""
+    return {
+        "owner_ref": st.sampled_from([p["id"] for p in PEOPLE]),
+        "model_refs": st.lists(st.sampled_from([m["id"] for m in MODELS]), max_size=3),
+        "deployed_at": st.sampled_from(["2026-01-31", "2024-02-29", "2026-11-20T10:00:00Z"]),
+        "likelihood": st.integers(1, 5),
+        "ai_system_refs": st.lists(st.sampled_from(systems), max_size=3)
+        if systems
+        else st.just([]),
+    }
 
 
 @st.composite
-def records(draw: st.DrawFn, prefix: str) -> list[dict[str, Any]]:
-    """Records valid but for a random `extra` (custom fields are accepted), and sometimes one
-    known field of a random type (refused by the schema)."""
+def records(
+    draw: st.DrawFn,
+    prefix: str,
+    count: int,
+    systems: list[str],
+    required: dict[str, Any],
+    broken: bool,
+) -> list[dict[str, Any]]:
+    """`count` records valid but for a random `extra` (custom fields are accepted), and, when
+    `broken`, sometimes one known field of a random type (refused by the schema). `required`:
+    fields every record must have, with the values they may take."""
+    valid = valid_fields(systems)
     out = []
-    for index in range(draw(st.integers(0, 4))):
+    for index in range(count):
         record: dict[str, Any] = {"id": f"{prefix}{index}", "name": "N", "title": "T"}
-        for name in draw(st.lists(st.sampled_from(sorted(VALID)), max_size=4)):
-            record[name] = draw(VALID[name])
+        record |= {name: draw(values) for name, values in required.items()}
+        for name in draw(st.lists(st.sampled_from(sorted(valid)), max_size=4)):
+            record[name] = draw(valid[name])
         record["extra"] = draw(VALUES)
-        if draw(st.integers(0, 5)) == 0:
-            record[draw(st.sampled_from(sorted(VALID)))] = draw(VALUES)
+        if broken and draw(st.integers(0, 5)) == 0:
+            record[draw(st.sampled_from(sorted([*valid, *required])))] = draw(VALUES)
         out.append(record)
     return out
 
 
 @st.composite
-def exports(draw: st.DrawFn) -> dict[str, Any]:
+def exports(draw: st.DrawFn, broken: bool = True) -> dict[str, Any]:
     data: dict[str, Any] = {"schema_version": "1", "organization": {"name": "Org"}}
-    data["people"] = [{"id": "p1", "name": "Ann"}]
-    data["ai_systems"] = draw(records("s"))
-    data["risks"] = draw(records("r"))
+    data["people"] = PEOPLE
+    data["models"] = MODELS
+    ids = [f"s{i}" for i in range(draw(st.integers(0, 4)))]
+    required = {"in_scope": st.booleans()}
+    data["ai_systems"] = draw(records("s", len(ids), ids, required, broken))
+    data["risks"] = draw(records("r", draw(st.integers(0, 4)), ids, {}, broken))
     if draw(st.booleans()):
         data["scope"] = {
             "statement": "S",
             "is_pilot": draw(st.booleans()),
-            "ai_system_refs": ["s0"],
+            "ai_system_refs": ids[:1],
         }
     if draw(st.booleans()):
         data["x_extra"] = draw(VALUES)
@@ -212,6 +234,15 @@ def test_the_fuzzed_pack_runs_on_a_valid_export(tmp_path: Path) -> None:
     write_tree(tmp_path, {"export.json": json.dumps(EXPORT).encode()})
     found = load_and_run(tmp_path / "export.json")
     assert found is not None and {r for r, *_ in found} >= {f"FUZZ-{i}" for i in range(9)}
+
+
+@FUZZ
+@given(exports(broken=False))
+def test_generated_exports_are_valid_unless_broken_on_purpose(data: dict[str, Any]) -> None:
+    """Guards the property below from fuzzing refusals only: an export the generator means
+    as valid (required fields, references to its own records) passes validation."""
+    export = Export(Path("export.json"), Path("export.json"), data)
+    assert validate_export(export) == []
 
 
 @FUZZ
@@ -437,8 +468,14 @@ EXPORT = {
             "owner_ref": "p1",
             "extra": [1, "a", None],
         },
-        {"id": "s2", "name": "Chat", "extra": "aaaa"},
-        {"id": "s3", "name": "Vision", "extra": {"k": 2}, "deployed_at": "2026-01-31"},
+        {"id": "s2", "name": "Chat", "in_scope": False, "extra": "aaaa"},
+        {
+            "id": "s3",
+            "name": "Vision",
+            "in_scope": True,
+            "extra": {"k": 2},
+            "deployed_at": "2026-01-31",
+        },
     ],
     "risks": [{"id": "r1", "title": "R", "likelihood": 3}, {"id": "r2", "title": "S"}],
 }

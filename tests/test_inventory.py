@@ -162,7 +162,8 @@ def test_a_uri_proof_is_missing_only_when_asked(tmp_path: Path) -> None:
         assert tuple(e.check.ref for e in inv.missing) == missing
 
 
-# Every field the export schema marks as a proof reference, with the record that holds it.
+# Every field the export schema marks as a proof reference, with the record that holds it;
+# `name[]` steps into each item of a list of records (each result of a metric).
 PROOF_FIELDS: dict[str, tuple[str, ...]] = {
     "scope": ("document_ref",),
     "risk_methodology": ("document_ref",),
@@ -171,26 +172,48 @@ PROOF_FIELDS: dict[str, tuple[str, ...]] = {
         "leadership_approval.evidence_refs",
         "certification.readiness_assessment_ref",
     ),
-    "ai_systems": ("technical_doc_refs", "user_info_doc_refs", "verification_evidence_refs"),
-    "models": ("evaluation_evidence_refs",),
-    "datasets": ("provenance_ref", "quality_requirements_ref", "quality_evidence_refs"),
-    "third_parties": ("contract_ref", "responsibilities_ref"),
+    "interested_parties": ("evidence_refs",),
+    "legal_requirements": ("evidence_refs",),
+    "roles": ("evidence_refs",),
+    "ai_systems": (
+        "technical_doc_refs",
+        "user_info_doc_refs",
+        "verification_evidence_refs",
+        "evidence_refs",
+    ),
+    "models": ("evaluation_evidence_refs", "evidence_refs"),
+    "datasets": (
+        "provenance_ref",
+        "quality_requirements_ref",
+        "quality_evidence_refs",
+        "evidence_refs",
+    ),
+    "third_parties": ("contract_ref", "responsibilities_ref", "evidence_refs"),
+    "risks": ("evidence_refs",),
     "impact_assessments": ("document_ref", "evidence_refs"),
     "soa": ("evidence_refs",),
     "controls": ("evidence_refs",),
+    "objectives": ("evidence_refs", "measurements[].evidence_refs"),
     "competence_records": ("evidence_refs",),
     "communications": ("evidence_refs",),
-    "audits": ("report_ref",),
-    "management_reviews": ("minutes_ref",),
+    "changes": ("evidence_refs",),
+    "metrics": ("evidence_refs", "results[].evidence_refs"),
+    "incidents": ("evidence_refs",),
+    "concerns": ("evidence_refs",),
+    "audits": ("report_ref", "evidence_refs"),
+    "corrective_actions": ("evidence_refs",),
+    "management_reviews": ("minutes_ref", "evidence_refs"),
 }
 
 
 def _schema_proof_fields(node: object, trail: tuple[str, ...] = ()) -> set[str]:
-    """`definition field.sub` of every `x-ref: evidence` in the raw schema, read independently."""
+    """`definition field.sub` of every `x-ref: evidence` in the raw schema, read independently
+    (`field[].sub` for a field of the items of a list)."""
     found: set[str] = set()
     if isinstance(node, dict):
         if node.get("x-ref") == "evidence":
-            found.add(f"{trail[1]} {'.'.join(p for p in trail[2:] if p != 'properties')}")
+            steps = [p for p in trail[2:] if p != "properties"]
+            found.add(f"{trail[1]} {'.'.join(steps).replace('.items', '[]')}")
         for key, sub in node.items():
             found |= _schema_proof_fields(sub, (*trail, key))
     return found
@@ -202,9 +225,15 @@ def test_the_field_list_above_covers_the_whole_schema() -> None:
 
 
 def _set(record: dict[str, Any], dotted: str, ref: str) -> None:
+    """Sets the field at `dotted` to `ref` (a list of it for `_refs`), making the records on
+    the way: a `name[]` step makes a list of one record."""
     *parents, last = dotted.split(".")
     for name in parents:
-        record = record.setdefault(name, {})
+        if name.endswith("[]"):
+            items = record.setdefault(name[:-2], [{}])
+            record = items[0]
+        else:
+            record = record.setdefault(name, {})
     record[last] = [ref] if last.endswith("_refs") else ref
 
 
@@ -226,7 +255,8 @@ def test_every_proof_field_of_every_record_is_found(tmp_path: Path) -> None:
             ref = f"EV-{n}-{m}"
             _set(record, field, ref)
             data["evidence"].append(evidence(ref, f"files/{ref}.md"))
-            expected.add(f"{owner} {field} -> evidence/{ref}")
+            # The inventory names a field of list items by its path: `results.evidence_refs`.
+            expected.add(f"{owner} {field.replace('[]', '')} -> evidence/{ref}")
     files = {f"files/{e['id']}.md": e["id"] for e in data["evidence"]}
     inv = inventory_of(repo(tmp_path / "repo", data, files), tmp_path)
     found = {f"{src} -> {e.check.record}" for e in inv.references for src in e.cited_by}
