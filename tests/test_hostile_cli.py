@@ -254,11 +254,15 @@ def test_two_reports_at_one_path_are_refused(here: Path) -> None:
         ("repo/files/proof.pdf", "a proof file"),  # known once the export is read
         ("repo/files/missing.pdf", "a proof file"),  # written there, it would become the proof
         ("hard-link.yaml", "a file of the export"),  # another name of repo/ai_systems/s1.yaml
+        ("proof-link.pdf", "a proof file"),  # another name of repo/files/proof.pdf
+        ("reports/via-link.pdf", "a proof file"),  # repo/files/via-link.pdf, through a link
     ],
 )
 def test_a_report_over_an_input_is_refused(here: Path, target: str, what: str) -> None:
     write(here / "repo", {"evidence.yaml": EVIDENCE, "files/proof.pdf": "proof"})
     os.link(here / "repo/ai_systems/s1.yaml", here / "hard-link.yaml")
+    os.link(here / "repo/files/proof.pdf", here / "proof-link.pdf")
+    (here / "repo" / "linked").symlink_to(here / "reports")  # a proof folder leading to reports/
     before = snapshot(here)
     result = run("check", "repo", *PACK, "--junit", target)
     assert result.exit_code == EXIT_ERROR, result.output
@@ -291,6 +295,10 @@ EVIDENCE = """\
   kind: record
   title: Lost
   path: files/missing.pdf
+- id: ev3
+  kind: record
+  title: Elsewhere
+  path: linked/via-link.pdf
 """
 
 
