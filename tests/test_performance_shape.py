@@ -164,6 +164,36 @@ def test_a_filter_through_indexes_keeps_the_collection_order(pack: Any) -> None:
     assert found  # the fixture's systems do have monitoring reports
 
 
+# Rules that read, for every AI system, the implemented control all systems may rely on (the
+# resource register, the logging standard) find it by a join the run answers from one table: a
+# system costs the same steps however many controls the export holds. Written as a closed
+# filter, the walk of every control is charged to each system that reads it, and the rules
+# stopped at max_rule_steps (an error) on the benchmark export's 16,000 controls.
+REGISTER_RULES = ("AIMS-A.4.2-02", "AIMS-A.4.5-01", "AIMS-A.6.2.8-03")
+
+
+@pytest.mark.parametrize("rule_id", REGISTER_RULES)
+def test_reading_the_organisation_wide_control_costs_no_more_with_more_controls(
+    pack: Any, rule_id: str
+) -> None:
+    rule = pack.get(rule_id)
+    assert rule is not None
+    runs = []
+    for copies in (0, 100):  # 100 copies of every control
+        # northcove: most of its systems have no proof of their own and rely on the register
+        export = load_export(ROOT / "fixtures" / "northcove")
+        coerce_dates(export, ())
+        controls = export.collection("controls")
+        controls += [{**c, "id": f"{c['id']}-copy-{k}"} for k in range(copies) for c in controls]
+        evaluator = Evaluator(export, AS_OF, generate=True)  # as big exports run
+        outcomes = [(r.subject, r.outcome.value) for r in evaluator.evaluate(rule)]
+        runs.append((outcomes, evaluator.ctx.budget.granted - evaluator.ctx.budget.left))
+    (few, spent), (many, spent_with_copies) = runs
+    assert {o for _, o in few} == {"pass"} and len(few) >= 2
+    assert many == few  # the copies come after the register: the same one is found first
+    assert spent_with_copies == spent
+
+
 def test_rules_with_the_same_for_clause_share_one_walk_of_the_records(
     pack: Any, monkeypatch: pytest.MonkeyPatch
 ) -> None:
