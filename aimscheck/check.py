@@ -68,7 +68,20 @@ def load_ruleset(
     if not builtin and not rules:
         raise UsageError("no rules to run: --no-default-rules needs at least one --rules DIR")
     files = [*builtin, *rules]
-    return compile_files(files, params, builtin_count=len(builtin), vocabulary=vocabulary)
+    ruleset = compile_files(files, params, builtin_count=len(builtin), vocabulary=vocabulary)
+    if not default_rules:
+        return ruleset
+    # The checks built into the tool belong to the default pack (integrity.py).
+    from aimscheck.integrity import RULE
+
+    taken = ruleset.get(RULE.id)
+    if taken is not None:
+        raise UsageError(
+            f"rule id {RULE.id} is the built-in integrity check's",
+            taken.info.location,
+            hint="give the rule its own id",
+        )
+    return dataclasses.replace(ruleset, builtins=(RULE,))
 
 
 def extensions(ruleset: RuleSet, config: Config | None) -> Extensions:
@@ -126,21 +139,29 @@ def adjust(ruleset: RuleSet, config: Config | None) -> tuple[RuleSet, tuple[Rule
     """Apply the configuration's severity changes and disabled rules, keeping their reasons."""
     if config is None or not (config.severity or config.disabled):
         return ruleset, ()
+    builtins = {info.id: info for info in ruleset.builtins}  # adjusted as rules are
     rules = {r.info.id: r for r in ruleset.rules}
     errors: list[AimscheckError] = []
     adjustments: list[RuleAdjustment] = []
     for change in config.severity:
         rule = rules.get(change.rule)
-        if rule is None:
-            errors.append(_unknown_rule(change.rule, set(rules), change.location, "rules.severity"))
+        built = builtins.get(change.rule)
+        if rule is None and built is None:
+            known = {*rules, *builtins}
+            errors.append(_unknown_rule(change.rule, known, change.location, "rules.severity"))
             continue
-        before = rule.info.severity
-        info = dataclasses.replace(rule.info, severity=change.severity)
-        rules[change.rule] = dataclasses.replace(rule, info=info)
+        original = rule.info if rule is not None else built
+        assert original is not None
+        before = original.severity
+        info = dataclasses.replace(original, severity=change.severity)
+        if rule is not None:
+            rules[change.rule] = dataclasses.replace(rule, info=info)
+        else:
+            builtins[change.rule] = info
         adjustments.append(
             RuleAdjustment(
                 change.rule,
-                rule.info.title,
+                original.title,
                 "severity",
                 change.reason,
                 before.value,
@@ -150,15 +171,19 @@ def adjust(ruleset: RuleSet, config: Config | None) -> tuple[RuleSet, tuple[Rule
         )
     for off in config.disabled:
         rule = rules.pop(off.rule, None)
-        if rule is None:
-            errors.append(_unknown_rule(off.rule, set(rules), off.location, "rules.disabled"))
+        built = builtins.pop(off.rule, None)
+        if rule is None and built is None:
+            known = {*rules, *builtins}
+            errors.append(_unknown_rule(off.rule, known, off.location, "rules.disabled"))
             continue
+        title = rule.info.title if rule is not None else built.title if built else ""
         adjustments.append(
-            RuleAdjustment(off.rule, rule.info.title, "disabled", off.reason, location=off.location)
+            RuleAdjustment(off.rule, title, "disabled", off.reason, location=off.location)
         )
     raise_all(errors)
     kept = tuple(rules[r.info.id] for r in ruleset.rules if r.info.id in rules)
-    return dataclasses.replace(ruleset, rules=kept), tuple(adjustments)
+    checks = tuple(builtins[i.id] for i in ruleset.builtins if i.id in builtins)
+    return dataclasses.replace(ruleset, rules=kept, builtins=checks), tuple(adjustments)
 
 
 def run_check(options: CheckOptions, progress: Progress | None = None) -> Report:
@@ -206,11 +231,19 @@ def run_check(options: CheckOptions, progress: Progress | None = None) -> Report
         from aimscheck.inventory import build_inventory
 
         inventory = build_inventory(export, evaluator.ctx.evidence, results).to_dict()
+    if ruleset.builtins:  # after the rules: it does not repeat what their findings report
+        from aimscheck.integrity import RULE_ID, integrity_results
+
+        for info in ruleset.builtins:
+            if info.id == RULE_ID:
+                default = export.default_location()
+                found = integrity_results(info, evaluator.ctx.evidence, results, default)
+                results.extend(found)
     results.sort(key=Result.key)
     config = options.config
     waivers = config.waivers if config is not None else ()
     disabled = {a.rule for a in adjustments if a.change == "disabled"}
-    ids = {r.info.id for r in ruleset.rules}
+    ids = {info.id for info in ruleset.infos}
     results, statuses = apply_waivers(results, waivers, options.as_of, ids, disabled)
     organization = export.data.get("organization")
     name = organization.get("name") if isinstance(organization, dict) else None
@@ -218,7 +251,7 @@ def run_check(options: CheckOptions, progress: Progress | None = None) -> Report
         as_of=options.as_of.isoformat(),
         export_path=str(options.path),
         export_digest=export.digest,
-        rules=tuple(r.info for r in ruleset.rules),
+        rules=ruleset.infos,
         results=tuple(results),
         pack_version=PACK_VERSION,
         fail_on=options.fail_on,

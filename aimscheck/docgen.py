@@ -133,10 +133,9 @@ def refresh_language_doc(path: Path) -> str:
 
 def default_catalogue() -> str:
     """docs/rules.md: the catalogue of the default pack."""
-    from aimscheck.dsl.ruleset import compile_files
-    from aimscheck.resources import default_pack
+    from aimscheck.check import load_ruleset
 
-    infos = [r.info for r in compile_files([default_pack()]).rules]
+    infos = list(load_ruleset(()).infos)  # the pack's rules and its built-in checks
     return rules_markdown(infos, "The default ISO/IEC 42001 rule pack")
 
 

@@ -11,15 +11,18 @@ from aimscheck.budget import BudgetSpent, Frame, metered
 from aimscheck.context import Context, record_count
 from aimscheck.dsl.compiler import iterate
 from aimscheck.dsl.quantifiers import names_in
-from aimscheck.dsl.ruleset import CompiledRule, RuleSet
+from aimscheck.dsl.ruleset import CompiledRule, RuleSet, Step
 from aimscheck.errors import EVAL_ERRORS
 from aimscheck.evidence import EvidenceResolver
 from aimscheck.export.model import ID_FIELD, Export
 from aimscheck.limits import Limits, current, use
+from aimscheck.locate import NOWHERE, Cause, Locator, Spot
 from aimscheck.results import (
     EvidenceCheck,
+    Failure,
     Outcome,
     Result,
+    RuleInfo,
     Subject,
     graded,
     passed,
@@ -31,6 +34,9 @@ from aimscheck.values import MISSING, joined, show, truth
 # The records a rule judges one by one: (record, its subject, its location).
 Subjects = list[tuple[Any, Subject | None, Location]]
 _bind = list.__setitem__  # a frame's slot, written without its own metering
+# Which failure a subject's result is: a nonconformity before missing evidence (observations,
+# the outcome of rules graded so, are never mixed with the others in one rule).
+_WORST = {Outcome.NONCONFORMITY: 0, Outcome.MISSING_EVIDENCE: 1, Outcome.OBSERVATION: 2}
 # From this many records on, rules run as generated Python (dsl/codegen.py): generating costs
 # about a millisecond a rule, and saves that many times over on a big export.
 GENERATE_FROM = 20_000
@@ -240,14 +246,14 @@ class Evaluator:
         if location is None:
             location = self.location(record)
         proofs: list[EvidenceCheck] = []
-        problems: list[str] = []
+        failed: _Failures | None = None  # made at the first failure: a pass makes none
         try:
             for step in rule.steps:
                 if step.kind == "let":
                     frame[step.slot] = step.fn(ctx, frame)
                 elif step.kind == "require":
-                    # Requirements read as a checklist: the first one that fails is the finding,
-                    # and later ones (which may assume it) are not judged.
+                    # Requirements read as a checklist: every one is judged, and each that fails
+                    # is part of the finding (a failure never hides the ones after it).
                     held = step.fn(ctx, frame)
                     if held is not True and not truth(held):
                         message = (
@@ -255,27 +261,32 @@ class Evaluator:
                             if step.message
                             else f"requirement not met: {step.source}"
                         )
+                        failed = failed or _Failures()
+                        spot = self.pinpoint(rule, step, frame, record)
                         # A rule graded observation concludes an observation (17021-1).
-                        failed = graded(info.severity, Outcome.NONCONFORMITY)
-                        return Result(info, failed, subject, location, _cut(message))
+                        outcome = graded(info.severity, Outcome.NONCONFORMITY)
+                        failed.add(Failure(outcome, _cut(message), spot.location or location), spot)
                 elif step.kind == "only":
                     # `only if`: the data does not let the rule judge this subject; what it
                     # says instead is the result, and later steps (which assume it) are not run.
                     held = step.fn(ctx, frame)
                     if held is not True and not truth(held):
+                        if failed is not None:
+                            break  # what was judged before it stands; the rest cannot be
                         message = (
                             step.message(ctx, frame)
                             if step.message
                             else f"not judged: the rule applies only if {step.source}"
                         )
                         outcome = Outcome.NOT_APPLICABLE
-                        return Result(info, outcome, subject, location, _cut(message))
+                        where = self.pinpoint(rule, step, frame, record).location or location
+                        return Result(info, outcome, subject, where, _cut(message))
                 else:
                     checks = self.proofs(step.fn(self.ctx, frame))
                     proofs.extend(checks)
                     bad = [c for c in checks if self.ctx.evidence.missing(c)]
                     if bad:
-                        problems.append(
+                        message = (
                             step.message(self.ctx, frame)
                             if step.message
                             else f"missing evidence for {step.source}: "
@@ -285,21 +296,53 @@ class Evaluator:
                                 self.limits.max_message,
                             )
                         )
+                        failed = failed or _Failures()
+                        spot = self.pinpoint(rule, step, frame, record, bad)
+                        outcome = graded(info.severity, Outcome.MISSING_EVIDENCE)
+                        failed.add(Failure(outcome, _cut(message), spot.location or location), spot)
         except BudgetSpent:
             raise
         except EVAL_ERRORS as exc:
             message = _cut(f"could not evaluate: {exc}")
-            return Result(info, Outcome.ERROR, subject, location, message)
-        if problems:
-            return Result(
-                info,
-                graded(info.severity, Outcome.MISSING_EVIDENCE),
-                subject,
-                location,
-                _cut(joined(problems, "; ", self.limits.max_message)),
-                tuple(proofs),
-            )
+            before = () if failed is None else tuple(failed.failures)
+            return Result(info, Outcome.ERROR, subject, location, message, failures=before)
+        if failed is not None:
+            return self.finding(info, subject, location, failed.failures, proofs)
         return passed(info, subject, location, tuple(proofs) if proofs else ())
+
+    def finding(
+        self,
+        info: RuleInfo,
+        subject: Subject | None,
+        location: Location,
+        failures: list[Failure],
+        proofs: list[EvidenceCheck],
+    ) -> Result:
+        """The result of a subject with failures: the worst of them (a nonconformity before
+        missing evidence), at the line of the first such; every message, those first."""
+        worst = min((f.outcome for f in failures), key=_WORST.__getitem__)
+        first = [f for f in failures if f.outcome is worst]
+        if len(failures) == 1:
+            message = failures[0].message
+        else:
+            ordered = first + [f for f in failures if f.outcome is not worst]
+            message = _cut(joined((f.message for f in ordered), "; ", self.limits.max_message))
+        where = first[0].location or location
+        return Result(info, worst, subject, where, message, tuple(proofs), failures=tuple(failures))
+
+    def pinpoint(
+        self,
+        rule: CompiledRule,
+        step: Step,
+        frame: list[Any],
+        record: Any,
+        bad: list[EvidenceCheck] | None = None,
+    ) -> Spot:
+        """The line a failing step is about, and its cause (`locate.py`): on failures only."""
+        if step.node is None:
+            return NOWHERE
+        locator = Locator(self.ctx, rule, frame, record)
+        return locator.evidence(step.node, bad) if bad else locator.condition(step.node)
 
     def proofs(self, value: object) -> list[EvidenceCheck]:
         """Check each referenced proof; no reference at all is itself missing evidence."""
@@ -308,6 +351,28 @@ class Evaluator:
             return [self.ctx.evidence.check(None)]
         self.ctx.spend(len(items))
         return [self.ctx.evidence.check(item) for item in items]
+
+
+class _Failures:
+    """The failures of one subject, one per cause: `require x is set` and then `evidence x`
+    say the same thing when x is missing, and it is reported once."""
+
+    __slots__ = ("causes", "failures")
+
+    def __init__(self) -> None:
+        self.failures: list[Failure] = []
+        self.causes: dict[Cause, int] = {}  # what a failure is about -> its index
+
+    def add(self, failure: Failure, spot: Spot) -> None:
+        """`failure`, unless an earlier one has its cause (then the worse of the two)."""
+        cause = spot.cause
+        index = None if cause is None else self.causes.get(cause)
+        if index is None:
+            if cause is not None:
+                self.causes[cause] = len(self.failures)
+            self.failures.append(failure)
+        elif _WORST[failure.outcome] < _WORST[self.failures[index].outcome]:
+            self.failures[index] = failure
 
 
 def _hashable(node: object) -> bool:

@@ -156,9 +156,13 @@ class EvidenceResolver:
 
     def location(self, name: str) -> Location | None:
         """Where the record named `collection/id` was read from."""
-        self._index()
-        record = self._names.get(name)
+        record = self.record(name)
         return None if record is None else self.export.location_of(record)
+
+    def record(self, name: str) -> dict[str, Any] | None:
+        """The evidence or document record named `collection/id`, if there is one."""
+        self._index()
+        return self._names.get(name)
 
     def _judge(self, collection: str, ident: str, record: dict[str, Any]) -> EvidenceCheck:
         name = f"{collection}/{ident}"
@@ -183,6 +187,11 @@ class EvidenceResolver:
         if problem is not None:
             return result(*problem)
         return result("ok", "")
+
+    def file_status(self, path: str, recorded: object) -> str:
+        """ "ok", or what is wrong with the file at `path` given the sha256 `recorded` (a
+        reason code of REASONS); the file is judged once per run, whoever asks first."""
+        return self._file(path, recorded)[0]
 
     def _file(self, path: str, recorded: object) -> tuple[str, str]:
         """The status of the file at `path` and a detail; an escaping path is never opened."""

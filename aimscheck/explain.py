@@ -19,6 +19,7 @@ from aimscheck.dsl.sourcetext import expression_text
 from aimscheck.errors import EvaluationError, UsageError
 from aimscheck.export.model import ID_FIELD, Export
 from aimscheck.limits import use
+from aimscheck.locate import Spot
 from aimscheck.results import Outcome, Result
 from aimscheck.values import MISSING, Duration, truth
 
@@ -340,7 +341,7 @@ def _explain_result(
     frame = evaluator.frame(rule)
     if rule.var_slot >= 0:
         frame[rule.var_slot] = MISSING if record is None else record
-    _trace_steps(tracer, rule, evaluator, frame)
+    _trace_steps(tracer, rule, evaluator, frame, record)
     return tracer.out
 
 
@@ -355,8 +356,12 @@ def _by_only_if(rule: CompiledRule, evaluator: Any) -> bool:
     return rule.when is None or truth(rule.when(evaluator.ctx, evaluator.frame(rule)))
 
 
-def _trace_steps(tracer: Tracer, rule: CompiledRule, evaluator: Any, frame: list[Any]) -> None:
+def _trace_steps(
+    tracer: Tracer, rule: CompiledRule, evaluator: Any, frame: list[Any], record: Any
+) -> None:
     say = tracer.out.append
+    causes: set[object] = set()  # what the failures so far were about
+    failed = 0
     for stmt, step in zip(rule.ast.body, rule.steps, strict=True):
         say("")
         if isinstance(stmt, n.Let):
@@ -369,16 +374,22 @@ def _trace_steps(tracer: Tracer, rule: CompiledRule, evaluator: Any, frame: list
             ok = truth(value) and not problem
             word = "require" if isinstance(stmt, n.Require) else "only if"
             say(f"{'✓' if ok else '✗'} {word} {tracer.source(stmt.cond)}")
-            if not ok:
-                tracer.node(stmt.cond, frame, 1, set())
+            if ok:
+                continue
+            tracer.node(stmt.cond, frame, 1, set())
+            if isinstance(stmt, n.OnlyIf):
                 say("")
                 say(
-                    "(the first requirement that fails is the finding; later lines are not judged)"
-                    if isinstance(stmt, n.Require)
+                    "(the condition does not hold: the failures above are the finding, "
+                    "and later lines are not judged)"
+                    if failed
                     else "(the condition does not hold: the subject is not_applicable, "
                     "and later lines are not judged)"
                 )
                 return
+            if problem:
+                return  # the rule could not be evaluated: an error result, nothing after it
+            failed += _say_spot(tracer, evaluator.pinpoint(rule, step, frame, record), causes)
         else:
             value, problem = tracer.value(stmt.expr, frame)
             checks = evaluator.proofs(value) if not problem else []
@@ -387,6 +398,25 @@ def _trace_steps(tracer: Tracer, rule: CompiledRule, evaluator: Any, frame: list
             for check in checks:
                 detail = f": {check.message}" if check.message else ""
                 say(f"    {check.ref or '(no reference)'}: {check.status}{detail}")
+            bad = [c for c in checks if evaluator.ctx.evidence.missing(c)]
+            if bad:
+                spot = evaluator.pinpoint(rule, step, frame, record, bad)
+                failed += _say_spot(tracer, spot, causes)
+    if failed > 1:
+        say("")
+        say(f"(every require and evidence line is judged: the finding lists these {failed})")
+
+
+def _say_spot(tracer: Tracer, spot: Spot, causes: set[object]) -> int:
+    """Where a failing line points (1), or that it repeats the cause of one above (0)."""
+    if spot.cause is not None and spot.cause in causes:
+        tracer.say(1, "(the same cause as a failing line above: reported once)")
+        return 0
+    if spot.cause is not None:
+        causes.add(spot.cause)
+    if spot.location is not None:
+        tracer.say(1, f"line to fix: {_relative(spot.location)}")
+    return 1
 
 
 def explain(options: ExplainOptions) -> str:
@@ -399,6 +429,7 @@ def explain(options: ExplainOptions) -> str:
     from aimscheck.export.dates import coerce_dates, today
     from aimscheck.export.loader import load_export
     from aimscheck.export.schema import validate_export
+    from aimscheck.integrity import RULE_ID
     from aimscheck.resources import default_pack
 
     packs, default, params = list(options.rules), options.default_rules, None
@@ -412,6 +443,12 @@ def explain(options: ExplainOptions) -> str:
     files = [*builtin, *packs]
     ruleset = compile_files(files, params, builtin_count=len(builtin), vocabulary=vocabulary)
     rule = ruleset.get(options.rule)
+    if rule is None and default and options.rule == RULE_ID:
+        raise UsageError(
+            f"{options.rule} is built into aimscheck: it has no rule text to explain",
+            hint="aimscheck check reports it at the path or sha256 line of each unsound proof "
+            "file; aimscheck evidence PATH lists every proof record and its state",
+        )
     if rule is None:
         close = difflib.get_close_matches(options.rule, [r.info.id for r in ruleset.rules], n=1)
         raise UsageError(

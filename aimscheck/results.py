@@ -145,6 +145,23 @@ class EvidenceCheck:
 
 
 @dataclass(frozen=True, slots=True)
+class Failure:
+    """One failing line of a rule for one subject (a `require`, or an `evidence` with a
+    problem): what it concluded, its message and the line to fix."""
+
+    outcome: Outcome
+    message: str
+    location: Location | None = None
+
+    def to_dict(self) -> dict[str, object]:
+        return {
+            "outcome": self.outcome.value,
+            "message": self.message,
+            "location": None if self.location is None else self.location.to_dict(),
+        }
+
+
+@dataclass(frozen=True, slots=True)
 class Waiver:
     """An approved, time-limited acceptance of a rule's findings (for one subject, or all).
 
@@ -240,6 +257,9 @@ class Result:
     # The waiver that covers a WAIVED result, or that expired before the as-of date (the
     # outcome is then the raw one and reports say "waiver expired on ...").
     waiver: Waiver | None = None
+    # Every line of the rule that failed for the subject, in the rule's order (the outcome is
+    # the worst of them, the location that of the first with that outcome); () on a pass.
+    failures: tuple[Failure, ...] = ()
 
     @property
     def waiver_expired(self) -> bool:
@@ -258,10 +278,11 @@ class Result:
 # on a big export. A frozen dataclass's __init__ sets each field through object.__setattr__;
 # these makers set the slots directly, in less than half the time, and make equal objects.
 _new = object.__new__
-_rule, _outcome, _subject, _location, _message, _evidence, _raw, _waiver = (
+_rule, _outcome, _subject, _location, _message, _evidence, _raw, _waiver, _failures = (
     getattr(Result, name).__set__
     for name in (
-        "rule", "outcome", "subject", "location", "message", "evidence", "raw_outcome", "waiver"
+        "rule", "outcome", "subject", "location", "message", "evidence", "raw_outcome", "waiver",
+        "failures",
     )
 )  # fmt: skip
 _collection, _id, _text = (getattr(Subject, name).__set__ for name in ("collection", "id", "text"))
@@ -280,6 +301,7 @@ def passed(
     _evidence(result, evidence)
     _raw(result, None)
     _waiver(result, None)
+    _failures(result, ())
     return result
 
 

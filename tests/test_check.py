@@ -249,3 +249,23 @@ def test_a_field_a_pack_declares_is_checked_like_the_schema(gov: Path) -> None:
             f"gov/ai_systems/crm-lead-scoring.yaml:{line + 2}: $.ai_systems[0].business_unit: "
             'must be one of: retail, wholesale (got "retial"; did you mean "retail"?)',
         ]
+
+
+def test_the_json_report_lists_each_failure_of_a_subject_at_its_line() -> None:
+    from aimscheck.reporters import render
+
+    data = json.loads(render("json", run_check(CheckOptions(path=GAPS, as_of=AS_OF))))
+    results = {(r["rule"], (r["subject"] or {}).get("id")): r for r in data["results"]}
+    audit = results[("AIMS-9.2-04", "aud-2026-int-01")]
+
+    def place(location: dict[str, object]) -> tuple[Path, object]:
+        return Path(str(location["file"])).resolve(), location["line"]
+
+    file = (GAPS / "audits.yaml").resolve()
+    assert [(f["outcome"], place(f["location"])) for f in audit["failures"]] == [
+        ("nonconformity", (file, 10)),  # auditor_refs
+        ("nonconformity", (file, 11)),  # auditor_independent
+    ]
+    assert place(audit["location"]) == (file, 10)
+    assert audit["message"] == "; ".join(f["message"] for f in audit["failures"])
+    assert all("failures" in r for r in data["results"])

@@ -277,6 +277,8 @@ def test_only_if_gives_the_same_results_with_generated_code(tmp_path: Path) -> N
     )
     export = with_extra("ai_systems", ["ok", "skip", "bad"])
     results = both(ruleset, export)
+    # The failure found before the error is kept with it.
+    assert [f.message for f in results[2].failures] == ["AI system document-ocr: bad"]
     assert [(str(r.subject), r.outcome.value, r.message) for r in results] == [
         (
             "ai_systems/collections-prioritisation",
@@ -288,7 +290,8 @@ def test_only_if_gives_the_same_results_with_generated_code(tmp_path: Path) -> N
             "not_applicable",
             'not judged: the rule applies only if sys.extra != "skip"',
         ),
-        ("ai_systems/document-ocr", "nonconformity", "AI system document-ocr: bad"),
+        # Every line is judged: the next one cannot be on "bad", and the rule cannot conclude.
+        ("ai_systems/document-ocr", "error", "could not evaluate: cannot read field 'x' of 'bad'"),
         (
             "ai_systems/fraud-detection",
             "not_applicable",

@@ -39,6 +39,22 @@ rule "ORG-9.3-01" {
   because "The minutes of review {review.id} are missing"
 }
 
+rule "ORG-9.3-02" {
+  title    "The latest management review is recent, attended and minuted"
+  clause   "9.3"
+  severity minor
+  phase    monitoring
+  let review = latest(management_reviews, "held_at")
+  require review is set and age(review.held_at) <= 30 days
+  because "Review {review.id} is more than 30 days old"
+  require review.attendee_refs is not empty
+  because "Nobody attended review {review.id}"
+  evidence review.minutes_ref
+  because "The minutes of review {review.id} are missing"
+  require review.minutes_ref is set
+  because "Review {review.id} names no minutes"
+}
+
 rule "ORG-8.2-01" {
   title    "An AI system with a current assessment has an owner"
   clause   "8.2"
@@ -209,3 +225,28 @@ def test_without_subject_a_finding_is_explained_before_a_subject_not_judged(
     assert "ai_systems/chatbot: nonconformity" in out
     assert "✓ only if exists ia in impact_assessments" in out
     assert "✗ require sys.owner_ref is set" in out
+
+
+def test_every_failing_line_is_shown_with_the_line_to_fix(tmp_path: Path) -> None:
+    code, out = run(tmp_path, "ORG-9.3-02")
+    assert code == EXIT_OK
+    text = (tmp_path / "repo" / "aims.yaml").read_text().splitlines()
+
+    def line_of(prefix: str) -> str:
+        number = next(i for i, line in enumerate(text, 1) if line.strip().startswith(prefix))
+        return f"line to fix: {tmp_path / 'repo' / 'aims.yaml'}:{number}"
+
+    held, reviewed = line_of("held_at:"), line_of("- id: mr-1")
+    assert (
+        "the export: nonconformity" in out
+        and "  Review mr-1 is more than 30 days old; Nobody attended review mr-1; "
+        "The minutes of review mr-1 are missing"
+        in out
+    )
+    steps = out[out.index("✗ require review is set") :]
+    assert steps.index(held) < steps.index("✗ require review.attendee_refs is not empty")
+    assert steps.index(reviewed) > steps.index("✗ require review.attendee_refs is not empty")
+    assert "    ev-1: file_not_found: files/minutes.md does not exist" in steps
+    assert steps.count("line to fix:") == 3
+    assert "✓ require review.minutes_ref is set" in steps  # a line that holds is judged too
+    assert "(every require and evidence line is judged: the finding lists these 3)" in out

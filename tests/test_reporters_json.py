@@ -35,6 +35,7 @@ RESULT_KEYS = [
     "location",
     "message",
     "evidence",
+    "failures",
 ]
 
 

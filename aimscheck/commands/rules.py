@@ -130,7 +130,7 @@ def _listed(
         config = load_config(found)
         packs, default = [*config.packs, *packs], default and config.default_pack
     ruleset = load_ruleset(packs, default_rules=default)
-    return render(select([r.info for r in ruleset.rules], *filters), fmt, coverage)
+    return render(select(list(ruleset.infos), *filters), fmt, coverage)
 
 
 def _check_options(

@@ -43,6 +43,9 @@ class Step:
     slot: int = -1
     message: Callable[[Context, list[Any]], str] | None = None
     source: str = ""  # the statement's text, for its message when it has no `because`
+    # The condition or expression as written (AST): read again, only when the step fails, to
+    # find the field it is about (`locate.py`).
+    node: n.Expr | None = None
 
 
 @dataclass(frozen=True)
@@ -77,9 +80,18 @@ class RuleSet:
     files: tuple[str, ...] = ()
     # Each `field` declaration once, with its place, values and reference (export validation).
     declared_fields: tuple[DeclaredField, ...] = ()
+    # Checks built into the tool, run after the rules (AIMS-7.5.3-INTEGRITY, `integrity.py`):
+    # listed, configured and waived as rules are.
+    builtins: tuple[RuleInfo, ...] = ()
 
     def get(self, rule_id: str) -> CompiledRule | None:
         return next((r for r in self.rules if r.info.id == rule_id), None)
+
+    @property
+    def infos(self) -> tuple[RuleInfo, ...]:
+        """The metadata of every rule and built-in check, in rule order."""
+        infos = (*(r.info for r in self.rules), *self.builtins)
+        return tuple(sorted(infos, key=lambda info: natural_key(info.id)))
 
 
 def rule_files(paths: Iterable[Path]) -> list[Path]:
@@ -348,12 +360,12 @@ class _FileCompiler:
                 # The text of the condition only says what failed when no `because` does.
                 text = comp.source_text(stmt.cond) if message is None else ""
                 kind = "require" if isinstance(stmt, n.Require) else "only"
-                steps.append(Step(kind, cond, message=message, source=text))
+                steps.append(Step(kind, cond, message=message, source=text, node=stmt.cond))
             else:
                 fn, _ = comp.compile(stmt.expr, env)
                 message = comp.template(stmt.message, env) if stmt.message else None
                 text = comp.source_text(stmt.expr) if message is None else ""
-                steps.append(Step("evidence", fn, message=message, source=text))
+                steps.append(Step("evidence", fn, message=message, source=text, node=stmt.expr))
         self.errors.extend(comp.errors)
         names = [x.name for x in lets] + [p.name for p in rule.params]
         unused = () if damage else tuple(name for name in names if name not in comp.used)

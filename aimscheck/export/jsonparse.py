@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import bisect
+import functools
 import json
 import re
+from array import array
 from collections.abc import Iterator
 from contextlib import suppress
 from json.decoder import scanstring  # type: ignore[attr-defined]  # typeshed omits it
@@ -203,19 +206,29 @@ def _lone_surrogate(text: str) -> None:
 _Entry = tuple[str | int, int, int]
 
 
+@functools.lru_cache(maxsize=4)
+def _breaks(text: str) -> array[int]:
+    """The offset of every line break of `text`, found once per text: the lines of a file's
+    records are asked record by record (each finding about a field), in any order, and
+    counting from the start of a big file each time would cost its size per record."""
+    out: array[int] = array("q")
+    find, at = text.find, text.find("\n")
+    while at >= 0:
+        out.append(at)
+        at = find("\n", at + 1)
+    return out
+
+
 class _Walk:
     """JSON text read again beside the data it was decoded to, to learn lines (error path)."""
 
     def __init__(self, text: str) -> None:
         self.text = text
         self.scan = json.JSONDecoder().scan_once  # type: ignore[attr-defined]  # the C scanner
-        self.counted = (0, 1)  # (offset, its line): newlines are counted forward
         self.at = 0  # where reading goes on: after the value last read
 
     def line(self, offset: int) -> int:
-        start, line = self.counted if offset >= self.counted[0] else (0, 1)
-        self.counted = (offset, line + self.text.count("\n", start, offset))
-        return self.counted[1]
+        return bisect.bisect_left(_breaks(self.text), offset) + 1
 
     def skip(self, offset: int) -> None:
         """Read past the value at `offset` (the C scanner reads it)."""

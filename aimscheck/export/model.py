@@ -146,7 +146,10 @@ class Export:
                 text = path.read_bytes().decode("utf-8").removeprefix("\ufeff")
             except (OSError, UnicodeDecodeError):
                 text = ""
-            self._json[file] = (text, starts(text, data) if text else {})
+            # A file on one line (as machines write JSON) has every field on the line of its
+            # record: nothing to learn, and finding where its records are costs a whole read.
+            one_line = text.count("\n") <= 1
+            self._json[file] = ("", {}) if one_line else (text, starts(text, data))
         text, offsets = self._json[file]
         offset = offsets.get(id(node))
         return field_lines(text, offset, node) if offset is not None else {}

@@ -35,6 +35,8 @@ def _result(result: Result, baseline: Baseline | None) -> dict[str, object]:
         "location": None if result.location is None else result.location.to_dict(),
         "message": result.message,
         "evidence": [check.to_dict() for check in result.evidence],
+        # Every line of the rule that failed for the subject, each at its own place.
+        "failures": [failure.to_dict() for failure in result.failures],
     }
     if result.outcome is Outcome.WAIVED:
         # What the waiver hides must stay visible, so that nobody waives blind.
