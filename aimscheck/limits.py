@@ -31,7 +31,7 @@ class Limits:
     max_files: int = 100_000  # export files read
     max_records: int = 250_000  # items of the files' top-level lists (the benchmark: 184,000)
     max_depth: int = 64  # mappings and lists inside each other (records nest 4-6 deep)
-    max_number_digits: int = 100  # characters of a YAML number, checked before it is converted
+    max_number_digits: int = 100  # characters of a YAML or JSON number, checked before conversion
     # ---- rule packs (aimscheck/dsl/) ------------------------------------------------------
     max_rule_file_mb: float = 0.25  # one .aims file (the pack's largest is 32 kB): ~3 s to parse
     max_rule_depth: int = 100  # brackets, operators and field steps inside each other

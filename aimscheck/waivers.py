@@ -18,6 +18,7 @@ import difflib
 from collections.abc import Collection, Iterable, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
+from unicodedata import normalize
 
 from aimscheck.errors import AimscheckError, UsageError, raise_all
 from aimscheck.export.dates import when
@@ -44,10 +45,13 @@ def parse_waivers(doc: YamlDocument, at: Path_) -> tuple[Waiver, ...]:
             message = f"expires {entry['expires']!r} is not a real date"
             errors.append(UsageError(message, doc.at((*at, index, "expires"))))
             continue
+        # Ids are kept in NFC (export/ids.py): a subject written in another form names them too.
+        subject = entry.get("subject")
+        subject = normalize("NFC", subject) if isinstance(subject, str) else None
         waivers.append(
             Waiver(
                 rule=entry["rule"],
-                subject=entry.get("subject"),
+                subject=subject,
                 justification=" ".join(entry["justification"].split()),
                 approver=entry["approver"].strip(),
                 expires=expires.day,

@@ -151,3 +151,28 @@ def test_suggestions_stop_after_the_first_dangling_ids(
             ]
         )
     ]
+
+
+def test_a_reference_in_another_unicode_form_names_its_record(tmp_path: Path) -> None:
+    """`josé` written with a combining accent (NFD) in one place and as one letter (NFC) in
+    the other is one id: the reference resolves, and is kept in NFC so that joins find it."""
+    composed, decomposed, unknown = "jos\u00e9", "jose\u0301", "rene\u0301"
+    path = tmp_path / "e.yaml"
+    path.write_text(
+        'schema_version: "1"\n'
+        f"organization: {{name: A, top_management_refs: [{decomposed}, zo\u00eb]}}\n"
+        f"implementation: {{team: [{{person_ref: {decomposed}}}]}}\n"
+        f"people: [{{id: {composed}, name: J}}, {{id: zoe\u0308, name: Z}}]\n"
+        "ai_systems:\n"
+        f"  - {{id: s1, name: S, in_scope: true, owner_ref: {decomposed}}}\n"
+        f"  - {{id: s2, name: S, in_scope: true, owner_ref: {unknown}}}\n",
+        encoding="utf-8",
+    )
+    export = load_export(path)
+    assert [f"{e.location.line}: {e.message}" for e in validate_export(export)] == [
+        f"7: $.ai_systems[1].owner_ref: names '{unknown}', which is not an id of people"
+    ]
+    data = export.data
+    assert data["organization"]["top_management_refs"] == [composed, "zo\u00eb"]
+    assert data["implementation"]["team"][0]["person_ref"] == composed
+    assert [s["owner_ref"] for s in data["ai_systems"]] == [composed, unknown]

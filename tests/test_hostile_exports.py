@@ -218,9 +218,31 @@ CASES: dict[str, tuple[dict[str, str | bytes], list[str]]] = {
             "an invisible format character: remove it"
         ],
     ),
+    # JSON numbers: the same limit, checked on their text before conversion, at their line.
     "a JSON number of thousands of digits": (
         {"aims.yaml": AIMS, "risks.json": '[{"id": "r1", "impact": ' + "9" * 5000 + "}]"},
-        ["repo/risks.json:1: a number of thousands of digits is not data: quote it if it is text"],
+        [f"repo/risks.json:1: {TOO_LONG.format(5000)}"],
+    ),
+    "a long JSON fraction in a later record": (
+        {
+            "aims.yaml": AIMS,
+            "risks.json": '[{"id": "r1"},\n {"id": "r2",\n  "x": 0.' + "3" * 120 + "}]",
+        },
+        [f"repo/risks.json:3: {TOO_LONG.format(122)}"],
+    ),
+    "a JSON number past a float's range": (
+        {"aims.yaml": AIMS, "risks.json": '[{"id": "r1",\n  "score": 1e400}]'},
+        [
+            "repo/risks.json:2: the number 1e400 is out of range (past ±1.8e308, it would be "
+            "infinity): no data holds such a number; quote it if it is text"
+        ],
+    ),
+    "a negative JSON number past a float's range, in aims.json": (
+        {"aims.json": '{"schema_version": "1",\n "organization": {"name": "A"},\n "x": -1E+999}'},
+        [
+            "repo/aims.json:3: the number -1E+999 is out of range (past ±1.8e308, it would be "
+            "infinity): no data holds such a number; quote it if it is text"
+        ],
     ),
     "a tag that does not fit the value": (
         {"aims.yaml": AIMS + 'x: !!int "twelve"\n'},
@@ -441,6 +463,20 @@ def test_numbers_python_cannot_write_out_are_refused_whatever_the_limit(
     fits = dataclasses.replace(Limits(), max_number_digits=20)
     repo(here / "repo", **{"risks/r1.yaml": "id: r1\nimpact: 0x" + "f" * 18 + "\n"})
     assert load_export(Path("repo"), fits).collection("risks")[0]["impact"] == 16**18 - 1
+
+
+def test_json_numbers_python_cannot_write_out_are_refused_whatever_the_limit(here: Path) -> None:
+    repo(here / "repo", **{"risks.json": '[{"id": "r1",\n  "impact": ' + "9" * 5000 + "}]"})
+    raised = dataclasses.replace(Limits(), max_number_digits=10**6)
+    assert problems(Path("repo"), raised) == [
+        "repo/risks.json:2: a number of thousands of digits is not data: quote it if it is text"
+    ]
+    fits = dataclasses.replace(Limits(), max_number_digits=20)
+    repo(
+        here / "repo", **{"risks.json": '[{"id": "r1", "impact": -1.5e300, "n": ' + "9" * 20 + "}]"}
+    )
+    (risk,) = load_export(Path("repo"), fits).collection("risks")
+    assert (risk["impact"], risk["n"]) == (-1.5e300, 10**20 - 1)
 
 
 def test_aliases_count_against_the_export_size(here: Path) -> None:

@@ -144,3 +144,16 @@ def test_an_impossible_expiry_in_a_waiver_file_is_refused_at_its_line(tmp_path: 
         load_waiver_file(path)
     assert caught.value.message == "expires '2027-02-30' is not a real date"
     assert caught.value.location is not None and caught.value.location.line == 2
+
+
+def test_a_subject_in_another_unicode_form_names_the_nfc_id(tmp_path: Path) -> None:
+    """Ids are kept in NFC: a waiver naming `josé` with a combining accent still matches."""
+    path = tmp_path / "waivers.yaml"
+    path.write_text(
+        "waivers:\n"
+        "  - {rule: R-1, subject: people/jose\u0301, justification: x, approver: y, "
+        "expires: 2026-11-20}\n",
+        encoding="utf-8",
+    )
+    (given,) = load_waiver_file(path)
+    assert given.subject == "people/jos\u00e9"

@@ -23,12 +23,14 @@ from aimscheck.export.parsing import (
     too_deep,
     too_many,
 )
+from aimscheck.limits import current, how_to_raise
 
 _WS = re.compile(r"[ \t\n\r]*")
 # After a list item: blanks, then `,` and blanks (group 1 set) or the closing `]`.
 _NEXT = re.compile(r"[ \t\n\r]*(?:(,)[ \t\n\r]*|\])")
 _ID_KEY = re.compile(r'[ \t\n\r]*"(?:id|control)"[ \t\n\r]*:')
 _SURROGATE = re.compile(r"\\u[dD][89a-fA-F][0-9a-fA-F]{2}")
+_HUGE = "a number of thousands of digits is not data: quote it if it is text"
 
 
 def _skip(text: str, offset: int) -> int:
@@ -39,14 +41,21 @@ def _skip(text: str, offset: int) -> int:
 class _Json:
     """JSON by the C decoder, but the top level and its lists are walked here to learn lines."""
 
-    def __init__(self, text: str, records: Records, max_depth: int) -> None:
+    def __init__(self, text: str, records: Records, max_depth: int, max_number: int) -> None:
         self.text, self.duplicates, self.at = text, Duplicates(), 0
-        self.max_depth = max_depth
+        self.max_depth, self.max_number = max_depth, max_number
         # Values that may nest past the limit, with the depth each may have: a value whose text
         # opens fewer brackets than that cannot, and is never walked (nearly every record).
         self.suspects: list[tuple[Any, int]] = []
         self.left, self.max_records = records  # counting the items of top-level lists
-        decoder = json.JSONDecoder(object_pairs_hook=self.pairs, parse_constant=self.constant)
+        # Numbers reach these hooks as their text: refused by its length before conversion
+        # (`int` of 4,300 digits, `float` of any), and a float must come out finite.
+        decoder = json.JSONDecoder(
+            object_pairs_hook=self.pairs,
+            parse_constant=self.constant,
+            parse_int=self.whole,
+            parse_float=self.fraction,
+        )
         # scan_once: the C scanner raw_decode calls (JSONDecoder sets it; typeshed omits it).
         self.decode, self.scan = decoder.raw_decode, decoder.scan_once  # type: ignore[attr-defined]
         self.counted = (0, 1)  # (offset, its line): newlines are counted forward, once
@@ -159,13 +168,49 @@ class _Json:
         """NaN and Infinity: Python's decoder takes them, JSON does not."""
         raise Problem(f"{name} is not JSON: give a number, or quote it", self.line(self.at))
 
+    def whole(self, text: str) -> int:
+        if len(text) > self.max_number:
+            raise self.too_long(text)
+        try:
+            return int(text)
+        except ValueError:  # more digits than Python converts (4,300): only past a raised limit
+            raise Problem(_HUGE, self.number_line(text)) from None
+
+    def fraction(self, text: str) -> float:
+        if len(text) > self.max_number:
+            raise self.too_long(text)
+        value = float(text)
+        if value - value != 0:  # infinity (`1e400`): NaN cannot be written as a JSON number
+            message = (
+                f"the number {text} is out of range (past ±1.8e308, it would be infinity): "
+                "no data holds such a number; quote it if it is text"
+            )
+            raise Problem(message, self.number_line(text))
+        return value
+
+    def too_long(self, text: str) -> Problem:
+        message = (
+            f"a number written with {len(text):,} characters, past the limit of "
+            f"{self.max_number:,} (max_number_digits): no data holds such a number; quote it "
+            "if it is text"
+        )
+        return Problem(message, self.number_line(text), hint=how_to_raise("max_number_digits"))
+
+    def number_line(self, text: str) -> int:
+        """The line of a number the decoder is reading: the hooks get its text, not where it
+        is, so it is looked for from the start of the value being decoded."""
+        found = self.text.find(text, self.at)
+        return self.line(found if found >= 0 else self.at)
+
 
 def parse_json(
-    text: str, display: str, max_depth: int, records: Records
+    text: str, display: str, max_depth: int, records: Records, max_number: int | None = None
 ) -> tuple[Document, Duplicates]:
-    """Parse one JSON file within the limits: nesting, and the items of top-level lists (the
-    records). Numbers and text stay as JSON defines them."""
-    reader = _Json(text, records, max_depth)
+    """Parse one JSON file within the limits: nesting, the items of top-level lists (the
+    records) and the characters of a number (`max_number`, default: the limit in force).
+    Numbers and text stay as JSON defines them."""
+    limit = current().max_number_digits if max_number is None else max_number
+    reader = _Json(text, records, max_depth, limit)
     try:
         doc = reader.document(display)
     except json.JSONDecodeError as exc:
@@ -173,9 +218,6 @@ def parse_json(
         raise Problem(f"invalid JSON: {exc.msg}", exc.lineno, exc.colno, hint) from None
     except RecursionError:  # the C decoder stops near Python's recursion limit: far past ours
         raise too_deep(max_depth, reader.line(reader.at)) from None
-    except ValueError:  # int(): more digits than Python converts (4300)
-        message = "a number of thousands of digits is not data: quote it if it is text"
-        raise Problem(message, reader.line(reader.at)) from None
     if any(depth_over(value, depth) for value, depth in reader.suspects):
         raise too_deep(max_depth, deep_line(doc, max_depth))
     if "\\u" in text:

@@ -236,7 +236,8 @@ class _Reader:
             if file.suffix.lower() == ".json":
                 from aimscheck.export.jsonparse import parse_json
 
-                doc, duplicates = parse_json(text, display, limits.max_depth, self.left())
+                depth, left, digits = limits.max_depth, self.left(), limits.max_number_digits
+                doc, duplicates = parse_json(text, display, depth, left, digits)
             else:
                 from aimscheck.export.yamlparse import parse_yaml
 

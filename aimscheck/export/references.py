@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import difflib
+import unicodedata
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from itertools import chain
@@ -81,7 +82,9 @@ def dangling(export: Export, fields: tuple[RefField, ...]) -> list[Problem]:
     """Every reference naming an id that is no record of its target collections.
 
     The ids of each collection are gathered once; each reference is one set look-up.
-    Values of the wrong type are skipped: the schema reports them.
+    Values of the wrong type are skipped: the schema reports them. A reference written in
+    another Unicode form than the id it names (`é` as `e` and a combining accent) is put in
+    NFC, as ids are, in the export's data: rules and joins then find its record.
     """
     ids = {name: _ids(export.collection(name), ID_FIELD[name]) for name in COLLECTIONS}
     known: dict[tuple[str, ...], set[Any]] = {}
@@ -142,19 +145,42 @@ def _all_known(holders: list[Any], ref: RefField, known: set[Any]) -> bool:
 def _walk(
     node: Any, steps: tuple[str, ...], at: tuple[str | int, ...], known: set[Any], many: bool
 ) -> Iterator[Problem]:
-    if steps:
-        if type(node) is list:
-            for index, item in enumerate(node):
-                yield from _walk(item, steps, (*at, index), known, many)
-        elif type(node) is dict and steps[0] in node:
-            yield from _walk(node[steps[0]], steps[1:], (*at, steps[0]), known, many)
-    elif type(node) is str and not many:
-        if node not in known:
-            yield at, node
-    elif type(node) is list and many:
+    if type(node) is list:  # a list of records on the way
         for index, item in enumerate(node):
+            yield from _walk(item, steps, (*at, index), known, many)
+    elif type(node) is not dict or steps[0] not in node:
+        return
+    elif len(steps) > 1:
+        yield from _walk(node[steps[0]], steps[1:], (*at, steps[0]), known, many)
+    else:  # the field itself: an id, or a list of ids
+        yield from _unknown_in(node, steps[0], (*at, steps[0]), known, many)
+
+
+def _unknown_in(
+    holder: dict[str, Any], key: str, at: tuple[str | int, ...], known: set[Any], many: bool
+) -> Iterator[Problem]:
+    """The unknown ids of `holder[key]`; one written in another Unicode form than its record's
+    id (ids are kept in NFC: export/ids.py) is that id, and is written back in NFC."""
+    value = holder[key]
+    if type(value) is str and not many:
+        if value not in known:
+            normal = _nfc(value)
+            if normal in known:
+                holder[key] = normal
+            else:
+                yield at, value
+    elif type(value) is list and many:
+        for index, item in enumerate(value):
             if type(item) is str and item not in known:
-                yield (*at, index), item
+                normal = _nfc(item)
+                if normal in known:
+                    value[index] = normal
+                else:
+                    yield (*at, index), item
+
+
+def _nfc(text: str) -> str:
+    return text if text.isascii() else unicodedata.normalize("NFC", text)
 
 
 def _described(targets: tuple[str, ...]) -> str:
