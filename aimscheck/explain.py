@@ -460,4 +460,9 @@ def explain(options: ExplainOptions) -> str:
     raise_all(list(validate_export(export, extensions=added)))
     coerce_dates(export, ruleset.custom_date_fields)
     evaluator = Evaluator(export, options.as_of or today(), options.evidence_root)
-    return "\n".join(explain_rule(rule, evaluator.ctx, evaluator, options.subject)) + "\n"
+    lines = explain_rule(rule, evaluator.ctx, evaluator, options.subject)
+    # Each line quotes the repo's data (ids, names, values): escaped line by line, a newline
+    # inside a value is shown as `\\n`, never a line of its own in the CI log.
+    from aimscheck.reporters.text import visible
+
+    return "\n".join(map(visible, lines)) + "\n"

@@ -173,6 +173,24 @@ def _mapping(f: _File, value: Any, node: Node | None, what: str) -> dict[str, An
     return value
 
 
+def _files(f: _File, value: Any, node: Node | None) -> dict[str, Any]:
+    """`files:` of a test file or case: written into the case's temporary export folder, so a
+    name that would lead out of it (absolute, `..`) is refused at its line, never written."""
+    from aimscheck.evidence import refused_path
+
+    files = _mapping(f, value, node, "files")
+    for name in files:
+        reason = refused_path(str(name))
+        if reason is not None:
+            raise f.fail(
+                f"the file name {str(name)!r} {reason}: a case's files are written inside its "
+                "own export folder",
+                _key_node(node, name) or node,
+                "give a path relative to the export folder, such as files/proof.pdf",
+            )
+    return files
+
+
 def load_cases(path: Path) -> list[Case]:
     """Every case of a test file; a malformed file raises RuleTestError at the faulty line."""
     f = _File(path)
@@ -181,7 +199,7 @@ def load_cases(path: Path) -> list[Case]:
         raise f.fail("a rule test file is a mapping with a 'cases' list", root)
     _check_keys(f, doc, root, FILE_KEYS)
     base = _mapping(f, doc.get("base"), _child(root, "base"), "base")
-    files = _mapping(f, doc.get("files"), _child(root, "files"), "files")
+    files = _files(f, doc.get("files"), _child(root, "files"))
     default_as_of = (
         _date(f, doc["as_of"], _child(root, "as_of")) if doc.get("as_of") is not None else None
     )
@@ -231,7 +249,7 @@ def load_cases(path: Path) -> list[Case]:
                     "export_path is relative to the test file",
                 )
         inline = _mapping(f, raw.get("export"), _child(node, "export"), "export")
-        case_files = _mapping(f, raw.get("files"), _child(node, "files"), "files")
+        case_files = _files(f, raw.get("files"), _child(node, "files"))
         cases.append(
             Case(
                 path,
@@ -296,7 +314,9 @@ def run_case(case: Case, ruleset: Any) -> CaseResult:
     if rule is None:
         close = difflib.get_close_matches(case.rule, [r.info.id for r in ruleset.rules], n=1)
         hint = f"; did you mean {close[0]}?" if close else ""
-        return CaseResult(case, {}, error=f"no rule with id {case.rule}{hint}")
+        from aimscheck.reporters.text import visible  # errors are lines: a newline shown
+
+        return CaseResult(case, {}, error=f"no rule with id {visible(case.rule)}{hint}")
     try:
         if case.export_path is not None:
             export = _load(case, case.export_path, ruleset)

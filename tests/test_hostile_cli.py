@@ -605,3 +605,301 @@ def test_text_from_the_repo_is_shown_never_acted_on(text: str, shown: str) -> No
 
     assert visible(text) == shown
     assert visible(shown) == shown  # shown text is left as it is
+
+
+# ---- a run that fails removes stale reports, never an input it did not get to learn of
+
+UNKNOWN_SETTING = (
+    "repo/aimscheck.yaml:2: $.bogus: unknown setting 'bogus': known: version, rules, fail_on, "
+    "readiness, outputs, baseline, waivers, waiver_files, vocabulary"
+)
+
+
+@pytest.mark.parametrize(
+    ("config", "report", "expected"),
+    [
+        (  # a setting it does not know: the waiver files it names are never read
+            "waiver_files: [w.yaml]\nbogus: 1\n",
+            "repo/w.yaml",
+            UNKNOWN_SETTING,
+        ),
+        (  # not even YAML: every file name in its text counts
+            "waiver_files: [w.yaml]\nrules: [[\n",
+            "repo/w.yaml",
+            "repo/aimscheck.yaml:3:1: invalid YAML in configuration: did not find expected node "
+            "content",
+        ),
+        (  # a pack folder it names holds the path
+            "rules: {packs: [rules]}\nbogus: 1\n",
+            "repo/rules/pack.aims",
+            UNKNOWN_SETTING,
+        ),
+    ],
+)
+def test_a_configuration_that_fails_never_loses_a_file_it_names(
+    here: Path, config: str, report: str, expected: str
+) -> None:
+    rules(here / "repo")
+    with_config(here, config, **{"w.yaml": "waivers: []\n"})
+    (here / "reports" / "old.json").write_text("yesterday's report")
+    before = (here / report).read_bytes()
+    result = run("check", "repo", *PACK, "--junit", report, "--json", "reports/old.json")
+    assert result.exit_code == EXIT_ERROR, result.output
+    assert message(result.stderr) == expected
+    assert (here / report).read_bytes() == before  # an input as far as can be known: kept
+    assert not (here / "reports" / "old.json").exists()  # a stale report: removed
+
+
+def test_an_export_that_fails_to_load_never_loses_its_proof_files(here: Path) -> None:
+    """Its proof paths are unknown: a file whose name its files hold is kept; another goes."""
+    write(here / "repo", {"evidence.yaml": EVIDENCE, "files/proof.pdf": "proof"})
+    write(here / "repo", {"risks.yaml": "- id: r1\n  title: [unclosed\n"})
+    (here / "repo" / "files" / "old.xml").write_text("yesterday's report")
+    result = run(
+        "check", "repo", *PACK, "--junit", "repo/files/proof.pdf", "--json", "repo/files/old.xml"
+    )
+    assert result.exit_code == EXIT_ERROR, result.output
+    assert message(result.stderr) == (
+        "repo/risks.yaml:3:1: invalid YAML (while parsing a flow sequence): did not find "
+        "expected ',' or ']'"
+    )
+    assert (here / "repo" / "files" / "proof.pdf").read_text() == "proof"
+    assert not (here / "repo" / "files" / "old.xml").exists()
+
+
+# ---- every command shows the repo's text, never acts on it
+
+FORGED = "x\n::error file=a.py,line=1::forged\x1b[2J\x07\x00\u202e ##vso[task.complete]"
+SHOWN = "x\\n::error file=a.py,line=1::forged\\x1b[2J\\x07\\x00\\u202e \\x23#vso[task.complete]"
+
+
+def harmless(output: str) -> None:
+    """Nothing a terminal or a CI runner would act on: no control character, no line that
+    starts a workflow command, no `##vso[` anywhere."""
+    assert not set(output) & {"\x1b", "\x07", "\x00", "\u202e"}
+    assert not any(line.lstrip().startswith("::") for line in output.splitlines())
+    assert "##vso[" not in output
+
+
+PROOF_RULE = """\
+rule "T-PROOF" {
+  title "Systems have proof"
+  clause "4.3"
+  severity minor
+  phase scope_definition
+  for sys in ai_systems
+  evidence sys.evidence_refs because "no proof"
+}
+"""
+
+
+@pytest.fixture
+def forged(here: Path) -> Path:
+    """A system named FORGED, whose proof is a path holding FORGED."""
+    system = {"id": "s1", "name": FORGED, "in_scope": True, "evidence_refs": ["ev1"]}
+    proof = {"id": "ev1", "kind": "record", "title": "P", "path": f"files/{FORGED}.pdf"}
+    write(here / "repo", {"ai_systems/s1.yaml": json.dumps(system)})
+    write(here / "repo", {"evidence.yaml": json.dumps([proof])})
+    rules(here, NAMED_RULE, name="named.aims")
+    rules(here, PROOF_RULE, name="proof.aims")
+    return here
+
+
+def test_explain_shows_a_forged_name(forged: Path) -> None:
+    result = run("explain", "T-NAME", "repo", *PACK)
+    assert result.exit_code == EXIT_OK, result.output
+    assert f"  {SHOWN} is named" in result.stdout.splitlines()
+    harmless(result.output)
+
+
+def test_the_evidence_inventory_shows_a_forged_path(forged: Path) -> None:
+    result = run("evidence", "repo", *PACK)
+    assert result.exit_code == EXIT_FINDINGS, result.output
+    assert f"  outside_root         evidence/ev1  files/{SHOWN}.pdf" in result.stdout.splitlines()
+    harmless(result.output)
+    result = run("evidence", "repo", *PACK, "--format", "json")
+    harmless(result.output)
+    (record,) = json.loads(result.stdout)["records"]  # the same JSON, escaped in its own way
+    assert record["path"] == f"files/{FORGED}.pdf"
+
+
+def test_evidence_hash_shows_a_forged_file_name(here: Path) -> None:
+    name, shown = FORGED.replace("\x00", ""), SHOWN.replace("\\x00", "")  # no NUL in a name
+    write(here, {f"proofs/{name}.pdf": "proof"})
+    result = run("evidence", "hash", "proofs", "--relative-to", ".")
+    assert result.exit_code == EXIT_OK, result.output
+    assert result.stdout.rstrip("\n").endswith(f"  proofs/{shown}.pdf")
+    harmless(result.output)
+
+
+@pytest.mark.parametrize("fmt", ["text", "json", "markdown"])
+def test_rules_shows_a_forged_title(here: Path, fmt: str) -> None:
+    # Raw ESC and BEL in the rule file, a newline and a workflow command by escapes.
+    title = "x\\n::error file=a.py,line=1::forged\x1b[2J\x07 ##vso[task.complete]"
+    rules(here / "own", NAMED_RULE.replace("Names are shown", title), name="named.aims")
+    result = run("rules", "--no-default-rules", "--rules", "own/rules", "--format", fmt)
+    assert result.exit_code == EXIT_OK, result.output
+    harmless(result.output)
+    if fmt == "text":
+        shown = "x\\n::error file=a.py,line=1::forged\\x1b[2J\\x07 \\x23#vso[task.complete]"
+        assert result.stdout.splitlines()[0].endswith(f"  {shown}")
+    if fmt == "json":
+        (rule,) = json.loads(result.stdout)
+        assert (
+            rule["title"] == "x\n::error file=a.py,line=1::forged\x1b[2J\x07 ##vso[task.complete]"
+        )
+
+
+def test_rule_tests_show_a_forged_case_name(here: Path) -> None:
+    rules(here, NAMED_RULE, name="named.aims")
+    case = {"name": FORGED, "rule": "T-NAME", "export": {}, "expect": {}}
+    write(
+        here / "rules", {"named.tests.yaml": json.dumps({"as_of": "2026-11-20", "cases": [case]})}
+    )
+    result = run("test", "rules", "--no-default-rules")
+    assert result.exit_code == EXIT_OK, result.output
+    assert result.stdout.splitlines()[0] == f"PASS  rules/named.tests.yaml:1  T-NAME: {SHOWN}"
+    harmless(result.output)
+
+
+@pytest.mark.parametrize("fmt", ["text", "json"])
+def test_lint_shows_a_forged_rule_name(here: Path, fmt: str) -> None:
+    pack = rules(here / "own", NAMED_RULE, name="named.aims")
+    case = {"name": "c", "rule": FORGED, "export": {}, "expect": {}}
+    write(pack, {"named.tests.yaml": json.dumps({"as_of": "2026-11-20", "cases": [case]})})
+    result = run("lint", "own/rules", "--no-default-rules", "--format", fmt)
+    assert result.exit_code == EXIT_ERROR, result.output
+    harmless(result.output)
+    message = f"test case 'c' names rule {FORGED}, which does not exist"
+    if fmt == "json":
+        assert [p["message"] for p in json.loads(result.stdout)["problems"]] == [message]
+    else:
+        assert result.stdout.splitlines()[0] == (
+            f"own/rules/named.tests.yaml:1: error: test case 'c' names rule {SHOWN}, which does "
+            "not exist"
+        )
+
+
+def test_fmt_shows_a_forged_file_name_and_line(here: Path) -> None:
+    name, shown = FORGED.replace("\x00", ""), SHOWN.replace("\\x00", "")  # no NUL in a name
+    write(here / "f", {f"{name}.aims": NAMED_RULE.replace("Names are shown", "a\x1b[31m")})
+    result = run("fmt", "f", "--check")
+    assert result.exit_code == EXIT_FINDINGS, result.output
+    assert result.stdout == f"would reformat f/{shown}.aims\n"
+    result = run("fmt", "f", "--diff")
+    assert f"--- f/{shown}.aims" in result.stdout.splitlines()
+    assert '-  title "a\\x1b[31m"' in result.stdout.splitlines()
+    harmless(result.output)
+
+
+@pytest.mark.parametrize("fmt", ["json", "sarif", "markdown"])
+def test_check_prints_any_format_harmlessly(forged: Path, fmt: str) -> None:
+    result = run("check", "repo", *PACK, "--format", fmt)
+    assert result.exit_code == EXIT_FINDINGS, result.output
+    harmless(result.output)
+    if fmt == "json":  # the same data, escaped as JSON escapes
+        messages = [r["message"] for r in json.loads(result.stdout)["results"]]
+        assert f"{FORGED} is named" in messages
+
+
+# ---- the reports of the other commands: never over an input, stale ones removed on exit 2
+
+PROOF_EXPORT = {"evidence.yaml": EVIDENCE, "files/proof.pdf": "proof"}
+
+# command line → (the report option's name, its path, what the path is)
+OTHER_REPORTS: dict[str, tuple[list[str], str]] = {
+    "test over a rule file": (
+        ["test", "rules", "--no-default-rules", "--junit", "rules/pack.aims"],
+        "the junit report rules/pack.aims would overwrite a file this run reads (a rule file)",
+    ),
+    "test over a rule test file": (
+        ["test", "rules", "--no-default-rules", "--junit", "rules/pack.tests.yaml"],
+        "the junit report rules/pack.tests.yaml would overwrite a file this run reads (a rule "
+        "test file)",
+    ),
+    "rules over a rule file": (
+        ["rules", "--no-default-rules", "--rules", "rules", "--output", "rules/pack.aims"],
+        "the output report rules/pack.aims would overwrite a file this run reads (a rule file)",
+    ),
+    "rules over a waiver file of the configuration": (
+        ["rules", *PACK[:3], "--not-assessed", "repo", "--output", "repo/w.yaml"],
+        "the output report repo/w.yaml would overwrite a file this run reads (a waiver file)",
+    ),
+    "rules over a proof file of the export it checks": (
+        ["rules", *PACK[:3], "--not-assessed", "repo", "--output", "repo/files/proof.pdf"],
+        "the output report repo/files/proof.pdf would overwrite a file this run reads (a proof "
+        "file)",
+    ),
+    "evidence over an export file": (
+        ["evidence", "repo", *PACK, "--json", "repo/aims.yaml"],
+        "the json report repo/aims.yaml would overwrite a file this run reads (a file of the "
+        "export)",
+    ),
+    "evidence over a proof file": (
+        ["evidence", "repo", *PACK, "--json", "repo/files/missing.pdf"],
+        "the json report repo/files/missing.pdf would overwrite a file this run reads (a proof "
+        "file)",
+    ),
+    "evidence over a rule file": (
+        ["evidence", "repo", *PACK, "--json", "rules/pack.aims"],
+        "the json report rules/pack.aims would overwrite a file this run reads (a rule file)",
+    ),
+    "evidence over the configuration": (
+        ["evidence", "repo", *PACK, "--json", "repo/aimscheck.yaml"],
+        "the json report repo/aimscheck.yaml would overwrite a file this run reads (the "
+        "configuration)",
+    ),
+}
+
+
+@pytest.mark.parametrize("name", list(OTHER_REPORTS))
+def test_other_commands_never_write_a_report_over_an_input(here: Path, name: str) -> None:
+    args, expected = OTHER_REPORTS[name]
+    write(here / "repo", {**PROOF_EXPORT, "aimscheck.yaml": "waiver_files: [w.yaml]\n"})
+    write(here / "repo", {"w.yaml": "waivers: []\n"})
+    write(here / "rules", {"pack.tests.yaml": "cases: []\n"})
+    before = snapshot(here)
+    result = run(*args)
+    assert result.exit_code == EXIT_ERROR, result.output
+    assert message(result.stderr) == expected
+    assert snapshot(here) == before  # nothing written, and the refused path never removed
+
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        ["test", "rules", "--no-default-rules", "--junit", "reports/old"],
+        ["rules", "--no-default-rules", "--rules", "rules", "--output", "reports/old"],
+        ["evidence", "repo", *PACK, "--json", "reports/old"],
+    ],
+)
+def test_other_commands_remove_a_stale_report_on_exit_2(here: Path, args: list[str]) -> None:
+    (here / "reports" / "old").write_text("yesterday's report")
+    rules(here, 'rule "X" {\n  require (((\n', name="broken.aims")
+    result = run(*args)
+    assert result.exit_code == EXIT_ERROR, result.output
+    assert message(result.stderr).startswith("rules/broken.aims:")
+    assert not (here / "reports" / "old").exists()
+    (here / "rules" / "broken.aims").unlink()
+    result = run(*args)
+    assert result.exit_code in (EXIT_OK, EXIT_FINDINGS), result.output
+    assert (here / "reports" / "old").read_text() != "yesterday's report"
+
+
+@pytest.mark.parametrize(
+    ("name", "reason"), [("../../escaped.txt", "contains '..'"), ("/tmp/x.txt", "is absolute")]
+)
+def test_a_rule_test_never_writes_a_file_out_of_its_export(
+    here: Path, name: str, reason: str
+) -> None:
+    case = f'  - {{name: c, rule: T-4.3-01, export: {{}}, expect: {{}}, files: {{"{name}": x}}}}\n'
+    write(here / "rules", {"pack.tests.yaml": f"as_of: 2026-11-20\ncases:\n{case}"})
+    before = snapshot(here)
+    result = run("test", "rules", "--no-default-rules")
+    assert result.exit_code == EXIT_ERROR, result.output
+    assert message(result.stderr) == (
+        f"rules/pack.tests.yaml:3:{case.index(name)}: the file name '{name}' {reason}: a case's files are "
+        "written inside its own export folder"
+    )
+    assert snapshot(here) == before
+    assert not (here.parent / "escaped.txt").exists()

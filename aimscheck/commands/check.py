@@ -25,7 +25,6 @@ from aimscheck.cli import (
 )
 
 if TYPE_CHECKING:
-    from aimscheck.config import Config
     from aimscheck.reportpaths import Inputs
     from aimscheck.results import Report
 
@@ -175,10 +174,10 @@ def command(
                 hint="one finding is not a pattern: 5 is the usual threshold",
             )
         limits = configured(limit_settings)
-        inputs = _inputs(path, baseline, rules)
+        inputs = _inputs(path, baseline, rules, evidence_root)
         found = None if no_config else config_path or find_config(path)
         if found is not None:
-            inputs.add(found, "the configuration")
+            inputs.add_config(found)
         # Each check replaces the last (before it can fail): a path it refuses is never removed.
         targets = Targets.of(asked, {})
         targets.check(inputs)
@@ -186,7 +185,7 @@ def command(
             config = load_config(found) if found is not None else Config()
         outputs = {**config.outputs, **asked}
         baseline = baseline or config.baseline
-        _add_config_inputs(inputs, config, baseline)
+        inputs.add_configured(config, baseline)
         named = {name: at for name, at in config.output_locations.items() if name not in asked}
         targets = Targets.of(outputs, named)
         targets.check(inputs)
@@ -221,7 +220,9 @@ def command(
         targets.remove_stale()
         raise
     if not quiet:
-        click.echo(_render(fmt, report), nl=False)
+        from aimscheck.terminal import printable  # the repo's data shown, never acted on
+
+        click.echo(printable(_render(fmt, report), fmt), nl=False)
     exit_now(EXIT_FINDINGS if report.failing() else EXIT_OK)
 
 
@@ -231,24 +232,17 @@ def _render(name: str, report: Report) -> str:
     return render(name, report)
 
 
-def _inputs(export: Path, baseline: Path | None, rules: tuple[Path, ...]) -> Inputs:
+def _inputs(
+    export: Path, baseline: Path | None, rules: tuple[Path, ...], evidence_root: Path | None
+) -> Inputs:
     """What the run reads that the command line names, and the installed pack."""
     from aimscheck.reportpaths import Inputs
     from aimscheck.resources import default_pack
 
     inputs = Inputs()
-    inputs.add_export(export)
+    inputs.add_export(export, evidence_root)
     if baseline is not None:
         inputs.add(baseline, "the baseline")
     inputs.add_rules(rules)
     inputs.add_rules([default_pack()], "a rule file of the built-in pack")
     return inputs
-
-
-def _add_config_inputs(inputs: Inputs, config: Config, baseline: Path | None) -> None:
-    """What the configuration adds to the run's inputs: its waiver files, baseline and packs."""
-    for file in config.waiver_files:
-        inputs.add(file, "a waiver file")
-    if baseline is not None:
-        inputs.add(baseline, "the baseline")
-    inputs.add_rules(config.packs)

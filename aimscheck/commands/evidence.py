@@ -20,8 +20,10 @@ from aimscheck.cli import (
 )
 
 if TYPE_CHECKING:
+    from aimscheck.export.contract import VocabularyExtension
     from aimscheck.export.model import Export
     from aimscheck.inventory import Entry, Inventory
+    from aimscheck.reportpaths import Inputs
 
 FORMAT = "aimscheck-evidence/1"  # the JSON document's version; bump it on a breaking change
 
@@ -115,15 +117,27 @@ def inventory_command(
     from aimscheck.inventory import build_inventory
     from aimscheck.limits import configured, use
     from aimscheck.output import write_atomic
+    from aimscheck.reportpaths import Targets
 
-    if json_path is not None and json_path.is_dir():
-        raise click.BadParameter(f"{json_path} is a folder; give a file name", param_hint="--json")
-    with use(configured(limit_settings)):
+    # The JSON inventory is a report: never over a file the run reads; on exit 2, an earlier
+    # one at its path is removed (docs/security.md, "Reports").
+    targets = Targets.of({} if json_path is None else {"json": json_path}, {})
+    with targets.stale_removed(), use(configured(limit_settings)):
+        inputs = _inputs(path, rules, not no_default_rules, evidence_root)
         # The values aimscheck.yaml adds to closed vocabularies are part of the export's contract.
         found = find_config(path)
-        vocabulary = load_config(found).vocabulary if found is not None else ()
+        if found is not None:
+            inputs.add_config(found)
+        targets.check(inputs)
+        vocabulary: tuple[VocabularyExtension, ...] = ()
+        if found is not None:
+            config = load_config(found)
+            inputs.add_configured(config)
+            targets.check(inputs)
+            vocabulary = config.vocabulary
         ruleset = load_ruleset(rules, not no_default_rules, vocabulary=vocabulary)
         export = load_export(path)
+        targets.check_export(inputs, evidence_root, export)
         added = Extensions(vocabulary=vocabulary, fields=ruleset.declared_fields)
         raise_all(list(validate_export(export, extensions=added)))
         coerce_dates(export, ruleset.custom_date_fields)
@@ -138,12 +152,32 @@ def inventory_command(
         )
         resolver = evaluator.ctx.evidence
         inventory = build_inventory(export, resolver, evaluator.run(ruleset))
-    root = export.display(resolver.root)
-    document = _document(inventory, export, path, as_of, root)
-    if json_path is not None:
-        write_atomic(json_path, document)
-    click.echo(document if fmt == "json" else render_text(inventory, path, as_of, root), nl=False)
+        root = export.display(resolver.root)
+        document = _document(inventory, export, path, as_of, root)
+        if json_path is not None:
+            write_atomic(json_path, document)
+    if fmt == "json":
+        from aimscheck.terminal import printable  # the repo's data shown, never acted on
+
+        click.echo(printable(document, "json"), nl=False)
+    else:
+        click.echo(render_text(inventory, path, as_of, root), nl=False)
     exit_now(EXIT_FINDINGS if inventory.missing else EXIT_OK)
+
+
+def _inputs(
+    path: Path, rules: tuple[Path, ...], default_rules: bool, evidence_root: Path | None
+) -> Inputs:
+    """What the inventory reads that the command line names: the export, the rule packs."""
+    from aimscheck.reportpaths import Inputs
+    from aimscheck.resources import default_pack
+
+    inputs = Inputs()
+    inputs.add_export(path, evidence_root)
+    inputs.add_rules(rules)
+    if default_rules:
+        inputs.add_rules([default_pack()], "a rule file of the built-in pack")
+    return inputs
 
 
 def _document(inventory: Inventory, export: Export, path: Path, as_of: dt.date, root: str) -> str:
@@ -194,7 +228,11 @@ def render_text(inventory: Inventory, path: Path, as_of: dt.date, root: str) -> 
     if inventory.unreferenced:
         out += ["", "Unreferenced records (no rule or record refers to them)"]
         out += [f"  {name}" for name in inventory.unreferenced]
-    return "\n".join(out) + "\n"
+    from aimscheck.reporters.text import visible
+
+    # Every line quotes the repo's data (ids, paths, messages): escaped line by line, a
+    # newline inside a value is shown as `\\n`, never a line of its own in the CI log.
+    return "\n".join(map(visible, out)) + "\n"
 
 
 def _files(paths: tuple[Path, ...]) -> Iterator[Path]:
@@ -227,6 +265,7 @@ def hash_command(paths: tuple[Path, ...], relative_to: Path | None) -> None:
     from aimscheck.errors import UsageError
     from aimscheck.evidence import inside
     from aimscheck.prooffile import sha256_file
+    from aimscheck.reporters.text import visible
 
     absent = [str(p) for p in paths if not p.exists()]
     if absent:
@@ -240,4 +279,4 @@ def hash_command(paths: tuple[Path, ...], relative_to: Path | None) -> None:
                 raise UsageError(f"{file} is not inside --relative-to {relative_to}")
             shown = Path(os.path.relpath(full, base)).as_posix()
         digest, _size = sha256_file(file)
-        click.echo(f"{digest}  {shown}")
+        click.echo(f"{digest}  {visible(shown)}")  # a file name may hold any character

@@ -27,6 +27,7 @@ def command(paths: tuple[Path, ...], check: bool, show_diff: bool) -> None:
     from aimscheck.errors import AimscheckError
     from aimscheck.formatter import format_text
     from aimscheck.output import write_atomic
+    from aimscheck.reporters.text import visible  # file names and rule text shown, not acted on
 
     files = rule_files(list(paths) or [Path(".")])
     changed: list[Path] = []
@@ -43,19 +44,17 @@ def command(paths: tuple[Path, ...], check: bool, show_diff: bool) -> None:
             continue
         changed.append(path)
         if show_diff:
-            click.echo(
-                "".join(
-                    difflib.unified_diff(
-                        text.splitlines(True), result.splitlines(True), str(path), str(path)
-                    )
-                ),
-                nl=False,
+            name = visible(str(path))
+            diff = difflib.unified_diff(
+                text.splitlines(), result.splitlines(), name, name, lineterm=""
             )
+            for line in diff:  # each line of the rule file as it is shown
+                click.echo(visible(line))
         elif check:
-            click.echo(f"would reformat {path}")
+            click.echo(f"would reformat {visible(str(path))}")
         else:
             write_atomic(path, result)
-            click.echo(f"reformatted {path}")
+            click.echo(f"reformatted {visible(str(path))}")
     dry = check or show_diff
     unchanged = len(files) - len(changed) - broken
     verb = "would be reformatted" if dry else "reformatted"

@@ -2,13 +2,18 @@
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import sys
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
 
 from aimscheck.cli import EXIT_ERROR, EXIT_FINDINGS, EXIT_OK, guarded
+
+if TYPE_CHECKING:
+    from aimscheck.lint import Problem
 
 
 @click.command("lint")
@@ -41,23 +46,37 @@ def command(paths: tuple[Path, ...], no_default_rules: bool, fmt: str, strict: b
     builtin = [] if no_default_rules else rule_files([default_pack()])
     report = lint(targets, builtin)
     if fmt == "json":
-        click.echo(
-            json.dumps(
-                {
-                    "format": "aimscheck-lint/1",
-                    "files": list(report.files),
-                    "rules": report.rules,
-                    "errors": report.errors,
-                    "warnings": report.warnings,
-                    "problems": [p.to_dict() for p in report.problems],
-                },
-                indent=2,
-            )
-        )
+        from aimscheck.terminal import printable  # the rules' text shown, never acted on
+
+        document = {
+            "format": "aimscheck-lint/1",
+            "files": list(report.files),
+            "rules": report.rules,
+            "errors": report.errors,
+            "warnings": report.warnings,
+            "problems": [p.to_dict() for p in report.problems],
+        }
+        click.echo(printable(json.dumps(document, indent=2), "json"))
     else:
         for problem in report.problems:
-            click.echo(problem.render())
+            click.echo(_shown(problem).render())
         click.echo(report.summary())
     if report.errors:
         sys.exit(EXIT_ERROR)
     sys.exit(EXIT_FINDINGS if strict and report.warnings else EXIT_OK)
+
+
+def _shown(problem: Problem) -> Problem:
+    """A problem whose texts (they quote the rule files: names, strings, file names) are
+    escaped one by one before they are put in lines: a newline inside one is shown as `\\n`,
+    never a line of its own in the CI log."""
+    from aimscheck.reporters.text import visible
+
+    where = problem.location
+    return dataclasses.replace(
+        problem,
+        message=visible(problem.message),
+        location=None if where is None else dataclasses.replace(where, file=visible(where.file)),
+        snippet="\n".join(map(visible, problem.snippet.split("\n"))),
+        hint=visible(problem.hint),
+    )

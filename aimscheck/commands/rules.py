@@ -4,6 +4,7 @@ and which of them could not judge records of an export for want of data."""
 from __future__ import annotations
 
 import datetime as dt
+import functools
 from dataclasses import replace
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -21,6 +22,8 @@ from aimscheck.cli import (
 
 if TYPE_CHECKING:
     from aimscheck.check import CheckOptions
+    from aimscheck.config import Config
+    from aimscheck.reportpaths import Inputs, Targets
 
 
 @click.command("rules")
@@ -85,70 +88,102 @@ def command(
     --not-assessed PATH checks that export (as `check` does, with its aimscheck.yaml) and lists
     the records the rules could not judge for want of data, rule by rule, with the reason.
     """
+    from aimscheck.check import CheckOptions
+    from aimscheck.config import find_config
     from aimscheck.errors import UsageError
+    from aimscheck.reportpaths import Targets
 
     if no_config and config_path is not None:
         raise UsageError("--config and --no-config contradict each other: give one")
-    filters = (clause, control, phase, tag, severity)
-    if not_assessed is None:
-        text = _listed(rules, not no_default_rules, config_path, no_config, filters, fmt, coverage)
-    elif coverage:
+    if coverage and not_assessed is not None:
         raise UsageError("--coverage and --not-assessed are two views: give one")
-    else:
-        options = _check_options(not_assessed, rules, not no_default_rules, config_path, no_config)
-        text = _not_assessed(
-            replace(options, as_of=as_of, evidence_root=evidence_root), filters, fmt
-        )
-    if output is None:
-        click.echo(text, nl=not text.endswith("\n"))
-    else:
-        from aimscheck.output import write_atomic
+    filters = (clause, control, phase, tag, severity)
+    # --output is a report: never over a file the run reads; on exit 2, an earlier one at its
+    # path is removed (docs/security.md, "Reports").
+    targets = Targets.of({} if output is None else {"output": output}, {})
+    with targets.stale_removed():
+        inputs = _inputs(rules, not no_default_rules, not_assessed, evidence_root)
+        targets.check(inputs)
+        found = None if no_config else config_path or find_config(not_assessed or Path("."))
+        config = _config(found, inputs, targets)
+        if not_assessed is None:
+            text = _listed(rules, not no_default_rules, config, filters, fmt, coverage)
+        else:
+            options = CheckOptions(
+                path=not_assessed,
+                rules=rules,
+                default_rules=not no_default_rules,
+                config=config,
+                inventory=False,
+                as_of=as_of,
+                evidence_root=evidence_root,
+                on_export=functools.partial(targets.check_export, inputs, evidence_root),
+            )
+            text = _not_assessed(options, filters, fmt)
+        if output is not None:
+            from aimscheck.output import write_atomic
 
-        write_atomic(output, text if text.endswith("\n") else text + "\n")
+            write_atomic(output, text if text.endswith("\n") else text + "\n")
+    if output is None:
+        from aimscheck.terminal import printable  # the repo's data shown, never acted on
+
+        click.echo(printable(text, fmt), nl=not text.endswith("\n"))
 
 
 Filters = tuple[tuple[str, ...], ...]  # clause, control, phase, tag, severity
 
 
+def _inputs(
+    rules: tuple[Path, ...], default_rules: bool, export: Path | None, evidence_root: Path | None
+) -> Inputs:
+    """What the command reads that the command line names: packs, and the export checked."""
+    from aimscheck.reportpaths import Inputs
+    from aimscheck.resources import default_pack
+
+    inputs = Inputs()
+    inputs.add_rules(rules)
+    if default_rules:
+        inputs.add_rules([default_pack()], "a rule file of the built-in pack")
+    if export is not None:
+        inputs.add_export(export, evidence_root)
+    return inputs
+
+
+def _config(found: Path | None, inputs: Inputs, targets: Targets) -> Config:
+    """The configuration (`found`: the working folder's for a list, the export's for
+    --not-assessed), with the files it names checked against the report path."""
+    from aimscheck.config import Config, load_config
+
+    if found is None:
+        return Config()
+    inputs.add_config(found)
+    targets.check(inputs)
+    config = load_config(found)
+    inputs.add_configured(config)
+    targets.check(inputs)
+    return config
+
+
 def _listed(
     rules: tuple[Path, ...],
     default_rules: bool,
-    config_path: Path | None,
-    no_config: bool,
+    config: Config,
     filters: Filters,
     fmt: str,
     coverage: bool,
 ) -> str:
-    """The rule list, catalogue or coverage, of the packs the working folder's config loads."""
+    """The rule list, catalogue or coverage, of the packs the configuration adds too."""
     from aimscheck.check import load_ruleset
-    from aimscheck.config import find_config, load_config
     from aimscheck.rulelist import render, select
 
-    packs, default = list(rules), default_rules
-    found = None if no_config else config_path or find_config(Path("."))
-    if found is not None:
-        config = load_config(found)
-        packs, default = [*config.packs, *packs], default and config.default_pack
-    ruleset = load_ruleset(packs, default_rules=default)
-    return render(select(list(ruleset.infos), *filters), fmt, coverage)
+    packs = [*config.packs, *rules]
+    ruleset = load_ruleset(packs, default_rules=default_rules and config.default_pack)
+    infos = select(list(ruleset.infos), *filters)
+    if fmt == "text":  # a title may hold any character: escaped before it is put in a line
+        from aimscheck.reporters.text import visible
 
-
-def _check_options(
-    path: Path,
-    rules: tuple[Path, ...],
-    default_rules: bool,
-    config_path: Path | None,
-    no_config: bool,
-) -> CheckOptions:
-    """The export at `path` loaded as `check` loads it: with the aimscheck.yaml beside it."""
-    from aimscheck.check import CheckOptions
-    from aimscheck.config import Config, find_config, load_config
-
-    found = None if no_config else config_path or find_config(path)
-    config = load_config(found) if found is not None else Config()
-    return CheckOptions(
-        path=path, rules=rules, default_rules=default_rules, config=config, inventory=False
-    )
+        infos = [replace(info, id=visible(info.id), title=visible(info.title)) for info in infos]
+    return render(infos, fmt, coverage)
 
 
 def _not_assessed(options: CheckOptions, filters: Filters, fmt: str) -> str:

@@ -4,10 +4,14 @@ from __future__ import annotations
 
 import sys
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
 
 from aimscheck.cli import EXIT_FINDINGS, EXIT_OK, guarded
+
+if TYPE_CHECKING:
+    from aimscheck.reportpaths import Inputs
 
 
 @click.command("test")
@@ -31,32 +35,64 @@ def command(
     """
     from aimscheck.dsl.ruleset import compile_files, rule_files
     from aimscheck.output import write_atomic
+    from aimscheck.reporters.text import visible
+    from aimscheck.reportpaths import Targets
     from aimscheck.resources import default_pack
     from aimscheck.ruletests import junit_report, run_tests
 
+    def say(line: str, err: bool = False) -> None:
+        # Each line quotes the rule pack's tests (names, subjects, messages): escaped, a
+        # newline inside a value is shown as `\\n`, never a line of its own in the CI log.
+        click.echo(visible(line), err=err)
+
     targets = list(paths) or [default_pack()]
-    own = rule_files(targets)
-    builtin = [] if no_default_rules else rule_files([default_pack()])
-    mine = {p.resolve() for p in own}
-    builtin = [p for p in builtin if p.resolve() not in mine]
-    ruleset = compile_files([*builtin, *own], builtin_count=len(builtin))
-    results, untested = run_tests(targets, ruleset, [str(p) for p in own])
-    for result in results:
-        if quiet and result.passed:
-            continue
-        mark = "PASS" if result.passed else "FAIL"
-        click.echo(f"{mark}  {result.case.file}:{result.case.line}  {result.case.id}")
-        for line in result.diff:
-            click.echo(f"      {line}")
-        if result.error:
-            click.echo(f"      {result.error}")
-    for rule_id in untested:
-        click.echo(f"warning: rule {rule_id} has no test", err=True)
-    failed = sum(1 for r in results if not r.passed)
-    click.echo(
-        f"{len(results) - failed} passed, {failed} failed"
-        + (f", {len(untested)} rule(s) without a test" if untested else "")
-    )
-    if junit is not None:
-        write_atomic(junit, junit_report(results))
+    # --junit is a report: never over a file the run reads; on exit 2, an earlier one at its
+    # path is removed (docs/security.md, "Reports").
+    reports = Targets.of({} if junit is None else {"junit": junit}, {})
+    with reports.stale_removed():
+        inputs = _inputs(targets, not no_default_rules)
+        reports.check(inputs)
+        own = rule_files(targets)
+        builtin = [] if no_default_rules else rule_files([default_pack()])
+        mine = {p.resolve() for p in own}
+        builtin = [p for p in builtin if p.resolve() not in mine]
+        ruleset = compile_files([*builtin, *own], builtin_count=len(builtin))
+        results, untested = run_tests(targets, ruleset, [str(p) for p in own])
+        for export in {r.case.export_path for r in results if r.case.export_path is not None}:
+            inputs.add_export(export)  # a case's export, read where it is
+        for result in results:
+            if quiet and result.passed:
+                continue
+            mark = "PASS" if result.passed else "FAIL"
+            say(f"{mark}  {result.case.file}:{result.case.line}  {result.case.id}")
+            for line in result.diff:
+                say(f"      {line}")
+            if result.error:  # an error message: its lines are already escaped one by one
+                for line in result.error.split("\n"):
+                    say(f"      {line}")
+        for rule_id in untested:
+            say(f"warning: rule {rule_id} has no test", err=True)
+        failed = sum(1 for r in results if not r.passed)
+        click.echo(
+            f"{len(results) - failed} passed, {failed} failed"
+            + (f", {len(untested)} rule(s) without a test" if untested else "")
+        )
+        if junit is not None:
+            reports.check(inputs)
+            write_atomic(junit, junit_report(results))
     sys.exit(EXIT_FINDINGS if failed else EXIT_OK)
+
+
+def _inputs(paths: list[Path], default_rules: bool) -> Inputs:
+    """The rule files and their test files; the exports the cases name come once read."""
+    from aimscheck.reportpaths import Inputs
+    from aimscheck.resources import default_pack
+    from aimscheck.ruletests import find_test_files
+
+    inputs = Inputs()
+    inputs.add_rules(paths)
+    if default_rules:
+        inputs.add_rules([default_pack()], "a rule file of the built-in pack")
+    for file in find_test_files(paths):
+        inputs.add(file, "a rule test file")
+    return inputs
