@@ -898,8 +898,8 @@ def test_a_rule_test_never_writes_a_file_out_of_its_export(
     result = run("test", "rules", "--no-default-rules")
     assert result.exit_code == EXIT_ERROR, result.output
     assert message(result.stderr) == (
-        f"rules/pack.tests.yaml:3:{case.index(name)}: the file name '{name}' {reason}: a case's files are "
-        "written inside its own export folder"
+        f"rules/pack.tests.yaml:3:{case.index(name)}: the file name '{name}' {reason}: a case's "
+        "files are written inside its own export folder"
     )
     assert snapshot(here) == before
     assert not (here.parent / "escaped.txt").exists()
