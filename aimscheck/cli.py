@@ -94,6 +94,19 @@ evidence_root_option = click.option(
     type=click.Path(path_type=Path),
     help="Where evidence paths are resolved (default: the export root).",
 )
+# The CI operator's widening of what proof files may be, and of the input limits.
+allow_hard_links_option = click.option(
+    "--allow-hard-links",
+    is_flag=True,
+    help="Accept proof files that have other names (hard links); see docs/security.md.",
+)
+limit_option = click.option(
+    "--limit",
+    "limit_settings",
+    multiple=True,
+    metavar="NAME=VALUE",
+    help="Raise or lower one input limit (see docs/security.md); repeatable.",
+)
 
 
 def config_option(

@@ -15,11 +15,13 @@ import click
 from aimscheck.cli import (
     EXIT_FINDINGS,
     EXIT_OK,
+    allow_hard_links_option,
     as_of_option,
     config_option,
     evidence_root_option,
     exit_now,
     guarded,
+    limit_option,
     no_config_option,
     rules_option,
 )
@@ -111,18 +113,8 @@ _EXIT_HOOK: list[object] = []
     is_flag=True,
     help="Count proof kept in another system (a uri, never fetched) as missing evidence.",
 )
-@click.option(
-    "--allow-hard-links",
-    is_flag=True,
-    help="Accept proof files that have other names (hard links); see docs/security.md.",
-)
-@click.option(
-    "--limit",
-    "limit_settings",
-    multiple=True,
-    metavar="NAME=VALUE",
-    help="Raise or lower one input limit (see docs/security.md); repeatable.",
-)
+@allow_hard_links_option
+@limit_option
 @click.option("--strict", is_flag=True, help="Refuse export fields the schema does not know.")
 @click.option("-q", "--quiet", is_flag=True, help="Print nothing but errors (no progress).")
 @guarded

@@ -13,10 +13,12 @@ import click
 from aimscheck.cli import (
     EXIT_FINDINGS,
     EXIT_OK,
+    allow_hard_links_option,
     as_of_option,
     evidence_root_option,
     exit_now,
     guarded,
+    limit_option,
 )
 
 if TYPE_CHECKING:
@@ -76,18 +78,8 @@ def command() -> None:
     is_flag=True,
     help="Count proof kept in another system (a uri, never fetched) as missing.",
 )
-@click.option(
-    "--allow-hard-links",
-    is_flag=True,
-    help="Accept proof files that have other names (hard links); see docs/security.md.",
-)
-@click.option(
-    "--limit",
-    "limit_settings",
-    multiple=True,
-    metavar="NAME=VALUE",
-    help="Raise or lower one input limit (see docs/security.md); repeatable.",
-)
+@allow_hard_links_option
+@limit_option
 @guarded
 def inventory_command(
     path: Path,
