@@ -35,6 +35,10 @@ BOMB = (
     "values out rather than repeating aliases of aliases"
 )
 PYTHON_TAG = "is not allowed: an export holds plain data; remove the tag"
+NOT_FINITE = (
+    "a number that is infinite or not a number (.inf, .nan, or past 1e308) is not data: "
+    "write a finite number, or quote it if it is text"
+)
 TOO_LONG = (
     "a number written with {:,} characters, past the limit of 100 (max_number_digits): no data "
     "holds such a number; quote it if it is text"
@@ -243,6 +247,15 @@ CASES: dict[str, tuple[dict[str, str | bytes], list[str]]] = {
             "repo/aims.json:3: the number -1E+999 is out of range (past ±1.8e308, it would be "
             "infinity): no data holds such a number; quote it if it is text"
         ],
+    ),
+    # YAML floats: infinity and not-a-number are not data, whether written or overflowed.
+    "a YAML number past a float's range": (
+        {"aims.yaml": AIMS + "x: 1.0e+400\n"},
+        [f"repo/aims.yaml:3:4: {NOT_FINITE}"],
+    ),
+    "a YAML .nan": (
+        {"aims.yaml": AIMS, "risks.yaml": "- {id: r1, impact: .nan}\n"},
+        [f"repo/risks.yaml:1:20: {NOT_FINITE}"],
     ),
     "a tag that does not fit the value": (
         {"aims.yaml": AIMS + 'x: !!int "twelve"\n'},

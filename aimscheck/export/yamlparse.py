@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import functools
+import math
 import re
 from array import array
 from collections.abc import Hashable
@@ -52,6 +53,10 @@ class NumberTooLong(yaml.constructor.ConstructorError):
 
 
 _HUGE = "a number of thousands of digits is not data: quote it if it is text"
+_NOT_FINITE = (
+    "a number that is infinite or not a number (.inf, .nan, or past 1e308) is not data: "
+    "write a finite number, or quote it if it is text"
+)
 # Python writes out whole numbers of at most 4,300 digits: any message, report or schema error
 # showing a larger one would fail. 14,000 bits is about 4,214 digits.
 _MAX_BITS = 14_000
@@ -192,6 +197,8 @@ def _bounded(construct: Any) -> Any:
             raise
         if type(value) is int and value.bit_length() > _MAX_BITS:  # only past a raised limit
             raise NumberTooLong(node, None)
+        if type(value) is float and not math.isfinite(value):  # `.inf`, `.nan`, `1e400`
+            raise yaml.constructor.ConstructorError(None, None, _NOT_FINITE, node.start_mark)
         return value
 
     return bounded
