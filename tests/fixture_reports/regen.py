@@ -20,6 +20,7 @@ FIXTURES = (
     "gaps",
     "staldhelm",
     "northcove",
+    "larchfield",
     "staldhelm-gaps",
     "northcove-gaps",
 )
