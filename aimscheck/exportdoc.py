@@ -271,8 +271,9 @@ def reference_markdown(schema: Mapping[str, Any], reads: FieldReads) -> str:
         lines += [
             "### Reads not counted",
             "",
-            "These rules also read fields of a record picked by `latest()` or `first()`, whose "
-            "type the rule compiler cannot tell; *read by* above does not count these reads.",
+            "These rules also read fields of a record picked by `coalesce()` (the first of "
+            "several values that is set), whose type the rule compiler cannot tell; *read by* "
+            "above does not count these reads.",
             "",
             "| rule | fields |",
             "|---|---|",

@@ -73,7 +73,7 @@ class FieldReads:
     `readers`: every schema path read (`ai_systems`, `ai_systems.in_scope`,
     `metrics.results[].value`) → the ids of the rules that read it, in the pack's order.
     `untyped`: rule id → names of fields it reads from values whose type the compiler cannot
-    tell (the record `latest()` or `first()` picks): those reads are not in `readers`.
+    tell (the record `coalesce()` picks): those reads are not in `readers`.
     """
 
     readers: Mapping[str, tuple[str, ...]]

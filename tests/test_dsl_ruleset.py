@@ -312,3 +312,18 @@ def test_values_the_organisation_adds_to_a_vocabulary_are_accepted_in_its_rules(
     # the schema's own type, shared by every run, is left as it was
     tier = export_type().fields["ai_systems"].item.fields["risk_tier"]  # type: ignore[union-attr]
     assert tier.enum == ("low", "medium", "high", "critical")
+
+
+def test_the_item_latest_or_first_picks_keeps_its_type(tmp_path: Path) -> None:
+    path, at = declared(
+        tmp_path,
+        "",
+        ("metrics", 'latest(x.results, "at").vlaue > 0'),
+        ("management_reviews", 'first(x.inputs_covered) == "audit_result"'),
+        ("metrics", 'latest(x.results, "at").value > 0'),
+    )
+    assert errors_of(path) == [
+        f"{at}:7:35: unknown field 'vlaue' | did you mean 'value'?",
+        f"{at}:16:38: 'audit_result' is not one of the values this field takes "
+        "| did you mean 'audit_results'?",
+    ]

@@ -38,8 +38,10 @@ rule "R-RESULT" {
   phase    monitoring
   for m in metrics
   let last = latest(m.results, "at")
+  let either = coalesce(last, first(m.results))
   require exists r in m.results where r.value > 0
   require last.value > 0
+  require either.note is set
 }
 
 rule "R-PROOF" {
@@ -75,8 +77,9 @@ def test_fields_of_list_items_and_fields_named_in_a_builtin_are_counted(tmp_path
     assert reads.readers["metrics.results"] == ("R-RESULT",)
     assert reads.readers["metrics.results[].value"] == ("R-RESULT",)
     assert reads.readers["metrics.results[].at"] == ("R-RESULT",)  # latest(m.results, "at")
-    # `last` is whatever latest() picked: its type is unknown, and the read is said to be so.
-    assert reads.untyped == {"R-RESULT": ("value",)}
+    # latest() and first() keep the type of the list's items; coalesce() does not, so what it
+    # gives is of unknown type, and the read is said to be so.
+    assert reads.untyped == {"R-RESULT": ("note",)}
 
 
 def test_what_builtins_proofs_and_soa_exclusions_read_is_counted(tmp_path: Path) -> None:

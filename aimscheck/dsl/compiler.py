@@ -63,6 +63,10 @@ def _name_hint(name: str, visible: list[str]) -> str:
     return _NAME_HINTS.get(name) or suggest(name, visible)
 
 
+# Built-ins that return one item of their first argument, a list: the item keeps its type.
+_PICKS_AN_ITEM = frozenset({"latest", "first"})
+
+
 @dataclass
 class Env:
     """What names mean while compiling one rule; shared state lives in `Compiler`."""
@@ -356,6 +360,9 @@ class ExprCompiler:
         ret = t.DECLARABLE.get(
             builtin.returns, t.DURATION if builtin.returns == "duration" else t.ANY
         )
+        if e.func in _PICKS_AN_ITEM and compiled and compiled[0][1].kind == "list":
+            # `latest(reviews, "held_at")` is one review: its fields are checked and known.
+            ret = t.item_type(compiled[0][1])
         if len(args) == 1:
             (a0,) = args
             return (lambda c, f: impl(c, a0(c, f))), ret
