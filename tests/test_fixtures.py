@@ -105,12 +105,12 @@ def _gaps() -> dict[str, Any]:
     return report("gaps")
 
 
-# The gaps independent auditors planted, without reading the rules, in copies of staldhelm and
-# northcove (fixtures/*-gaps/PLANTED.md): gap, rule, subject, and the file:line the finding
-# points at: the planted field's line. Where the field was removed (P03, P04, P14, Q01, Q09,
-# Q14) or the gap is computed from several records (P11), the record's first line; where the
-# rule reports the gap on another record than the one planted (PLANTED.md says why), that
-# record's field.
+# The gaps independent auditors planted, without reading the rules, in copies of staldhelm,
+# northcove and larchfield (fixtures/*-gaps/PLANTED.md): gap, rule, subject, and the file:line
+# the finding points at: the planted field's line. Where the field was removed (P03, P04, P14,
+# Q01, Q09, Q14, L01, L10) or the gap is computed from several records (P11, L11), the record's
+# first line; where the rule reports the gap on another record than the one planted (PLANTED.md
+# or the comment says why), that record's field.
 INDEPENDENT_PLANTED: dict[str, list[tuple[str, str, str, str]]] = {
     "staldhelm-gaps": [
         ("P01", "AIMS-4.2-03", "interested_parties/ip-unions", "interested_parties.yaml:32"),
@@ -154,6 +154,24 @@ INDEPENDENT_PLANTED: dict[str, list[tuple[str, str, str, str]]] = {
         ("Q14", "AIMS-A.9.4-02", "ai_systems/code-review-assistant",
          "ai_systems/code-review-assistant.yaml:3"),
     ],
+    "larchfield-gaps": [
+        ("L01", "AIMS-4.2-04", "legal_requirements/LEG-DORA", "legal_requirements.yaml:43"),
+        ("L02", "AIMS-5.1-03", "scope", "aims.yaml:65"),
+        ("L03", "AIMS-6.1.3-09", "risks/RSK-011", "risks.yaml:280"),
+        ("L04", "AIMS-6.1.3-06", "soa/A.8.4", "soa.yaml:354"),
+        ("L05", "AIMS-A.6.2.5-02", "ai_systems/ais-call-summary",
+         "ai_systems/ais-call-summary.yaml:29"),
+        # On the changed system that has no assessment after its change, not on the assessment.
+        ("L06", "AIMS-8.2-01", "ai_systems/ais-motor-pricing",
+         "ai_systems/ais-motor-pricing.yaml:1"),
+        ("L07", "AIMS-9.1-03", "metrics/MET-CALL-EDIT", "metrics.yaml:318"),
+        ("L08", "AIMS-A.7.4-01", "datasets/ds-ocr-prod", "datasets.yaml:73"),
+        ("L09", "AIMS-A.10.3-01", "third_parties/tp-strato", "third_parties.yaml:29"),
+        ("L10", "AIMS-5.2-03", "documents/DOC-POLICY", "documents.yaml:1"),
+        ("L11", "AIMS-9.3-02", "management_reviews/MR-2026-10", "management_reviews.yaml:23"),
+        # On the open major finding, at its overdue action.
+        ("L12", "AIMS-10.2-08", "findings/F-2026-02", "corrective_actions.yaml:52"),
+    ],
 }  # fmt: skip
 # Findings PLANTED.md accepts beside the planted ones: the same gap seen by a second rule.
 ALSO_FOUND = {
@@ -164,6 +182,10 @@ ALSO_FOUND = {
     },
     "northcove-gaps": {
         ("AIMS-9.2-01", "export"),  # Q08: no independent internal audit before stage 2
+    },
+    "larchfield-gaps": {
+        ("AIMS-7.3-01", "documents/DOC-POLICY"),  # L10: the policy was never communicated
+        ("AIMS-10.2-01", "corrective_actions/CA-2026-005"),  # L12: its action is overdue
     },
 }
 INDEPENDENT_GAPS = [(name, *gap) for name, gaps in INDEPENDENT_PLANTED.items() for gap in gaps]
@@ -222,7 +244,11 @@ def test_independent_gap_fixtures_report_nothing_unplanted(name: str) -> None:
 
 @pytest.mark.parametrize(
     ("name", "altered"),
-    [("staldhelm-gaps", ["evidence/ev-logging-config-sep"]), ("northcove-gaps", [])],
+    [
+        ("staldhelm-gaps", ["evidence/ev-logging-config-sep"]),
+        ("northcove-gaps", []),
+        ("larchfield-gaps", []),
+    ],
 )
 def test_independent_gap_fixtures_alter_only_the_proof_planted_as_altered(
     name: str, altered: list[str]

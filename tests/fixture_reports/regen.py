@@ -23,6 +23,7 @@ FIXTURES = (
     "larchfield",
     "staldhelm-gaps",
     "northcove-gaps",
+    "larchfield-gaps",
 )
 AS_OF = dt.date(2026, 11, 20)
 
