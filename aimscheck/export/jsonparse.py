@@ -14,12 +14,14 @@ from typing import Any, NoReturn
 
 from aimscheck.export.model import Lines
 from aimscheck.export.parsing import (
+    HUGE_NUMBER,
     Document,
     Duplicates,
     Problem,
     Records,
     deep_line,
     depth_over,
+    number_too_long,
     too_deep,
     too_many,
 )
@@ -30,7 +32,6 @@ _WS = re.compile(r"[ \t\n\r]*")
 _NEXT = re.compile(r"[ \t\n\r]*(?:(,)[ \t\n\r]*|\])")
 _ID_KEY = re.compile(r'[ \t\n\r]*"(?:id|control)"[ \t\n\r]*:')
 _SURROGATE = re.compile(r"\\u[dD][89a-fA-F][0-9a-fA-F]{2}")
-_HUGE = "a number of thousands of digits is not data: quote it if it is text"
 
 
 def _skip(text: str, offset: int) -> int:
@@ -174,7 +175,7 @@ class _Json:
         try:
             return int(text)
         except ValueError:  # more digits than Python converts (4,300): only past a raised limit
-            raise Problem(_HUGE, self.number_line(text)) from None
+            raise Problem(HUGE_NUMBER, self.number_line(text)) from None
 
     def fraction(self, text: str) -> float:
         if len(text) > self.max_number:
@@ -189,11 +190,7 @@ class _Json:
         return value
 
     def too_long(self, text: str) -> Problem:
-        message = (
-            f"a number written with {len(text):,} characters, past the limit of "
-            f"{self.max_number:,} (max_number_digits): no data holds such a number; quote it "
-            "if it is text"
-        )
+        message = number_too_long(len(text), self.max_number)
         return Problem(message, self.number_line(text), hint=how_to_raise("max_number_digits"))
 
     def number_line(self, text: str) -> int:

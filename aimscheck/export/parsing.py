@@ -108,6 +108,18 @@ def too_deep(limit: int, line: int, column: int = 0) -> Problem:
     )
 
 
+# A whole number past what Python writes out (4,300 digits): only with max_number_digits raised.
+HUGE_NUMBER = "a number of thousands of digits is not data: quote it if it is text"
+
+
+def number_too_long(length: int, limit: int) -> str:
+    """The message of a number written with more characters than `max_number_digits`."""
+    return (
+        f"a number written with {length:,} characters, past the limit of {limit:,} "
+        "(max_number_digits): no data holds such a number; quote it if it is text"
+    )
+
+
 # (records a file may still hold, the export's max_records): the first bounds, the second is told.
 Records = tuple[int, int]
 

@@ -12,7 +12,16 @@ from typing import Any, NoReturn
 import yaml
 from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
-from aimscheck.export.parsing import Document, Duplicates, Problem, Records, too_deep, too_many
+from aimscheck.export.parsing import (
+    HUGE_NUMBER,
+    Document,
+    Duplicates,
+    Problem,
+    Records,
+    number_too_long,
+    too_deep,
+    too_many,
+)
 from aimscheck.limits import current, how_to_raise
 
 try:
@@ -41,18 +50,13 @@ class NumberTooLong(yaml.constructor.ConstructorError):
 
     def __init__(self, node: Node, limit: int | None) -> None:
         if limit is None:
-            problem, self.hint = _HUGE, ""
+            problem, self.hint = HUGE_NUMBER, ""
         else:
-            problem = (
-                f"a number written with {len(node.value):,} characters, past the limit of "
-                f"{limit:,} (max_number_digits): no data holds such a number; quote it if it "
-                "is text"
-            )
+            problem = number_too_long(len(node.value), limit)
             self.hint = how_to_raise("max_number_digits")
         super().__init__(None, None, problem, node.start_mark)
 
 
-_HUGE = "a number of thousands of digits is not data: quote it if it is text"
 _NOT_FINITE = (
     "a number that is infinite or not a number (.inf, .nan, or past 1e308) is not data: "
     "write a finite number, or quote it if it is text"
