@@ -37,6 +37,10 @@ _bind = list.__setitem__  # a frame's slot, written without its own metering
 # Which failure a subject's result is: a nonconformity before missing evidence (observations,
 # the outcome of rules graded so, are never mixed with the others in one rule).
 _WORST = {Outcome.NONCONFORMITY: 0, Outcome.MISSING_EVIDENCE: 1, Outcome.OBSERVATION: 2}
+# The messages of a rule not applicable as a whole by decision, not for want of data: the SoA
+# excludes every control it names, or its `when` does not hold (read by notassessed.py).
+SOA_EXCLUSION = "excluded in the Statement of Applicability ("
+WHEN_NOT_MET = "the rule's 'when' condition does not hold for this export"
 # From this many records on, rules run as generated Python (dsl/codegen.py): generating costs
 # about a millisecond a rule, and saves that many times over on a big export.
 GENERATE_FROM = 20_000
@@ -153,13 +157,12 @@ class Evaluator:
                 "; ",
                 self.limits.max_message,
             )
-            message = _cut(f"excluded in the Statement of Applicability ({reasons})")
+            message = _cut(f"{SOA_EXCLUSION}{reasons})")
             return [Result(info, Outcome.NOT_APPLICABLE, None, self.default, message)]
         frame = self.frame(rule)
         try:
             if rule.when is not None and not truth(rule.when(self.ctx, frame)):
-                message = "the rule's 'when' condition does not hold for this export"
-                return [Result(info, Outcome.NOT_APPLICABLE, None, self.default, message)]
+                return [Result(info, Outcome.NOT_APPLICABLE, None, self.default, WHEN_NOT_MET)]
             subjects = self.subjects(rule, frame)
         except BudgetSpent as exc:
             return [Result(info, Outcome.ERROR, None, self.default, str(exc))]

@@ -6,16 +6,15 @@ import json
 from collections.abc import Callable, Collection, Sequence
 from dataclasses import dataclass
 
+from aimscheck.engine import SOA_EXCLUSION, WHEN_NOT_MET
 from aimscheck.results import Outcome, Report, Result, RuleInfo
 from aimscheck.source import Location
 
 FORMAT = "aimscheck-not-assessed/1"
-# The messages the engine (engine.py, Evaluator._results) gives a rule that is not applicable as
-# a whole by decision rather than for want of data: the SoA excludes every control it names, or
-# its `when` does not hold for this export. Every other not_applicable result comes from an
+# SOA_EXCLUSION and WHEN_NOT_MET are the messages the engine gives a rule that is not applicable
+# as a whole by decision rather than for want of data: the SoA excludes every control it names,
+# or its `when` does not hold for this export. Every other not_applicable result comes from an
 # `only if` that did not hold: the record lacks what the rule needs to judge it.
-SOA_EXCLUSION = "excluded in the Statement of Applicability ("
-WHEN_NOT_MET = "the rule's 'when' condition does not hold for this export"
 
 
 @dataclass(frozen=True, slots=True)
