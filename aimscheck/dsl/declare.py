@@ -29,14 +29,6 @@ class Declarations:
     custom: dict[int, dict[str, FieldType]]
     fields: tuple[DeclaredField, ...]
 
-    @property
-    def paths(self) -> tuple[tuple[str, ...], ...]:
-        return tuple(f.path for f in self.fields)
-
-    @property
-    def dates(self) -> tuple[tuple[str, ...], ...]:
-        return tuple(f.path for f in self.fields if f.type == "date")
-
 
 def field_type(decl: n.FieldDecl) -> FieldType:
     """The type rules see for a declared field: a closed vocabulary and references are checked

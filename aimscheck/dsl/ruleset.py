@@ -75,8 +75,6 @@ class RuleSet:
     """Every rule of the loaded packs, sorted by id, plus the custom fields they declared."""
 
     rules: tuple[CompiledRule, ...]
-    custom_fields: tuple[tuple[str, ...], ...] = ()
-    custom_date_fields: tuple[tuple[str, ...], ...] = ()
     files: tuple[str, ...] = ()
     # Each `field` declaration once, with its place, values and reference (export validation).
     declared_fields: tuple[DeclaredField, ...] = ()
@@ -86,6 +84,16 @@ class RuleSet:
 
     def get(self, rule_id: str) -> CompiledRule | None:
         return next((r for r in self.rules if r.info.id == rule_id), None)
+
+    @property
+    def custom_fields(self) -> tuple[tuple[str, ...], ...]:
+        """The path of every declared field."""
+        return tuple(f.path for f in self.declared_fields)
+
+    @property
+    def custom_date_fields(self) -> tuple[tuple[str, ...], ...]:
+        """The path of every field declared a date (read as a date from the export)."""
+        return tuple(f.path for f in self.declared_fields if f.type == "date")
 
     @property
     def infos(self) -> tuple[RuleInfo, ...]:
@@ -517,14 +525,7 @@ def _collect(
         errors.extend(fc.errors)
     rules = tuple(sorted((r for r, _ in compiled.values()), key=lambda r: natural_key(r.info.id)))
     errors.sort(key=lambda e: e.sort_key())
-    ruleset = RuleSet(
-        rules,
-        declared.paths,
-        declared.dates,
-        tuple(str(p) for p in files),
-        declared.fields,
-    )
-    return ruleset, errors
+    return RuleSet(rules, tuple(str(p) for p in files), declared.fields), errors
 
 
 def compile_files(
