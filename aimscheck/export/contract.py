@@ -91,7 +91,7 @@ def vocabularies(schema: Mapping[str, Any]) -> dict[tuple[str, ...], tuple[str, 
     out: dict[tuple[str, ...], tuple[str, ...]] = {}
     defs = schema.get("$defs", {})
     for name, top in schema.get("properties", {}).items():
-        node = _item(_resolved(top, defs), defs)
+        node = item_type(resolved(top, defs), defs)
         if node.get("type") == "object":
             _enums(node, (name,), defs, out)
     return out
@@ -106,7 +106,7 @@ def _enums(
     for name, sub in node.get("properties", {}).items():
         if sub.get("x-ref") == "annex_a":  # canonical control ids, not an organisation's words
             continue
-        inner = _item(_resolved(sub, defs), defs)
+        inner = item_type(resolved(sub, defs), defs)
         if isinstance(inner.get("enum"), list):
             out[(*path, name)] = tuple(str(value) for value in inner["enum"])
         elif inner.get("type") == "object":
@@ -123,14 +123,14 @@ def extended_schema(schema: Mapping[str, Any], extensions: Extensions) -> dict[s
     for extension in extensions.vocabulary:
         node = _field(out, extension.path)
         if node is not None:
-            node = _item(_resolved(node, defs), defs)
+            node = item_type(resolved(node, defs), defs)
             if isinstance(node.get("enum"), list):
                 node["enum"] = list(dict.fromkeys([*node["enum"], *extension.values]))
     for declared in extensions.fields:
         *parents, name = declared.path
         owner = _field(out, tuple(parents), make=True)
         if owner is not None:
-            properties = _item(_resolved(owner, defs), defs).setdefault("properties", {})
+            properties = item_type(resolved(owner, defs), defs).setdefault("properties", {})
             properties.setdefault(name, _declared(declared))
     return out
 
@@ -159,7 +159,7 @@ def _field(
     defs = schema["$defs"]
     node: dict[str, Any] = schema
     for step in path:
-        target = _item(_resolved(node, defs), defs)
+        target = item_type(resolved(node, defs), defs)
         properties = target.setdefault("properties", {}) if make else target.get("properties")
         if not isinstance(properties, dict) or (step not in properties and not make):
             return None
@@ -167,7 +167,7 @@ def _field(
     return node
 
 
-def _resolved(node: Mapping[str, Any], defs: Mapping[str, Any]) -> Any:
+def resolved(node: Mapping[str, Any], defs: Mapping[str, Any]) -> Any:
     """The node a `$ref` into `$defs` names (the record type of a collection), else itself."""
     ref = node.get("$ref")
     if isinstance(ref, str) and ref.startswith("#/$defs/"):
@@ -175,8 +175,8 @@ def _resolved(node: Mapping[str, Any], defs: Mapping[str, Any]) -> Any:
     return node
 
 
-def _item(node: Any, defs: Mapping[str, Any]) -> Any:
+def item_type(node: Any, defs: Mapping[str, Any]) -> Any:
     """A list's item type (resolved), or the node itself."""
     if isinstance(node, Mapping) and node.get("type") == "array" and "items" in node:
-        return _resolved(node["items"], defs)
+        return resolved(node["items"], defs)
     return node

@@ -10,6 +10,7 @@ from itertools import chain
 from operator import itemgetter, methodcaller
 from typing import Any
 
+from aimscheck.export.contract import item_type, resolved
 from aimscheck.export.model import COLLECTIONS, ID_FIELD, Export
 
 # A proof reference (`x-ref: evidence`) names a record of either collection.
@@ -45,19 +46,17 @@ def ref_fields(schema: Mapping[str, Any]) -> tuple[RefField, ...]:
 
     def walk(node: Mapping[str, Any], owner: str, steps: tuple[str, ...]) -> None:
         for name, sub in node.get("properties", {}).items():
-            xref, inner = sub.get("x-ref"), _resolved(sub, defs)
+            xref, inner = sub.get("x-ref"), resolved(sub, defs)
             many = inner.get("type") == "array"
             if xref is not None and xref != "annex_a":
                 out.append(RefField(owner, (*steps, name), _targets(xref), many))
             elif xref is None:
-                item = _resolved(inner["items"], defs) if many and "items" in inner else inner
+                item = item_type(inner, defs)
                 if item.get("type") == "object":
                     walk(item, owner, (*steps, name))
 
     for name, top in schema.get("properties", {}).items():
-        node = _resolved(top, defs)
-        if node.get("type") == "array" and "items" in node:
-            node = _resolved(node["items"], defs)
+        node = item_type(resolved(top, defs), defs)
         if node.get("type") == "object":
             walk(node, name, ())
     return tuple(out)
@@ -68,14 +67,6 @@ def _targets(xref: str | list[str]) -> tuple[str, ...]:
     for name in [xref] if isinstance(xref, str) else xref:
         names += COLLECTIONS if name == "any" else PROOF if name == "evidence" else [name]
     return tuple(dict.fromkeys(names))
-
-
-def _resolved(node: Mapping[str, Any], defs: Mapping[str, Any]) -> Mapping[str, Any]:
-    ref = node.get("$ref")
-    if isinstance(ref, str) and ref.startswith("#/$defs/"):
-        found = defs.get(ref.removeprefix("#/$defs/"))
-        return found if isinstance(found, Mapping) else node
-    return node
 
 
 def dangling(export: Export, fields: tuple[RefField, ...]) -> list[Problem]:
