@@ -233,16 +233,15 @@ class _Reader:
         text = ""
         try:
             text = decode(raw)
+            depth, left, digits = limits.max_depth, self.left(), limits.max_number_digits
             if file.suffix.lower() == ".json":
                 from aimscheck.export.jsonparse import parse_json
 
-                depth, left, digits = limits.max_depth, self.left(), limits.max_number_digits
                 doc, duplicates = parse_json(text, display, depth, left, digits)
             else:
                 from aimscheck.export.yamlparse import parse_yaml
 
                 yaml_bytes = int(limits.max_yaml_mb * _MB)
-                depth, left, digits = limits.max_depth, self.left(), limits.max_number_digits
                 doc, duplicates = parse_yaml(text, display, depth, yaml_bytes, left, digits)
         except Problem as exc:
             shown = snippet(text, exc.line, exc.column) if exc.column and text else ""
