@@ -336,24 +336,16 @@ def _explain_result(
     say(f"{chosen.subject or 'the export'}: {chosen.outcome.value}{where}")
     if chosen.message:
         say(f"  {chosen.message}")
-    if chosen.outcome is Outcome.NOT_APPLICABLE and not _by_only_if(rule, evaluator):
-        return tracer.out  # the rule's `when`, or the SoA: nothing of the subject was judged
+    if chosen.outcome is Outcome.NOT_APPLICABLE:
+        from aimscheck.notassessed import decided_reason
+
+        if decided_reason(chosen) is not None:
+            return tracer.out  # the rule's `when`, or the SoA: nothing of the subject was judged
     frame = evaluator.frame(rule)
     if rule.var_slot >= 0:
         frame[rule.var_slot] = MISSING if record is None else record
     _trace_steps(tracer, rule, evaluator, frame, record)
     return tracer.out
-
-
-def _by_only_if(rule: CompiledRule, evaluator: Any) -> bool:
-    """Whether a not_applicable result of `rule` can come from one of its `only if` lines:
-    the rule has one, and neither its `when` nor the SoA left the whole rule out."""
-    if not any(isinstance(stmt, n.OnlyIf) for stmt in rule.ast.body):
-        return False
-    controls = rule.info.controls
-    if controls and all(c in evaluator.excluded for c in controls):
-        return False
-    return rule.when is None or truth(rule.when(evaluator.ctx, evaluator.frame(rule)))
 
 
 def _trace_steps(
