@@ -64,7 +64,7 @@ def fail(error: Exception) -> NoReturn:
         )
     elif not text.strip():
         text = f"{type(error).__name__} without a message; please report it"
-    from aimscheck.reporters.text import visible  # messages quote the repo's data
+    from aimscheck.terminal import visible  # messages quote the repo's data
 
     text = "\n".join(_cut_line(visible(line)) for line in text.strip("\n").split("\n"))
     click.echo(

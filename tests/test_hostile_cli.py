@@ -601,7 +601,7 @@ def test_an_error_message_quoting_the_repo_cannot_start_a_log_line(here: Path) -
     ],
 )
 def test_text_from_the_repo_is_shown_never_acted_on(text: str, shown: str) -> None:
-    from aimscheck.reporters.text import visible
+    from aimscheck.terminal import visible
 
     assert visible(text) == shown
     assert visible(shown) == shown  # shown text is left as it is

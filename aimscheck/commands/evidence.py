@@ -220,7 +220,7 @@ def render_text(inventory: Inventory, path: Path, as_of: dt.date, root: str) -> 
     if inventory.unreferenced:
         out += ["", "Unreferenced records (no rule or record refers to them)"]
         out += [f"  {name}" for name in inventory.unreferenced]
-    from aimscheck.reporters.text import visible
+    from aimscheck.terminal import visible
 
     # Every line quotes the repo's data (ids, paths, messages): escaped line by line, a
     # newline inside a value is shown as `\\n`, never a line of its own in the CI log.
@@ -257,7 +257,7 @@ def hash_command(paths: tuple[Path, ...], relative_to: Path | None) -> None:
     from aimscheck.errors import UsageError
     from aimscheck.evidence import inside
     from aimscheck.prooffile import sha256_file
-    from aimscheck.reporters.text import visible
+    from aimscheck.terminal import visible
 
     absent = [str(p) for p in paths if not p.exists()]
     if absent:

@@ -27,7 +27,7 @@ def command(paths: tuple[Path, ...], check: bool, show_diff: bool) -> None:
     from aimscheck.errors import AimscheckError
     from aimscheck.formatter import format_text
     from aimscheck.output import write_atomic
-    from aimscheck.reporters.text import visible  # file names and rule text shown, not acted on
+    from aimscheck.terminal import visible  # file names and rule text shown, not acted on
 
     files = rule_files(list(paths) or [Path(".")])
     changed: list[Path] = []

@@ -70,7 +70,7 @@ def _shown(problem: Problem) -> Problem:
     """A problem whose texts (they quote the rule files: names, strings, file names) are
     escaped one by one before they are put in lines: a newline inside one is shown as `\\n`,
     never a line of its own in the CI log."""
-    from aimscheck.reporters.text import visible
+    from aimscheck.terminal import visible
 
     where = problem.location
     return dataclasses.replace(

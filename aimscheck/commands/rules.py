@@ -180,7 +180,7 @@ def _listed(
     ruleset = load_ruleset(packs, default_rules=default_rules and config.default_pack)
     infos = select(list(ruleset.infos), *filters)
     if fmt == "text":  # a title may hold any character: escaped before it is put in a line
-        from aimscheck.reporters.text import visible
+        from aimscheck.terminal import visible
 
         infos = [replace(info, id=visible(info.id), title=visible(info.title)) for info in infos]
     return render(infos, fmt, coverage)

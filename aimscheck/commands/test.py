@@ -35,10 +35,10 @@ def command(
     """
     from aimscheck.dsl.ruleset import compile_files, rule_files
     from aimscheck.output import write_atomic
-    from aimscheck.reporters.text import visible
     from aimscheck.reportpaths import Targets
     from aimscheck.resources import default_pack
     from aimscheck.ruletests import junit_report, run_tests
+    from aimscheck.terminal import visible
 
     def say(line: str, err: bool = False) -> None:
         # Each line quotes the rule pack's tests (names, subjects, messages): escaped, a

@@ -2,45 +2,10 @@
 
 from __future__ import annotations
 
-import re
-
 from aimscheck.baseline import compare
 from aimscheck.reporters.readiness import GroupReadiness, Readiness, assess, verdict_reasons
 from aimscheck.results import Report, Result, Severity
-
-# What a terminal or a CI log would act on instead of showing: C0 and C1 controls (ESC starts
-# terminal sequences, BEL rings, NUL cuts the line, a newline starts a line of its own), DEL, the
-# line and paragraph separators, and the bidirectional controls that reorder what is displayed.
-_UNSEEN = re.compile("[\x00-\x1f\x7f-\x9f\u061c\u200e\u200f\u2028\u2029\u202a-\u202e\u2066-\u2069]")
-# CI workflow commands: GitHub's `::name ...::` at the start of a line (blanks before it are
-# skipped by the runner), Azure's `##vso[` and `##[` and TeamCity's `##teamcity[` anywhere.
-_COMMAND = re.compile(r"^(\s*)::|##(?=[A-Za-z]*\[)")
-
-
-def visible(text: str) -> str:
-    """`text` as data to show in a terminal or CI log, never to act on: each control character
-    as its code (`\\x1b`, `\\n`, `\\u202e`), so that a value never starts a line of its own, and
-    a CI workflow command broken by writing one character as its code (`\\x3a:error`)."""
-    if text.isprintable() and "::" not in text and "##" not in text:
-        return text  # nearly every text: one C-level scan
-    return _COMMAND.sub(_defuse, _UNSEEN.sub(_code, text))
-
-
-def _code(match: re.Match[str]) -> str:
-    char = match.group(0)
-    named = _NAMED.get(char)
-    if named is not None:
-        return named
-    point = ord(char)
-    return f"\\x{point:02x}" if point < 0x100 else f"\\u{point:04x}"
-
-
-_NAMED = {"\n": "\\n", "\r": "\\r", "\t": "\\t"}
-
-
-def _defuse(match: re.Match[str]) -> str:
-    blanks = match.group(1)
-    return "\\x23#" if blanks is None else f"{blanks}\\x3a:"
+from aimscheck.terminal import visible as visible  # re-exported: the escape callers import here
 
 
 def _share(group: GroupReadiness) -> str:
