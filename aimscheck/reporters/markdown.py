@@ -6,9 +6,9 @@ import re
 
 from aimscheck.baseline import compare
 from aimscheck.reporters.readiness import GroupReadiness, Readiness, assess, verdict_reasons
-from aimscheck.reporters.subjects import RECORD_NAMES, WHOLE_EXPORT, SubjectFindings, by_subject
+from aimscheck.reporters.subjects import SubjectFindings, by_subject, subject_label
 from aimscheck.reporters.text import finding_key, threshold_line
-from aimscheck.results import Outcome, Report, Result, Severity, Subject
+from aimscheck.results import Outcome, Report, Result, Severity
 
 TOP = 10  # subjects listed; the rest are counted and left to the HTML or JSON report
 PER_SUBJECT = 20  # findings listed under one subject
@@ -99,19 +99,9 @@ def _finding_item(result: Result, report: Report) -> str:
     return f"  - {_grade(result)} {code(result.rule.id)}{where}: {message}"
 
 
-def subject_name(subject: Subject | None) -> str:
-    """`AI system `credit-scoring``, `Section `scope``, `The whole export`; ids as code."""
-    if subject is None:
-        return WHOLE_EXPORT
-    if subject.id is None:
-        return f"Section {code(subject.collection)}"
-    name = RECORD_NAMES.get(subject.collection)
-    return f"{name} {code(subject.id)}" if name else code(subject.text)
-
-
 def _entry(entry: SubjectFindings, report: Report) -> list[str]:
     icon = "⚠️" if entry.worst == "error" else _ICON[Severity(entry.worst)]
-    lines = [f"- {icon} **{subject_name(entry.subject)}**: {entry.tally()}"]
+    lines = [f"- {icon} **{subject_label(entry.subject, code)}**: {entry.tally()}"]
     lines += [_finding_item(r, report) for r in entry.findings[:PER_SUBJECT]]
     if len(entry.findings) > PER_SUBJECT:
         lines.append(f"  - …and {len(entry.findings) - PER_SUBJECT} more")

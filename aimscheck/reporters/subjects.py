@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
 from aimscheck.results import Outcome, Result, Subject
@@ -40,14 +40,15 @@ WHOLE_EXPORT = "The whole export"
 _RANK = {"error": 0, "major": 1, "minor": 2, "observation": 3}
 
 
-def subject_label(subject: Subject | None) -> str:
-    """`AI system credit-scoring`, `Section scope`, `The whole export`."""
+def subject_label(subject: Subject | None, shown: Callable[[str], str] = str) -> str:
+    """`AI system credit-scoring`, `Section scope`, `The whole export`; the record's id, the
+    section's name or the subject's text as `shown` writes it (as code, in Markdown)."""
     if subject is None:
         return WHOLE_EXPORT
     if subject.id is None:
-        return f"Section {subject.collection}"
+        return f"Section {shown(subject.collection)}"
     name = RECORD_NAMES.get(subject.collection)
-    return f"{name} {subject.id}" if name else subject.text
+    return f"{name} {shown(subject.id)}" if name else shown(subject.text)
 
 
 def grade_of(result: Result) -> str:
