@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
+from aimscheck.reporters.readiness import plural
 from aimscheck.results import Outcome, Result, Subject
 
 # Our own names for one record of each collection of the export (docs/export.md).
@@ -81,16 +82,8 @@ class SubjectFindings:
         gaps = sum(1 for o in outcomes if o in (Outcome.NONCONFORMITY, Outcome.MISSING_EVIDENCE))
         observations = outcomes.count(Outcome.OBSERVATION)
         errors = outcomes.count(Outcome.ERROR)
-        parts = [
-            f"{n} {noun if n == 1 else nouns}"
-            for n, noun, nouns in (
-                (gaps, "gap", "gaps"),
-                (observations, "observation", "observations"),
-                (errors, "rule error", "rule errors"),
-            )
-            if n
-        ]
-        return ", ".join(parts)
+        counted = ((gaps, "gap"), (observations, "observation"), (errors, "rule error"))
+        return ", ".join(plural(n, noun) for n, noun in counted if n)
 
     def grades(self) -> str:
         """`2 major, 13 minor, 1 observation`: the entry's findings by grade."""
