@@ -42,6 +42,7 @@ rule "R-RESULT" {
   require exists r in m.results where r.value > 0
   require last.value > 0
   require either.note is set
+  require concat(m.results, "extra") is not empty
 }
 
 rule "R-PROOF" {
@@ -77,6 +78,7 @@ def test_fields_of_list_items_and_fields_named_in_a_builtin_are_counted(tmp_path
     assert reads.readers["metrics.results"] == ("R-RESULT",)
     assert reads.readers["metrics.results[].value"] == ("R-RESULT",)
     assert reads.readers["metrics.results[].at"] == ("R-RESULT",)  # latest(m.results, "at")
+    assert "metrics.results[].extra" not in reads.readers  # concat's text is an item, not a field
     # latest() and first() keep the type of the list's items; coalesce() does not, so what it
     # gives is of unknown type, and the read is said to be so.
     assert reads.untyped == {"R-RESULT": ("note",)}

@@ -65,6 +65,8 @@ def _name_hint(name: str, visible: list[str]) -> str:
 
 # Built-ins that return one item of their first argument, a list: the item keeps its type.
 _PICKS_AN_ITEM = frozenset({"latest", "first"})
+# Built-ins whose second argument names a field of the first argument's items.
+_FIELD_BY_NAME = frozenset({"latest", "pluck"})
 
 
 @dataclass
@@ -351,7 +353,11 @@ class ExprCompiler:
             self.error(e.span, f"{e.func}() takes {wanted} argument(s), got {len(e.args)}")
         compiled = [self.compile(a, env) for a in e.args]
         args = [fn for fn, _ in compiled]
-        if ExprCompiler.reads is not None and len(e.args) == 2 and compiled[0][1].kind == "list":
+        if (
+            ExprCompiler.reads is not None
+            and e.func in _FIELD_BY_NAME
+            and compiled[0][1].kind == "list"
+        ):
             name = _text_literal(e.args[1])  # latest(xs, "at"), pluck(xs, "id"): a field by name
             if name is not None:
                 item = t.item_type(compiled[0][1])
