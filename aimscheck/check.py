@@ -136,53 +136,46 @@ def _unknown_rule(rule: str, known: set[str], where: Location, setting: str) -> 
 
 
 def adjust(ruleset: RuleSet, config: Config | None) -> tuple[RuleSet, tuple[RuleAdjustment, ...]]:
-    """Apply the configuration's severity changes and disabled rules, keeping their reasons."""
+    """Apply the configuration's severity changes and disabled rules, keeping their reasons.
+
+    The packs' rules and the built-in checks are graded and disabled alike, by id."""
     if config is None or not (config.severity or config.disabled):
         return ruleset, ()
-    builtins = {info.id: info for info in ruleset.builtins}  # adjusted as rules are
-    rules = {r.info.id: r for r in ruleset.rules}
+    infos = {info.id: info for info in ruleset.infos}
     errors: list[AimscheckError] = []
     adjustments: list[RuleAdjustment] = []
     for change in config.severity:
-        rule = rules.get(change.rule)
-        built = builtins.get(change.rule)
-        if rule is None and built is None:
-            known = {*rules, *builtins}
-            errors.append(_unknown_rule(change.rule, known, change.location, "rules.severity"))
+        original = infos.get(change.rule)
+        if original is None:
+            errors.append(_unknown_rule(change.rule, set(infos), change.location, "rules.severity"))
             continue
-        original = rule.info if rule is not None else built
-        assert original is not None
-        before = original.severity
-        info = dataclasses.replace(original, severity=change.severity)
-        if rule is not None:
-            rules[change.rule] = dataclasses.replace(rule, info=info)
-        else:
-            builtins[change.rule] = info
+        infos[change.rule] = dataclasses.replace(original, severity=change.severity)
         adjustments.append(
             RuleAdjustment(
                 change.rule,
                 original.title,
                 "severity",
                 change.reason,
-                before.value,
+                original.severity.value,
                 change.severity.value,
                 change.location,
             )
         )
     for off in config.disabled:
-        rule = rules.pop(off.rule, None)
-        built = builtins.pop(off.rule, None)
-        if rule is None and built is None:
-            known = {*rules, *builtins}
-            errors.append(_unknown_rule(off.rule, known, off.location, "rules.disabled"))
+        info = infos.pop(off.rule, None)
+        if info is None:
+            errors.append(_unknown_rule(off.rule, set(infos), off.location, "rules.disabled"))
             continue
-        title = rule.info.title if rule is not None else built.title if built else ""
         adjustments.append(
-            RuleAdjustment(off.rule, title, "disabled", off.reason, location=off.location)
+            RuleAdjustment(off.rule, info.title, "disabled", off.reason, location=off.location)
         )
     raise_all(errors)
-    kept = tuple(rules[r.info.id] for r in ruleset.rules if r.info.id in rules)
-    checks = tuple(builtins[i.id] for i in ruleset.builtins if i.id in builtins)
+    kept = tuple(
+        r if infos[r.info.id] is r.info else dataclasses.replace(r, info=infos[r.info.id])
+        for r in ruleset.rules
+        if r.info.id in infos
+    )
+    checks = tuple(infos[i.id] for i in ruleset.builtins if i.id in infos)
     return dataclasses.replace(ruleset, rules=kept, builtins=checks), tuple(adjustments)
 
 
