@@ -28,7 +28,7 @@ class AimscheckError(Exception):
         Messages quote the repo's file names and data: each line is shown with its control
         characters and CI workflow commands made visible (a newline in a value as `\\n`).
         """
-        from aimscheck.reporters.text import visible
+        from aimscheck.terminal import visible
 
         head = f"{self.location}: {self.message}" if self.location else self.message
         parts = [visible(head)]

@@ -455,6 +455,6 @@ def explain(options: ExplainOptions) -> str:
     lines = explain_rule(rule, evaluator.ctx, evaluator, options.subject)
     # Each line quotes the repo's data (ids, names, values): escaped line by line, a newline
     # inside a value is shown as `\\n`, never a line of its own in the CI log.
-    from aimscheck.reporters.text import visible
+    from aimscheck.terminal import visible
 
     return "\n".join(map(visible, lines)) + "\n"

@@ -134,7 +134,7 @@ def _decided_lines(
 
 
 def _text(view: View) -> str:
-    from aimscheck.reporters.text import visible
+    from aimscheck.terminal import visible
 
     lines = [f"Not assessed on {visible(view.export)} as of {view.as_of}: what the data lacks", ""]
     for item in view.not_assessed:

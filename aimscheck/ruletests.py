@@ -314,7 +314,7 @@ def run_case(case: Case, ruleset: Any) -> CaseResult:
     if rule is None:
         close = difflib.get_close_matches(case.rule, [r.info.id for r in ruleset.rules], n=1)
         hint = f"; did you mean {close[0]}?" if close else ""
-        from aimscheck.reporters.text import visible  # errors are lines: a newline shown
+        from aimscheck.terminal import visible  # errors are lines: a newline shown
 
         return CaseResult(case, {}, error=f"no rule with id {visible(case.rule)}{hint}")
     try:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from aimscheck.baseline import compare
 from aimscheck.reporters.readiness import GroupReadiness, Readiness, assess, verdict_reasons
 from aimscheck.results import Report, Result, Severity
-from aimscheck.terminal import visible as visible  # re-exported: the escape callers import here
+from aimscheck.terminal import visible
 
 
 def _share(group: GroupReadiness) -> str:
