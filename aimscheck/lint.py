@@ -9,7 +9,7 @@ from pathlib import Path
 from aimscheck.dsl import nodes as n
 from aimscheck.dsl.ruleset import CompiledRule
 from aimscheck.errors import AimscheckError, ErrorGroup
-from aimscheck.source import Location, Span, render_snippet
+from aimscheck.source import Location, Span, span_snippet
 
 # Warning codes and what each one is about (the lint reference in docs/language.md).
 WARNINGS: dict[str, str] = {
@@ -101,14 +101,13 @@ class _Warner:
         self.found: list[Problem] = []
 
     def warn(self, code: str, span: Span, message: str, hint: str = "") -> None:
-        width = span.end_column - span.column if span.end_line == span.line else 1
         self.found.append(
             Problem(
                 "warning",
                 code,
                 message,
                 Location(self.path, span.line, span.column),
-                render_snippet(self.text, span.line, span.column, max(width, 1)),
+                span_snippet(self.text, span),
                 hint,
             )
         )

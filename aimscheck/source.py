@@ -68,6 +68,12 @@ def render_snippet(text: str, line: int, column: int, width: int = 1) -> str:
     return f"  {head}{source}{tail}\n  {' ' * (len(head) + at - 1)}{'^' * span}"
 
 
+def span_snippet(text: str, span: Span) -> str:
+    """The caret snippet under a whole span (under its first character if it runs on)."""
+    width = span.end_column - span.column if span.end_line == span.line else 1
+    return render_snippet(text, span.line, span.column, width)
+
+
 def _line_start(text: str, line: int) -> int:
     """The offset where 1-based `line` starts in `text`, or -1 past its last line."""
     if len(text) < 4096:  # most snippets: a short text, walked directly

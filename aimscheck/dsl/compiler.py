@@ -22,7 +22,7 @@ from aimscheck.export.model import COLLECTIONS, SECTIONS
 from aimscheck.functions import FUNCTIONS
 from aimscheck.iso42001 import ANNEX_A, annex_records
 from aimscheck.limits import current
-from aimscheck.source import Location, Span, render_snippet
+from aimscheck.source import Location, Span, span_snippet
 from aimscheck.values import (
     MISSING,
     Duration,
@@ -115,7 +115,6 @@ class ExprCompiler:
     # ---- helpers -----------------------------------------------------------------------------
 
     def error(self, span: Any, message: str, hint: str = "") -> None:
-        width = span.end_column - span.column if span.end_line == span.line else 1
         if any(
             e.message == message and e.location == Location(self.path, span.line, span.column)
             for e in self.errors
@@ -125,7 +124,7 @@ class ExprCompiler:
             RuleSemanticError(
                 message,
                 Location(self.path, span.line, span.column),
-                render_snippet(self.text, span.line, span.column, width),
+                span_snippet(self.text, span),
                 hint,
             )
         )

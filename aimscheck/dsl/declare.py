@@ -11,7 +11,7 @@ from aimscheck.errors import AimscheckError, RuleSemanticError
 from aimscheck.export.contract import DeclaredField
 from aimscheck.export.fields import FieldType
 from aimscheck.export.model import COLLECTIONS, SECTIONS
-from aimscheck.source import Location, Span, render_snippet
+from aimscheck.source import Location, Span, span_snippet
 
 # Words people write for a type, and how the rule language says it.
 _TYPE_HINTS = {
@@ -50,12 +50,11 @@ class _Declarer:
         self.found: dict[tuple[str, ...], tuple[n.FieldDecl, DeclaredField]] = {}
 
     def fail(self, rf: n.RuleFile, span: Span, message: str, hint: str = "") -> None:
-        width = span.end_column - span.column if span.end_line == span.line else 1
         self.errors.append(
             RuleSemanticError(
                 message,
                 Location(rf.path, span.line, span.column),
-                render_snippet(rf.text, span.line, span.column, max(width, 1)),
+                span_snippet(rf.text, span),
                 hint,
             )
         )

@@ -23,7 +23,7 @@ from aimscheck.export.model import SECTIONS
 from aimscheck.inputfile import Kind, Refused, check_file, read_text
 from aimscheck.iso42001 import ANNEX_A, CLAUSES
 from aimscheck.results import PHASES, RuleInfo, Severity
-from aimscheck.source import Location, Span, render_snippet
+from aimscheck.source import Location, Span, render_snippet, span_snippet
 from aimscheck.values import Duration
 
 if TYPE_CHECKING:
@@ -216,12 +216,11 @@ class _FileCompiler:
         self.errors: list[AimscheckError] = []
 
     def error(self, span: Span, message: str, hint: str = "") -> None:
-        width = span.end_column - span.column if span.end_line == span.line else 1
         self.errors.append(
             RuleSemanticError(
                 message,
                 Location(self.rf.path, span.line, span.column),
-                render_snippet(self.rf.text, span.line, span.column, width),
+                span_snippet(self.rf.text, span),
                 hint,
             )
         )
