@@ -2,14 +2,18 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from aimscheck.dsl import nodes as n
 from aimscheck.dsl.ruleset import CompiledRule
 from aimscheck.errors import AimscheckError, ErrorGroup
 from aimscheck.source import Location, Span, span_snippet
+
+if TYPE_CHECKING:
+    from aimscheck.ruletests import Case
 
 # Warning codes and what each one is about (the lint reference in docs/language.md).
 WARNINGS: dict[str, str] = {
@@ -157,7 +161,10 @@ class _Warner:
 
 
 def _tested_rules(
-    rule_paths: Sequence[Path], targets: Sequence[Path], known: set[str]
+    rule_paths: Sequence[Path],
+    targets: Sequence[Path],
+    known: set[str],
+    load: Callable[[Path], list[Case]] | None,
 ) -> tuple[set[str], list[Problem]]:
     """Rule ids named by the test files beside the linted rules; malformed tests are errors."""
     from aimscheck.ruletests import find_test_files, load_cases
@@ -166,7 +173,7 @@ def _tested_rules(
     problems: list[Problem] = []
     for path in find_test_files([*targets, *rule_paths]):
         try:
-            cases = load_cases(path)
+            cases = (load or load_cases)(path)
         except AimscheckError as exc:
             problems.extend(_from_error(exc))
             continue
@@ -206,28 +213,38 @@ def _broken_rules(rules: Iterable[CompiledRule], problems: Iterable[Problem]) ->
     return broken
 
 
-def lint(paths: Sequence[Path], builtin: Sequence[Path] = ()) -> LintReport:
+def lint(
+    paths: Sequence[Path],
+    builtin: Sequence[Path] = (),
+    texts: Mapping[Path, str] | None = None,
+    load: Callable[[Path], list[Case]] | None = None,
+) -> LintReport:
     """Lint the rule files at `paths`; `builtin` files are loaded beside them (for `overrides`
-    and duplicate ids) but only the given files are warned about."""
+    and duplicate ids) but only the given files are warned about.
+
+    For the language server: `texts` gives a rule file's text by its path, read instead of
+    the file (an unsaved buffer); `load` reads a test file's cases instead of
+    `ruletests.load_cases` (its buffer, or cases it kept from the last edit)."""
     from aimscheck.dsl.ruleset import compile_collect, rule_files
 
     own = rule_files(paths)
     mine = {p.resolve() for p in own}
     pack = [p for p in builtin if p.resolve() not in mine]
-    ruleset, errors = compile_collect([*pack, *own], builtin_count=len(pack))
+    ruleset, errors = compile_collect([*pack, *own], builtin_count=len(pack), texts=texts)
     problems = [p for e in errors for p in _from_error(e)]
     known = {r.info.id for r in ruleset.rules}
-    tested, test_problems = _tested_rules(own, paths, known)
+    tested, test_problems = _tested_rules(own, paths, known, load)
     problems += test_problems
-    texts: dict[str, str] = {}
+    read: dict[str, str] = {}
     broken = _broken_rules(ruleset.rules, problems)
     for rule in ruleset.rules:
         loc = rule.info.location
         if loc is None or Path(loc.file).resolve() not in mine or rule.info.id in broken:
             continue
-        if loc.file not in texts:
-            texts[loc.file] = Path(loc.file).read_text(encoding="utf-8")
-        warner = _Warner(loc.file, texts[loc.file])
+        if loc.file not in read:
+            given = (texts or {}).get(Path(loc.file))
+            read[loc.file] = given if given is not None else Path(loc.file).read_text("utf-8")
+        warner = _Warner(loc.file, read[loc.file])
         tests_file = Path(loc.file).stem + ".tests.yaml"
         untested = rule.info.id not in tested and not test_problems
         warner.rule(rule.ast, rule.unused, not untested, tests_file)

@@ -85,10 +85,10 @@ _Loader.add_constructor("tag:yaml.org,2002:timestamp", _timestamp)
 class _File:
     """One test file read with the place of every node, so each problem names its line."""
 
-    def __init__(self, path: Path) -> None:
+    def __init__(self, path: Path, text: str | None = None) -> None:
         self.path = path
         try:
-            text = read_small_text(path, "test file")
+            text = read_small_text(path, "test file") if text is None else text
         except Refused as exc:
             raise RuleTestError(exc.message, Location(str(path), 1), hint=exc.hint) from None
         except (OSError, UnicodeDecodeError) as exc:
@@ -191,9 +191,10 @@ def _files(f: _File, value: Any, node: Node | None) -> dict[str, Any]:
     return files
 
 
-def load_cases(path: Path) -> list[Case]:
-    """Every case of a test file; a malformed file raises RuleTestError at the faulty line."""
-    f = _File(path)
+def load_cases(path: Path, text: str | None = None) -> list[Case]:
+    """Every case of a test file (of `text` instead of the file's, when given: an editor's
+    unsaved buffer); a malformed file raises RuleTestError at the faulty line."""
+    f = _File(path, text)
     doc, root = f.data, f.node
     if not isinstance(doc, dict) or not isinstance(doc.get("cases"), list):
         raise f.fail("a rule test file is a mapping with a 'cases' list", root)
