@@ -7,17 +7,20 @@ import difflib
 import json
 import os
 import re
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
+from functools import partial
 from importlib import resources
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
-from aimscheck.errors import AimscheckError, UsageError, raise_all
+from aimscheck.errors import AimscheckError, ErrorGroup, UsageError, raise_all
 from aimscheck.export.contract import VocabularyExtension
 from aimscheck.results import Severity, Waiver
 from aimscheck.source import Location
 from aimscheck.yamlfile import Path_, YamlDocument, read_yaml
+
+_T = TypeVar("_T")
 
 CONFIG_NAMES = ("aimscheck.yaml", "aimscheck.yml")
 OUTPUT_FORMATS = ("junit", "json", "sarif", "markdown", "html")
@@ -95,6 +98,13 @@ def load_schema() -> dict[str, Any]:
 
 def validate(doc: YamlDocument, definition: str | None = None) -> None:
     """Raise every schema problem of `doc`, each at its line (`definition`: a `$defs` entry)."""
+    raise_all([error for _, error in schema_problems(doc, definition)])
+
+
+def schema_problems(
+    doc: YamlDocument, definition: str | None = None
+) -> list[tuple[Path_, AimscheckError]]:
+    """Every schema problem of `doc` with the path it is about, each said once, in order."""
     import jsonschema_rs
 
     schema = load_schema()
@@ -103,15 +113,17 @@ def validate(doc: YamlDocument, definition: str | None = None) -> None:
     data = _as_json(doc.data)
     # jsonschema-rs answers yes or no in microseconds; jsonschema (60 ms to import) explains.
     if jsonschema_rs.Draft202012Validator(schema).is_valid(data):
-        return
+        return []
     import jsonschema
 
     validator = jsonschema.Draft202012Validator(schema)
-    errors: list[AimscheckError] = []
+    found: dict[tuple[Path_, str], AimscheckError] = {}
     for error in validator.iter_errors(data):
         for path, message in _describe(error):
-            errors.append(UsageError(f"{_json_path(path)}: {message}", doc.at(path)))
-    raise_all(sorted(errors, key=lambda e: e.sort_key()))
+            text = f"{_json_path(path)}: {message}"
+            found.setdefault((path, text), UsageError(text, doc.at(path)))
+    ordered = sorted(found.items(), key=lambda item: item[1].sort_key())
+    return [(path, error) for (path, _), error in ordered]
 
 
 def _as_json(value: Any) -> Any:
@@ -147,7 +159,10 @@ def _describe(error: Any) -> Iterator[tuple[Path_, str]]:
         names = [expected] if isinstance(expected, str) else list(expected)
         yield path, f"expected {' or '.join(_TYPES.get(n, n) for n in names)}, got {_show(value)}"
     elif kind == "enum":
-        yield path, f"must be one of: {', '.join(map(str, expected))} (got {_show(value)})"
+        choices = [str(choice) for choice in expected]
+        close = difflib.get_close_matches(str(value), choices, n=1, cutoff=0.6)
+        guess = f": did you mean '{close[0]}'?" if close and isinstance(value, str) else ""
+        yield path, f"must be one of: {', '.join(choices)} (got {_show(value)}){guess}"
     elif kind == "const":
         yield path, f"must be {_show(expected)}, got {_show(value)}"
     elif kind == "pattern" and "[0-9]{4}" in str(expected):
@@ -181,47 +196,97 @@ def _json_path(path: Path_) -> str:
 
 
 def load_config(path: Path) -> Config:
-    """Read and validate an aimscheck.yaml; every problem is a UsageError at its line."""
+    """Read and validate an aimscheck.yaml; every problem is a UsageError at its line, all
+    of them raised together (the waiver files' too), each once."""
     from aimscheck.waivers import load_waiver_file, parse_waivers
 
-    doc = read_yaml(path, "configuration")
+    doc = read_yaml(path, "configuration", collect=True)
+    errors: list[AimscheckError] = list(doc.problems)
     if doc.data is None:
+        raise_all(errors)
         return Config(path=path)
-    validate(doc)
-    data: dict[str, Any] = doc.data
+    problems = schema_problems(doc)
+    errors += [error for _, error in problems]
+    # A setting the schema refused is not read further (its shape is unknown): the settings
+    # beside it still are, so that one run reports every mistake of the file.
+    bad = [where for where, _ in problems]
+
+    def sound(*key: str | int) -> bool:
+        return not any(where[: len(key)] == key or key[: len(where)] == where for where in bad)
+
+    def attempt(key: tuple[str | int, ...] | None, read: Callable[[], _T], default: _T) -> _T:
+        if key is not None and not sound(*key):
+            return default
+        try:
+            return read()
+        except AimscheckError as exc:
+            errors.extend(exc.errors if isinstance(exc, ErrorGroup) else [exc])
+            return default
+
+    data: dict[str, Any] = doc.data if isinstance(doc.data, dict) else {}
     base = path.parent
-    rules: dict[str, Any] = data.get("rules", {})
-    parameters = {rule: dict(values) for rule, values in rules.get("parameters", {}).items()}
+    rules: dict[str, Any] = data.get("rules", {}) if sound("rules") else {}
+    parameters: dict[str, dict[str, object]] = {}
+    if sound("rules", "parameters"):
+        parameters = {rule: dict(values) for rule, values in rules.get("parameters", {}).items()}
     locations = {
         (rule, name): doc.at(("rules", "parameters", rule, name))
         for rule, values in parameters.items()
         for name in values
     }
-    severity = tuple(
-        SeverityChange(
-            e["rule"],
-            Severity(e["severity"]),
-            e["reason"].strip(),
-            doc.at(("rules", "severity", i)),
+    severity: tuple[SeverityChange, ...] = ()
+    if sound("rules", "severity"):
+        severity = tuple(
+            SeverityChange(
+                e["rule"],
+                Severity(e["severity"]),
+                e["reason"].strip(),
+                doc.at(("rules", "severity", i)),
+            )
+            for i, e in enumerate(rules.get("severity", []))
         )
-        for i, e in enumerate(rules.get("severity", []))
+    disabled: tuple[DisabledRule, ...] = ()
+    if sound("rules", "disabled"):
+        disabled = tuple(
+            DisabledRule(e["rule"], e["reason"].strip(), doc.at(("rules", "disabled", i)))
+            for i, e in enumerate(rules.get("disabled", []))
+        )
+    errors += _twice([(c.rule, c.location) for c in severity], "rules.severity")
+    errors += _twice([(d.rule, d.location) for d in disabled], "rules.disabled")
+    no_extensions: tuple[VocabularyExtension, ...] = ()
+    vocabulary = attempt(
+        ("vocabulary",), lambda: _vocabulary(doc, data.get("vocabulary", {})), no_extensions
     )
-    disabled = tuple(
-        DisabledRule(e["rule"], e["reason"].strip(), doc.at(("rules", "disabled", i)))
-        for i, e in enumerate(rules.get("disabled", []))
-    )
-    _no_twice([(c.rule, c.location) for c in severity], "rules.severity")
-    _no_twice([(d.rule, d.location) for d in disabled], "rules.disabled")
-    vocabulary = _vocabulary(doc, data.get("vocabulary", {}))
     inside = _Repo(doc, base)
-    packs = inside.paths(("rules", "packs"), rules.get("packs", []), "a rule pack", _WIDEN_PACKS)
-    files = inside.paths(("waiver_files",), data.get("waiver_files", []), "a waiver file", _WIDEN)
-    baseline = inside.paths(("baseline",), [data["baseline"]] if "baseline" in data else [])
-    outputs = {name: inside.report(name, path) for name, path in data.get("outputs", {}).items()}
-    raise_all(inside.errors)
-    waivers = parse_waivers(doc, ("waivers",))
+    packs: tuple[Path, ...] = ()
+    if sound("rules", "packs"):
+        packs = inside.paths(
+            ("rules", "packs"), rules.get("packs", []), "a rule pack", _WIDEN_PACKS
+        )
+    files: tuple[Path, ...] = ()
+    if sound("waiver_files"):
+        files = inside.paths(
+            ("waiver_files",), data.get("waiver_files", []), "a waiver file", _WIDEN
+        )
+    baseline: tuple[Path, ...] = ()
+    if sound("baseline"):
+        baseline = inside.paths(("baseline",), [data["baseline"]] if "baseline" in data else [])
+    outputs: dict[str, Path] = {}
+    if sound("outputs"):
+        outputs = {
+            name: inside.report(name, path) for name, path in data.get("outputs", {}).items()
+        }
+    errors += inside.errors
+    systemic = attempt(
+        ("readiness",), lambda: _systemic_after(doc, data.get("readiness", {})), None
+    )
+    waivers: tuple[Waiver, ...] = ()
+    if sound("waivers") or all(len(where) > 1 for where in bad if where[:1] == ("waivers",)):
+        refused = {w[1] for w in bad if w[:1] == ("waivers",) and isinstance(w[1], int)}
+        waivers = attempt(None, partial(parse_waivers, doc, ("waivers",), refused), waivers)
     for file in files:
-        waivers += load_waiver_file(file)
+        waivers += attempt(None, partial(load_waiver_file, file), waivers[:0])
+    raise_all(_once(errors))
     return Config(
         path=path,
         default_pack=rules.get("default_pack", True),
@@ -230,8 +295,8 @@ def load_config(path: Path) -> Config:
         parameter_locations=locations,
         severity=severity,
         disabled=disabled,
-        fail_on=data.get("fail_on"),
-        systemic_after=_systemic_after(doc, data.get("readiness", {})),
+        fail_on=data.get("fail_on") if sound("fail_on") else None,
+        systemic_after=systemic,
         outputs=outputs,
         output_locations={name: doc.at(("outputs", name)) for name in outputs},
         baseline=baseline[0] if baseline else None,
@@ -239,6 +304,14 @@ def load_config(path: Path) -> Config:
         waiver_files=files,
         vocabulary=vocabulary,
     )
+
+
+def _once(errors: list[AimscheckError]) -> list[AimscheckError]:
+    """Each problem once (the same message at the same place), in the order of the file."""
+    seen: dict[tuple[object, ...], AimscheckError] = {}
+    for error in errors:
+        seen.setdefault((*error.sort_key(), error.message), error)
+    return sorted(seen.values(), key=lambda e: e.sort_key())
 
 
 def systemic_threshold(value: object) -> int | str | None:
@@ -383,7 +456,7 @@ def _vocabulary_hint(name: str, known: list[str]) -> str:
     return "the field reference in docs/export.md says which fields have one (one of ...)"
 
 
-def _no_twice(entries: list[tuple[str, Location]], where: str) -> None:
+def _twice(entries: list[tuple[str, Location]], where: str) -> list[AimscheckError]:
     seen: dict[str, Location] = {}
     errors: list[AimscheckError] = []
     for rule, location in entries:
@@ -391,4 +464,4 @@ def _no_twice(entries: list[tuple[str, Location]], where: str) -> None:
             message = f"{where} names rule {rule} twice (first at line {seen[rule].line})"
             errors.append(UsageError(message, location, hint="keep one entry per rule"))
         seen.setdefault(rule, location)
-    raise_all(errors)
+    return errors

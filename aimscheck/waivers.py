@@ -20,7 +20,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 from unicodedata import normalize
 
-from aimscheck.errors import AimscheckError, UsageError, raise_all
+from aimscheck.errors import AimscheckError, ErrorGroup, UsageError, raise_all
 from aimscheck.export.dates import when
 from aimscheck.results import Outcome, Result, Waiver, WaiverStatus
 
@@ -30,20 +30,24 @@ if TYPE_CHECKING:
 WAIVABLE = (Outcome.NONCONFORMITY, Outcome.MISSING_EVIDENCE, Outcome.OBSERVATION)
 
 
-def parse_waivers(doc: YamlDocument, at: Path_) -> tuple[Waiver, ...]:
-    """The waivers of the (already validated) list at `at` in `doc`, each with its location."""
+def parse_waivers(doc: YamlDocument, at: Path_, skip: Collection[int] = ()) -> tuple[Waiver, ...]:
+    """The waivers of the (already validated) list at `at` in `doc`, each with its location;
+    the entries at the indexes `skip` are left out (the schema refused them)."""
     entries: Any = doc.data
     for key in at:
         entries = entries.get(key, []) if isinstance(entries, dict) else []
     waivers: list[Waiver] = []
     errors: list[AimscheckError] = []
     for index, entry in enumerate(entries):
+        if index in skip:
+            continue
         where = doc.at((*at, index))
         # The schema allows YYYY-MM-DD only: a whole day in UTC, read as the export's dates are.
         expires = when(entry["expires"])
         if expires is None:
             message = f"expires {entry['expires']!r} is not a real date"
-            errors.append(UsageError(message, doc.at((*at, index, "expires"))))
+            hint = "write a day that exists, as YYYY-MM-DD"
+            errors.append(UsageError(message, doc.at((*at, index, "expires")), hint=hint))
             continue
         # Ids are kept in NFC (export/ids.py): a subject written in another form names them too.
         subject = entry.get("subject")
@@ -64,16 +68,31 @@ def parse_waivers(doc: YamlDocument, at: Path_) -> tuple[Waiver, ...]:
 
 def load_waiver_file(path: Path) -> tuple[Waiver, ...]:
     """A file of its own holding `waivers:` (and optionally `version: 1`)."""
-    from aimscheck.config import validate
+    from aimscheck.config import schema_problems
     from aimscheck.yamlfile import read_yaml
 
-    doc = read_yaml(path, "waiver file")
+    doc = read_yaml(path, "waiver file", collect=True)
     if doc.data is None:
+        raise_all(list(doc.problems))
         raise UsageError(
             f"the waiver file {doc.display} is empty", hint="give it a 'waivers:' list"
         )
-    validate(doc, "waiver_file")
-    return parse_waivers(doc, ("waivers",))
+    problems = schema_problems(doc, "waiver_file")
+    errors = [*doc.problems, *(error for _, error in problems)]
+    waivers: tuple[Waiver, ...] = ()
+    bad = [where for where, _ in problems]
+    # The entries the schema refused are not read further (their shape is unknown), the others
+    # are, so that one run says every mistake of the file.
+    if all(len(where) > 1 and where[0] == "waivers" for where in bad):
+        skip = {where[1] for where in bad if isinstance(where[1], int)}
+        try:
+            waivers = parse_waivers(doc, ("waivers",), skip)
+        except ErrorGroup as group:
+            errors += group.errors
+        except AimscheckError as exc:
+            errors.append(exc)
+    raise_all(errors)
+    return waivers
 
 
 def _matches(waiver: Waiver, result: Result) -> bool:

@@ -23,6 +23,9 @@ class YamlDocument:
     display: str
     data: Any
     lines: dict[Path_, int]
+    # With `read_yaml(..., collect=True)`: what the reader refused (duplicate keys, impossible
+    # dates), left for the caller to report with its own problems, in one run.
+    problems: tuple[AimscheckError, ...] = ()
 
     def at(self, path: Path_) -> Location:
         """The line of the value at `path`, or of the nearest enclosing value that has one."""
@@ -91,8 +94,10 @@ def _too_deep_for_python(shown: str) -> tuple[str, Location, str, str]:
     )
 
 
-def read_yaml(path: Path, what: str) -> YamlDocument:
-    """Parse a small YAML file (safe loader only), noting where every value starts."""
+def read_yaml(path: Path, what: str, collect: bool = False) -> YamlDocument:
+    """Parse a small YAML file (safe loader only), noting where every value starts.
+
+    The problems of single values are raised, or with `collect` kept in `problems`."""
     import yaml
 
     shown = display(path)
@@ -132,8 +137,19 @@ def read_yaml(path: Path, what: str) -> YamlDocument:
         raise UsageError(*_too_deep_for_python(shown)) from None
     finally:
         loader.dispose()
-    raise_all(list(reader.errors))
-    return YamlDocument(path, shown, data, reader.lines)
+    if not collect:
+        raise_all(list(reader.errors))
+    return YamlDocument(path, shown, data, reader.lines, tuple(reader.errors))
+
+
+def _unreadable(node: Any, where: Location) -> UsageError:
+    """The message of a scalar whose explicit tag does not fit it (`!!int abc`)."""
+    shown = repr(node.value) if len(str(node.value)) <= 40 else repr(str(node.value)[:37] + "...")
+    return UsageError(
+        f"{shown} cannot be read as {node.tag.replace('tag:yaml.org,2002:', '!!')}",
+        where,
+        hint="write the value without a tag (no `!` or `!!` before it)",
+    )
 
 
 class _NodeReader:
@@ -146,6 +162,7 @@ class _NodeReader:
         self.open: set[int] = set()
 
     def value(self, node: Any, path: Path_) -> Any:
+        import yaml
         from yaml.nodes import MappingNode, SequenceNode
 
         self.lines.setdefault(path, node.start_mark.line + 1)
@@ -175,7 +192,17 @@ class _NodeReader:
                 out[str(key)] = self.value(value_node, (*path, str(key)))
             self.open.discard(id(node))
             return out
-        return self.loader.construct_object(node, deep=True)
+        try:
+            return self.loader.construct_object(node, deep=True)
+        except yaml.MarkedYAMLError as exc:  # a number too long, .inf: its own message
+            hint = getattr(exc, "hint", "")
+            self.errors.append(UsageError(str(exc.problem), self.location(node), hint=hint))
+        except (ValueError, TypeError, AttributeError, OverflowError, yaml.YAMLError):
+            # An impossible date (2027-02-30) raises out of PyYAML's constructor: it stays
+            # text, as if quoted, for the setting that wants a date to refuse at its line.
+            if node.tag != "tag:yaml.org,2002:timestamp":
+                self.errors.append(_unreadable(node, self.location(node)))
+        return node.value
 
     def location(self, node: Any) -> Location:
         mark = node.start_mark
