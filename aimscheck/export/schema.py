@@ -111,7 +111,7 @@ class FastValidator:
 
         # Exports repeat the same dates thousands of times: each is checked once (the check
         # of a date's text was two thirds of this validation).
-        real_date = functools.lru_cache(maxsize=8192)(_is_real_date)
+        real_date = functools.lru_cache(maxsize=8192)(_on_calendar)
         self._validator = jsonschema_rs.Draft202012Validator(
             dict(schema), formats={"aims-date": real_date}, validate_formats=True
         )
@@ -236,6 +236,15 @@ def _is_real_date(value: object) -> bool:
     if isinstance(value, str) and _pattern("date").match(value):
         (date.fromisoformat if len(value) == 10 else datetime.fromisoformat)(value)
     return True
+
+
+def _on_calendar(value: object) -> bool:
+    """`_is_real_date` answering no instead of raising (jsonschema-rs takes a raise for a
+    crash; the `jsonschema` validator then explains the date at its line)."""
+    try:
+        return _is_real_date(value)
+    except ValueError:
+        return False
 
 
 def _show(value: object) -> str:
