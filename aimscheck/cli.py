@@ -173,8 +173,19 @@ def parse_date(ctx: click.Context, param: click.Parameter, value: str | None) ->
 
 
 # The commands, each in the module of its name under aimscheck/commands/, imported only when the
-# command runs (or when --help lists them): `aimscheck check` does not pay for `fmt` or `lint`.
-COMMANDS = ("check", "test", "lint", "fmt", "explain", "rules", "evidence", "init")
+# command runs: `aimscheck check` does not pay for `fmt` or `lint`, and `--help` lists them from
+# here without importing any. Each line is a whole sentence that fits the listing: click would
+# cut a longer docstring mid-sentence.
+COMMANDS = {
+    "check": "Check an AIMS export against the rules and write the reports.",
+    "test": "Run the tests (*.tests.yaml) of rule packs.",
+    "lint": "Report every error in rule files without running them.",
+    "fmt": "Put rule files in the one canonical layout.",
+    "explain": "Show, part by part, why a rule fails or passes for a record.",
+    "rules": "List the rules of the loaded packs.",
+    "evidence": "Inventory the proof files of an export and check their sha256.",
+    "init": "Create a governance repo that passes the check from the start.",
+}
 
 
 class _Commands(dict[str, click.Command]):
@@ -185,16 +196,67 @@ class _Commands(dict[str, click.Command]):
 
 
 class _LazyGroup(click.Group):
-    """A click group that imports each command's module on first use."""
+    """A click group that imports each command's module on first use, suggests the command
+    meant by a misspelt one, and reports click's usage errors in the layout of every other
+    error (`aimscheck: error: …` with a hint, exit 2)."""
 
     def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
         if self.commands.get(cmd_name) is None and cmd_name in COMMANDS:
             module = importlib.import_module(f"aimscheck.commands.{cmd_name}")
+            module.command.short_help = COMMANDS[cmd_name]
             self.add_command(module.command, cmd_name)
         return super().get_command(ctx, cmd_name)
 
     def list_commands(self, ctx: click.Context) -> list[str]:
         return sorted({*self.commands, *COMMANDS})
+
+    def resolve_command(
+        self, ctx: click.Context, args: list[str]
+    ) -> tuple[str | None, click.Command | None, list[str]]:
+        name = args[0]
+        if name in COMMANDS or ctx.resilient_parsing or name.startswith("-"):
+            return super().resolve_command(ctx, args)
+        # Unknown: suggest from every command, loaded or not (click's own list holds only
+        # the loaded ones).
+        raise click.exceptions.NoSuchCommand(name, possibilities=COMMANDS, ctx=ctx)
+
+    def format_commands(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
+        with formatter.section("Commands"):
+            formatter.write_dl([(name, COMMANDS[name]) for name in sorted(COMMANDS)])
+
+    def main(  # type: ignore[override]
+        self,
+        args: list[str] | None = None,
+        prog_name: str | None = None,
+        complete_var: str | None = None,
+        standalone_mode: bool = True,
+        **extra: Any,
+    ) -> Any:
+        if not standalone_mode:
+            return super().main(args, prog_name, complete_var, False, **extra)
+        try:
+            code = super().main(args, prog_name, complete_var, False, **extra)
+        except click.exceptions.NoArgsIsHelpError as exc:  # a bare `aimscheck`: the help
+            exc.show()
+            sys.exit(exc.exit_code)
+        except click.ClickException as exc:
+            fail(usage_error(exc))
+        except click.Abort:
+            click.echo("Aborted!", err=True)
+            sys.exit(EXIT_FINDINGS)
+        sys.exit(code if isinstance(code, int) else EXIT_OK)
+
+
+def usage_error(exc: click.ClickException) -> Exception:
+    """Click's message (a bad option, value or command) as the project's usage error, with a
+    hint that names the help to read."""
+    from aimscheck.errors import UsageError
+
+    ctx = getattr(exc, "ctx", None)
+    if isinstance(exc, click.exceptions.NoSuchCommand):
+        return UsageError(exc.format_message(), hint="'aimscheck --help' lists the commands")
+    hint = f"see '{ctx.command_path} --help'" if ctx is not None else ""
+    return UsageError(exc.format_message(), hint=hint)
 
 
 @click.group("aimscheck", cls=_LazyGroup, context_settings={"help_option_names": ["-h", "--help"]})

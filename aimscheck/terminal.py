@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import sys
 
 # What a terminal or a CI log would act on instead of showing, beyond the C0 controls (ESC starts
 # terminal sequences, BEL rings, NUL cuts the line, a newline starts a line of its own): DEL and
@@ -66,3 +67,11 @@ def printable(text: str, fmt: str = "text") -> str:
 
 def _unicode_escape(match: re.Match[str]) -> str:
     return f"\\u{ord(match.group(0)):04x}"
+
+
+def stdout_is_terminal() -> bool:
+    """Standard output is a terminal someone reads (not a pipe, a file or a CI log)."""
+    try:
+        return sys.stdout.isatty()
+    except (AttributeError, ValueError):  # replaced or closed: not a terminal
+        return False

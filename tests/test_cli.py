@@ -13,7 +13,7 @@ import yaml
 from click.testing import CliRunner, Result
 from lxml import etree
 
-from aimscheck.cli import EXIT_ERROR, EXIT_FINDINGS, EXIT_OK, main
+from aimscheck.cli import COMMANDS, EXIT_ERROR, EXIT_FINDINGS, EXIT_OK, main
 
 XSD = Path(__file__).parent / "data" / "junit-10.xsd"
 AS_OF = ["--as-of", "2026-11-20"]
@@ -80,6 +80,38 @@ def test_version_and_help() -> None:
     result = run("--help")
     assert result.exit_code == EXIT_OK
     assert "check" in result.output
+
+
+def test_the_help_lists_each_command_with_a_whole_sentence() -> None:
+    listing = run("--help").output.split("Commands:\n", 1)[1].splitlines()
+    assert [line.split()[0] for line in listing] == sorted(COMMANDS)
+    for line in listing:
+        name, said = line.split(maxsplit=1)
+        assert said == COMMANDS[name]  # whole: click would cut a docstring with "..."
+        assert said.endswith(".") and "..." not in said
+    # The subcommands of `evidence` too.
+    subcommands = run("evidence", "--help").output.split("Commands:\n", 1)[1]
+    assert subcommands.count(".\n") == 2 and "..." not in subcommands
+
+
+def test_a_misspelt_command_or_option_gets_a_suggestion_in_the_usual_layout() -> None:
+    result = run("chek", ".")
+    assert result.exit_code == EXIT_ERROR
+    assert result.stdout == ""
+    assert result.stderr == (
+        "aimscheck: error:\n"
+        "No such command 'chek'. Did you mean 'check'?\n"
+        "  hint: 'aimscheck --help' lists the commands\n"
+    )
+    result = run("check", ".", "--fial-on", "major")
+    assert result.exit_code == EXIT_ERROR
+    assert result.stderr.startswith("aimscheck: error:\nNo such option '--fial-on'.")
+    assert "'--fail-on'" in result.stderr
+    assert result.stderr.endswith("  hint: see 'aimscheck check --help'\n")
+    # A bad value too: one layout for every error, whoever finds it.
+    result = run("check", ".", "--fail-on", "critical")
+    assert result.stderr.startswith("aimscheck: error:\nInvalid value for '--fail-on'")
+    assert run().exit_code == EXIT_ERROR  # a bare `aimscheck` shows the help, as before
 
 
 def test_conforming_export_exits_0_and_writes_valid_junit(tmp_path: Path) -> None:
@@ -265,3 +297,46 @@ def test_limit_option_is_applied_to_the_check(tmp_path: Path) -> None:
     bad = run("check", root, *AS_OF, "--limit", "max_size=3")
     assert bad.exit_code == EXIT_ERROR
     assert "unknown limit 'max_size' in --limit" in bad.output
+
+
+def many_bad(count: int) -> list[dict[str, Any]]:
+    return [{"id": f"s{n:03}", "name": f"System {n}", "in_scope": True} for n in range(count)]
+
+
+def test_on_a_terminal_the_findings_are_capped_and_the_files_named(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr("aimscheck.terminal.stdout_is_terminal", lambda: True)
+    result = custom_check(tmp_path, many_bad(60), "--json", tmp_path / "all.json")
+    assert result.exit_code == EXIT_FINDINGS
+    lines = result.stdout.splitlines()
+    assert sum(" has no owner" in line for line in lines) == 50
+    assert (
+        f"… and 10 more findings, not listed: every finding is in {tmp_path / 'all.json'}; "
+        "--max-findings 0 lists them here"
+    ) in lines
+    assert lines[-1] == "FAILED at --fail-on minor: 60 finding(s)"
+    every = custom_check(tmp_path, many_bad(60), "--max-findings", "0")
+    assert sum(" has no owner" in line for line in every.stdout.splitlines()) == 60
+
+
+def test_off_a_terminal_every_finding_is_listed_unless_capped(tmp_path: Path) -> None:
+    result = custom_check(tmp_path, many_bad(60))
+    assert sum(" has no owner" in line for line in result.stdout.splitlines()) == 60
+    assert "more findings" not in result.stdout
+    capped = custom_check(tmp_path, many_bad(60), "--max-findings", "3")
+    assert sum(" has no owner" in line for line in capped.stdout.splitlines()) == 3
+    assert "… and 57 more findings, not listed: --max-findings 0 lists" in capped.stdout
+    bad = custom_check(tmp_path, [BAD], "--max-findings", "-1")
+    assert bad.exit_code == EXIT_ERROR
+    assert "--max-findings" in bad.stderr
+
+
+def test_quiet_prints_nothing_but_an_explicit_format_wins(tmp_path: Path) -> None:
+    quiet = custom_check(tmp_path, [GOOD, BAD], "--quiet")
+    assert (quiet.exit_code, quiet.stdout) == (EXIT_FINDINGS, "")
+    asked = custom_check(tmp_path, [GOOD, BAD], "--quiet", "--format", "json")
+    assert asked.exit_code == EXIT_FINDINGS
+    assert json.loads(asked.stdout)["results"][0]["subject"]["id"] == "s2"
+    text = custom_check(tmp_path, [GOOD, BAD], "-q", "--format", "text")
+    assert "AI system s2 has no owner" in text.stdout

@@ -1,4 +1,4 @@
-"""The terminal summary: header, counts, readiness, findings worst first, verdict last."""
+"""The terminal summary: header, verdict and counts first, then the findings worst first."""
 
 from __future__ import annotations
 
@@ -26,7 +26,8 @@ def test_header(lines: list[str]) -> None:
 
 
 def test_counts_by_outcome_and_severity(lines: list[str]) -> None:
-    assert lines[5:8] == [
+    start = lines.index("") + 4  # after the header, the verdict and the gate
+    assert lines[start : start + 3] == [
         "outcomes: 7 pass, 3 nonconformity, 2 missing_evidence, 1 observation, 2 not_applicable, "
         "1 waived, 1 error",
         "findings: 5 major, 1 minor, 1 observation",
@@ -99,32 +100,71 @@ def test_waived_and_not_applicable_are_counted_not_listed(lines: list[str]) -> N
     assert "EV-4" not in text  # evidence that holds is not a problem
 
 
-def test_verdict_then_threshold_last(lines: list[str]) -> None:
-    assert lines[-2:] == [
+def test_verdict_and_gate_first_then_again_after_the_findings(lines: list[str]) -> None:
+    verdict = [
         "verdict: not assessable — 1 rule error, 4 open majors",
         "FAILED at --fail-on minor: 6 finding(s)",
     ]
+    # Right under the header, before a screen of findings; and last, where a log ends.
+    assert lines[4:8] == ["", *verdict, ""]
+    assert lines[-3:] == ["", *verdict]
+    assert lines.index("findings, worst first:") < len(lines) - 3
+
+
+def many_findings(count: int) -> tuple[Result, ...]:
+    return tuple(
+        Result(RISK, Outcome.NONCONFORMITY, Subject("risks", f"R-{n}"), Location("r.yaml", n))
+        for n in range(1, count + 1)
+    )
+
+
+def test_a_capped_listing_says_how_many_more_and_where_they_all_are() -> None:
+    report = make_report(results=many_findings(120))
+    lines = render(report, 50, ["out/aims.json", "out/aims.sarif"]).splitlines()
+    listed = [line for line in lines if "AIMS-6.1.3-02 nonconformity" in line]
+    assert [line.split()[0] for line in listed] == [f"r.yaml:{n}" for n in range(1, 51)]
+    more = lines[lines.index(listed[-1]) + 1]
+    assert more == (
+        "… and 70 more findings, not listed: every finding is in out/aims.json, out/aims.sarif; "
+        "--max-findings 0 lists them here"
+    )
+    # Without a report file, the line says how to see them all.
+    alone = render(report, 119).splitlines()
+    assert (
+        "… and 1 more finding, not listed: --max-findings 0 lists them all, or --html FILE "
+        "writes them all to a report"
+    ) in alone
+    # No limit, or a limit the findings fit in: every finding, and no such line.
+    for whole in (render(report), render(report, 120)):
+        assert sum("AIMS-6.1.3-02 nonconformity" in line for line in whole.splitlines()) == 120
+        assert "more finding" not in whole
 
 
 def test_not_ready_verdict() -> None:
     no_error = tuple(r for r in RESULTS if r.outcome is not Outcome.ERROR)
     lines = render(make_report(results=no_error, fail_on=Severity.MAJOR)).splitlines()
-    assert lines[-2:] == [
-        "verdict: not ready for stage 1 — 4 open majors",
-        "FAILED at --fail-on major: 4 finding(s)",
-    ]
+    assert (
+        lines[5:7]
+        == lines[-2:]
+        == [
+            "verdict: not ready for stage 1 — 4 open majors",
+            "FAILED at --fail-on major: 4 finding(s)",
+        ]
+    )
 
 
 def test_clean_run() -> None:
     clean = tuple(r for r in RESULTS if not r.outcome.is_finding)
     text = render(make_report(results=clean))
     assert "findings, worst first:" not in text
-    assert text.endswith(
-        "verdict: ready for stage 1 — no open major, no systemic failure\n"
-        "passed at --fail-on minor\n"
-    )
-    off = render(make_report(results=clean, systemic_after=None))
-    assert off.endswith("verdict: ready for stage 1 — no open major\npassed at --fail-on minor\n")
+    lines = text.splitlines()
+    assert lines[5:7] == [
+        "verdict: ready for stage 1 — no open major, no systemic failure",
+        "passed at --fail-on minor",
+    ]
+    assert lines.count("passed at --fail-on minor") == 1  # said once: no listing to close
+    off = render(make_report(results=clean, systemic_after=None)).splitlines()
+    assert off[5:7] == ["verdict: ready for stage 1 — no open major", "passed at --fail-on minor"]
 
 
 def test_observation_only_passes_at_minor() -> None:

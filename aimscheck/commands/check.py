@@ -27,7 +27,7 @@ from aimscheck.cli import (
 )
 
 if TYPE_CHECKING:
-    from aimscheck.reportpaths import Inputs
+    from aimscheck.reportpaths import Inputs, Targets
     from aimscheck.results import Report
 
 FORMATS = ("text", "json", "junit", "sarif", "markdown", "html")
@@ -103,9 +103,15 @@ _EXIT_HOOK: list[object] = []
     "--format",
     "fmt",
     type=click.Choice(FORMATS),
-    default="text",
-    show_default=True,
-    help="What to print on standard output.",
+    default=None,
+    help="What to print on standard output, even with --quiet  [default: text]",
+)
+@click.option(
+    "--max-findings",
+    type=click.IntRange(min=0),
+    metavar="N",
+    default=None,
+    help="Findings the text output lists; 0: all  [default: 50 on a terminal, else all]",
 )
 @evidence_root_option
 @click.option(
@@ -116,7 +122,12 @@ _EXIT_HOOK: list[object] = []
 @allow_hard_links_option
 @limit_option
 @click.option("--strict", is_flag=True, help="Refuse export fields the schema does not know.")
-@click.option("-q", "--quiet", is_flag=True, help="Print nothing but errors (no progress).")
+@click.option(
+    "-q",
+    "--quiet",
+    is_flag=True,
+    help="Print nothing but errors (no progress), unless --format is given.",
+)
 @guarded
 @_collector_paused
 def command(
@@ -134,7 +145,8 @@ def command(
     sarif: Path | None,
     markdown: Path | None,
     html: Path | None,
-    fmt: str,
+    fmt: str | None,
+    max_findings: int | None,
     evidence_root: Path | None,
     uri_counts_missing: bool,
     allow_hard_links: bool,
@@ -197,7 +209,7 @@ def command(
             config=config,
             baseline=baseline,
             # Hashing every proof file is only worth it when a report shows the inventory.
-            inventory=bool({"json", "html"} & {*outputs, fmt}),
+            inventory=bool({"json", "html"} & {*outputs, fmt or "text"}),
             on_export=functools.partial(targets.check_export, inputs, evidence_root),
         )
         with use(limits):
@@ -211,11 +223,27 @@ def command(
     except Exception:
         targets.remove_stale()
         raise
-    if not quiet:
+    if fmt is not None or not quiet:  # a format asked for is printed, --quiet or not
         from aimscheck.terminal import printable  # the repo's data shown, never acted on
 
-        click.echo(printable(_render(fmt, report), fmt), nl=False)
+        fmt = fmt or "text"
+        shown = _stdout(fmt, report, max_findings, targets)
+        click.echo(printable(shown, fmt), nl=False)
     exit_now(EXIT_FINDINGS if report.failing() else EXIT_OK)
+
+
+def _stdout(fmt: str, report: Report, max_findings: int | None, targets: Targets) -> str:
+    """What standard output shows: text lists at most --max-findings findings (on a terminal
+    50 by default) and names the report files of the run that hold them all."""
+    if fmt != "text":
+        return _render(fmt, report)
+    from aimscheck.reporters import text
+    from aimscheck.terminal import stdout_is_terminal
+
+    if max_findings is None:
+        max_findings = text.TERMINAL_FINDINGS if stdout_is_terminal() else 0
+    full = [str(t.path) for t in targets if t.name in ("json", "sarif", "html", "junit")]
+    return text.render(report, max_findings or None, full)
 
 
 def _render(name: str, report: Report) -> str:

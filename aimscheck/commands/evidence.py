@@ -47,7 +47,7 @@ def command() -> None:
     """
 
 
-@command.command("inventory")
+@command.command("inventory", short_help="List the proof behind every clause and Annex A control.")
 @click.argument("path", type=click.Path(path_type=Path), default=".")
 @as_of_option(
     "The date expiry and review dates are judged against, to the end of that day in UTC "
@@ -240,7 +240,7 @@ def _files(paths: tuple[Path, ...]) -> Iterator[Path]:
         yield from sorted(found)
 
 
-@command.command("hash")
+@command.command("hash", short_help="Print `sha256 path` lines for proof files.")
 @click.argument("paths", nargs=-1, required=True, type=click.Path(path_type=Path))
 @click.option(
     "--relative-to",

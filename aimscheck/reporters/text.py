@@ -1,6 +1,8 @@
-"""The terminal summary: counts, readiness, the findings worst first, the verdict last."""
+"""The terminal summary: the verdict and counts first, then the findings worst first."""
 
 from __future__ import annotations
+
+from collections.abc import Sequence
 
 from aimscheck.baseline import compare
 from aimscheck.reporters.readiness import GroupReadiness, Readiness, assess, verdict_reasons
@@ -155,8 +157,25 @@ def _notes(report: Report) -> list[str]:
     return lines
 
 
-def render(report: Report) -> str:
-    """Plain text for a terminal or a CI log (no colour codes)."""
+# Findings listed when standard output is a terminal and --max-findings is not given: a screen
+# or two. A log or a pipe gets every finding (a CI log is searched, not scrolled).
+TERMINAL_FINDINGS = 50
+
+
+def more_line(hidden: int, full_list: Sequence[str]) -> str:
+    """What a capped listing leaves out, and where the whole list is."""
+    noun = "finding" if hidden == 1 else "findings"
+    if full_list:
+        where = f"every finding is in {', '.join(full_list)}; --max-findings 0 lists them here"
+    else:
+        where = "--max-findings 0 lists them all, or --html FILE writes them all to a report"
+    return f"… and {hidden} more {noun}, not listed: {where}"
+
+
+def render(report: Report, limit: int | None = None, full_list: Sequence[str] = ()) -> str:
+    """Plain text for a terminal or a CI log (no colour codes): the verdict and the counts
+    first, then at most `limit` findings worst first (all when None), saying how many more
+    there are and which of `full_list` (the report files of the run) holds them."""
     version = report.tool_version or "(unknown version)"
     digest = f" ({report.export_digest})" if report.export_digest else ""
     lines = [
@@ -168,6 +187,8 @@ def render(report: Report) -> str:
     if report.config_file:
         lines.insert(3, f"config: {report.config_file}")
     lines += [*_notes(report), ""]
+    verdict = [verdict_line(report), threshold_line(report)]
+    lines += [*verdict, ""]
     counts = report.counts()
     lines.append("outcomes: " + ", ".join(f"{n} {name}" for name, n in counts.items()))
     by_severity = {s: 0 for s in Severity}
@@ -178,12 +199,16 @@ def render(report: Report) -> str:
     if findings:
         lines.append(subjects_line(findings))
     lines += _readiness_lines(assess(report))
-    if findings:
-        lines += ["", "findings, worst first:"]
-        for result in sorted(findings, key=finding_key):
-            lines += _finding_lines(result, report)
     lines += _waiver_lines(report)
-    lines += ["", verdict_line(report), threshold_line(report)]
+    if findings:
+        shown = sorted(findings, key=finding_key)[:limit]
+        lines += ["", "findings, worst first:"]
+        for result in shown:
+            lines += _finding_lines(result, report)
+        if len(shown) < len(findings):
+            lines.append(more_line(len(findings) - len(shown), full_list))
+        # Both ends of a long listing say how the run ended.
+        lines += ["", *verdict]
     # Every line is built from pieces of the repo's data (ids, names, file names, messages):
     # escaped line by line, a newline inside a value is shown as `\\n`, never a new log line.
     return "\n".join(map(visible, lines)) + "\n"
