@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import dataclasses
+import json
 import random
+import shutil
 import subprocess
 import sys
 import xml.etree.ElementTree as ET
@@ -47,23 +49,23 @@ SUITES = [
     "A.10 Third-party and customer relationships",
 ]
 NAMES = {
-    "[MAJOR] AIMS-4.3-01",
-    "[MAJOR] AIMS-5.2-01 policies/POL-1",
-    "[MAJOR] AIMS-6.1.3-02 risks/R-7",
-    "[MAJOR] AIMS-6.1.3-02 passed subjects",
-    "[OBSERVATION] AIMS-7.2-01 people/P-3",
-    "[OBSERVATION] AIMS-7.2-01 passed subjects",
-    "[MAJOR] AIMS-9.2-01",
-    "[MINOR] AIMS-10.2-01 passed subjects",
-    "[MAJOR] AIMS-A.5.2-01 ai_systems/credit-scoring",
-    "[MAJOR] AIMS-A.5.2-01 ai_systems/fraud-detection",
-    "[MAJOR] AIMS-A.5.2-01 passed subjects",
-    "[MINOR] AIMS-A.6.2.4-01 ai_systems/credit-scoring",
-    "[MINOR] AIMS-A.6.2.4-01 passed subjects",
-    "[MINOR] AIMS-A.7.4-01 ai_systems/chatbot",
-    "[MINOR] AIMS-A.7.4-01 ai_systems/credit-scoring",
-    "[MINOR] AIMS-A.10.3-01 suppliers/S-2",
-    "[MINOR] AIMS-A.10.3-01 passed subjects",
+    "AIMS-4.3-01",
+    "AIMS-5.2-01 policies/POL-1",
+    "AIMS-6.1.3-02 risks/R-7",
+    "AIMS-6.1.3-02 passed subjects",
+    "AIMS-7.2-01 people/P-3",
+    "AIMS-7.2-01 passed subjects",
+    "AIMS-9.2-01",
+    "AIMS-10.2-01 passed subjects",
+    "AIMS-A.5.2-01 ai_systems/credit-scoring",
+    "AIMS-A.5.2-01 ai_systems/fraud-detection",
+    "AIMS-A.5.2-01 passed subjects",
+    "AIMS-A.6.2.4-01 ai_systems/credit-scoring",
+    "AIMS-A.6.2.4-01 passed subjects",
+    "AIMS-A.7.4-01 ai_systems/chatbot",
+    "AIMS-A.7.4-01 ai_systems/credit-scoring",
+    "AIMS-A.10.3-01 suppliers/S-2",
+    "AIMS-A.10.3-01 passed subjects",
 }
 
 
@@ -135,18 +137,21 @@ def test_names_are_exactly_rule_and_subject(root: ET.Element) -> None:
     assert set(names) == NAMES
 
 
-def test_classnames_are_dotted(root: ET.Element) -> None:
+def test_classnames_split_at_the_last_dot_into_group_and_requirement(root: ET.Element) -> None:
     by_name = cases(root)
-    assert by_name["[MAJOR] AIMS-A.5.2-01 ai_systems/credit-scoring"].attrib["classname"] == (
-        "iso42001.A.5.A.5.2"
+    assert by_name["AIMS-A.5.2-01 ai_systems/credit-scoring"].attrib["classname"] == (
+        "iso42001.A_5.A_5_2"
     )
-    assert by_name["[MAJOR] AIMS-6.1.3-02 risks/R-7"].attrib["classname"] == "iso42001.6.6.1.3"
-    assert by_name["[MAJOR] AIMS-9.2-01"].attrib["classname"] == "iso42001.9.9.2.1"
+    assert by_name["AIMS-6.1.3-02 risks/R-7"].attrib["classname"] == "iso42001.clause_6.6_1_3"
+    assert by_name["AIMS-9.2-01"].attrib["classname"] == "iso42001.clause_9.9_2_1"
     # A rule citing a clause and a control reports under its clause (RuleInfo.group).
-    assert by_name["[MAJOR] AIMS-5.2-01 policies/POL-1"].attrib["classname"] == "iso42001.5.5.2"
-    assert by_name["[MINOR] AIMS-A.10.3-01 passed subjects"].attrib["classname"] == (
-        "iso42001.A.10.A.10.3"
-    )
+    assert by_name["AIMS-5.2-01 policies/POL-1"].attrib["classname"] == "iso42001.clause_5.5_2"
+    assert by_name["AIMS-A.10.3-01 passed subjects"].attrib["classname"] == ("iso42001.A_10.A_10_3")
+    # Jenkins: package = before the last dot, class = after it; GitLab groups by the package.
+    for case in root.iter("testcase"):
+        package, _, leaf = case.attrib["classname"].rpartition(".")
+        assert package.count(".") == 1 and package.startswith("iso42001."), package
+        assert leaf and "." not in leaf
 
 
 def outcome_element(case: ET.Element) -> tuple[str, dict[str, str]] | None:
@@ -164,46 +169,46 @@ def test_each_outcome_gets_its_element_and_type(root: ET.Element) -> None:
         found = outcome_element(by_name[name])
         return None if found is None else (found[0], found[1]["type"])
 
-    assert kind("[MAJOR] AIMS-6.1.3-02 risks/R-7") == ("failure", "nonconformity.major")
+    assert kind("AIMS-6.1.3-02 risks/R-7") == ("failure", "nonconformity.major")
     # Below --fail-on minor: the observation does not fail the run, so it is not red either.
-    assert kind("[OBSERVATION] AIMS-7.2-01 people/P-3") == ("skipped", "observation")
-    assert kind("[MINOR] AIMS-A.10.3-01 suppliers/S-2") == ("failure", "nonconformity.minor")
-    assert kind("[MAJOR] AIMS-A.5.2-01 ai_systems/fraud-detection") == (
+    assert kind("AIMS-7.2-01 people/P-3") == ("skipped", "observation")
+    assert kind("AIMS-A.10.3-01 suppliers/S-2") == ("failure", "nonconformity.minor")
+    assert kind("AIMS-A.5.2-01 ai_systems/fraud-detection") == (
         "failure",
         "missing-evidence.major",
     )
-    assert kind("[MAJOR] AIMS-5.2-01 policies/POL-1") == ("failure", "missing-evidence.major")
-    assert kind("[MAJOR] AIMS-9.2-01") == ("error", "evaluation-error")
-    assert kind("[MINOR] AIMS-A.7.4-01 ai_systems/chatbot") == ("skipped", "not-applicable")
-    assert kind("[MINOR] AIMS-A.6.2.4-01 ai_systems/credit-scoring") == ("skipped", "waived")
+    assert kind("AIMS-5.2-01 policies/POL-1") == ("failure", "missing-evidence.major")
+    assert kind("AIMS-9.2-01") == ("error", "evaluation-error")
+    assert kind("AIMS-A.7.4-01 ai_systems/chatbot") == ("skipped", "not-applicable")
+    assert kind("AIMS-A.6.2.4-01 ai_systems/credit-scoring") == ("skipped", "waived")
     for name in NAMES:
-        if name.endswith("passed subjects") or name == "[MAJOR] AIMS-4.3-01":
+        if name.endswith("passed subjects") or name == "AIMS-4.3-01":
             assert kind(name) is None, name
 
 
 def test_messages_are_the_result_messages(root: ET.Element) -> None:
     by_name = cases(root)
-    failure = by_name["[MAJOR] AIMS-6.1.3-02 risks/R-7"].find("failure")
+    failure = by_name["AIMS-6.1.3-02 risks/R-7"].find("failure")
     assert failure is not None
     assert failure.attrib["message"] == (
         "Risk R-7 scores 16 above the threshold 12 but has no treatment"
     )
-    waived = by_name["[MINOR] AIMS-A.6.2.4-01 ai_systems/credit-scoring"].find("skipped")
+    waived = by_name["AIMS-A.6.2.4-01 ai_systems/credit-scoring"].find("skipped")
     assert waived is not None
     assert waived.attrib["message"] == (
         "until 2026-06-30: revalidation is scheduled after the Q2 retraining"
     )
     assert "raw outcome: nonconformity" in (waived.text or "")
-    na = by_name["[MINOR] AIMS-A.7.4-01 ai_systems/chatbot"].find("skipped")
+    na = by_name["AIMS-A.7.4-01 ai_systems/chatbot"].find("skipped")
     assert na is not None
     assert na.attrib["message"] == "A.7.4 is excluded in the SoA: no training data is used"
-    error = by_name["[MAJOR] AIMS-9.2-01"].find("error")
+    error = by_name["AIMS-9.2-01"].find("error")
     assert error is not None
     assert error.attrib["message"] == "cannot compare date with string 'last spring'"
 
 
 def test_failure_body_says_where_why_and_how_to_fix(root: ET.Element) -> None:
-    failure = cases(root)["[MAJOR] AIMS-A.5.2-01 ai_systems/fraud-detection"].find("failure")
+    failure = cases(root)["AIMS-A.5.2-01 ai_systems/fraud-detection"].find("failure")
     assert failure is not None
     body = (failure.text or "").splitlines()
     assert body == [
@@ -221,7 +226,7 @@ def test_failure_body_says_where_why_and_how_to_fix(root: ET.Element) -> None:
 
 
 def test_whole_export_failure_body(root: ET.Element) -> None:
-    error = cases(root)["[MAJOR] AIMS-9.2-01"].find("error")
+    error = cases(root)["AIMS-9.2-01"].find("error")
     assert error is not None
     text = error.text or ""
     assert "subject: the whole export" in text
@@ -231,12 +236,12 @@ def test_whole_export_failure_body(root: ET.Element) -> None:
 
 def test_passed_subjects_are_listed_in_system_out(root: ET.Element) -> None:
     by_name = cases(root)
-    out = by_name["[MAJOR] AIMS-6.1.3-02 passed subjects"].findtext("system-out")
+    out = by_name["AIMS-6.1.3-02 passed subjects"].findtext("system-out")
     assert out == f"{RISK.id} {RISK.title}\n2 subject(s) passed:\n  risks/R-1\n  risks/R-2"
     assert "nothing to check" in (
-        by_name["[MINOR] AIMS-10.2-01 passed subjects"].findtext("system-out") or ""
+        by_name["AIMS-10.2-01 passed subjects"].findtext("system-out") or ""
     )
-    assert "whole export" in (by_name["[MAJOR] AIMS-4.3-01"].findtext("system-out") or "")
+    assert "whole export" in (by_name["AIMS-4.3-01"].findtext("system-out") or "")
 
 
 def test_wholly_failing_rule_has_no_passed_case() -> None:
@@ -244,7 +249,7 @@ def test_wholly_failing_rule_has_no_passed_case() -> None:
         rules=(RISK,), results=(Result(RISK, Outcome.NONCONFORMITY, Subject("risks", "R-1")),)
     )
     names = [c.attrib["name"] for c in ET.fromstring(render_junit(report)).iter("testcase")]
-    assert names == ["[MAJOR] AIMS-6.1.3-02 risks/R-1"]
+    assert names == ["AIMS-6.1.3-02 risks/R-1"]
 
 
 def test_counts_seen_by_junitparser(xml: str) -> None:
@@ -274,7 +279,7 @@ def test_written_file_reads_back(tmp_path: Path, xml: str, schema: etree.XMLSche
     assert schema.validate(etree.parse(str(target)))
     parsed = JUnitXml.fromfile(str(target))
     assert parsed.tests == 17
-    assert any(case.name == "[OBSERVATION] AIMS-7.2-01 people/P-3" for s in parsed for case in s)
+    assert any(case.name == "AIMS-7.2-01 people/P-3" for s in parsed for case in s)
 
 
 def test_names_do_not_depend_on_messages(root: ET.Element) -> None:
@@ -307,7 +312,7 @@ def test_hostile_text_is_escaped_or_replaced(schema: etree.XMLSchema) -> None:
     assert_valid(schema, xml)
     assert "\x01" not in xml and "\x07" not in xml
     case = next(ET.fromstring(xml).iter("testcase"))
-    assert case.attrib["name"] == "[MAJOR] AIMS-A.5.2-01 ai_systems/x<&>\ufffd"
+    assert case.attrib["name"] == "AIMS-A.5.2-01 ai_systems/x<&>\ufffd"
     failure = case.find("failure")
     assert failure is not None
     assert failure.attrib["message"] == 'bad <tag> & "quotes" \ufffd bell\ufffd \ufffd end \ufffd'
@@ -327,7 +332,7 @@ def test_duplicate_results_keep_distinct_names(schema: etree.XMLSchema) -> None:
     xml = render_junit(make_report(rules=(RISK,), results=(twice, twice)))
     assert_valid(schema, xml)
     names = [c.attrib["name"] for c in ET.fromstring(xml).iter("testcase")]
-    assert names == ["[MAJOR] AIMS-6.1.3-02 risks/R-1", "[MAJOR] AIMS-6.1.3-02 risks/R-1 (2)"]
+    assert names == ["AIMS-6.1.3-02 risks/R-1", "AIMS-6.1.3-02 risks/R-1 (2)"]
 
 
 def test_rule_without_references_goes_to_a_last_other_suite(schema: etree.XMLSchema) -> None:
@@ -336,7 +341,7 @@ def test_rule_without_references_goes_to_a_last_other_suite(schema: etree.XMLSch
     assert_valid(schema, xml)
     root = ET.fromstring(xml)
     assert [s.attrib["name"] for s in root.findall("testsuite")] == [SUITES[0], "other"]
-    assert cases(root)["[MINOR] ZZ-1 passed subjects"].attrib["classname"] == "iso42001.other"
+    assert cases(root)["ZZ-1 passed subjects"].attrib["classname"] == "iso42001.other.ZZ-1"
 
 
 def test_empty_report_is_valid(schema: etree.XMLSchema) -> None:
@@ -420,7 +425,7 @@ def test_red_testcases_are_exactly_the_failing_results(
 
 
 def test_an_observation_fails_only_at_fail_on_observation(schema: etree.XMLSchema) -> None:
-    name = "[OBSERVATION] AIMS-7.2-01 people/P-3"
+    name = "AIMS-7.2-01 people/P-3"
     gated = render_junit(make_report(fail_on=Severity.OBSERVATION))
     assert_valid(schema, gated)
     failure = cases(ET.fromstring(gated))[name].find("failure")
@@ -453,7 +458,7 @@ def test_an_observation_fails_only_at_fail_on_observation(schema: etree.XMLSchem
 
 def test_findings_below_the_threshold_or_in_the_baseline_are_skipped() -> None:
     minor = cases(ET.fromstring(render_junit(make_report(fail_on=Severity.MAJOR))))
-    skipped = minor["[MINOR] AIMS-A.10.3-01 suppliers/S-2"].find("skipped")
+    skipped = minor["AIMS-A.10.3-01 suppliers/S-2"].find("skipped")
     assert skipped is not None
     assert skipped.attrib == {
         "type": "nonconformity.minor",
@@ -462,12 +467,140 @@ def test_findings_below_the_threshold_or_in_the_baseline_are_skipped() -> None:
     }
     known = Baseline("old.json", frozenset({("AIMS-6.1.3-02", "risks/R-7")}))
     baseline = cases(ET.fromstring(render_junit(make_report(baseline=known))))
-    skipped = baseline["[MAJOR] AIMS-6.1.3-02 risks/R-7"].find("skipped")
+    skipped = baseline["AIMS-6.1.3-02 risks/R-7"].find("skipped")
     assert skipped is not None
     assert skipped.attrib["type"] == "nonconformity.major"
     assert skipped.attrib["message"].endswith("(does not fail the run: known in the baseline)")
     never = cases(ET.fromstring(render_junit(make_report(fail_on=None))))
-    error = never["[MAJOR] AIMS-9.2-01"].find("skipped")
+    error = never["AIMS-9.2-01"].find("skipped")
     assert error is not None
     assert error.attrib["type"] == "evaluation-error"
     assert error.attrib["message"].endswith("(does not fail the run: --fail-on never)")
+
+
+# --- Test history: names that survive re-grading, and fixed findings that pass ---------------
+
+
+def test_regrading_a_rule_keeps_every_name_and_changes_the_type(root: ET.Element) -> None:
+    minor = dataclasses.replace(RISK, severity=Severity.MINOR)
+    regraded = tuple(dataclasses.replace(r, rule=minor) if r.rule is RISK else r for r in RESULTS)
+    rules = tuple(minor if r is RISK else r for r in RULES)
+    again = cases(ET.fromstring(render_junit(make_report(rules=rules, results=regraded))))
+    assert set(again) == set(cases(root))
+    before = outcome_element(cases(root)["AIMS-6.1.3-02 risks/R-7"])
+    after = outcome_element(again["AIMS-6.1.3-02 risks/R-7"])
+    assert before is not None and after is not None
+    assert (before[1]["type"], after[1]["type"]) == ("nonconformity.major", "nonconformity.minor")
+
+
+def test_findings_fixed_since_the_baseline_pass_under_their_own_names(
+    schema: etree.XMLSchema,
+) -> None:
+    baseline = Baseline(
+        "previous.json",
+        frozenset(
+            {
+                ("AIMS-6.1.3-02", "risks/R-7"),  # still there: known, skipped
+                ("AIMS-6.1.3-02", "risks/R-1"),  # passes now
+                ("AIMS-6.1.3-02", "risks/R-9"),  # no longer checked (record removed)
+                ("AIMS-4.3-01", ""),  # a whole-export finding that passes now
+                ("AIMS-99-01", "risks/R-1"),  # a rule no longer run: no case
+            }
+        ),
+    )
+    xml = render_junit(make_report(baseline=baseline))
+    assert_valid(schema, xml)
+    by_name = cases(ET.fromstring(xml))
+    assert set(by_name) == NAMES | {"AIMS-6.1.3-02 risks/R-1", "AIMS-6.1.3-02 risks/R-9"}
+    fixed = by_name["AIMS-6.1.3-02 risks/R-1"]
+    assert outcome_element(fixed) is None
+    assert fixed.attrib["classname"] == "iso42001.clause_6.6_1_3"
+    assert (fixed.findtext("system-out") or "").splitlines() == [
+        f"{RISK.id} {RISK.title}",
+        "subject: risks/R-1",
+        "fixed: the baseline previous.json holds this finding; it no longer occurs",
+        "location: fixtures/acme-gaps/risks.yaml:2",
+    ]
+    gone = by_name["AIMS-6.1.3-02 risks/R-9"]
+    assert outcome_element(gone) is None
+    assert (gone.findtext("system-out") or "").endswith(
+        "the subject is no longer checked by this rule (removed or out of scope)"
+    )
+    whole = by_name["AIMS-4.3-01"]
+    assert outcome_element(whole) is None
+    assert (whole.findtext("system-out") or "").splitlines()[-1] == (
+        "fixed: the baseline previous.json holds this finding; it no longer occurs"
+    )
+    known = outcome_element(by_name["AIMS-6.1.3-02 risks/R-7"])
+    assert known is not None and known[0] == "skipped"
+    parsed = parse(xml)
+    assert parsed.tests == len(NAMES) + 2
+    assert (parsed.failures, parsed.errors) == (4, 1)  # R-7 is known: skipped, not red
+
+
+def junit_outcomes(path: Path) -> dict[tuple[str, str], str]:
+    """What a CI's test history records per test (classname, name): passed, failed, skipped..."""
+    out = {}
+    for suite in JUnitXml.fromfile(str(path)):
+        for case in suite:
+            kinds = [type(r).__name__.lower() for r in case.result]
+            out[(case.classname, case.name)] = kinds[0] if kinds else "passed"
+    return out
+
+
+def test_two_consecutive_ci_runs_show_the_fixed_finding_going_from_failed_to_passed(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, schema: etree.XMLSchema
+) -> None:
+    from click.testing import CliRunner
+
+    from aimscheck.cli import main
+
+    shutil.copytree(Path(__file__).parent.parent / "fixtures" / "gaps", tmp_path / "gov")
+    monkeypatch.chdir(tmp_path)
+    common = ["check", "gov", "--as-of", "2026-11-20", "--fail-on", "observation"]
+    first = CliRunner().invoke(main, [*common, "--json", "1.json", "--junit", "1.xml"])
+    assert first.exit_code == 1, first.output
+    # The fix: the climate-change decision gets its rationale.
+    aims = tmp_path / "gov" / "aims.yaml"
+    text = aims.read_text(encoding="utf-8")
+    fixed = text.replace(
+        "  climate_change_relevant: false\n",
+        "  climate_change_relevant: false\n"
+        "  climate_change_rationale: Our AI systems run on rented cloud capacity only.\n",
+    )
+    assert fixed != text
+    aims.write_text(fixed, encoding="utf-8")
+    second = CliRunner().invoke(
+        main, [*common, "--baseline", "1.json", "--junit", "2.xml", "--json", "2.json"]
+    )
+    assert second.exit_code == 0, second.output  # every other finding is known
+    for name in ("1.xml", "2.xml"):
+        assert schema.validate(etree.parse(str(tmp_path / name))), name
+    before, after = junit_outcomes(tmp_path / "1.xml"), junit_outcomes(tmp_path / "2.xml")
+    test = ("iso42001.clause_4.4_1", "AIMS-4.1-05 context")
+    assert (before[test], after[test]) == ("failure", "passed")
+    # Every test of the first run is still there under the same name; none went missing.
+    assert set(before) <= set(after)
+    changed = {t: (before[t], after[t]) for t in before if before[t] != after[t]}
+    assert changed[test] == ("failure", "passed")
+    assert {b for b, _ in changed.values()} <= {"failure", "error"}
+    assert {a for t, (_, a) in changed.items() if t != test} <= {"skipped"}  # known findings
+    counts = json.loads((tmp_path / "2.json").read_text(encoding="utf-8"))["summary"]["baseline"]
+    assert counts["fixed"] == 1
+
+
+def test_the_readme_example_is_real_output(monkeypatch: pytest.MonkeyPatch) -> None:
+    import datetime as dt
+
+    from aimscheck.check import CheckOptions, run_check
+
+    repo = Path(__file__).parent.parent
+    readme = (repo / "README.md").read_text(encoding="utf-8")
+    marker = readme.index("<!-- junit-example: fixtures/gaps, as of 2026-11-20")
+    start = readme.index("```xml\n", marker) + len("```xml\n")
+    example = readme[start : readme.index("```", start)]
+    assert example.startswith("<testcase ") and example.endswith("</testcase>\n")
+    monkeypatch.chdir(repo)  # locations as the README run shows them: relative to the repo
+    report = run_check(CheckOptions(Path("fixtures/gaps"), as_of=dt.date(2026, 11, 20)))
+    flat = "\n".join(line.removeprefix("    ") for line in render_junit(report).splitlines())
+    assert example in flat

@@ -26,6 +26,8 @@ _FORBIDDEN_ATTRIBUTES = {
 # Written as the few ranges XML refuses rather than the many it allows: the same set, compiled
 # ten times faster (7 ms of every run otherwise).
 _NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
+# What a classname part may hold: a dot would be read as a package separator by Jenkins.
+_NOT_CLASS = re.compile(r"[^A-Za-z0-9_-]+")
 # The type of a finding's <failure> (<error> for a rule error); severity is added to the first two.
 _FINDING_TYPES = {
     Outcome.NONCONFORMITY: "nonconformity",
@@ -39,22 +41,31 @@ def _clean(text: str) -> str:
     return _NOT_XML.sub("\ufffd", text)
 
 
-def _label(result: Result) -> str:
-    return f"[{result.severity.value.upper()}] {result.rule.id}"
-
-
 def case_name(result: Result) -> str:
-    """Stable across runs: severity, rule id and subject, never the message."""
+    """Stable across runs and configurations: rule id and subject, never the message or the
+    severity (a re-graded rule keeps its test history; the grade is in the failure's type)."""
     if result.subject is None:
-        return _label(result)
-    return f"{_label(result)} {result.subject}"
+        return result.rule.id
+    return f"{result.rule.id} {result.subject}"
+
+
+def _segment(text: str) -> str:
+    return _NOT_CLASS.sub("_", text)
 
 
 def classname(rule: RuleInfo) -> str:
-    """Dotted for tree views: pack, group, then the first clause or control of that group."""
+    """`iso42001.clause_6.6_1_3`, `iso42001.A_5.A_5_2`: pack and group, then the first clause or
+    control of that group with its dots made underscores.
+
+    Jenkins splits a classname at its last dot into package and class, so the only dots are the
+    two between these three parts: package `iso42001.clause_6`, class `6_1_3`. A rule citing
+    nothing reports as `iso42001.other.<rule id>`.
+    """
     group = rule.group
+    package = f"clause_{group}" if group[:1].isdigit() else _segment(group)
     refs = rule.clauses if rule.clauses else rule.controls
-    return f"{PACK}.{group}.{refs[0]}" if refs else f"{PACK}.{group}"
+    leaf = refs[0] if refs else rule.id
+    return f"{PACK}.{package}.{_segment(leaf)}"
 
 
 def _body(result: Result, known: bool = False, why: str = "") -> str:
@@ -101,18 +112,39 @@ def _new_case(name: str, rule: RuleInfo, stdout: str | None = None) -> TestCase:
     return TestCase(_clean(name), classname=_clean(classname(rule)), stdout=out)
 
 
-def _passed_case(rule: RuleInfo, passed: list[Result]) -> TestCase:
-    """One passing testcase for all of a rule's passing subjects (or for a rule with none)."""
-    label = f"[{rule.severity.value.upper()}] {rule.id}"
+def _passed_case(rule: RuleInfo, passed: list[Result], fixed: str | None) -> TestCase:
+    """One passing testcase for all of a rule's passing subjects (or for a rule with none).
+
+    `fixed`: the baseline, when it held this whole-export rule's finding (fixed since then).
+    """
+    head = f"{rule.id} {rule.title}"
     if passed and all(r.subject is None for r in passed):
         # A whole-export rule keeps the same name whether it passes or fails.
-        return _new_case(label, rule, f"{rule.id} {rule.title}\npassed for the whole export")
+        note = f"\n{_fixed_note(fixed)}" if fixed is not None else ""
+        return _new_case(rule.id, rule, f"{head}\npassed for the whole export{note}")
     subjects = [r.subject.text for r in passed if r.subject is not None]
     if subjects:
         text = f"{len(subjects)} subject(s) passed:\n" + "\n".join(f"  {s}" for s in subjects)
     else:
         text = "no subject in scope: nothing to check"
-    return _new_case(f"{label} passed subjects", rule, f"{rule.id} {rule.title}\n{text}")
+    return _new_case(f"{rule.id} passed subjects", rule, f"{head}\n{text}")
+
+
+def _fixed_note(baseline: str) -> str:
+    return f"fixed: the baseline {baseline} holds this finding; it no longer occurs"
+
+
+def _fixed_case(rule: RuleInfo, subject: str, now: Result | None, baseline: str) -> TestCase:
+    """A finding of the baseline that no longer occurs: a passing case under the finding's own
+    name, so that a CI's test history shows that test going from failed to passed."""
+    shown = subject or "the whole export"
+    lines = [f"{rule.id} {rule.title}", f"subject: {shown}", _fixed_note(baseline)]
+    if now is None:
+        lines.append("the subject is no longer checked by this rule (removed or out of scope)")
+    elif now.location is not None:
+        lines.append(f"location: {now.location.file}:{now.location.line}")
+    name = f"{rule.id} {subject}" if subject else rule.id
+    return _new_case(name, rule, "\n".join(lines))
 
 
 def skipped_message(result: Result) -> str:
@@ -173,9 +205,14 @@ def _case(
 
 
 def _rule_cases(
-    rule: RuleInfo, results: list[Result], report: Report, gating: set[int]
+    rule: RuleInfo,
+    results: list[Result],
+    report: Report,
+    gating: set[int],
+    fixed: list[str],
 ) -> list[tuple[TestCase, str | None]]:
-    """`gating`: the `id()` of every result that fails the run."""
+    """`gating`: the `id()` of every result that fails the run; `fixed`: the subjects of the
+    rule's baseline findings that no longer occur, in order ("" for a whole-export finding)."""
     passed = [r for r in results if r.outcome is Outcome.PASS]
     baseline = report.baseline
     known = baseline.holds if baseline is not None else (lambda _: False)
@@ -185,9 +222,33 @@ def _rule_cases(
         for r in results
         if r.outcome is not Outcome.PASS
     ]
+    whole_fixed: str | None = None
+    if fixed and baseline is not None:
+        now = {_subject_text(r): r for r in passed}
+        for subject in fixed:
+            if subject == "" and subject in now:  # its passing case already has the name
+                whole_fixed = baseline.path
+            else:
+                cases.append((_fixed_case(rule, subject, now.get(subject), baseline.path), None))
     if passed or not results:
-        cases.append((_passed_case(rule, passed), None))
+        cases.append((_passed_case(rule, passed, whole_fixed), None))
     return cases
+
+
+def _fixed(report: Report, by_rule: dict[str, list[Result]]) -> dict[str, list[str]]:
+    """Per rule, the subjects of the baseline's findings that are not findings (nor waived,
+    not applicable or errors) any more: each has a testcase of its own that passes."""
+    baseline = report.baseline
+    if baseline is None:
+        return {}
+    still = {
+        r.key() for results in by_rule.values() for r in results if r.outcome is not Outcome.PASS
+    }
+    out: dict[str, list[str]] = {}
+    for rule_id, subject in sorted(baseline.keys - still):
+        if rule_id in by_rule:  # a rule no longer run (removed, disabled) has no cases at all
+            out.setdefault(rule_id, []).append(subject)
+    return out
 
 
 def _subject_text(result: Result) -> str:
@@ -223,8 +284,13 @@ def _suites(report: Report) -> tuple[list[TestSuite], list[str | None]]:
     suites: list[TestSuite] = []
     all_cases: list[tuple[TestCase, str | None]] = []
     gating = {id(r) for r in report.failing()}
+    fixed = _fixed(report, by_rule)
     for group, members in groupby(ordered, key=lambda r: r.group):
-        cases = [c for rule in members for c in _rule_cases(rule, by_rule[rule.id], report, gating)]
+        cases = [
+            case
+            for rule in members
+            for case in _rule_cases(rule, by_rule[rule.id], report, gating, fixed.get(rule.id, []))
+        ]
         all_cases += cases
         suites.append(
             TestSuite(_clean(group_label(group)), [c for c, _ in cases], properties=properties)
