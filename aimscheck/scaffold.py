@@ -69,19 +69,59 @@ def plan(target: Path) -> list[tuple[Path, Path]]:
     ]
 
 
+# What a folder may already hold and still count as empty: a fresh `git init` leaves `.git`.
+_IGNORED = frozenset({".git"})
+_NAMED = 3  # entries named in a message; the rest are counted
+
+
+def folder_name(target: Path) -> str:
+    """`the current folder` for `.` (however written), else the path as given."""
+    try:
+        here = target.resolve() == Path.cwd().resolve()
+    except OSError:
+        here = False
+    return "the current folder" if here else str(target)
+
+
+def _listed(names: list[str], one: str, many: str) -> str:
+    shown = ", ".join(names[:_NAMED])
+    more = f" and {len(names) - _NAMED} more" if len(names) > _NAMED else ""
+    return f"{len(names)} {one if len(names) == 1 else many} ({shown}{more})"
+
+
+def _refuse_non_empty(target: Path, files: list[tuple[Path, Path]]) -> None:
+    """A folder that holds anything (but `.git`) is refused: init makes a new repo, and mixing
+    85 example files into someone's work is never what they meant."""
+    held = sorted(
+        child.name + ("/" if child.is_dir() else "")
+        for child in target.iterdir()
+        if child.name not in _IGNORED
+    )
+    if not held:
+        return
+    clashes = [str(dest.relative_to(target)) for _, dest in files if dest.exists()]
+    overwrite = (
+        f"overwriting {_listed(clashes, 'file', 'files')}"
+        if clashes
+        else "overwriting none of them"
+    )
+    raise UsageError(
+        f"{folder_name(target)} is not empty: it holds "
+        f"{_listed(held, 'file or folder', 'files and folders')}; init writes "
+        "a new governance repo into an empty folder",
+        hint=f"give a new folder (aimscheck init my-aims), or add --force to write the "
+        f"scaffold among these files, {overwrite}",
+    )
+
+
 def scaffold(target: Path, today: dt.date, force: bool = False) -> list[Path]:
-    """Write the scaffold into `target`; refuse to overwrite files unless `force`."""
+    """Write the scaffold into `target` (made if missing); refuse a folder that is not empty
+    unless `force`, which overwrites the files the scaffold shares with it."""
     files = plan(target)
     if target.exists() and not target.is_dir():
         raise UsageError(f"{target} is a file; give a folder for the new governance repo")
-    clashes = [dest for _, dest in files if dest.exists()]
-    if clashes and not force:
-        shown = ", ".join(str(p.relative_to(target)) for p in clashes[:5])
-        more = f" and {len(clashes) - 5} more" if len(clashes) > 5 else ""
-        raise UsageError(
-            f"{target} already holds files the scaffold would overwrite: {shown}{more}",
-            hint="run init in an empty folder, or add --force to overwrite them",
-        )
+    if target.is_dir() and not force:
+        _refuse_non_empty(target, files)
     days = (today - TEMPLATE_DATE).days
     written = []
     for source, dest in files:

@@ -12,7 +12,7 @@ from click.testing import CliRunner
 from aimscheck.check import CheckOptions, run_check
 from aimscheck.cli import EXIT_ERROR, EXIT_OK
 from aimscheck.commands import fmt, init, lint, test
-from aimscheck.scaffold import TEMPLATE_DATE, scaffold, shift_dates
+from aimscheck.scaffold import TEMPLATE_DATE, plan, scaffold, shift_dates
 
 
 def cli(*args: str | Path) -> tuple[int, str]:
@@ -58,14 +58,82 @@ def test_init_then_test_and_lint_of_the_custom_rule_pass(tmp_path: Path) -> None
     assert cli("fmt", "--check", tmp_path / "rules")[0] == EXIT_OK
 
 
-def test_init_never_overwrites_without_force(tmp_path: Path) -> None:
+def test_init_refuses_a_folder_that_is_not_empty_unless_forced(tmp_path: Path) -> None:
+    (tmp_path / "notes.txt").write_text("mine\n")
     (tmp_path / "aims.yaml").write_text("schema_version: '1'\n")
     code, out = cli("init", tmp_path)
     assert code == EXIT_ERROR
-    assert "already holds files the scaffold would overwrite: aims.yaml" in out
-    assert (tmp_path / "aims.yaml").read_text() == "schema_version: '1'\n"
+    assert out == (
+        f"aimscheck: error:\n{tmp_path} is not empty: it holds 2 files and folders (aims.yaml, "
+        "notes.txt); init writes a new governance repo into an empty folder\n"
+        "  hint: give a new folder (aimscheck init my-aims), or add --force to write the "
+        "scaffold among these files, overwriting 1 file (aims.yaml)\n"
+    )
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["aims.yaml", "notes.txt"]
     assert cli("init", tmp_path, "--force")[0] == EXIT_OK
     assert (tmp_path / "aims.yaml").read_text().startswith("# The AIMS export of an example")
+    assert (tmp_path / "notes.txt").read_text() == "mine\n"  # a file it does not share stays
+
+
+def test_init_without_a_path_refuses_a_non_empty_current_folder(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "src").mkdir()
+    code, out = cli("init")
+    assert code == EXIT_ERROR
+    assert out.startswith(
+        "aimscheck: error:\nthe current folder is not empty: it holds 1 file or folder (src/)"
+    )
+    assert "overwriting none of them" in out
+    assert [p.name for p in tmp_path.iterdir()] == ["src"]
+
+
+def test_a_folder_holding_only_git_counts_as_empty(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    (tmp_path / ".git").mkdir()  # `git init` first, then `aimscheck init`: the usual order
+    monkeypatch.chdir(tmp_path)
+    code, out = cli("init")
+    assert code == EXIT_OK
+    assert out.splitlines()[:3] == [
+        f"created {len(plan(tmp_path))} files in the current folder",
+        "next steps:",
+        "  aimscheck check          # the AIMS against ISO/IEC 42001 and rules/",
+    ]  # never `cd .`
+
+
+@pytest.mark.parametrize(
+    ("given", "cd"),
+    [
+        ("my-aims", "cd my-aims"),
+        ("gov/new aims", "cd 'gov/new aims'"),  # quoted for the shell
+        ("ABSOLUTE", "cd sub/repo"),  # an absolute path, said relative to where one is
+        ("../sibling", "cd ../sibling"),
+    ],
+)
+def test_init_prints_the_real_next_commands(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, given: str, cd: str
+) -> None:
+    here = tmp_path / "work"
+    here.mkdir()
+    monkeypatch.chdir(here)
+    target = str(here / "sub" / "repo") if given == "ABSOLUTE" else given
+    code, out = cli("init", target)
+    assert code == EXIT_OK, out
+    assert out.splitlines()[1:5] == [
+        "next steps:",
+        f"  {cd}",
+        "  aimscheck check          # the AIMS against ISO/IEC 42001 and rules/",
+        "  aimscheck test rules     # the tests of your own rules",
+    ]
+
+
+def test_the_organisations_own_rules_live_directly_in_rules(tmp_path: Path) -> None:
+    scaffold(tmp_path / "repo", TEMPLATE_DATE)
+    rules = tmp_path / "repo" / "rules"
+    assert sorted(p.name for p in rules.iterdir()) == ["org.aims", "org.tests.yaml"]
+    assert "packs: [rules]" in (tmp_path / "repo" / "aimscheck.yaml").read_text()
 
 
 def test_dates_move_but_file_names_ids_and_impossible_days_do_not() -> None:
