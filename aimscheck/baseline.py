@@ -53,8 +53,11 @@ def load_baseline(path: Path) -> Baseline:
     try:
         data = json.loads(text)
     except json.JSONDecodeError as exc:
-        where = Location(shown, exc.lineno, exc.colno)
-        raise UsageError(f"the baseline is not JSON: {exc.msg}", where, hint=_HINT) from None
+        from aimscheck.export.jsonparse import syntax_error
+
+        error, _ = syntax_error(exc)  # the same words on every Python version
+        where = Location(shown, error.lineno, error.colno)
+        raise UsageError(f"the baseline is not JSON: {error.msg}", where, hint=_HINT) from None
     form = data.get("format") if isinstance(data, dict) else None
     if not isinstance(form, str) or not form.startswith(FORMAT_PREFIX):
         raise UsageError(f"{shown} is not an aimscheck JSON report (no 'format')", hint=_HINT)

@@ -95,6 +95,7 @@ def test_counts_read_as_a_sentence() -> None:
     [
         (None, "baseline not found"),
         ("{not json", "the baseline is not JSON"),
+        ('{"results": [],\n}', "the baseline is not JSON: a comma before the closing '}'"),
         ('{"results": []}', "is not an aimscheck JSON report"),
         ('{"format": "aimscheck-report/3", "results": []}', "in format aimscheck-report/3"),
         ('{"format": "aimscheck-report/1"}', "has no 'results' list"),

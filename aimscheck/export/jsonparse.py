@@ -211,7 +211,7 @@ def parse_json(
     try:
         doc = reader.document(display)
     except json.JSONDecodeError as exc:
-        hint = "check the commas, brackets and quotes here and on the line before"
+        exc, hint = syntax_error(exc)
         raise Problem(f"invalid JSON: {exc.msg}", exc.lineno, exc.colno, hint) from None
     except RecursionError:  # the C decoder stops near Python's recursion limit: far past ours
         raise too_deep(max_depth, reader.line(reader.at)) from None
@@ -220,6 +220,23 @@ def parse_json(
     if "\\u" in text:
         _lone_surrogate(text)
     return doc, reader.duplicates
+
+
+def syntax_error(exc: json.JSONDecodeError) -> tuple[json.JSONDecodeError, str]:
+    """The decoder's error, and a hint, in words that do not change with the Python version:
+    a trailing comma is "Illegal trailing comma" at the comma from 3.13, and before it what
+    was expected after the comma, at the bracket; both become one message at the comma."""
+    text, at = exc.doc, exc.pos
+    closing = _skip(text, at + 1) if text.startswith(",", at) else at
+    comma = closing
+    while comma > 0 and text[comma - 1] in " \t\n\r":
+        comma -= 1
+    comma -= 1
+    if comma >= 0 and text[comma] == "," and text.startswith(("}", "]"), closing):
+        message = f"a comma before the closing '{text[closing]}'"
+        hint = "remove the comma: JSON allows none after the last item"
+        return json.JSONDecodeError(message, text, comma), hint
+    return exc, "check the commas, brackets and quotes here and on the line before"
 
 
 def _lone_surrogate(text: str) -> None:

@@ -178,11 +178,35 @@ def _refuse(loader: _Loader, node: Node, problem: str = "") -> NoReturn:
     raise yaml.constructor.ConstructorError(None, None, problem, node.start_mark)
 
 
+_MONTHS = "January February March April May June July August September October November December"
+_YMD = re.compile(r"(\d{4})-(\d\d?)-(\d\d?)")
+
+
+def _not_a_date(value: str) -> str:
+    """Why a value written as a date is not one, in our words: Python's own (a ValueError's
+    text) differs between versions, and the output must not."""
+    import calendar  # the error path only
+
+    found = _YMD.match(value)
+    if found is None:  # cannot happen: the timestamp pattern matched
+        return "not a real date"
+    year, month, day = (int(part) for part in found.groups())
+    if year < 1:
+        return "there is no year 0"
+    if not 1 <= month <= 12:
+        return f"there is no month {month}"
+    last = calendar.monthrange(year, month)[1]
+    if not 1 <= day <= last:
+        return f"{_MONTHS.split()[month - 1]} {year} has {last} days"
+    return "the time of day is out of range"
+
+
 def _iso_date(loader: _Loader, node: ScalarNode) -> str:
     try:
         return loader.construct_yaml_timestamp(node).isoformat()
-    except ValueError as exc:
-        _refuse(loader, node, f"invalid date {node.value!r} ({exc}): give a real date")
+    except ValueError:
+        reason = _not_a_date(str(node.value))
+        _refuse(loader, node, f"invalid date {node.value!r} ({reason}): give a real date")
     except AttributeError as exc:  # `!!timestamp x`: the pattern did not match at all
         _refuse(loader, node, _unreadable(node, exc))
 
