@@ -21,6 +21,7 @@ if TYPE_CHECKING:
     from aimscheck.dsl.ruleset import RuleSet
     from aimscheck.export.contract import Extensions, VocabularyExtension
     from aimscheck.export.model import Export
+    from aimscheck.frameworks.view import FrameworkView
     from aimscheck.progress import Progress
 
 PACK_VERSION = f"iso42001-{__version__}"
@@ -51,6 +52,9 @@ class CheckOptions:
     # Called with the export as soon as it is read, before any rule runs (the check command
     # refuses there a report path that is one of its files or proof files).
     on_export: Callable[[Export], None] | None = None
+    # Frameworks to show readiness for (aimscheck/frameworks/), and application dates replaced.
+    frameworks: tuple[str, ...] = ()
+    framework_dates: Mapping[str, dt.date] = field(default_factory=dict)
 
 
 def load_ruleset(
@@ -240,6 +244,18 @@ def run_check(options: CheckOptions, progress: Progress | None = None) -> Report
     results, statuses = apply_waivers(results, waivers, options.as_of, ids, disabled)
     organization = export.data.get("organization")
     name = organization.get("name") if isinstance(organization, dict) else None
+    views: tuple[FrameworkView, ...] = ()
+    if options.frameworks:
+        from aimscheck.frameworks import build_views
+
+        views = build_views(
+            options.frameworks,
+            export,
+            ruleset.infos,
+            results,
+            options.as_of,
+            options.framework_dates,
+        )
     return Report(
         as_of=options.as_of.isoformat(),
         export_path=str(options.path),
@@ -257,6 +273,7 @@ def run_check(options: CheckOptions, progress: Progress | None = None) -> Report
         waivers=statuses,
         baseline=baseline,
         evidence_inventory=inventory,
+        frameworks=views,
     )
 
 

@@ -12,6 +12,7 @@ from aimscheck.source import Location
 
 if TYPE_CHECKING:
     from aimscheck.export.contract import VocabularyExtension
+    from aimscheck.frameworks.view import FrameworkView
 
 
 class Outcome(enum.Enum):
@@ -372,6 +373,8 @@ class Report:
     baseline: Baseline | None = None  # known findings that do not fail the run
     # Open minor findings on one requirement from which it is a systemic failure; None: never.
     systemic_after: int | None = SYSTEMIC_AFTER
+    # Readiness per framework (--framework), read from these results: aimscheck/frameworks/.
+    frameworks: tuple[FrameworkView, ...] = ()
 
     # These walk every result (hundreds of thousands on a big export), several times per
     # report: enum members and plain attributes are looked up once, not once per result.

@@ -1,0 +1,174 @@
+"""Which AI systems an AI Act obligation reaches, from what `ai_systems.eu_ai_act` states.
+
+A fact the export leaves out is not taken as "no": the obligation is then `not_stated` for the
+system, naming the field to write (docs/export.md, "A system under the EU AI Act").
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+from aimscheck.source import Location
+
+if TYPE_CHECKING:
+    from aimscheck.export.model import Export
+    from aimscheck.frameworks.catalog import Applies
+
+APPLIES = "applies"
+OUTSIDE = "outside"
+NOT_STATED = "not_stated"
+
+
+@dataclass(frozen=True, slots=True)
+class SystemFacts:
+    """An in-scope AI system and what its `eu_ai_act` mapping states (None: not stated)."""
+
+    id: str
+    name: str
+    location: Location | None
+    roles: tuple[str, ...] | None
+    risk_class: str | None
+    basis: str | None
+    annex_iii_point: str | None
+    transparency_cases: tuple[str, ...] | None
+    gpai_model: str | None
+    public_service_deployer: bool | None
+
+
+@dataclass(frozen=True, slots=True)
+class Reach:
+    """Whether a requirement reaches one system; `missing` names the field not stated."""
+
+    system: SystemFacts
+    state: str  # APPLIES, OUTSIDE or NOT_STATED
+    missing: str = ""
+
+
+def system_facts(export: Export) -> tuple[SystemFacts, ...]:
+    """The AI systems the views speak of: in scope (`in_scope: true`) and not retired."""
+    out: list[SystemFacts] = []
+    for record in export.collection("ai_systems"):
+        if record.get("in_scope") is not True or record.get("lifecycle_stage") == "retired":
+            continue
+        act = record.get("eu_ai_act")
+        act = act if isinstance(act, dict) else {}
+        out.append(
+            SystemFacts(
+                id=str(record.get("id")),
+                name=str(record.get("name") or ""),
+                location=export.location_of(record),
+                roles=_texts(act.get("roles")),
+                risk_class=_text(act.get("risk_class")),
+                basis=_text(act.get("high_risk_basis")),
+                annex_iii_point=_text(act.get("annex_iii_point")),
+                transparency_cases=_texts(act.get("transparency_cases")),
+                gpai_model=_text(act.get("gpai_model")),
+                public_service_deployer=_flag(act.get("public_service_deployer")),
+            )
+        )
+    return tuple(out)
+
+
+def reach(applies: Applies, system: SystemFacts) -> Reach:
+    """Whether the obligation reaches the system: its roles, then its class, then `when`."""
+    if system.roles is None:
+        return Reach(system, NOT_STATED, "eu_ai_act.roles")
+    if not set(applies.roles) & set(system.roles):
+        return Reach(system, OUTSIDE)
+    if system.risk_class is None:
+        return Reach(system, NOT_STATED, "eu_ai_act.risk_class")
+    if system.risk_class == "outside_act":
+        return Reach(system, OUTSIDE)
+    if applies.classes and system.risk_class not in applies.classes:
+        return Reach(system, OUTSIDE)
+    if applies.when is None:
+        return Reach(system, APPLIES)
+    state, missing = CONDITIONS[applies.when](system)
+    return Reach(system, state, missing)
+
+
+def start_date(
+    key: str | None, system: SystemFacts | None, dates: dict[str, dt.date]
+) -> str | None:
+    """The key of the date an obligation applies from, for this system: a high-risk obligation
+    waits for its route's date (Annex I or Annex III); with the route not stated, the earlier."""
+    if key != "high_risk":
+        return key
+    if system is not None and system.basis == "annex_i":
+        return "high_risk_annex_i"
+    return min(("high_risk_annex_iii", "high_risk_annex_i"), key=lambda k: dates[k])
+
+
+def _annex_iii(system: SystemFacts) -> tuple[str, str]:
+    if system.basis is None:
+        return NOT_STATED, "eu_ai_act.high_risk_basis"
+    return (APPLIES, "") if system.basis == "annex_iii" else (OUTSIDE, "")
+
+
+# Art. 27(1): deployers that are public bodies or provide a public service, for Annex III systems
+# other than point 2 (critical infrastructure); and every deployer of points 5(b) and 5(c).
+_FRIA_POINTS = ("5(b)", "5(c)")
+
+
+def _fundamental_rights(system: SystemFacts) -> tuple[str, str]:
+    state, missing = _annex_iii(system)
+    if state != APPLIES:
+        return state, missing
+    point = system.annex_iii_point
+    if point == "2":
+        return OUTSIDE, ""
+    if point in _FRIA_POINTS:
+        return APPLIES, ""
+    if system.public_service_deployer is None:
+        return NOT_STATED, "eu_ai_act.public_service_deployer"
+    if point is None:
+        return NOT_STATED, "eu_ai_act.annex_iii_point"
+    return (APPLIES, "") if system.public_service_deployer else (OUTSIDE, "")
+
+
+def _case(case: str) -> Callable[[SystemFacts], tuple[str, str]]:
+    def check(system: SystemFacts) -> tuple[str, str]:
+        if system.transparency_cases is None:
+            return NOT_STATED, "eu_ai_act.transparency_cases"
+        return (APPLIES, "") if case in system.transparency_cases else (OUTSIDE, "")
+
+    return check
+
+
+def _model(*levels: str) -> Callable[[SystemFacts], tuple[str, str]]:
+    # gpai_model is left out when the organisation provides no general-purpose model
+    # (docs/export.md): its absence, unlike the other facts', is a "no".
+    def check(system: SystemFacts) -> tuple[str, str]:
+        return (APPLIES, "") if system.gpai_model in levels else (OUTSIDE, "")
+
+    return check
+
+
+# The conditions a crosswalk's `when` may name.
+CONDITIONS: dict[str, Callable[[SystemFacts], tuple[str, str]]] = {
+    "annex_iii": _annex_iii,
+    "fundamental_rights_assessment": _fundamental_rights,
+    "interacts_with_people": _case("interacts_with_people"),
+    "synthetic_content": _case("synthetic_content"),
+    "emotion_or_biometric_categorisation": _case("emotion_or_biometric_categorisation"),
+    "deep_fake_or_public_text": _case("deep_fake_or_public_text"),
+    "general_purpose_model": _model("general_purpose", "systemic_risk"),
+    "systemic_risk_model": _model("systemic_risk"),
+}
+
+
+def _text(value: Any) -> str | None:
+    return value if isinstance(value, str) else None
+
+
+def _texts(value: Any) -> tuple[str, ...] | None:
+    if not isinstance(value, list):
+        return None
+    return tuple(v for v in value if isinstance(v, str))
+
+
+def _flag(value: Any) -> bool | None:
+    return value if isinstance(value, bool) else None
