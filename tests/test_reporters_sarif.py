@@ -5,6 +5,7 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 import json
+import shutil
 from pathlib import Path
 from typing import Any
 
@@ -13,7 +14,8 @@ import pytest
 from reportdata import AUDIT, IMPACT, RESULTS, RISK, RULES, VERIFICATION, make_report
 
 from aimscheck.check import CheckOptions, run_check
-from aimscheck.reporters.sarif import FINGERPRINT, artifact_uri, render
+from aimscheck.errors import UsageError
+from aimscheck.reporters.sarif import DOCS_URL, FINGERPRINT, artifact_uri, render
 from aimscheck.results import Baseline, Outcome, Report, RuleAdjustment, Severity, Waiver
 from aimscheck.source import Location
 from aimscheck.waivers import apply_waivers
@@ -75,8 +77,9 @@ def test_a_real_check_is_valid_too(validator: Any) -> None:
     assert len(results) == sum(1 for r in report.results if r.outcome.is_finding)
     for result in results:
         (location,) = result["locations"]
-        uri = location["physicalLocation"]["artifactLocation"]["uri"]
-        assert (Path(uri)).is_file(), uri  # a real file, relative to the working folder
+        artifact = location["physicalLocation"]["artifactLocation"]
+        assert artifact["uriBaseId"] == "SRCROOT"
+        assert (ROOT / artifact["uri"]).is_file(), artifact  # a real file of this repository
         assert location["physicalLocation"]["region"]["startLine"] >= 1
 
 
@@ -119,8 +122,8 @@ def test_levels_follow_severity_and_errors_are_errors(log: dict[str, Any]) -> No
 def test_location_is_the_yaml_record(log: dict[str, Any]) -> None:
     result = by_key(log, "AIMS-A.5.2-01", "ai_systems/fraud-detection")
     physical = result["locations"][0]["physicalLocation"]
-    assert physical == {
-        "artifactLocation": {"uri": "fixtures/acme-gaps/ai_systems.yaml"},
+    assert physical == {  # relative to the repository holding the export (this one)
+        "artifactLocation": {"uri": "fixtures/acme-gaps/ai_systems.yaml", "uriBaseId": "SRCROOT"},
         "region": {"startLine": 30},
     }
     assert "- evidence EV-5 (evidence/ia-4-signoff.pdf): expired" in result["message"]["text"]
@@ -221,7 +224,10 @@ def test_an_observation_is_a_note_never_a_nonconformity(validator: Any) -> None:
             "locations": [
                 {
                     "physicalLocation": {
-                        "artifactLocation": {"uri": "fixtures/acme-gaps/people.yaml"},
+                        "artifactLocation": {
+                            "uri": "fixtures/acme-gaps/people.yaml",
+                            "uriBaseId": "SRCROOT",
+                        },
                         "region": {"startLine": 9},
                     }
                 }
@@ -252,3 +258,137 @@ def test_the_verdict_and_its_reasons_are_invocation_properties(log: dict[str, An
         "not assessable",
         ["1 rule error", "3 open majors"],
     )
+
+
+# --- Paths for code scanning: relative to the repository, wherever the run is made from --------
+
+
+@pytest.fixture
+def repo(tmp_path: Path) -> Path:
+    """A governance repository (a git work tree) with the export in governance/."""
+    shutil.copytree(ROOT / "fixtures" / "gaps", tmp_path / "repo" / "governance")
+    (tmp_path / "repo" / ".git").mkdir()
+    return tmp_path / "repo"
+
+
+def sarif_run(where: Path, export: str, monkeypatch: pytest.MonkeyPatch) -> dict[str, Any]:
+    from click.testing import CliRunner
+
+    from aimscheck.cli import main
+
+    monkeypatch.chdir(where)
+    target = where / "out.sarif"
+    args = ["check", export, "--as-of", "2026-11-20", "--sarif", str(target), "-q"]
+    done = CliRunner().invoke(main, args)
+    assert done.exit_code == 1, done.output
+    data: dict[str, Any] = json.loads(target.read_text(encoding="utf-8"))
+    return data
+
+
+def artifacts(log: dict[str, Any]) -> list[dict[str, str]]:
+    return [
+        location["physicalLocation"]["artifactLocation"]
+        for result in log["runs"][0]["results"]
+        for location in result.get("locations", [])
+    ]
+
+
+def assert_repository_relative(log: dict[str, Any], repo: Path, validator: Any) -> None:
+    assert not list(validator.iter_errors(log))
+    run = log["runs"][0]
+    base = run["originalUriBaseIds"]["SRCROOT"]["uri"]
+    assert base == repo.resolve().as_uri() + "/"
+    assert run["automationDetails"] == {"id": "aimscheck/iso42001/governance/"}
+    found = artifacts(log)
+    assert len(found) > 30
+    for artifact in found:
+        assert artifact["uriBaseId"] == "SRCROOT", artifact
+        uri = artifact["uri"]
+        assert uri.startswith("governance/") and "../" not in uri and ":" not in uri, uri
+        assert (repo / uri).is_file(), uri
+
+
+def test_a_run_from_a_subfolder_of_the_export_is_relative_to_the_repository(
+    repo: Path, monkeypatch: pytest.MonkeyPatch, validator: Any
+) -> None:
+    log = sarif_run(repo / "governance" / "ai_systems", "..", monkeypatch)
+    assert_repository_relative(log, repo, validator)
+
+
+def test_a_run_from_outside_the_repository_is_relative_to_it_too(
+    repo: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, validator: Any
+) -> None:
+    elsewhere = tmp_path / "elsewhere"
+    elsewhere.mkdir()
+    outside = sarif_run(elsewhere, str(repo / "governance"), monkeypatch)
+    assert_repository_relative(outside, repo, validator)
+    inside = sarif_run(repo, "governance", monkeypatch)
+    # The same alerts at the same paths, so code scanning tracks them from run to run.
+    assert outside["runs"][0]["results"] == inside["runs"][0]["results"]
+
+
+def test_an_export_in_no_repository_is_its_own_root(tmp_path: Path, validator: Any) -> None:
+    shutil.copytree(ROOT / "fixtures" / "gaps", tmp_path / "gov")
+    log = json.loads(render(run_check(CheckOptions(tmp_path / "gov", as_of=dt.date(2026, 11, 20)))))
+    assert not list(validator.iter_errors(log))
+    run = log["runs"][0]
+    assert (
+        run["originalUriBaseIds"]["SRCROOT"]["uri"] == (tmp_path / "gov").resolve().as_uri() + "/"
+    )
+    assert run["automationDetails"] == {"id": "aimscheck/iso42001/"}
+    assert {a["uri"] for a in artifacts(log)} >= {
+        "corrective_actions.yaml",
+        "ai_systems/hr-cv-screening.yaml",
+    }
+
+
+def test_a_file_outside_the_repository_is_an_absolute_uri_without_a_base(
+    tmp_path: Path, validator: Any
+) -> None:
+    outside = tmp_path / "proofs" / "a b.yaml"
+    finding = next(r for r in RESULTS if r.outcome is Outcome.NONCONFORMITY)
+    result = dataclasses.replace(finding, location=Location(str(outside), 4))
+    report = make_report(export_path=str(tmp_path / "gov"), results=(result,))
+    log = json.loads(render(report))
+    assert not list(validator.iter_errors(log))
+    assert artifacts(log) == [{"uri": outside.as_uri()}]
+    assert artifacts(log)[0]["uri"].endswith("/proofs/a%20b.yaml")
+
+
+def test_rules_link_to_their_entry_in_the_rules_catalogue(validator: Any) -> None:
+    from aimscheck.docgen import _anchor
+
+    report = run_check(CheckOptions(ROOT / "fixtures" / "gaps", as_of=dt.date(2026, 11, 20)))
+    log = json.loads(render(report))
+    rules = log["runs"][0]["tool"]["driver"]["rules"]
+    catalogue = (ROOT / "docs" / "rules.md").read_text(encoding="utf-8")
+    headings = {
+        line.removeprefix("## ") for line in catalogue.splitlines() if line.startswith("## ")
+    }
+    assert len(rules) == len(report.rules) > 100
+    for rule in rules:
+        assert rule["id"] in headings, rule["id"]
+        assert rule["helpUri"] == f"{DOCS_URL}/rules.md#{_anchor(rule['id'])}"
+    integrity = next(r for r in rules if r["id"] == "AIMS-7.5.3-INTEGRITY")
+    assert integrity["helpUri"].endswith("#aims-753-integrity")
+    # An organization's own rule has no entry in the catalogue, so no link.
+    own = dataclasses.replace(RISK, location=Location("rules/org/risks.aims", 3))
+    (rule,) = json.loads(render(make_report(rules=(own,), results=())))["runs"][0]["tool"][
+        "driver"
+    ]["rules"]
+    assert "helpUri" not in rule
+
+
+def test_the_docs_address_can_be_set(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv(
+        "AIMSCHECK_DOCS_URL", "https://git.example.com/gov/aimscheck/-/blob/v1/docs/"
+    )
+    report = make_report(rules=(dataclasses.replace(RISK, location=None),), results=())
+    (rule,) = json.loads(render(report))["runs"][0]["tool"]["driver"]["rules"]
+    assert rule["helpUri"] == (
+        "https://git.example.com/gov/aimscheck/-/blob/v1/docs/rules.md#aims-613-02"
+    )
+    monkeypatch.setenv("AIMSCHECK_DOCS_URL", "docs/rules")
+    with pytest.raises(UsageError) as caught:
+        render(report)
+    assert caught.value.message == "AIMSCHECK_DOCS_URL is not a web address: 'docs/rules'"

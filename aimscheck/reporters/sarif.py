@@ -3,13 +3,25 @@
 from __future__ import annotations
 
 import json
-from pathlib import PurePath, PurePosixPath, PureWindowsPath
+import os
+import re
+from pathlib import Path, PurePath, PurePosixPath, PureWindowsPath
 from urllib.parse import quote
 
+from aimscheck.errors import UsageError
 from aimscheck.reporters.readiness import verdict_reasons
+from aimscheck.resources import default_pack
 from aimscheck.results import Outcome, Report, Result, RuleAdjustment, RuleInfo, Severity
 
 SCHEMA_URI = "https://json.schemastore.org/sarif-2.1.0.json"
+# Artifact URIs are relative to this base: the repository holding the export (see source_root).
+# Code scanning reads a relative URI as a path from the repository's root, so that is the root.
+ROOT_ID = "SRCROOT"
+# Where docs/rules.md is read online: each built-in rule's helpUri is its entry there. The
+# project's public address is fixed at its first release; until then, and for a fork or a
+# mirror, AIMSCHECK_DOCS_URL names the folder that holds rules.md.
+DOCS_URL = "https://github.com/your-org/aimscheck/blob/main/docs"
+DOCS_ENV = "AIMSCHECK_DOCS_URL"
 FINGERPRINT = "aimscheckFinding/v1"  # rule id + subject: stable across runs and line moves
 LEVELS = {Severity.MAJOR: "error", Severity.MINOR: "warning", Severity.OBSERVATION: "note"}
 # GitHub's own grading, shown as the alert's severity in code scanning.
@@ -36,6 +48,92 @@ def artifact_uri(file: str) -> str:
     return quote(path.as_posix(), safe="/-._~")
 
 
+def source_root(export_path: str) -> Path:
+    """The folder artifact URIs are relative to: the git work tree that holds the export, or
+    the export's own folder when it is in none. Not the working folder: a run from a subfolder
+    would write `../risks.yaml`, one from outside the repo `file:///…`, and code scanning would
+    place neither on the repository's file."""
+    export = Path(export_path).resolve()
+    start = export if export.is_dir() or not export.suffix else export.parent
+    for folder in (start, *start.parents):
+        if (folder / ".git").exists():
+            return folder
+    return start
+
+
+class _Artifacts:
+    """Each file's artifactLocation, worked out once per file (a file holds many findings)."""
+
+    def __init__(self, root: Path) -> None:
+        self.root = root
+        self.cwd = Path.cwd().resolve()
+        self.known: dict[str, dict[str, str]] = {}
+
+    def location(self, file: str) -> dict[str, str]:
+        found = self.known.get(file)
+        if found is None:
+            found = self.known[file] = self._locate(file)
+        return found
+
+    def _locate(self, file: str) -> dict[str, str]:
+        windows = PureWindowsPath(file)
+        if windows.drive and os.name != "nt":  # a Windows path read on another system
+            return {"uri": artifact_uri(file)}
+        path = (self.cwd / file).resolve()
+        try:
+            inside = path.relative_to(self.root)
+        except ValueError:  # outside the repository (a proof file elsewhere): absolute, no base
+            return {"uri": path.as_uri()}
+        return {"uri": artifact_uri(inside.as_posix()), "uriBaseId": ROOT_ID}
+
+
+def _root_uri(root: Path) -> str:
+    uri = root.as_uri()
+    return uri if uri.endswith("/") else uri + "/"  # SARIF: a base URI ends with a slash
+
+
+def automation_id(report: Report, root: Path) -> str:
+    """`aimscheck/iso42001/governance/`: the tool, the pack and the export's folder in the
+    repository, ending with `/` (the whole id is code scanning's category). Stable from run to
+    run; two exports of one repository keep apart, as a later upload of a category replaces its
+    alerts."""
+    parts = ["aimscheck"]
+    pack = report.pack_version.rpartition("-")[0]
+    if pack:
+        parts.append(pack)
+    folder = Path(report.export_path).resolve()
+    if folder.is_relative_to(root) and folder != root:
+        parts.append(folder.relative_to(root).as_posix())
+    return "/".join(parts) + "/"
+
+
+def docs_url() -> str:
+    """The folder holding rules.md online: AIMSCHECK_DOCS_URL, or the project's."""
+    given = os.environ.get(DOCS_ENV, "").strip()
+    if not given:
+        return DOCS_URL
+    if not re.match(r"https?://[^\s/]+", given) or any(c.isspace() for c in given):
+        raise UsageError(
+            f"{DOCS_ENV} is not a web address: {given[:80]!r}",
+            hint="give the http(s) address of the folder holding rules.md, or unset it",
+        )
+    return given.rstrip("/")
+
+
+def _anchor(rule_id: str) -> str:
+    # The anchor GitHub gives the rule's heading `## AIMS-A.5.2-01` in docs/rules.md (docgen
+    # links its table to the same): lower case, only letters, digits, spaces and hyphens.
+    return re.sub(r"[^a-z0-9 -]", "", rule_id.lower()).replace(" ", "-")
+
+
+def _documented(rule: RuleInfo, pack: Path) -> bool:
+    """Whether docs/rules.md has an entry for the rule: the built-in checks and the default
+    pack's rules; an organization's own rules have none."""
+    if rule.location is None:
+        return True
+    return Path(rule.location.file).resolve().is_relative_to(pack)
+
+
 def _help(rule: RuleInfo, adjustment: RuleAdjustment | None) -> dict[str, str]:
     about = rule.description.strip() or rule.title
     fix = [f"How to fix: {rule.fix}"] if rule.fix else []
@@ -55,12 +153,14 @@ def _help(rule: RuleInfo, adjustment: RuleAdjustment | None) -> dict[str, str]:
     return {"text": text, "markdown": markdown}
 
 
-def _rule(rule: RuleInfo, adjustment: RuleAdjustment | None) -> dict[str, object]:
+def _rule(rule: RuleInfo, adjustment: RuleAdjustment | None, docs: str | None) -> dict[str, object]:
+    """`docs`: the address of docs/rules.md, None when the rule has no entry there."""
     return {
         "id": rule.id,
         "name": rule.id.replace("-", "_").replace(".", "_"),
         "shortDescription": {"text": rule.title},
         "fullDescription": {"text": rule.description.strip() or rule.title},
+        **({"helpUri": f"{docs}#{_anchor(rule.id)}"} if docs is not None else {}),
         "help": _help(rule, adjustment),
         "defaultConfiguration": {"level": LEVELS[rule.severity]},
         "properties": {
@@ -90,7 +190,7 @@ def _message(result: Result) -> str:
     return text
 
 
-def _result(result: Result, index: int, report: Report) -> dict[str, object]:
+def _result(result: Result, index: int, report: Report, artifacts: _Artifacts) -> dict[str, object]:
     out: dict[str, object] = {
         "ruleId": result.rule.id,
         "ruleIndex": index,
@@ -102,7 +202,7 @@ def _result(result: Result, index: int, report: Report) -> dict[str, object]:
         out["locations"] = [
             {
                 "physicalLocation": {
-                    "artifactLocation": {"uri": artifact_uri(result.location.file)},
+                    "artifactLocation": artifacts.location(result.location.file),
                     "region": {"startLine": max(1, result.location.line)},
                 }
             }
@@ -136,8 +236,12 @@ def to_dict(report: Report) -> dict[str, object]:
     ordered = sorted(rules.values(), key=lambda r: r.id)
     index = {rule.id: i for i, rule in enumerate(ordered)}
     changed = {a.rule: a for a in report.adjustments if a.change == "severity"}
+    root = source_root(report.export_path)
+    artifacts = _Artifacts(root)
+    pack = default_pack().resolve()
+    rules_doc = f"{docs_url()}/rules.md"
     results = [
-        _result(r, index[r.rule.id], report)
+        _result(r, index[r.rule.id], report, artifacts)
         for r in sorted(report.results, key=Result.key)
         if r.outcome in _REPORTED
     ]
@@ -146,7 +250,19 @@ def to_dict(report: Report) -> dict[str, object]:
             "driver": {
                 "name": "aimscheck",
                 "version": report.tool_version or "0",
-                "rules": [_rule(rule, changed.get(rule.id)) for rule in ordered],
+                "rules": [
+                    _rule(
+                        rule, changed.get(rule.id), rules_doc if _documented(rule, pack) else None
+                    )
+                    for rule in ordered
+                ],
+            }
+        },
+        "automationDetails": {"id": automation_id(report, root)},
+        "originalUriBaseIds": {
+            ROOT_ID: {
+                "uri": _root_uri(root),
+                "description": {"text": "The root of the repository that holds the export"},
             }
         },
         "invocations": [
