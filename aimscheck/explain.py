@@ -15,7 +15,7 @@ from aimscheck.dsl import nodes as n
 from aimscheck.dsl.compiler import iterate
 from aimscheck.dsl.quantifiers import conjuncts
 from aimscheck.dsl.ruleset import CompiledRule
-from aimscheck.dsl.sourcetext import expression_text
+from aimscheck.dsl.sourcetext import DefSpan, expression_text
 from aimscheck.errors import EvaluationError, UsageError
 from aimscheck.export.model import ID_FIELD, Export
 from aimscheck.limits import use
@@ -81,7 +81,8 @@ class Tracer:
         self.out: list[str] = []
 
     def source(self, e: object, limit: int = 90) -> str:
-        text = expression_text(self.lines, e) or "?"
+        # A shared definition is shown as it is called (`active_system(sys)`), not its body.
+        text = _called(e) or expression_text(self.lines, e) or "?"
         return text if len(text) <= limit else text[: limit - 1] + "…"
 
     def value(self, e: n.Expr, frame: list[Any]) -> tuple[object, str]:
@@ -111,6 +112,9 @@ class Tracer:
         self.say(
             depth, f"{src} = {describe(value, self.export)}" if not problem else f"{src}: {problem}"
         )
+        if _called(e):
+            body = expression_text([], e)
+            self.say(depth + 1, f"defined as {body if len(body) <= 90 else body[:89] + '…'}")
         if isinstance(e, n.Quantifier):
             self.quantifier(e, value, frame, depth + 1)
         elif isinstance(e, n.Binary) and e.op in ("and", "or"):
@@ -225,6 +229,12 @@ class Tracer:
                 for child in self.children(part, value):
                     self.node(child, frame, depth + 2, set())
                 return
+
+
+def _called(e: object) -> str:
+    """The call a shared definition's body stands for, as written; "" for any other node."""
+    span = getattr(e, "span", None)
+    return span.called if isinstance(span, DefSpan) else ""
 
 
 def _relative(location: object) -> str:

@@ -18,7 +18,7 @@ from typing import Any
 from aimscheck.dsl import nodes as n
 from aimscheck.dsl.parser import parse_layout, parse_text
 from aimscheck.dsl.printer import LINE, SUM, WIDTH, Align, Doc, Group, Nest, Printer, quote, render
-from aimscheck.dsl.transformer import Comment, Entry, RuleLayout
+from aimscheck.dsl.transformer import Comment, DefinitionLayout, Entry, RuleLayout
 from aimscheck.errors import AimscheckError, RuleSemanticError, raise_all
 from aimscheck.source import Location, Span, render_snippet
 
@@ -89,7 +89,7 @@ class _Formatter:
                     self.at(following).leading.append(c)
             elif c.line == item.span.end_line and c.column >= item.span.end_column:
                 self.at(item).trailing.append(c)
-            elif isinstance(item, n.FieldDecl):
+            elif isinstance(item, n.FieldDecl | DefinitionLayout):
                 self.at(item).leading.append(c)
             else:
                 self.attach_inside(item, c)
@@ -138,12 +138,18 @@ class _Formatter:
             mine = self.at(item)
             first = mine.leading[0].line if mine.leading else item.span.line
             if previous is not None:
-                both_fields = isinstance(previous, n.FieldDecl) and isinstance(item, n.FieldDecl)
-                if not both_fields or self.blank_between(previous.span.end_line, first):
+                # Field declarations, and definitions, stand together unless parted by a blank
+                same = next(
+                    (k for k in (n.FieldDecl, DefinitionLayout) if isinstance(previous, k)), None
+                )
+                together = same is not None and isinstance(item, same)
+                if not together or self.blank_between(previous.span.end_line, first):
                     out.append("")
             out += self.leading(mine.leading, first, item.span.line, "")
             if isinstance(item, n.FieldDecl):
                 out.append(self.with_trailing(self.field_decl(item), mine.trailing))
+            elif isinstance(item, DefinitionLayout):
+                out.append(self.with_trailing(self.definition(item.definition), mine.trailing))
             else:
                 out += self.rule(item)
             previous = item
@@ -162,6 +168,11 @@ class _Formatter:
         if decl.ref is not None:
             return head + ("list of ref " if decl.type == "list" else "ref ") + decl.ref
         return head + decl.type
+
+    def definition(self, d: n.Definition) -> str:
+        params = "" if d.params is None else f"({', '.join(d.params)})"
+        head = f"define {d.name}{params} = "
+        return render((head, Align(self.printer.expr(d.body))), 0)
 
     @staticmethod
     def with_trailing(line: str, trailing: list[Comment]) -> str:
@@ -326,9 +337,11 @@ def format_text(text: str, path: str = "<text>") -> str:
     try:
         after_comments = parse_layout(result, path)[1]
         after = parse_text(result, path)
-        same = (after.rules, after.fields) == (before.rules, before.fields) and Counter(
-            c.text for c in after_comments
-        ) == Counter(c.text for c in comments)
+        same = (after.rules, after.fields, after.definitions) == (
+            before.rules,
+            before.fields,
+            before.definitions,
+        ) and Counter(c.text for c in after_comments) == Counter(c.text for c in comments)
     except AimscheckError:
         same = False
     if not same:

@@ -15,7 +15,7 @@ from aimscheck.dsl import nodes as n
 from aimscheck.dsl import types as t
 from aimscheck.dsl.diagnose import RESERVED, suggest
 from aimscheck.dsl.regex import RegexError, compile_regex
-from aimscheck.dsl.sourcetext import expression_text, extent
+from aimscheck.dsl.sourcetext import DefSpan, expression_text, extent
 from aimscheck.errors import AimscheckError, EvaluationError, RuleSemanticError
 from aimscheck.export.fields import FieldType
 from aimscheck.export.model import COLLECTIONS, SECTIONS
@@ -115,19 +115,28 @@ class ExprCompiler:
     # ---- helpers -----------------------------------------------------------------------------
 
     def error(self, span: Any, message: str, hint: str = "") -> None:
+        # A span in a shared definition's body names the file it is written in (define.py).
+        path, text = getattr(span, "path", self.path), getattr(span, "text", self.text)
         if any(
-            e.message == message and e.location == Location(self.path, span.line, span.column)
+            e.message == message and e.location == Location(path, span.line, span.column)
             for e in self.errors
         ):
             return  # the same expression compiled twice (an index join): one message
         self.errors.append(
             RuleSemanticError(
                 message,
-                Location(self.path, span.line, span.column),
-                span_snippet(self.text, span),
+                Location(path, span.line, span.column),
+                span_snippet(text, span),
                 hint,
             )
         )
+
+    # Where the rule being compiled starts: a read in a shared definition's body (whose spans
+    # name another place, define.py) counts for the rule that uses it.
+    rule_line = 0
+
+    def line_of(self, span: Span) -> int:
+        return self.rule_line if isinstance(span, DefSpan) else span.line
 
     def slot(self) -> int:
         self.nslots += 1
@@ -226,7 +235,7 @@ class ExprCompiler:
 
     def _field_type(self, owner: FieldType, e: n.FieldAccess) -> FieldType:
         if ExprCompiler.reads is not None:
-            ExprCompiler.reads.add((self.path, e.span.line, id(owner), e.name))
+            ExprCompiler.reads.add((self.path, self.line_of(e.span), id(owner), e.name))
         if owner.kind == "any":
             return t.ANY
         declared = self.custom.get(id(owner), {}).get(e.name)
@@ -360,7 +369,7 @@ class ExprCompiler:
             name = _text_literal(e.args[1])  # latest(xs, "at"), pluck(xs, "id"): a field by name
             if name is not None:
                 item = t.item_type(compiled[0][1])
-                ExprCompiler.reads.add((self.path, e.span.line, id(item), name))
+                ExprCompiler.reads.add((self.path, self.line_of(e.span), id(item), name))
         impl = builtin.impl
         ret = t.DECLARABLE.get(
             builtin.returns, t.DURATION if builtin.returns == "duration" else t.ANY
@@ -513,7 +522,7 @@ class ExprCompiler:
 
     def _check_escapes(self, span: Span) -> None:
         """`"\\d"` in a pattern reads as `d`: say so rather than match the wrong thing."""
-        lines = self.text.splitlines()
+        lines = getattr(span, "text", self.text).splitlines()
         if span.line != span.end_line or not 1 <= span.line <= len(lines):
             return
         raw = lines[span.line - 1][span.column - 1 : span.end_column - 1]

@@ -6,51 +6,10 @@ import difflib
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-ENTRY_KEYWORDS = (
-    "title",
-    "description",
-    "fix",
-    "clause",
-    "control",
-    "severity",
-    "phase",
-    "tags",
-    "param",
-    "overrides",
-    "when",
-    "for",
-    "let",
-    "require",
-    "evidence",
-    "only",
-)
-# Words with a meaning in the language: a variable named so cannot be read back.
-RESERVED = frozenset(
-    {
-        *ENTRY_KEYWORDS,
-        "rule",
-        "field",
-        "because",
-        "if",
-        "where",
-        "in",
-        "exists",
-        "none",
-        "all",
-        "count",
-        "filter",
-        "and",
-        "or",
-        "not",
-        "matches",
-        "is",
-        "set",
-        "missing",
-        "empty",
-        "true",
-        "false",
-    }
-)
+from aimscheck.dsl.keywords import ENTRY_KEYWORDS, ITEM_KEYWORDS, RESERVED
+
+# The words of the language come from the grammar (keywords.py); a list here would drift.
+__all__ = ["ENTRY_KEYWORDS", "ITEM_KEYWORDS", "RESERVED", "diagnose", "suggest"]
 _EXPR_START = frozenset(
     {"(", "-", "[", "DATE", "NAME", "NUMBER", "STRING", "true", "false", "count", "filter"}
 )
@@ -254,7 +213,7 @@ class Diagnoser:
         return self.at(self.tok, message, hint)
 
     def unclosed_rule(self) -> Diagnosis | None:
-        if self.tok.kind not in ("$END", "rule", "field") or "}" not in self.f.expected:
+        if self.tok.kind not in ("$END", *ITEM_KEYWORDS) or "}" not in self.f.expected:
             return None
         if self.unclosed:
             return self.bracket()
@@ -287,7 +246,7 @@ class Diagnoser:
         ):
             return None
         word = prev.value + self.tok.value
-        options = ENTRY_KEYWORDS if self.brace_tok else ("rule", "field")
+        options = ENTRY_KEYWORDS if self.brace_tok else ITEM_KEYWORDS
         hint = suggest(word, options) or f"'{prev.value}' is a keyword: put a space after it"
         return Diagnosis(prev.line, prev.column, len(word), f"unknown word '{word}'", hint)
 
@@ -301,15 +260,15 @@ class Diagnoser:
         )
 
     def top_level(self) -> Diagnosis | None:
-        if not ({"rule", "field"} & self.f.expected) or self.brace_tok is not None:
+        if not (set(ITEM_KEYWORDS) & self.f.expected) or self.brace_tok is not None:
             return None
         if self.tok.kind == "}":
             return self.at(self.tok, "unmatched '}': no rule is open here", "remove it")
-        hint = suggest(self.tok.value, ("rule", "field"))
+        hint = suggest(self.tok.value, ITEM_KEYWORDS)
         return self.at(
             self.tok,
-            f'unexpected {_said(self.tok)}: a rule file holds rule "ID" {{ … }} blocks '
-            "and field declarations",
+            f'unexpected {_said(self.tok)}: a rule file holds rule "ID" {{ … }} blocks, '
+            "field declarations and definitions",
             hint or 'start a rule with: rule "ORG-4.3-01" {',
         )
 

@@ -278,10 +278,26 @@ class FieldDecl:
 
 
 @dataclass(frozen=True, slots=True)
+class Definition:
+    """`define active_system(sys) = …`: a named condition or value shared by a pack's rules.
+
+    `params` is None when the name is written without parentheses (`define open_statuses =
+    […]`, used as a name); `span` is where the name is written, `param_spans` each parameter.
+    """
+
+    name: str
+    params: tuple[str, ...] | None
+    body: Expr
+    span: Span = field(default=NO_SPAN, compare=False, repr=False, kw_only=True)
+    param_spans: tuple[Span, ...] = field(default=(), compare=False, repr=False, kw_only=True)
+
+
+@dataclass(frozen=True, slots=True)
 class RuleFile:
-    """A parsed `.aims` file: its rules and custom field declarations."""
+    """A parsed `.aims` file: its rules, custom field declarations and shared definitions."""
 
     path: str
     text: str = field(compare=False, repr=False)
     rules: tuple[Rule, ...] = ()
     fields: tuple[FieldDecl, ...] = ()
+    definitions: tuple[Definition, ...] = ()

@@ -12,8 +12,14 @@ from lark import Lark, Token, Tree, UnexpectedCharacters, UnexpectedInput, Unexp
 from lark.exceptions import VisitError
 
 from aimscheck.dsl import nodes as n
-from aimscheck.dsl.diagnose import ENTRY_KEYWORDS, Failure, Tok, diagnose
-from aimscheck.dsl.transformer import AstBuilder, Comment, LayoutBuilder, RuleLayout
+from aimscheck.dsl.diagnose import ENTRY_KEYWORDS, ITEM_KEYWORDS, Failure, Tok, diagnose
+from aimscheck.dsl.transformer import (
+    AstBuilder,
+    Comment,
+    DefinitionLayout,
+    LayoutBuilder,
+    RuleLayout,
+)
 from aimscheck.errors import AimscheckError, RuleSyntaxError, raise_all
 from aimscheck.limits import current, how_to_raise
 from aimscheck.resources import grammar_path
@@ -25,7 +31,7 @@ __all__ = ["ENTRY_KEYWORDS", "Damage", "Parsed", "parse_partial", "parse_recover
 # Written without a repeated group: `"(a|b)*"` costs Python's regex engine about 150 bytes per
 # character it repeats over, 150 MB for an unclosed quote on a 1 MB line.
 _OPAQUE = re.compile(r'"""[\s\S]*?"""|"[^"\\\n]*(?:\\.[^"\\\n]*)*"|#[^\n]*')
-_ITEM_LINE = re.compile(r"^[ \t]*(?:rule|field)\b", re.MULTILINE)
+_ITEM_LINE = re.compile(r"^[ \t]*(?:" + "|".join(ITEM_KEYWORDS) + r")\b", re.MULTILINE)
 _ENTRY_LINE = re.compile(r"^[ \t]*(?:(?:" + "|".join(ENTRY_KEYWORDS) + r")\b|\})", re.MULTILINE)
 _BINDS = re.compile(r"\b(?:let|param|for)\s+([A-Za-z_]\w*)")
 _COMMENTS: list[Token] = []  # filled by the layout parser's lexer callback, one parse at a time
@@ -38,6 +44,8 @@ _STATEMENTS = frozenset(
         "start",
         "rule",
         "field_decl",
+        "definition",
+        "def_params",
         "when_stmt",
         "for_stmt",
         "let_stmt",
@@ -311,7 +319,7 @@ class _Parse:
     def close_rule(self, text: str, failure: Failure) -> str | None:
         """A rule left open before the next one (or the end): add the '}' it lacks."""
         tok, stack = failure.token, failure.stack
-        if tok.kind not in ("$END", "rule", "field") or "}" not in failure.expected or not stack:
+        if tok.kind not in ("$END", *ITEM_KEYWORDS) or "}" not in failure.expected or not stack:
             return None
         if any(t.kind in ("(", "[") for t in stack[_last(stack, "{") :]):
             return None
@@ -322,7 +330,7 @@ class _Parse:
         """Blank the statement the error is in, from its keyword to the next entry's line."""
         tok, stack = failure.token, failure.stack
         brace = _last(stack, "{")
-        if brace < 0 or tok.kind in ("$END", "rule", "field"):
+        if brace < 0 or tok.kind in ("$END", *ITEM_KEYWORDS):
             return None
         masked = _mask(text)
         keyword = next((t for t in reversed(stack[brace + 1 :]) if t.kind in ENTRY_KEYWORDS), None)
@@ -362,11 +370,11 @@ class _Parse:
         """Blank the whole rule (or field declaration) the error is in."""
         tok, stack = failure.token, failure.stack
         tok_at = _offset(text, tok.line, tok.column) if tok.kind != "$END" else len(text)
-        opener = next((t for t in reversed(stack) if t.kind in ("rule", "field")), None)
+        opener = next((t for t in reversed(stack) if t.kind in ITEM_KEYWORDS), None)
         begin = (
             _offset(text, opener.line, opener.column) if opener else text.rfind("\n", 0, tok_at) + 1
         )
-        if tok.kind in ("rule", "field") and opener is not None:
+        if tok.kind in ITEM_KEYWORDS and opener is not None:
             end = tok_at
         else:
             following = _ITEM_LINE.search(_mask(text), tok_at + 1)
@@ -416,7 +424,7 @@ def _harvest(exc: UnexpectedInput, text: str) -> tuple[list[Tree[Token]], str]:
         if not isinstance(value, Tree) or getattr(value.meta, "empty", True):
             break
         kind = str(value.data)
-        if kind in ("rule", "field_decl"):
+        if kind in ("rule", "field_decl", "definition"):
             kept.append(value)
         elif kind.startswith("__start_star"):  # the items so far, gathered by the grammar
             kept.extend(c for c in value.children if isinstance(c, Tree))
@@ -482,7 +490,8 @@ def _shift(expr: n.Expr, lines: int, columns: int) -> n.Expr:
 def _rule_file(path: str, text: str, items: list[Any]) -> n.RuleFile:
     rules = tuple(i for i in items if isinstance(i, n.Rule))
     fields = tuple(i for i in items if isinstance(i, n.FieldDecl))
-    return n.RuleFile(path, text, rules, fields)
+    definitions = tuple(i for i in items if isinstance(i, n.Definition))
+    return n.RuleFile(path, text, rules, fields, definitions)
 
 
 def parse_recovering(text: str, path: str) -> Parsed:
@@ -505,7 +514,9 @@ def parse_partial(text: str, path: str) -> tuple[n.RuleFile, list[AimscheckError
     return parsed.file, list(parsed.errors)
 
 
-def parse_layout(text: str, path: str) -> tuple[list[RuleLayout | n.FieldDecl], list[Comment]]:
+def parse_layout(
+    text: str, path: str
+) -> tuple[list[RuleLayout | n.FieldDecl | DefinitionLayout], list[Comment]]:
     """The items of a file with the place of every rule entry, and its comments (for `fmt`).
 
     Raises the syntax errors, like `parse_text`: only a file that parses can be laid out.

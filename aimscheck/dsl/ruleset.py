@@ -15,6 +15,7 @@ from aimscheck.dsl import types as t
 from aimscheck.dsl.cache import parse_cached
 from aimscheck.dsl.compiler import Env, ExprCompiler, Fn, suggest
 from aimscheck.dsl.declare import declare
+from aimscheck.dsl.define import POISON, Defined, Definitions, collect, expand_rule
 from aimscheck.dsl.diagnose import RESERVED
 from aimscheck.errors import AimscheckError, RuleSemanticError, UsageError, raise_all
 from aimscheck.export.contract import DeclaredField, VocabularyExtension
@@ -68,6 +69,9 @@ class CompiledRule:
     trace: Mapping[int, tuple[Fn, Env]] = field(default_factory=dict, repr=False)
     # id(quantifier node) → how it finds its items, for `codegen`.
     plans: Mapping[int, Plan] = field(default_factory=dict, repr=False)
+    # `ast` is the rule with the pack's shared definitions substituted (define.py); `written`
+    # the rule as written.
+    written: n.Rule | None = field(default=None, repr=False)
 
 
 @dataclass(frozen=True)
@@ -81,6 +85,9 @@ class RuleSet:
     # Checks built into the tool, run after the rules (AIMS-7.5.3-INTEGRITY, `integrity.py`):
     # listed, configured and waived as rules are.
     builtins: tuple[RuleInfo, ...] = ()
+    # The shared definitions of the loaded packs by name, each with its file and the place of
+    # its name (`Defined.location`, `Defined.node.span`): for go-to-definition.
+    definitions: Mapping[str, Defined] = field(default_factory=dict)
 
     def get(self, rule_id: str) -> CompiledRule | None:
         return next((r for r in self.rules if r.info.id == rule_id), None)
@@ -139,6 +146,12 @@ def rule_files(paths: Iterable[Path]) -> list[Path]:
             raise UsageError(
                 f"rule path not found: {path}", hint="give a .aims file or a folder that holds them"
             )
+    # A file given twice (a pack named on the command line and in aimscheck.yaml) is loaded
+    # once: otherwise each of its rules would be a duplicate of itself.
+    unique: dict[str, Path] = {}
+    for path in out:
+        unique.setdefault(os.path.realpath(path), path)
+    out = list(unique.values())
     for path in out:
         try:
             check_file(path, path.stat(), RULE_FILE)
@@ -208,7 +221,9 @@ class _FileCompiler:
         custom: dict[int, dict[str, FieldType]],
         overrides: Mapping[str, Mapping[str, object]],
         root: FieldType,
+        defs: Definitions | None = None,
     ) -> None:
+        self.defs = defs or Definitions()
         self.rf = rf
         self.custom = custom
         self.root = root  # the export's type, with the run's vocabulary
@@ -325,11 +340,16 @@ class _FileCompiler:
     def compile_rule(self, rule: n.Rule, damage: tuple[Damage, ...] = ()) -> CompiledRule | None:
         """`damage`: text of this rule that syntax-error recovery cut (its errors are reported)."""
         self.check_meta(rule, bool(damage))
+        written = rule
+        rule = expand_rule(self.defs, rule, self.rf.path, self.rf.text)
         comp = ExprCompiler(self.rf.path, self.rf.text, self.root, self.custom, {})
+        comp.rule_line = rule.span.line
+        # A call define.py reported is not reported again: one mistake, one message.
+        comp.lost = frozenset({POISON})
         if damage:
-            # Names the cut text bound are not reported as unknown: one mistake, one message.
+            # Names the cut text bound are not reported as unknown either.
             cut = [d.names for d in damage]
-            comp.lost = None if None in cut else frozenset().union(*(x or () for x in cut))
+            comp.lost = None if None in cut else comp.lost.union(*(x or () for x in cut))
         comp.trace = {}
         comp.params = self.params(rule, comp)
         env = Env()
@@ -353,7 +373,7 @@ class _FileCompiler:
                 where = comp.condition(rule.for_.where, env)
         steps: list[Step] = []
         lets: list[n.Let] = []
-        for stmt in rule.body:
+        for stmt, as_written in zip(rule.body, written.body, strict=True):
             if isinstance(stmt, n.Let):
                 comp.check_binding(stmt.name, stmt.span)
                 fn, typ = comp.compile(stmt.expr, env)
@@ -365,13 +385,13 @@ class _FileCompiler:
                 cond = comp.condition(stmt.cond, env)
                 message = comp.template(stmt.message, env) if stmt.message else None
                 # The text of the condition only says what failed when no `because` does.
-                text = comp.source_text(stmt.cond) if message is None else ""
+                text = self.source_text(as_written, comp) if message is None else ""
                 kind = "require" if isinstance(stmt, n.Require) else "only"
                 steps.append(Step(kind, cond, message=message, source=text, node=stmt.cond))
             else:
                 fn, _ = comp.compile(stmt.expr, env)
                 message = comp.template(stmt.message, env) if stmt.message else None
-                text = comp.source_text(stmt.expr) if message is None else ""
+                text = self.source_text(as_written, comp) if message is None else ""
                 steps.append(Step("evidence", fn, message=message, source=text, node=stmt.expr))
         self.errors.extend(comp.errors)
         names = [x.name for x in lets] + [p.name for p in rule.params]
@@ -405,6 +425,14 @@ class _FileCompiler:
             unused=unused,
             trace=comp.trace,
             plans=comp.plans,
+            written=written,
+        )
+
+    @staticmethod
+    def source_text(stmt: n.Statement, comp: ExprCompiler) -> str:
+        """The condition or expression of a statement as written (a definition by its name)."""
+        return comp.source_text(
+            stmt.expr if isinstance(stmt, n.Let | n.EvidenceStmt) else stmt.cond
         )
 
 
@@ -483,7 +511,7 @@ def _collect(
         rule_file, problems, damage = parse_cached(text, str(path))
         errors.extend(problems)
         parsed.append((rule_file, damage))
-        if not problems and not rule_file.rules and not rule_file.fields:
+        if not problems and not (rule_file.rules or rule_file.fields or rule_file.definitions):
             errors.append(  # a pack file that checks nothing must not pass for one that does
                 RuleSemanticError(
                     "this rule file holds no rule",
@@ -494,30 +522,35 @@ def _collect(
             )
     root = with_vocabulary(vocabulary) if vocabulary else export_type()
     declared = declare([rf for rf, _ in parsed], root, errors)
+    defs = collect([rf for rf, _ in parsed])
     compiled: dict[str, tuple[CompiledRule, bool]] = {}
+    seen: dict[str, tuple[Location, bool]] = {}  # rule id → where it is first written, built in
     for index, (rf, damage) in enumerate(parsed):
-        fc = _FileCompiler(rf, declared.custom, overrides or {}, root)
+        fc = _FileCompiler(rf, declared.custom, overrides or {}, root, defs)
         by_rule = _damage_of(rf, damage)
         for position, rule in enumerate(rf.rules):
-            result_rule = fc.compile_rule(rule, by_rule[position])
-            if result_rule is None:
-                continue
             builtin = index < builtin_count
-            previous = compiled.get(rule.id)
-            if previous is not None and not (previous[1] and not builtin and rule.overrides):
-                where = previous[0].info.location
+            first = seen.get(rule.id)
+            if first is not None and not (first[1] and not builtin and rule.overrides):
+                # One message for a duplicate id, naming both places: the copy's own
+                # mistakes are the next run's (most often they are its original's again).
+                where = first[0]
                 fc.error(
                     rule.span,
                     f"duplicate rule id '{rule.id}': also at {where}",
                     "give the rule its own id"
                     + (
                         ""
-                        if builtin or not previous[1]
+                        if builtin or not first[1]
                         else ", or add 'overrides' to replace the built-in rule on purpose"
                     ),
                 )
                 continue
-            if previous is None and rule.overrides:
+            seen[rule.id] = (Location(rf.path, rule.span.line, rule.span.column), builtin)
+            result_rule = fc.compile_rule(rule, by_rule[position])
+            if result_rule is None:
+                continue
+            if first is None and rule.overrides:
                 fc.error(
                     rule.span,
                     f"rule {rule.id} says 'overrides' but no built-in rule has that id",
@@ -526,8 +559,23 @@ def _collect(
             compiled[rule.id] = (result_rule, builtin)
         errors.extend(fc.errors)
     rules = tuple(sorted((r for r, _ in compiled.values()), key=lambda r: natural_key(r.info.id)))
+    errors.extend(defs.errors)
+    errors = _once(errors)
     errors.sort(key=lambda e: e.sort_key())
-    return RuleSet(rules, tuple(str(p) for p in files), declared.fields), errors
+    ruleset = RuleSet(rules, tuple(str(p) for p in files), declared.fields, definitions=defs.table)
+    return ruleset, errors
+
+
+def _once(errors: list[AimscheckError]) -> list[AimscheckError]:
+    """Each message once: a mistake in a shared definition is found again at each use."""
+    seen: set[tuple[str, object]] = set()
+    out: list[AimscheckError] = []
+    for e in errors:
+        key = (e.message, getattr(e, "location", None))
+        if key not in seen:
+            seen.add(key)
+            out.append(e)
+    return out
 
 
 def compile_files(

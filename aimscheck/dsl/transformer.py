@@ -80,6 +80,16 @@ class AstBuilder(Transformer[Token, Any]):
         path = tuple(str(t) for t in names)
         return n.FieldDecl(path, type_name, values, ref, span=span_of(meta), type_span=type_span)
 
+    def definition(
+        self, meta: Meta, name: Token, params: list[Token] | None, body: n.Expr
+    ) -> n.Definition:
+        names = None if params is None else tuple(str(p) for p in params)
+        spans = () if params is None else tuple(span_of(p) for p in params)
+        return n.Definition(str(name), names, body, span=span_of(name), param_spans=spans)
+
+    def def_params(self, meta: Meta, *names: Token | None) -> list[Token]:
+        return [t for t in names if t is not None]
+
     # A declared type: (type, values, referenced collection, where it is written).
 
     def type_plain(self, meta: Meta, name: Token) -> _DeclaredType:
@@ -405,9 +415,20 @@ class RuleLayout:
     entries: tuple[Entry, ...]
 
 
+@dataclass(frozen=True, slots=True)
+class DefinitionLayout:
+    """A shared definition with the text it spans, from `define` to the end of its body."""
+
+    definition: n.Definition
+    span: Span
+
+
 @v_args(meta=True, inline=True)
 class LayoutBuilder(AstBuilder):
     """Builds the AST and keeps where each rule entry was written (for the formatter)."""
+
+    def definition(self, meta: Meta, name: Token, params: list[Token] | None, body: n.Expr) -> Any:
+        return DefinitionLayout(super().definition(meta, name, params, body), span_of(meta))
 
     def rule(self, meta: Meta, rule_id: Token, *entries: tuple[str, Any, Span]) -> Any:
         built = super().rule(meta, rule_id, *entries)

@@ -1,0 +1,414 @@
+"""Shared definitions: checks a pack's `define`s and substitutes them into its rules' AST."""
+
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from typing import Any
+
+from aimscheck.dsl import nodes as n
+from aimscheck.dsl.diagnose import RESERVED, suggest
+from aimscheck.dsl.sourcetext import DefSpan, expression_text, extent
+from aimscheck.errors import AimscheckError, RuleSemanticError
+from aimscheck.export.model import COLLECTIONS, SECTIONS
+from aimscheck.functions import FUNCTIONS
+from aimscheck.source import Location, Span, span_snippet
+
+# Names the language gives a meaning of its own: a definition cannot take one.
+_CONSTANTS = ("today", "annex_a_controls")
+_CALLS = frozenset({*FUNCTIONS, "ref"})
+# What a call or name with a mistake becomes: a name the compiler is told to take as unknown
+# without a word (`ExprCompiler.lost`), so that the mistake is reported once, at the call.
+POISON = "<error>"
+
+
+@dataclass(frozen=True)
+class Defined:
+    """One definition of the pack and the file it is written in."""
+
+    node: n.Definition
+    path: str
+    text: str = field(repr=False)
+
+    @property
+    def location(self) -> Location:
+        return Location(self.path, self.node.span.line, self.node.span.column)
+
+
+@dataclass
+class Definitions:
+    """The definitions of the loaded packs by name, each body checked and expanded once."""
+
+    table: dict[str, Defined] = field(default_factory=dict)
+    # name → its body with the definitions it uses substituted, spans naming its file
+    bodies: dict[str, n.Expr] = field(default_factory=dict)
+    errors: list[AimscheckError] = field(default_factory=list)
+
+    def error(self, path: str, text: str, span: Span, message: str, hint: str = "") -> None:
+        location = Location(path, span.line, span.column)
+        if any(e.message == message and e.location == location for e in self.errors):
+            return
+        self.errors.append(RuleSemanticError(message, location, span_snippet(text, span), hint))
+
+
+def collect(files: list[n.RuleFile]) -> Definitions:
+    """Every definition of `files`, checked: its name, parameters and the names its body reads.
+
+    A definition given twice is one error naming both places; a body that uses itself
+    (directly or through another definition) is reported at the call that closes the circle.
+    """
+    defs = Definitions()
+    for rf in files:
+        for d in rf.definitions:
+            _declare(defs, rf, d)
+    for name in list(defs.table):
+        _Expander(defs, defs.table[name].path, defs.table[name].text).body_of(name, ())
+    return defs
+
+
+def _declare(defs: Definitions, rf: n.RuleFile, d: n.Definition) -> None:
+    def fail(span: Span, message: str, hint: str = "") -> None:
+        defs.error(rf.path, rf.text, span, message, hint)
+
+    taken = _taken(d.name)
+    if taken:
+        fail(d.span, f"'{d.name}' cannot name a definition: it is {taken}", "choose another name")
+        return
+    earlier = defs.table.get(d.name)
+    if earlier is not None:
+        fail(
+            d.span,
+            f"definition '{d.name}' is given twice: also at {earlier.location}",
+            "keep one, or give one of them another name",
+        )
+        return
+    for i, (param, span) in enumerate(zip(d.params or (), d.param_spans, strict=False)):
+        if _taken(param) or param in (d.params or ())[:i]:
+            why = _taken(param) or "given twice"
+            fail(span, f"parameter '{param}' of definition '{d.name}' is {why}", "rename it")
+    defs.table[d.name] = Defined(d, rf.path, rf.text)
+
+
+def _taken(name: str) -> str:
+    if name in RESERVED:
+        return "a word of the rule language"
+    if name in _CALLS:
+        return "a built-in function"
+    if name in COLLECTIONS or name in SECTIONS or name in _CONSTANTS:
+        return f"the export's {name}" if name not in _CONSTANTS else f"the constant {name}"
+    return ""
+
+
+def expand_rule(defs: Definitions, rule: n.Rule, path: str, text: str) -> n.Rule:
+    """The rule with every definition it uses substituted; mistakes go to `defs.errors`.
+
+    The top node of each body put in the rule has a `DefSpan` whose `called` is the call as
+    written (`active_system(sys)`), for `explain`."""
+    if not defs.table and not _calls_unknown(rule):
+        return rule
+    ex = _Expander(defs, path, text)
+    bound = {p.name for p in rule.params}
+    when = ex.expr(rule.when, bound) if rule.when is not None else None
+    for_ = rule.for_
+    if for_ is not None:
+        source = ex.expr(for_.source, bound)
+        bound = {*bound, for_.var}
+        where = ex.expr(for_.where, bound) if for_.where is not None else None
+        for_ = dataclasses.replace(for_, source=source, where=where)
+    body: list[n.Statement] = []
+    for stmt in rule.body:
+        if isinstance(stmt, n.Let):
+            body.append(dataclasses.replace(stmt, expr=ex.expr(stmt.expr, bound)))
+            bound = {*bound, stmt.name}
+        elif isinstance(stmt, n.EvidenceStmt):
+            message = ex.template(stmt.message, bound)
+            body.append(dataclasses.replace(stmt, expr=ex.expr(stmt.expr, bound), message=message))
+        else:
+            message = ex.template(stmt.message, bound)
+            body.append(dataclasses.replace(stmt, cond=ex.expr(stmt.cond, bound), message=message))
+    return dataclasses.replace(rule, when=when, for_=for_, body=tuple(body))
+
+
+def _calls_unknown(rule: n.Rule) -> bool:
+    """Whether the rule calls a function that is neither built in nor defined."""
+    return any(isinstance(x, n.Call) and x.func not in _CALLS for x in _walk(rule))
+
+
+class _Expander:
+    """Substitutes definitions into expressions written in one file."""
+
+    def __init__(self, defs: Definitions, path: str, text: str) -> None:
+        self.defs = defs
+        self.path = path
+        self.text = text
+
+    def fail(self, span: Span, message: str, hint: str = "") -> n.Expr:
+        path, text = (span.path, span.text) if isinstance(span, DefSpan) else (self.path, self.text)
+        self.defs.error(path, text, span, message, hint)
+        return n.Name(POISON, span=span)
+
+    def body_of(self, name: str, using: tuple[str, ...]) -> n.Expr | None:
+        """The definition's body, expanded, spans naming its file; None inside a circle."""
+        if name in self.defs.bodies:
+            return self.defs.bodies[name]
+        if name in using:
+            return None
+        d = self.defs.table[name]
+        inner = _Expander(self.defs, d.path, d.text)
+        inner.using = (*using, name)
+        body = inner.expr(_moved(d.node.body, d), set(d.node.params or ()))
+        free = sorted(_free(body) - set(d.node.params or ()) - {POISON})
+        for unknown in free:
+            if unknown in COLLECTIONS or unknown in SECTIONS or unknown in _CONSTANTS:
+                continue
+            where = next(x.span for x in _walk(body) if isinstance(x, n.Name) and x.name == unknown)
+            params = d.node.params or ()
+            self.defs.error(
+                d.path,
+                d.text,
+                where,
+                f"definition '{name}' reads '{unknown}', which is none of its parameters",
+                suggest(unknown, [*params, *COLLECTIONS, *SECTIONS])
+                or f"add it as a parameter: define {name}({', '.join([*params, unknown])}) = …",
+            )
+        if free:  # reported once here, never again at each use
+            body = _rename_all(body, set(free) - {*COLLECTIONS, *SECTIONS, *_CONSTANTS})
+        self.defs.bodies[name] = body
+        return body
+
+    using: tuple[str, ...] = ()
+
+    def template(self, tmpl: n.Template | None, bound: set[str]) -> n.Template | None:
+        if tmpl is None:
+            return None
+        parts = tuple(p if isinstance(p, str) else self.expr(p, bound) for p in tmpl.parts)
+        return dataclasses.replace(tmpl, parts=parts)
+
+    def expr(self, e: n.Expr, bound: set[str]) -> n.Expr:
+        if isinstance(e, n.Name):
+            return self.name(e, bound)
+        if isinstance(e, n.Call):
+            args = tuple(self.expr(a, bound) for a in e.args)
+            return self.call(dataclasses.replace(e, args=args))
+        if isinstance(e, n.Quantifier):
+            inner = {*bound, e.var}
+            return dataclasses.replace(
+                e,
+                source=self.expr(e.source, bound),
+                where=self.expr(e.where, inner) if e.where is not None else None,
+                body=self.expr(e.body, inner) if e.body is not None else None,
+            )
+        changes: dict[str, object] = {}
+        for f in dataclasses.fields(e):
+            value = getattr(e, f.name)
+            if isinstance(value, tuple):
+                changes[f.name] = tuple(self.expr(v, bound) for v in value)
+            elif f.name != "span" and dataclasses.is_dataclass(value):
+                changes[f.name] = self.expr(value, bound)  # type: ignore[arg-type]
+        return dataclasses.replace(e, **changes) if changes else e  # type: ignore[arg-type]
+
+    def name(self, e: n.Name, bound: set[str]) -> n.Expr:
+        d = self.defs.table.get(e.name)
+        if e.name in bound or d is None:
+            return e
+        if d.node.params:
+            count = len(d.node.params)
+            return self.fail(
+                e.span,
+                f"definition '{e.name}' takes {count} argument(s)",
+                f"write: {e.name}({', '.join(d.node.params)})",
+            )
+        return self.substitute(e, d, ())
+
+    def call(self, e: n.Call) -> n.Expr:
+        d = self.defs.table.get(e.func)
+        if d is None:
+            if e.func in _CALLS or e.func.startswith("__"):
+                return e
+            return self.fail(
+                e.span,
+                f"unknown function '{e.func}'",
+                suggest(e.func, [*_CALLS, *self.defs.table]) or "see docs/language.md#built-ins",
+            )
+        params = d.node.params or ()
+        if len(e.args) != len(params):
+            return self.fail(
+                e.span,
+                f"definition '{e.func}' takes {len(params)} argument(s), got {len(e.args)}",
+                f"write: {e.func}({', '.join(params)})" if params else f"write: {e.func}",
+            )
+        return self.substitute(e, d, e.args)
+
+    def substitute(self, e: n.Name | n.Call, d: Defined, args: tuple[n.Expr, ...]) -> n.Expr:
+        name = d.node.name
+        body = self.body_of(name, self.using)
+        if body is None:
+            return self.fail(
+                e.span,
+                f"definition '{name}' uses itself (through {' → '.join(self.using)} → {name})"
+                if self.using and self.using[-1] != name
+                else f"definition '{name}' uses itself",
+                "a definition cannot repeat itself: write the condition out",
+            )
+        values = dict(zip(d.node.params or (), args, strict=True))
+        result = _Substitution(values, self.path, self.text).expr(body, frozenset())
+        if isinstance(result.span, DefSpan) and result.span.definition == name:
+            # The body's top remembers the call it stands for, to be read as the call.
+            call = dataclasses.replace(result.span, call=extent(e), called=_call_text(e, self.text))
+            result = dataclasses.replace(result, span=call)
+        return result
+
+
+class _Substitution:
+    """Puts arguments in place of parameters; a body's own variables are renamed when an
+    argument reads a name they would hide (`has_assessment(ia)` in a body with `exists ia`)."""
+
+    def __init__(self, values: dict[str, n.Expr], path: str, text: str) -> None:
+        self.values = values
+        self.path = path  # where the arguments are written
+        self.text = text
+        self.taken = set().union(*(_free(v) for v in values.values())) if values else set()
+
+    def expr(self, e: n.Expr, hidden: frozenset[str]) -> n.Expr:
+        if isinstance(e, n.Name):
+            if e.name in self.values and e.name not in hidden:
+                return self.argument(self.values[e.name], e)
+            return dataclasses.replace(e)
+        if isinstance(e, n.Quantifier):
+            source = self.expr(e.source, hidden)
+            var, inner = e.var, hidden | {e.var}
+            where, body = e.where, e.body
+            if var in self.taken:
+                new = _fresh(var, self.taken)
+                where = _rename(where, var, new) if where is not None else None
+                body = _rename(body, var, new) if body is not None else None
+                var = new
+            return dataclasses.replace(
+                e,
+                var=var,
+                source=source,
+                where=self.expr(where, inner) if where is not None else None,
+                body=self.expr(body, inner) if body is not None else None,
+            )
+        return _map_children(e, lambda x: self.expr(x, hidden))
+
+    def argument(self, arg: n.Expr, param: n.Name) -> n.Expr:
+        """A copy of the argument, its top node marked with where the body names it."""
+        copied = _copy(arg)
+        span = copied.span
+        if span == n.NO_SPAN:
+            return copied
+        marks = (*getattr(param.span, "params", ()), param.span)
+        if isinstance(span, DefSpan):
+            marked = dataclasses.replace(span, params=(*span.params, *marks))
+        else:
+            marked = _def_span(span, path=self.path, text=self.text, params=marks)
+        return dataclasses.replace(copied, span=marked)
+
+
+def _rename_all(e: n.Expr, names: set[str]) -> n.Expr:
+    for name in names:
+        e = _rename(e, name, POISON)
+    return e
+
+
+def _fresh(var: str, taken: set[str]) -> str:
+    i = 2
+    while f"{var}_{i}" in taken:
+        i += 1
+    return f"{var}_{i}"
+
+
+def _rename(e: n.Expr, old: str, new: str) -> n.Expr:
+    if isinstance(e, n.Name):
+        return dataclasses.replace(e, name=new) if e.name == old else e
+    if isinstance(e, n.Quantifier) and e.var == old:  # hidden again inside
+        return dataclasses.replace(e, source=_rename(e.source, old, new))
+    return _map_children(e, lambda x: _rename(x, old, new))
+
+
+def _copy(e: n.Expr) -> n.Expr:
+    """A new tree of new nodes: each place an expression is used is compiled (and its
+    quantifiers planned, by id of their node) on its own."""
+    return _map_children(e, _copy)
+
+
+def _map_children(e: n.Expr, fn: object) -> n.Expr:
+    """A new node with `fn` applied to each child expression."""
+    changes: dict[str, object] = {}
+    for f in dataclasses.fields(e):
+        value = getattr(e, f.name)
+        if f.name == "span":
+            continue
+        if isinstance(value, tuple):
+            changes[f.name] = tuple(fn(v) for v in value)  # type: ignore[operator]
+        elif dataclasses.is_dataclass(value):
+            changes[f.name] = fn(value)  # type: ignore[operator]
+    return dataclasses.replace(e, **changes)  # type: ignore[arg-type]
+
+
+def _moved(e: n.Expr, d: Defined) -> n.Expr:
+    """The expression with every span naming the definition's file (`DefSpan`)."""
+
+    def move(node: object) -> object:
+        if isinstance(node, tuple):
+            return tuple(move(x) for x in node)
+        if not dataclasses.is_dataclass(node) or isinstance(node, type):
+            return node
+        changes: dict[str, object] = {}
+        for f in dataclasses.fields(node):
+            value = getattr(node, f.name)
+            if f.name == "span":
+                if value != n.NO_SPAN and not isinstance(value, DefSpan):
+                    changes["span"] = _def_span(
+                        value, path=d.path, text=d.text, definition=d.node.name
+                    )
+            else:
+                changes[f.name] = move(value)
+        return dataclasses.replace(node, **changes)
+
+    return move(e)  # type: ignore[return-value]
+
+
+def _def_span(span: Span, **where: Any) -> DefSpan:
+    return DefSpan(span.line, span.column, span.end_line, span.end_column, **where)
+
+
+def _walk(root: object) -> Iterator[object]:
+    stack = [root]
+    while stack:
+        node = stack.pop()
+        if isinstance(node, tuple):
+            stack.extend(node)
+        elif dataclasses.is_dataclass(node) and not isinstance(node, type):
+            yield node
+            stack.extend(
+                getattr(node, f.name) for f in dataclasses.fields(node) if f.name != "span"
+            )
+
+
+def _free(e: n.Expr) -> set[str]:
+    """The names an expression reads that it does not bind itself."""
+    if isinstance(e, n.Name):
+        return {e.name}
+    if isinstance(e, n.Quantifier):
+        inner = set()
+        for part in (e.where, e.body):
+            if part is not None:
+                inner |= _free(part)
+        return _free(e.source) | (inner - {e.var})
+    out: set[str] = set()
+    for f in dataclasses.fields(e):
+        value = getattr(e, f.name)
+        for v in value if isinstance(value, tuple) else (value,):
+            if f.name != "span" and dataclasses.is_dataclass(v) and not isinstance(v, type):
+                out |= _free(v)  # type: ignore[arg-type]
+    return out
+
+
+def _call_text(e: n.Name | n.Call, text: str) -> str:
+    if isinstance(e, n.Name):
+        return e.name
+    lines = (e.span.text if isinstance(e.span, DefSpan) else text).splitlines()
+    return expression_text(lines, e) or f"{e.func}(…)"
