@@ -251,10 +251,12 @@ class Evaluator:
         proofs: list[EvidenceCheck] = []
         failed: _Failures | None = None  # made at the first failure: a pass makes none
         try:
+            number = 0  # of the requirement (`require` or `evidence`), for rule tests
             for step in rule.steps:
                 if step.kind == "let":
                     frame[step.slot] = step.fn(ctx, frame)
                 elif step.kind == "require":
+                    number += 1
                     # Requirements read as a checklist: every one is judged, and each that fails
                     # is part of the finding (a failure never hides the ones after it).
                     held = step.fn(ctx, frame)
@@ -268,7 +270,8 @@ class Evaluator:
                         spot = self.pinpoint(rule, step, frame, record)
                         # A rule graded observation concludes an observation (17021-1).
                         outcome = graded(info.severity, Outcome.NONCONFORMITY)
-                        failed.add(Failure(outcome, _cut(message), spot.location or location), spot)
+                        where = spot.location or location
+                        failed.add(Failure(outcome, _cut(message), where, number), spot)
                 elif step.kind == "only":
                     # `only if`: the data does not let the rule judge this subject; what it
                     # says instead is the result, and later steps (which assume it) are not run.
@@ -285,6 +288,7 @@ class Evaluator:
                         where = self.pinpoint(rule, step, frame, record).location or location
                         return Result(info, outcome, subject, where, _cut(message))
                 else:
+                    number += 1
                     checks = self.proofs(step.fn(self.ctx, frame))
                     proofs.extend(checks)
                     bad = [c for c in checks if self.ctx.evidence.missing(c)]
@@ -302,7 +306,8 @@ class Evaluator:
                         failed = failed or _Failures()
                         spot = self.pinpoint(rule, step, frame, record, bad)
                         outcome = graded(info.severity, Outcome.MISSING_EVIDENCE)
-                        failed.add(Failure(outcome, _cut(message), spot.location or location), spot)
+                        where = spot.location or location
+                        failed.add(Failure(outcome, _cut(message), where, number), spot)
         except BudgetSpent:
             raise
         except EVAL_ERRORS as exc:

@@ -153,6 +153,9 @@ class Failure:
     outcome: Outcome
     message: str
     location: Location | None = None
+    # Which requirement of the rule failed: its `require` and `evidence` lines numbered from 1
+    # in the rule's order (0 for a built-in check); rule tests assert it (`failed:`).
+    requirement: int = 0
 
     def to_dict(self) -> dict[str, object]:
         return {

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import difflib
 import tempfile
@@ -13,12 +14,14 @@ from typing import Any
 import yaml
 from yaml.nodes import MappingNode, Node, SequenceNode
 
-from aimscheck.errors import AimscheckError, RuleTestError
+from aimscheck.errors import AimscheckError, ErrorGroup, RuleTestError, raise_all
 from aimscheck.export.yamlparse import BoundedLoader
 from aimscheck.inputfile import Refused
 from aimscheck.limits import how_to_raise
 from aimscheck.results import Outcome
 from aimscheck.source import Location
+from aimscheck.testexpect import Expectation
+from aimscheck.testexport import Origin
 from aimscheck.yamlfile import bound_nodes, libyaml_too_deep, read_small_text, too_deep
 
 TEST_SUFFIX = ".tests.yaml"
@@ -47,6 +50,11 @@ class Case:
     as_of: dt.date
     expect: dict[str, str]
     export_path: Path | None = None
+    # Subjects whose expectation also asserts a message, the failed requirements or the
+    # evidence reason codes (testexpect.py); the outcome stays in `expect`.
+    details: dict[str, Expectation] = field(default_factory=dict)
+    rule_line: int = 0  # of the case's `rule:` (for an unknown rule)
+    origin: Origin | None = field(default=None, compare=False, repr=False)
 
     @property
     def id(self) -> str:
@@ -222,9 +230,13 @@ def load_cases(path: Path, text: str | None = None) -> list[Case]:
         if as_of is None:
             raise f.fail("every case needs an as_of date (in the case or the file)", node)
         expect_node = _child(node, "expect")
-        expect = {
-            str(k): str(v) for k, v in _mapping(f, raw["expect"], expect_node, "expect").items()
-        }
+        expect: dict[str, str] = {}
+        details: dict[str, Expectation] = {}
+        for k, v in _mapping(f, raw["expect"], expect_node, "expect").items():
+            expect[str(k)] = str(v)
+            if isinstance(v, dict):
+                details[str(k)] = _expectation(f, v, _child(expect_node, str(k)))
+                expect[str(k)] = details[str(k)].outcome
         for subject, outcome in expect.items():
             if outcome not in OUTCOMES:
                 close = difflib.get_close_matches(outcome, OUTCOMES, n=1, cutoff=0.6)
@@ -251,6 +263,16 @@ def load_cases(path: Path, text: str | None = None) -> list[Case]:
                 )
         inline = _mapping(f, raw.get("export"), _child(node, "export"), "export")
         case_files = _files(f, raw.get("files"), _child(node, "files"))
+        origin = Origin(
+            path,
+            node,
+            _child(node, "export"),
+            _child(root, "base"),
+            {
+                **_file_keys(_child(root, "files")),
+                **_file_keys(_child(node, "files")),
+            },
+        )
         cases.append(
             Case(
                 path,
@@ -262,9 +284,73 @@ def load_cases(path: Path, text: str | None = None) -> list[Case]:
                 as_of,
                 expect,
                 folder,
+                details,
+                f.at(_child(node, "rule") or node).line,
+                origin,
             )
         )
     return cases
+
+
+def _file_keys(node: Node | None) -> dict[str, Node]:
+    """The key node of each `files:` entry, by its name (for a problem with the file)."""
+    if not isinstance(node, MappingNode):
+        return {}
+    return {str(k.value): k for k, _ in node.value}
+
+
+def _expectation(f: _File, value: dict[Any, Any], node: Node | None) -> Expectation:
+    """A subject's expectation given as a mapping: outcome, message, failed, reasons."""
+    from aimscheck.dsl.regex import RegexError, compile_regex
+    from aimscheck.evidence import REASONS
+    from aimscheck.testexpect import EXPECT_KEYS, parse
+
+    fields, why = parse(value)
+    if why is not None:
+        bad = next((k for k in value if k not in EXPECT_KEYS), None)
+        raise f.fail(why, _key_node(node, str(bad)) or node)
+    message = fields.get("message")
+    pattern = fields.get("message_matches")
+    for key, text in (("message", message), ("message_matches", pattern)):
+        if text is not None and not isinstance(text, str):
+            raise f.fail(f"{key} must be text", _child(node, key) or node, "quote it")
+    if pattern is not None:
+        try:
+            compile_regex(pattern)
+        except RegexError as exc:
+            at = _child(node, "message_matches") or node
+            raise f.fail(f"message_matches is not a pattern RE2 can read: {exc}", at) from None
+    failed = fields.get("failed")
+    if failed is not None:
+        failed = failed if isinstance(failed, list) else [failed]
+        for item in failed:
+            if isinstance(item, bool) or not isinstance(item, int | str) or item == "":
+                raise f.fail(
+                    f"failed: {item!r} names no requirement",
+                    _child(node, "failed") or node,
+                    "number the rule's require and evidence lines from 1 (failed: [2]), or "
+                    'quote the condition of the line (failed: ["owner_ref is set"])',
+                )
+    reasons = fields.get("reasons")
+    if reasons is not None:
+        reasons = reasons if isinstance(reasons, list) else [reasons]
+        codes = [c for c in REASONS if c != "ok"]
+        for code in reasons:
+            if code not in codes:
+                close = difflib.get_close_matches(str(code), codes, n=1, cutoff=0.6)
+                raise f.fail(
+                    f"unknown evidence reason code {str(code)!r}",
+                    _child(node, "reasons") or node,
+                    f"did you mean '{close[0]}'?" if close else f"use {', '.join(codes)}",
+                )
+    return Expectation(
+        str(fields["outcome"]),
+        message,
+        pattern,
+        None if failed is None else tuple(failed),
+        None if reasons is None else tuple(map(str, reasons)),
+        f.at(_child(node, "failed") or node).line,
+    )
 
 
 def find_test_files(paths: Iterable[Path]) -> list[Path]:
@@ -282,17 +368,6 @@ def find_test_files(paths: Iterable[Path]) -> list[Path]:
     return list(dict.fromkeys(out))
 
 
-def _plain(value: Any) -> Any:
-    """YAML dates back to text, so the case's export is written exactly as a user would."""
-    if isinstance(value, dict):
-        return {k: _plain(v) for k, v in value.items()}
-    if isinstance(value, list):
-        return [_plain(v) for v in value]
-    if isinstance(value, dt.date):
-        return value.isoformat()
-    return value
-
-
 def _load(case: Case, root: Path, ruleset: Any) -> Any:
     from aimscheck.errors import raise_all
     from aimscheck.export.contract import Extensions
@@ -308,50 +383,96 @@ def _load(case: Case, root: Path, ruleset: Any) -> Any:
 
 
 def run_case(case: Case, ruleset: Any) -> CaseResult:
-    """Load the case's export like a user's (inline ones via a temporary folder), run the rule."""
+    """Load the case's export like a user's (inline ones via a temporary folder), run the rule.
+
+    A case whose export is not valid raises its problems, each at the line of the test file
+    the value came from (RuleTestError, exit 2): such a case tests nothing."""
     from aimscheck.engine import Evaluator
+    from aimscheck.testexport import written
 
     rule = ruleset.get(case.rule)
     if rule is None:
-        close = difflib.get_close_matches(case.rule, [r.info.id for r in ruleset.rules], n=1)
-        hint = f"; did you mean {close[0]}?" if close else ""
-        from aimscheck.terminal import visible  # errors are lines: a newline shown
-
-        return CaseResult(case, {}, error=f"no rule with id {visible(case.rule)}{hint}")
-    try:
-        if case.export_path is not None:
-            export = _load(case, case.export_path, ruleset)
-            results = list(Evaluator(export, case.as_of).evaluate(rule))
-        else:
-            with tempfile.TemporaryDirectory(prefix="aimscheck-test-") as tmp:
-                root = Path(tmp)
-                (root / "aims.yaml").write_text(
-                    yaml.safe_dump(_plain(case.export), sort_keys=False), encoding="utf-8"
-                )
-                for name, content in case.files.items():
-                    target = root / name
-                    target.parent.mkdir(parents=True, exist_ok=True)
-                    target.write_text(str(content), encoding="utf-8")
+        return CaseResult(case, {}, error=_unknown_rule(case, ruleset).message)
+    if case.export_path is not None:
+        export = _load(case, case.export_path, ruleset)
+        results = list(Evaluator(export, case.as_of).evaluate(rule))
+    else:
+        with tempfile.TemporaryDirectory(prefix="aimscheck-test-") as tmp:
+            root = Path(tmp)
+            origin = case.origin or Origin(case.file)
+            data = written(root, case.export, case.files, origin)
+            try:
                 export = _load(case, root, ruleset)
-                results = list(Evaluator(export, case.as_of).evaluate(rule))
-    except AimscheckError as exc:
-        return CaseResult(case, {}, error=f"the case's export is invalid: {exc.render()}")
-    actual = {
-        (WHOLE_EXPORT if r.subject is None else str(r.subject)): r.outcome.value for r in results
-    }
-    messages = {
-        (WHOLE_EXPORT if r.subject is None else str(r.subject)): r.message
-        for r in results
-        if r.message
-    }
-    diff = tuple(
+            except AimscheckError as exc:
+                raise_all(data.errors(exc))
+                raise
+            results = [
+                dataclasses.replace(r, message=data.text(r.message))
+                for r in Evaluator(export, case.as_of).evaluate(rule)
+            ]
+    return _compare(case, rule, results)
+
+
+def _compare(case: Case, rule: Any, results: list[Any]) -> CaseResult:
+    from aimscheck.testexpect import differences, requirements, resolve
+
+    by_subject = {(WHOLE_EXPORT if r.subject is None else str(r.subject)): r for r in results}
+    actual = {subject: r.outcome.value for subject, r in by_subject.items()}
+    messages = {subject: r.message for subject, r in by_subject.items() if r.message}
+    diff = [
         f"{subject}: expected {case.expect.get(subject, '(no result)')}, "
         f"got {actual.get(subject, '(no result)')}"
         + (f' ("{messages[subject]}")' if subject in messages else "")
         for subject in sorted(set(actual) | set(case.expect))
         if actual.get(subject) != case.expect.get(subject)
+    ]
+    for subject, expected in sorted(case.details.items()):
+        result = by_subject.get(subject)
+        if result is None or actual[subject] != expected.outcome:
+            continue  # the outcome differs: said above
+        numbers = None
+        if expected.failed is not None:
+            numbers, _ = resolve(expected.failed, requirements(rule))
+        diff.extend(differences(subject, expected, result, numbers))
+    return CaseResult(case, actual, tuple(diff))
+
+
+def _unknown_rule(case: Case, ruleset: Any) -> RuleTestError:
+    from aimscheck.terminal import visible  # errors are lines: a newline shown
+
+    close = difflib.get_close_matches(case.rule, [r.info.id for r in ruleset.rules], n=1)
+    return RuleTestError(
+        f"case '{case.name}' names rule {visible(case.rule)}, which no loaded rule has",
+        Location(str(case.file), case.rule_line or case.line),
+        hint=f"did you mean {close[0]}?" if close else "check the rule id in the .aims files",
     )
-    return CaseResult(case, actual, diff)
+
+
+def check_cases(cases: Sequence[Case], ruleset: Any) -> list[AimscheckError]:
+    """What makes cases unrunnable: a rule no loaded rule has, a `failed:` naming no
+    requirement of the rule; each at its line of the test file."""
+    from aimscheck.testexpect import requirements, resolve
+
+    errors: list[AimscheckError] = []
+    for case in cases:
+        rule = ruleset.get(case.rule)
+        if rule is None:
+            errors.append(_unknown_rule(case, ruleset))
+            continue
+        for subject, expected in case.details.items():
+            if expected.failed is None:
+                continue
+            _, why = resolve(expected.failed, requirements(rule))
+            if why is not None:
+                written = "; ".join(f"{i}: {t}" for i, t in enumerate(requirements(rule), 1))
+                errors.append(
+                    RuleTestError(
+                        f"{subject}: {why}",
+                        Location(str(case.file), expected.failed_line),
+                        hint=f"the requirements of {case.rule}: {written}" if written else "",
+                    )
+                )
+    return errors
 
 
 def run_tests(
@@ -362,12 +483,19 @@ def run_tests(
     `own_files`: only rules defined in these rule files are reported as untested (the
     built-in pack loaded beside a custom one is not the user's to test).
     """
+    cases = [case for path in find_test_files(paths) for case in load_cases(path)]
+    raise_all(check_cases(cases, ruleset))
     results = []
-    tested: set[str] = set()
-    for path in find_test_files(paths):
-        for case in load_cases(path):
-            tested.add(case.rule)
+    errors: list[AimscheckError] = []
+    tested = {case.rule for case in cases}
+    for case in cases:
+        try:
             results.append(run_case(case, ruleset))
+        except ErrorGroup as group:  # every case's problems, in one run
+            errors.extend(group.errors)
+        except AimscheckError as exc:
+            errors.append(exc)
+    raise_all(errors)
     own = None if own_files is None else {str(Path(p).resolve()) for p in own_files}
     untested = [
         r.info.id

@@ -217,13 +217,188 @@ def test_a_malformed_test_file_says_what_and_where(
     assert code == EXIT_ERROR and message in out
 
 
-def test_a_case_naming_an_unknown_rule_fails_with_a_suggestion(tmp_path: Path) -> None:
+def test_a_case_naming_an_unknown_rule_is_an_error_at_its_line(tmp_path: Path) -> None:
     folder = write(
         tmp_path / "rules", tests=CASES.replace("rule: ORG-4.3-01", "rule: ORG-4.3-1", 1)
     )
     code, out = cli(folder)
+    assert code == EXIT_ERROR
+    assert out.splitlines()[1:] == [
+        f"{folder / 'org.tests.yaml'}:6: case 'an owned system passes' names rule ORG-4.3-1, "
+        "which no loaded rule has",
+        "  hint: did you mean ORG-4.3-01?",
+    ]
+
+
+@pytest.mark.parametrize(
+    ("change", "where", "message"),
+    [
+        (
+            ("in_scope: true, owner_ref: p1}", "in_scope: true, owner_ref: p1, risk_tier: hihg}"),
+            ":8:81:",
+            "$.ai_systems[0].risk_tier: must be one of: low, medium, high, critical (got "
+            '"hihg"; did you mean "high"?)',
+        ),
+        (
+            ("in_scope: true}", "in_scope: true, deployed_at: 2027-02-30}"),
+            ":13:68:",
+            'not a real date or time: "2027-02-30"',
+        ),
+    ],
+)
+def test_invalid_inline_data_is_an_error_at_the_test_files_line(
+    tmp_path: Path, change: tuple[str, str], where: str, message: str
+) -> None:
+    folder = write(tmp_path / "rules", tests=CASES.replace(*change))
+    code, out = cli(folder, "--no-default-rules")
+    assert code == EXIT_ERROR and "Traceback" not in out and "internal error" not in out
+    assert f"{folder / 'org.tests.yaml'}{where}" in out and message in out
+    assert "aimscheck-test-" not in out  # never the temporary folder the export is written to
+
+
+def test_every_invalid_case_is_reported_in_one_run(tmp_path: Path) -> None:
+    tests = CASES.replace("in_scope: true, owner_ref: p1}", "in_scope: maybe, owner_ref: p1}")
+    tests = tests.replace("in_scope: true}", "in_scope: perhaps}")
+    code, out = cli(write(tmp_path / "rules", tests=tests), "--no-default-rules")
+    assert code == EXIT_ERROR
+    assert [line.split(": ")[0].rsplit(":", 2)[1] for line in out.splitlines()[1:]] == ["8", "13"]
+
+
+RULE2 = """\
+rule "ORG-5.2-01" {
+  title    "The AI policy is approved, owned and proven"
+  clause   "5.2"
+  severity minor
+  phase    scope_definition
+  for doc in documents where doc.type == "ai_policy"
+  require doc.approved_by_ref is set
+  because "AI policy {doc.id} has no approver"
+  require doc.approved_at is set
+  evidence doc.id
+}
+"""
+EXACT = """\
+as_of: 2026-11-20
+base:
+  people: [{id: p1, name: Ada}]
+files:
+  policy.md: "our policy"
+cases:
+  - name: unapproved and unproven
+    rule: ORG-5.2-01
+    export:
+      documents:
+        - {id: POL-1, title: AI policy, type: ai_policy, status: approved, version: "1",
+           approved_by_ref: p1, path: missing.md}
+    expect:
+      documents/POL-1:
+        outcome: nonconformity
+        message_matches: "^requirement not met: doc.approved_at is set; missing evidence"
+        failed: [2, "doc.id"]
+        reasons: [file_not_found]
+"""
+
+
+def test_a_case_asserts_the_message_the_failed_requirements_and_reasons(tmp_path: Path) -> None:
+    code, out = cli(write(tmp_path / "rules", RULE2, EXACT), "--no-default-rules")
+    assert code == EXIT_OK, out
+
+
+@pytest.mark.parametrize(
+    ("change", "lines"),
+    [
+        (
+            (
+                'message_matches: "^requirement not met: doc.approved_at is set; missing evidence"',
+                'message: "no proof"',
+            ),
+            [
+                'documents/POL-1: message: expected "no proof", got "requirement not met: '
+                "doc.approved_at is set; missing evidence for doc.id: POL-1: missing.md does not "
+                "exist: restore the file or correct the path (documents/POL-1, org.tests.yaml:11)"
+            ],
+        ),
+        (
+            ('message_matches: "^requirement not met', 'message_matches: "^no proof'),
+            ["documents/POL-1: message: expected a match of /^no proof: doc.approved_at is set; "],
+        ),
+        (
+            ('failed: [2, "doc.id"]', "failed: [1]"),
+            ["documents/POL-1: failed requirements: expected [1], got [2, 3]"],
+        ),
+        (
+            ("reasons: [file_not_found]", "reasons: [sha256_mismatch]"),
+            ["documents/POL-1: evidence reasons: expected [sha256_mismatch], got [file_not_found]"],
+        ),
+    ],
+)
+def test_a_failing_assertion_prints_expected_against_actual(
+    tmp_path: Path, change: tuple[str, str], lines: list[str]
+) -> None:
+    code, out = cli(write(tmp_path / "rules", RULE2, EXACT.replace(*change)), "--no-default-rules")
     assert code == EXIT_FINDINGS
-    assert "no rule with id ORG-4.3-1; did you mean ORG-4.3-01?" in out
+    shown = [line.strip() for line in out.splitlines() if line.startswith("      ")]
+    assert [line[: len(want)] for line, want in zip(shown, lines, strict=True)] == lines
+
+
+@pytest.mark.parametrize(
+    ("change", "where", "message", "hint"),
+    [
+        (
+            ('failed: [2, "doc.id"]', "failed: [4]"),
+            ":17:",
+            "documents/POL-1: failed: 4 is not a requirement of the rule: it has 3 (its require "
+            "and evidence lines, counted from 1)",
+            "hint: the requirements of ORG-5.2-01: 1: doc.approved_by_ref is set; "
+            "2: doc.approved_at is set; 3: doc.id",
+        ),
+        (
+            ('failed: [2, "doc.id"]', 'failed: ["doc.aproved_at is set"]'),
+            ":17:",
+            "documents/POL-1: failed: 'doc.aproved_at is set' is the text of none of the "
+            "rule's requirements: did you mean 'doc.approved_at is set'?",
+            "",
+        ),
+        (
+            ("reasons: [file_not_found]", "reasons: [file_not_fund]"),
+            ":18:18:",
+            "unknown evidence reason code 'file_not_fund'",
+            "hint: did you mean 'file_not_found'?",
+        ),
+        (
+            ("message_matches:", "mesage_matches:"),
+            ":16:9:",
+            "unknown key 'mesage_matches' in an expected result: did you mean 'message_matches'?",
+            "",
+        ),
+        (
+            (
+                'message_matches: "^requirement not met: doc.approved_at is set; missing evidence"',
+                'message_matches: "(a"',
+            ),
+            ":16:26:",
+            "message_matches is not a pattern RE2 can read: missing ): (a",
+            "",
+        ),
+    ],
+)
+def test_a_malformed_assertion_is_an_error_at_its_line(
+    tmp_path: Path, change: tuple[str, str], where: str, message: str, hint: str
+) -> None:
+    folder = write(tmp_path / "rules", RULE2, EXACT.replace(*change))
+    code, out = cli(folder, "--no-default-rules")
+    assert code == EXIT_ERROR, out
+    assert f"{folder / 'org.tests.yaml'}{where}" in out and message in out and hint in out
+
+
+def test_a_files_entry_that_cannot_be_written_is_an_error_at_its_line(tmp_path: Path) -> None:
+    tests = EXACT.replace(
+        '  policy.md: "our policy"', '  policy.md: "our policy"\n  policy.md/x: y'
+    )
+    folder = write(tmp_path / "rules", RULE2, tests)
+    code, out = cli(folder, "--no-default-rules")
+    assert code == EXIT_ERROR and "Traceback" not in out
+    assert f"{folder / 'org.tests.yaml'}:6:3: files: 'policy.md/x' cannot be written" in out
 
 
 # ---- hostile test files, through the CLI: one message, exit 2, in well under a second
