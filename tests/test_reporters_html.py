@@ -22,6 +22,7 @@ from aimscheck.config import load_config
 from aimscheck.export.contract import VocabularyExtension
 from aimscheck.reporters.html import long_date, render
 from aimscheck.reporters.html_charts import BAR_W, bar_chart
+from aimscheck.reporters.html_style import CSS
 from aimscheck.reporters.readiness import GroupReadiness, systemic_phrase
 from aimscheck.reporters.text import finding_key
 from aimscheck.results import Outcome, Report, Result, Severity, Subject
@@ -364,8 +365,8 @@ def chromium() -> str:
     return found
 
 
-def browse(page: Path, tmp_path: Path, *args: str) -> subprocess.CompletedProcess[str]:
-    command = [
+def browse_command(page: Path, profile: Path, *args: str) -> list[str]:
+    return [
         chromium(),
         "--headless",
         "--no-sandbox",
@@ -377,10 +378,14 @@ def browse(page: Path, tmp_path: Path, *args: str) -> subprocess.CompletedProces
         "--disable-sync",
         "--hide-scrollbars",
         "--force-device-scale-factor=1",
-        f"--user-data-dir={tmp_path / 'profile'}",
+        f"--user-data-dir={profile}",
         *args,
         page.as_uri(),
     ]
+
+
+def browse(page: Path, tmp_path: Path, *args: str) -> subprocess.CompletedProcess[str]:
+    command = browse_command(page, tmp_path / "profile", *args)
     return subprocess.run(command, capture_output=True, text=True, timeout=120, check=True)
 
 
@@ -431,3 +436,114 @@ def test_a_ready_organization_gets_a_green_banner(tmp_path: Path) -> None:
     green = (0x06, 0x76, 0x47)
     assert image.share(green, (100, 200, 924, 420)) > 0.5
     assert image.share((0xB4, 0x23, 0x18), (0, 0, 1024, 600)) < 0.01
+
+
+# --- on paper ----------------------------------------------------------------------------------
+
+
+def pdftotext() -> str:
+    found = shutil.which("pdftotext")
+    if found is None:
+        if os.environ.get("CI"):
+            pytest.fail("pdftotext is not installed, and CI must read the printed HTML report")
+        pytest.skip("pdftotext is not installed (Debian package 'poppler-utils'; .ci/run has it)")
+    return found
+
+
+def printed(*pages: Path) -> list[list[str]]:
+    """The text of each page of each page printed to PDF by headless Chromium (the browsers
+    run side by side: each start costs a second or two)."""
+    runs = []
+    for page in pages:
+        profile = page.with_suffix(".profile")
+        command = browse_command(page, profile, "--no-pdf-header-footer")
+        command.insert(-1, f"--print-to-pdf={page.with_suffix('.pdf')}")
+        runs.append(subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE))
+    for run in runs:
+        _, err = run.communicate(timeout=120)
+        assert run.returncode == 0, err
+    texts = []
+    for page in pages:
+        text = subprocess.run(
+            [pdftotext(), "-enc", "UTF-8", str(page.with_suffix(".pdf")), "-"],
+            capture_output=True,
+            text=True,
+            check=True,
+            timeout=60,
+        ).stdout
+        texts.append(text.split("\f")[:-1])  # pdftotext ends every page with a form feed
+    return texts
+
+
+def words(text: str) -> str:
+    return " ".join(text.split()).casefold()  # table headers print upper-cased
+
+
+def stranded(pages: list[str], html: str) -> list[tuple[int, str]]:
+    """Pages (but the last) whose last line is a heading, or the lead or legend right under
+    one: a title left at the foot of a page, with what it introduces on the next."""
+    dom = parse(html)
+    titles = "//h1 | //h2 | //h3 | //figcaption | //summary | //th"
+    intros = "//*[@class='lead' or @class='legend'][preceding-sibling::*[1][self::h2 or self::h3]]"
+    heads = {words(e.text_content()) for e in dom.xpath(f"{titles} | {intros}")}
+    ends = []
+    for number, page in enumerate(pages[:-1], start=1):
+        lines = [words(line) for line in page.splitlines() if line.strip()]
+        if lines and any(
+            h == lines[-1] or (len(lines[-1]) > 5 and h.endswith(lines[-1])) for h in heads
+        ):
+            ends.append((number, lines[-1]))
+    return ends
+
+
+def test_printed_the_folded_sections_are_open_and_no_page_ends_with_a_heading(
+    rendered: Path, tmp_path: Path
+) -> None:
+    (pages,) = printed(rendered)
+    assert len(pages) > 5
+    text = words("\n".join(pages))
+    # The not-applicable section is folded on screen (<details>): its table is on paper.
+    assert "not applicable: 5 rule(s)" in text
+    assert "why it does not apply" in text
+    assert "the rule's 'when' condition does not hold for this export" in text
+    assert stranded(pages, rendered.read_text(encoding="utf-8")) == []
+
+
+def print_rules_removed(html: str) -> str:
+    start = CSS.index("  /* A heading, and the lead")
+    end = CSS.index("  /* Folded sections")
+    assert start < end
+    return html.replace(CSS[start:end], "", 1)
+
+
+def test_no_section_strands_its_heading_wherever_it_starts_on_a_page(
+    gaps: Report, tmp_path: Path
+) -> None:
+    # Each section of the report, a few subjects long, printed 12 times, each time starting
+    # 80 px lower on an A4 page (after a spacer that begins the page): whatever the length of
+    # what comes before a section in a real report, its heading lands near one of these.
+    findings = [r for r in gaps.results if r.outcome.is_finding]
+    few = {r.subject for r in findings[:3]}
+    shorter = dataclasses.replace(
+        gaps,
+        results=tuple(r for r in gaps.results if not r.outcome.is_finding or r.subject in few),
+    )
+    page = render(shorter)
+    cards = [
+        lxml_html.tostring(card, encoding="unicode")
+        for card in parse(page).xpath("//main/section[@class='card']")
+    ]
+    assert len(cards) >= 6
+    spaced = "".join(
+        f'<div style="break-before: page; height: {step * 80}px"></div>{card}'
+        for card in cards
+        for step in range(12)
+    )
+    head = page[: page.index("<body>")].replace("</style>", "@page { size: A4 }</style>", 1)
+    sheet = f"{head}<body><main>{spaced}</main></body></html>"
+    unruled = print_rules_removed(sheet)  # shows that the test sees what the rules prevent
+    (tmp_path / "with.html").write_text(sheet, encoding="utf-8")
+    (tmp_path / "without.html").write_text(unruled, encoding="utf-8")
+    ruled, bare = printed(tmp_path / "with.html", tmp_path / "without.html")
+    assert stranded(ruled, sheet) == []
+    assert stranded(bare, unruled) != []

@@ -175,6 +175,15 @@ footer { color: var(--muted); font-size: 12.5px; margin-top: 26px; max-width: 90
   nav.toc { display: none; }
   section.card { box-shadow: none; break-inside: auto; }
   .verdict, .badge, .figure, tr { -webkit-print-color-adjust: exact; print-color-adjust: exact; }
-  tr { break-inside: avoid; }
+  /* A heading, and the lead or legend under it, stays with what it introduces: never alone at
+     the foot of a page. */
+  h1, h2, h3, figcaption, summary, .lead, .legend, thead { break-after: avoid-page; }
+  /* A finding, a chart, a key figure and the verdict are never cut across two pages. */
+  tr, figure.chart, .figure, .verdict, .masthead { break-inside: avoid-page; }
+  /* Folded sections print unfolded, without a script where ::details-content is known
+     (Chromium 131, Firefox 143, Safari 18.4); PRINT_SCRIPT opens them in older browsers. */
+  details::details-content { content-visibility: visible; }
+  details > summary { list-style: none; cursor: auto; }
+  details > summary::-webkit-details-marker { display: none; }
 }
 """
