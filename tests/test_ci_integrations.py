@@ -116,7 +116,9 @@ def test_action_script_reports_a_failing_check(action: dict[str, Any], tmp_path:
     code, outputs, summary = run_action_script(action, tmp_path, ROOT / "fixtures" / "gaps")
     assert code == 0  # the step itself succeeds: the last step fails the job after uploads
     assert outputs == {"exit-code": "1"}
-    assert summary.startswith("## ❌ aimscheck failed: not ready for stage 1")
+    assert summary.startswith(
+        "## ❌ aimscheck: gate failed · certification verdict: not ready for stage 1"
+    )
     for name in ("aimscheck-junit.xml", "aimscheck.sarif", "aimscheck-report.html"):
         assert (tmp_path / name).stat().st_size > 0
 
@@ -126,7 +128,7 @@ def test_action_script_passes_options_through(action: dict[str, Any], tmp_path: 
         action, tmp_path, ROOT / "fixtures" / "gaps", **{"fail-on": "never"}
     )
     assert (code, outputs) == (0, {"exit-code": "0"})
-    assert summary.startswith("## ✅ aimscheck passed")
+    assert summary.startswith("## ✅ aimscheck: gate passed")
 
 
 def test_action_script_on_a_broken_run(action: dict[str, Any], tmp_path: Path) -> None:

@@ -160,3 +160,99 @@ def test_json_output_is_machine_readable(tmp_path: Path) -> None:
     assert doc["format"] == "aimscheck-lint/1" and doc["errors"] == 0 and doc["warnings"] == 1
     assert doc["problems"][0]["code"] == "no-test"
     assert doc["problems"][0]["location"]["line"] == 1
+
+
+# ---- one mistake, one message ------------------------------------------------------------------
+
+_HEAD = """\
+rule "ORG-4.3-01" {
+  title    "Every in-scope AI system names an owner"
+  clause   "4.3"
+  severity minor
+  phase    scope_definition
+  for sys in ai_systems
+"""
+
+ONE_MESSAGE = [
+    (
+        "  requires sys.owner_ref is set\n",
+        "7:3",
+        "unknown keyword 'requires' in a rule",
+        "did you mean 'require'?",
+    ),
+    (
+        "  require all r in sys.model_refs r is set\n",
+        "7:11",
+        "'all' needs ': CONDITION' after its list",
+        "write: all x in LIST [where FILTER]: CONDITION",
+    ),
+    (
+        '  require sys.owner_ref is set\n  because "System {sys.name ?? "x"} has no owner"\n',
+        "8:32",
+        "a '\"' inside '{…}' ends the message",
+        'write a quote inside the braces as \\" ({x == \\"a\\"}), or compute the value in a '
+        "let above",
+    ),
+    (
+        "  require exist r in risks where r.ai_system_ref == sys.id\n",
+        "7:11",
+        "unknown keyword 'exist'",
+        "did you mean 'exists'?",
+    ),
+    (
+        "  require sys.owner_ref is misisng\n",
+        "7:28",
+        "unknown word 'misisng' after 'is'",
+        "did you mean 'missing'?",
+    ),
+]
+
+
+def _errors(tmp_path: Path, text: str, name: str = "org.aims") -> list[tuple[str, str, str]]:
+    (tmp_path / name).write_text(text, encoding="utf-8")
+    report = lint([tmp_path])
+    return [
+        (f"{p.location.line}:{p.location.column}" if p.location else "", p.message, p.hint)
+        for p in report.problems
+        if p.level == "error"
+    ]
+
+
+def test_each_slip_is_one_message_at_its_word(tmp_path: Path) -> None:
+    for statement, where, message, hint in ONE_MESSAGE:
+        found = _errors(tmp_path, _HEAD + statement + "}\n")
+        assert found == [(where, message, hint)], statement
+
+
+def test_a_rule_id_given_twice_is_one_error_naming_both_places(tmp_path: Path) -> None:
+    rule = _HEAD + "  require sys.owner_ref -> peple is set\n}\n"
+    found = _errors(tmp_path, rule + rule)
+    path = tmp_path / "org.aims"
+    assert [(w, m) for w, m, _ in found] == [
+        ("7:28", "'peple' is not a collection of the export"),  # the first one's own mistake
+        ("9:6", f"duplicate rule id 'ORG-4.3-01': also at {path}:1:6"),
+    ]
+
+
+def test_a_pack_given_twice_is_loaded_once(tmp_path: Path) -> None:
+    (tmp_path / "org.aims").write_text(GOOD, encoding="utf-8")
+    report = lint([tmp_path, tmp_path / "org.aims"])
+    assert [p.message for p in report.problems if p.level == "error"] == []
+
+
+def test_a_field_declared_on_a_misspelt_collection_is_not_blamed_again(tmp_path: Path) -> None:
+    text = (
+        "field ai_sytems.business_unit: string\n"
+        + _HEAD.replace(
+            "for sys in ai_systems", "for sys in ai_systems\n  require sys.business_unit is set"
+        )
+        + "}\n"
+    )
+    found = _errors(tmp_path, text)
+    assert found == [
+        (
+            "1:1",
+            "'ai_sytems' is not a collection or section of the export",
+            "did you mean 'ai_systems'?",
+        )
+    ]

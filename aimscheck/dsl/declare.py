@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import difflib
 from dataclasses import dataclass
 
 from aimscheck.dsl import nodes as n
@@ -94,17 +95,28 @@ class _Declarer:
             return True
         return False
 
+    def silence(self, path: tuple[str, ...]) -> None:
+        """A field whose declaration is wrong (and reported) reads as any value: one mistake,
+        one message, not one more at each rule that reads the field."""
+        owner = self.owner(path)
+        if path[-1] not in owner.fields:
+            self.custom.setdefault(id(owner), {}).setdefault(path[-1], t.ANY)
+
     def declare(self, rf: n.RuleFile, decl: n.FieldDecl) -> None:
         head = decl.path[0]
         if head not in COLLECTIONS and head not in SECTIONS:
+            meant = difflib.get_close_matches(head, [*COLLECTIONS, *SECTIONS], n=1, cutoff=0.6)
             self.fail(
                 rf,
                 decl.span,
                 f"'{head}' is not a collection or section of the export",
                 suggest(head, [*COLLECTIONS, *SECTIONS]),
             )
+            if meant:  # the rules that read the field are not blamed again for it
+                self.silence((meant[0], *decl.path[1:]))
             return
         if self.type_problem(rf, decl):
+            self.silence(decl.path)
             return
         owner, name, dotted = self.owner(decl.path), decl.path[-1], ".".join(decl.path)
         if name in owner.fields:

@@ -6,7 +6,7 @@ import difflib
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from aimscheck.dsl.keywords import ENTRY_KEYWORDS, ITEM_KEYWORDS, RESERVED
+from aimscheck.dsl.keywords import ENTRY_KEYWORDS, EXPRESSION_WORDS, ITEM_KEYWORDS, RESERVED
 
 # The words of the language come from the grammar (keywords.py); a list here would drift.
 __all__ = ["ENTRY_KEYWORDS", "ITEM_KEYWORDS", "RESERVED", "diagnose", "suggest"]
@@ -170,6 +170,8 @@ class Diagnoser:
             return self.stray()
         for check in (
             self.unclosed_rule,
+            self.quote_in_hole,
+            self.split_keyword,
             self.glued_keyword,
             self.only_without_if,
             self.top_level,
@@ -246,9 +248,47 @@ class Diagnoser:
         ):
             return None
         word = prev.value + self.tok.value
-        options = ENTRY_KEYWORDS if self.brace_tok else ITEM_KEYWORDS
+        options = sorted(RESERVED) if self.brace_tok else ITEM_KEYWORDS
         hint = suggest(word, options) or f"'{prev.value}' is a keyword: put a space after it"
         return Diagnosis(prev.line, prev.column, len(word), f"unknown word '{word}'", hint)
+
+    def split_keyword(self) -> Diagnosis | None:
+        """`requires`: the lexer read the keyword `require` and then a name `s` (a name cannot
+        follow there); the word as written is the misspelt keyword."""
+        stack = self.f.stack
+        if len(stack) < 2 or stack[-1].kind != "NAME":
+            return None
+        word, rest = stack[-2], stack[-1]
+        glued = (word.end_line, word.end_column) == (rest.line, rest.column)
+        if not glued or word.kind != word.value or not word.value.isalpha():
+            return None
+        written = word.value + rest.value
+        entry = word.kind in ENTRY_KEYWORDS and self.brace_tok is not None
+        options = ENTRY_KEYWORDS if entry else sorted(RESERVED)
+        hint = suggest(written, options) or f"'{word.value}' is a keyword: put a space after it"
+        where = " in a rule" if entry else ""
+        return Diagnosis(
+            word.line, word.column, len(written), f"unknown keyword '{written}'{where}", hint
+        )
+
+    def quote_in_hole(self) -> Diagnosis | None:
+        """`because "… {x == "a"} …"`: the quote inside the braces ended the message."""
+        prev = self.prev
+        if prev is None or prev.kind != "STRING" or prev.end_line != self.tok.line:
+            return None
+        if len(self.f.stack) < 2 or self.f.stack[-2].kind != "because":
+            return None
+        body = prev.value[1:-1].replace("\\{", "").replace("\\}", "")
+        if body.count("{") <= body.count("}"):
+            return None
+        return Diagnosis(
+            prev.end_line,
+            prev.end_column - 1,
+            1,
+            "a '\"' inside '{…}' ends the message",
+            'write a quote inside the braces as \\" ({x == \\"a\\"}), or compute the value '
+            "in a let above",
+        )
 
     def only_without_if(self) -> Diagnosis | None:
         if self.prev is None or self.prev.kind != "only" or self.f.expected != {"if"}:
@@ -357,6 +397,31 @@ class Diagnoser:
                 "'matches' takes a regular expression in double quotes",
                 'write: x matches "^[A-Z]+-[0-9]+$"',
             )
+        if (
+            prev.kind == "NAME"
+            and tok.kind == "NAME"
+            and not self.new_line
+            and prev.value not in RESERVED
+        ):
+            # `exist r in risks`: a misspelt word of the language, read as a name
+            close = suggest(prev.value, EXPRESSION_WORDS)
+            if close:
+                return self.at(prev, f"unknown keyword '{prev.value}'", close)
+        words = sorted(k for k in self.f.expected if k in RESERVED)
+        if tok.kind == "NAME" and prev.kind in RESERVED and words and prev.kind != "because":
+            if not self.f.expected & _EXPR_START:  # `is misisng`: only words may follow
+                return self.at(
+                    tok,
+                    f"unknown word '{tok.value}' after '{prev.kind}'",
+                    suggest(tok.value, words) or f"expected {expected_words(self.f.expected)}",
+                )
+        all_tok = self.open_all()
+        if all_tok is not None and ":" in self.f.expected and not self.new_line:
+            return self.at(
+                all_tok,
+                "'all' needs ': CONDITION' after its list",
+                "write: all x in LIST [where FILTER]: CONDITION",
+            )
         if prev.value in ("exists", "all", "none") and tok.kind == "NAME":
             return self.at(
                 prev,
@@ -364,6 +429,14 @@ class Diagnoser:
                 f"write ({prev.value} {tok.value} in … where …) inside and/or/not",
             )
         return None
+
+    def open_all(self) -> Tok | None:
+        """The `all` of the statement being read, when its ':' has not come yet."""
+        inner = self.f.stack[_after_entry(self.f.stack) :]
+        alls = [i for i, t in enumerate(inner) if t.kind == "all"]
+        if not alls or any(t.kind == ":" for t in inner[alls[-1] :]):
+            return None
+        return inner[alls[-1]]
 
     def entry_value(self) -> Diagnosis | None:
         """Slips in an entry's value: quotes, '=' or ':' where none belong."""
@@ -468,6 +541,11 @@ class Diagnoser:
                 hint,
             )
         return None
+
+
+def _after_entry(stack: tuple[Tok, ...]) -> int:
+    """Where the statement being read starts on the parser's stack."""
+    return max((i for i, t in enumerate(stack) if t.kind in ENTRY_KEYWORDS), default=0)
 
 
 def diagnose(failure: Failure, text: str) -> Diagnosis:
