@@ -185,6 +185,7 @@ COMMANDS = {
     "rules": "List the rules of the loaded packs.",
     "evidence": "Inventory the proof files of an export and check their sha256.",
     "init": "Create a governance repo that passes the check from the start.",
+    "lsp": "Serve lint, hover and completion for rule files to an editor.",
 }
 
 

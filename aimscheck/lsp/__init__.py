@@ -1,0 +1,1 @@
+"""The language server for rule files (`aimscheck lsp`): needs the `lsp` extra (pygls)."""

@@ -1,0 +1,112 @@
+"""The pack an open file belongs to: its rule and test files, read from the editor or the disk."""
+
+from __future__ import annotations
+
+import functools
+from collections.abc import Mapping
+from dataclasses import dataclass
+from pathlib import Path
+
+from aimscheck.dsl import nodes as n
+from aimscheck.source import Span
+
+TESTS = ".tests.yaml"
+
+
+@dataclass(frozen=True, slots=True)
+class Entry:
+    """Something a rule file defines, with its place: a rule, or a shared definition."""
+
+    kind: str  # "rule" or "define"
+    name: str
+    file: str
+    span: Span
+    rule: n.Rule | None = None
+    definition: n.Definition | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Pack:
+    """The rule files of an open file's folder and the built-in pack loaded beside them."""
+
+    folder: Path
+    own: tuple[Path, ...]
+    builtin: tuple[Path, ...]  # empty when the folder is the built-in pack itself
+
+
+@functools.cache
+def _builtin_files() -> tuple[Path, ...]:
+    from aimscheck.dsl.ruleset import rule_files
+    from aimscheck.resources import default_pack
+
+    return tuple(p.absolute() for p in rule_files([default_pack()]))
+
+
+def pack_of(path: Path) -> Pack:
+    """The pack of a rule or test file: every .aims file of its folder (the file itself even
+    before it is saved), with the built-in pack beside unless it is that pack."""
+    folder = path.absolute().parent
+    own = sorted(folder.rglob("*.aims"))
+    if path.suffix == ".aims" and path.absolute() not in own:
+        own.append(path.absolute())
+    builtin = _builtin_files()
+    if any(p in own for p in builtin):
+        builtin = ()
+    return Pack(folder, tuple(own), builtin)
+
+
+def read(path: Path, buffers: Mapping[Path, str]) -> str | None:
+    """A file's text: the editor's buffer when it is open, else the disk's (None if unreadable)."""
+    if path in buffers:
+        return buffers[path]
+    try:
+        return path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError):
+        return None
+
+
+# The last parse of each rule file, by path: hover and completion ask for the whole pack's
+# rules at every request, and most of its files have not changed since the last one.
+_PARSED: dict[Path, n.RuleFile] = {}
+
+
+def parsed(path: Path, text: str) -> n.RuleFile:
+    """What can be parsed of a rule file (kept for its text; the user's parse cache serves a
+    file first seen)."""
+    from aimscheck.dsl.cache import parse_cached
+
+    kept = _PARSED.get(path)
+    if kept is None or kept.text != text:
+        kept = _PARSED[path] = parse_cached(text, str(path))[0]
+    return kept
+
+
+def entries(pack: Pack, buffers: Mapping[Path, str]) -> dict[str, Entry]:
+    """The rules and shared definitions of the pack and the built-in pack, by id or name; a
+    rule of the pack wins over the built-in one it overrides."""
+    found: dict[str, Entry] = {}
+    for path in (*pack.builtin, *pack.own):
+        text = read(path, buffers)
+        if text is None:
+            continue
+        rf = parsed(path, text)
+        for rule in rf.rules:
+            found[rule.id] = Entry("rule", rule.id, str(path), rule.span, rule=rule)
+        if path not in pack.own:
+            continue  # a pack's definitions are its own rules' (docs/language.md)
+        for d in rf.definitions:
+            entry = Entry("define", d.name, str(path), d.span, definition=d)
+            found.setdefault(f"define {d.name}", entry)
+    return found
+
+
+def builtin_rule(rule_id: str) -> Entry | None:
+    """The built-in pack's rule with this id (what a rule that `overrides` replaces)."""
+    for path in _builtin_files():
+        text = read(path, {})
+        if text is None:
+            continue
+        for rule in parsed(path, text).rules:
+            if rule.id == rule_id:
+                return Entry("rule", rule.id, str(path), rule.span, rule=rule)
+    return None
