@@ -10,7 +10,17 @@ from typing import TYPE_CHECKING, Any
 from aimscheck.errors import EvaluationError
 from aimscheck.limits import current
 from aimscheck.thresholds import metric_bounds, target_bound
-from aimscheck.values import MISSING, Duration, cut, joined, kind, order, show
+from aimscheck.values import (
+    MISSING,
+    Duration,
+    between,
+    cut,
+    joined,
+    kind,
+    months_between,
+    order,
+    show,
+)
 
 if TYPE_CHECKING:
     from aimscheck.context import Context
@@ -45,12 +55,14 @@ def _text(value: object, what: str) -> str | None:
 
 
 def fn_age(ctx: Context, value: object) -> object:
-    """How long ago a date was, as of the run's date.
+    """How long ago a date was, as of the run's date, in days.
 
-    `age(ia.approved_at) <= 365 days` holds for an assessment approved within the last year.
+    Against months and years it counts calendar months: `age(ia.approved_at) <= 12 months`
+    holds until the day `ia.approved_at + 12 months`, so an assessment of 2024-02-29 is
+    within 12 months up to 2025-02-28.
     """
     day = _date(value, "age()")
-    return MISSING if day is None else Duration(days=(ctx.as_of - day).days)
+    return MISSING if day is None else between(day, ctx.as_of)
 
 
 def fn_days_between(ctx: Context, start: object, end: object) -> object:
@@ -60,6 +72,17 @@ def fn_days_between(ctx: Context, start: object, end: object) -> object:
     """
     a, b = _date(start, "days_between()"), _date(end, "days_between()")
     return MISSING if a is None or b is None else (b - a).days
+
+
+def fn_months_between(ctx: Context, start: object, end: object) -> object:
+    """The number of whole calendar months from the first date to the second.
+
+    The most months that, added to the first date, do not pass the second (negative when the
+    second date comes first): 2026-01-31 to 2026-02-28 is 1, 2026-01-15 to 2026-02-14 is 0.
+    `months_between(review.held_at, today) < 12`
+    """
+    a, b = _date(start, "months_between()"), _date(end, "months_between()")
+    return MISSING if a is None or b is None else months_between(a, b)
 
 
 def fn_days(ctx: Context, value: object) -> object:
@@ -366,6 +389,7 @@ FUNCTIONS: dict[str, Builtin] = {
     for b in (
         Builtin("age", fn_age, 1, 1, "duration"),
         Builtin("days_between", fn_days_between, 2, 2, "integer"),
+        Builtin("months_between", fn_months_between, 2, 2, "integer"),
         Builtin("days", fn_days, 1, 1, "duration"),
         Builtin("len", fn_len, 1, 1, "integer"),
         Builtin("lower", fn_lower, 1, 1, "string"),

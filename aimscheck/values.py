@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any, Final
 
 from aimscheck.budget import charge
@@ -38,10 +38,16 @@ MAX_INT_BITS = 1024
 
 @dataclass(frozen=True, slots=True)
 class Duration:
-    """A length of time: whole months (calendar-exact when added to a date) plus days."""
+    """A length of time: whole calendar months (a year is 12) plus days.
+
+    `since` is the date a duration between two dates starts at (`age(x)`, `today - x`): such a
+    duration compares with months as the calendar does (see `compare_durations`). `unit` is how
+    the rule wrote it ("years" for `1 year`), so that messages say it the same way."""
 
     days: float = 0
     months: int = 0
+    since: dt.date | None = field(default=None, compare=False, kw_only=True)
+    unit: str = field(default="", compare=False, kw_only=True)
 
     @property
     def total_days(self) -> float:
@@ -50,14 +56,14 @@ class Duration:
     def __str__(self) -> str:
         parts = []
         if self.months:
-            if self.months % 12 == 0:
+            if self.unit == "years" and self.months % 12 == 0:
                 years = self.months // 12
-                parts.append(f"{years} year{'s' if years != 1 else ''}")
+                parts.append(f"{years} year{'s' if abs(years) != 1 else ''}")
             else:
-                parts.append(f"{self.months} month{'s' if self.months != 1 else ''}")
+                parts.append(f"{self.months} month{'s' if abs(self.months) != 1 else ''}")
         if self.days or not parts:
             days = int(self.days) if float(self.days).is_integer() else self.days
-            parts.append(f"{days} day{'s' if days != 1 else ''}")
+            parts.append(f"{days} day{'s' if abs(days) != 1 else ''}")
         return " ".join(parts)
 
 
@@ -68,26 +74,75 @@ def duration(amount: float, unit: str) -> Duration:
         return Duration(days=amount * 7)
     if unit == "months":
         return (
-            Duration(months=int(amount))
+            Duration(months=int(amount), unit=unit)
             if float(amount).is_integer()
             else Duration(days=amount * DAYS_PER_MONTH)
         )
     return (
-        Duration(months=int(amount * 12))
+        Duration(months=int(amount * 12), unit=unit)
         if float(amount * 12).is_integer()
         else Duration(days=amount * 365.2425)
     )
 
 
+def between(start: dt.date, end: dt.date) -> Duration:
+    """The duration from `start` to `end`, which remembers its start: `age(x)`, `end - start`."""
+    start, end = _as_date(start), _as_date(end)
+    return Duration(days=(end - start).days, since=start)
+
+
 def add_months(day: dt.date, months: int) -> dt.date:
+    """`day` plus whole calendar months; a day the month lacks becomes its last day (31 January
+    + 1 month = 28 February, or 29 in a leap year)."""
     month0 = day.month - 1 + months
     year, month = day.year + month0 // 12, month0 % 12 + 1
+    if not dt.MINYEAR <= year <= dt.MAXYEAR:
+        raise EvaluationError(f"date out of range: {day} + {months} months")
     for last in (31, 30, 29, 28):
         try:
             return day.replace(year=year, month=month, day=min(day.day, last))
         except ValueError:
             continue
     raise EvaluationError(f"date out of range: {day} + {months} months")
+
+
+def shift(day: dt.date, length: Duration, sign: int = 1) -> dt.date:
+    """`day + length` (`sign` -1: `day - length`): the months first, calendar-exact, then the
+    days."""
+    try:
+        return add_months(_as_date(day), sign * length.months) + dt.timedelta(
+            days=sign * length.days
+        )
+    except OverflowError:
+        raise EvaluationError(f"date out of range: {day} ± {length}") from None
+
+
+def compare_durations(a: Duration, b: Duration) -> int:
+    """-1, 0 or 1 as `a` is shorter than, as long as or longer than `b`.
+
+    A duration between two dates against one with months is judged on the calendar: `age(x) <=
+    12 months` holds while `x + 12 months` is not past the run's date, so that a year is a
+    year across a leap day. Any other pair compares its days, a month counting 30.44 days."""
+    if a.since is not None and b.since is None and b.months:
+        end, limit = shift(a.since, Duration(days=a.days)), shift(a.since, b)
+    elif b.since is not None and a.since is None and a.months:
+        limit, end = shift(b.since, Duration(days=b.days)), shift(b.since, a)
+    elif a.months == b.months:
+        return (a.days > b.days) - (a.days < b.days)
+    else:
+        x, y = a.total_days, b.total_days
+        return (x > y) - (x < y)
+    return (end > limit) - (end < limit)
+
+
+def months_between(start: dt.date, end: dt.date) -> int:
+    """The whole calendar months from `start` to `end`: the most `m` with `start + m months`
+    not past `end` (negative when `end` comes first)."""
+    start, end = _as_date(start), _as_date(end)
+    if end < start:
+        return -months_between(end, start)
+    months = (end.year - start.year) * 12 + end.month - start.month
+    return months if add_months(start, months) <= end else months - 1
 
 
 def kind(value: object) -> str:
@@ -121,6 +176,8 @@ def equal(a: object, b: object) -> bool:
         return False
     if isinstance(a, bool) is not isinstance(b, bool):
         return False
+    if isinstance(a, Duration) and isinstance(b, Duration):
+        return compare_durations(a, b) == 0
     return bool(a == b)
 
 
@@ -129,8 +186,8 @@ def order(op: str, a: object, b: object) -> bool:
     if a is MISSING or b is MISSING:
         return False
     if isinstance(a, Duration) and isinstance(b, Duration):
-        x: Any = a.total_days
-        y: Any = b.total_days
+        x: Any = compare_durations(a, b)
+        y: Any = 0
     elif (_number(a) and _number(b)) or (isinstance(a, str) and isinstance(b, str)):
         x, y = a, b
     elif isinstance(a, dt.date) and isinstance(b, dt.date):
@@ -182,11 +239,9 @@ def arith(op: str, a: object, b: object) -> object:
             raise EvaluationError("division by zero")
         return x / y
     if isinstance(a, dt.date) and isinstance(b, Duration) and op in "+-":
-        sign = 1 if op == "+" else -1
-        day = add_months(_as_date(a), sign * b.months)
-        return day + dt.timedelta(days=sign * b.days)
+        return shift(a, b, 1 if op == "+" else -1)
     if isinstance(a, dt.date) and isinstance(b, dt.date) and op == "-":
-        return Duration(days=(_as_date(a) - _as_date(b)).days)
+        return between(b, a)
     if isinstance(a, Duration) and isinstance(b, Duration) and op in "+-":
         sign = 1 if op == "+" else -1
         return Duration(a.days + sign * b.days, a.months + sign * b.months)
@@ -194,6 +249,11 @@ def arith(op: str, a: object, b: object) -> object:
         factor: Any = b
         if op == "/" and factor == 0:
             raise EvaluationError("division by zero")
+        if type(factor) is int and (op == "*" or a.months % factor == 0):
+            # Whole months stay calendar months: `6 months * 2` is 12 months.
+            if op == "*":
+                return Duration(_bounded(a.days * factor), _bounded(a.months * factor), unit=a.unit)
+            return Duration(a.days / factor, a.months // factor, unit=a.unit)
         scale = factor if op == "*" else 1 / factor
         return Duration(days=a.total_days * scale)
     if isinstance(a, str) and isinstance(b, str) and op == "+":

@@ -319,3 +319,53 @@ def test_only_if_in_a_rule_without_for_decides_its_one_result(tmp_path: Path) ->
             "not judged: the rule applies only if count(r in risks where r.impact >= 9) > 0",
         )
     ]
+
+
+def test_month_arithmetic_gives_the_same_results_with_generated_code(tmp_path: Path) -> None:
+    """Calendar months at the month's end and across a leap day, in every form a rule writes
+    them: as of 2026-11-20, 12 months back is 2025-11-20 and one month back 2026-10-20."""
+    conditions = [
+        "age(c.extra) <= window",
+        "age(c.extra) < 1 year",
+        "c.extra + 1 month >= today - 11 months",
+        "today - c.extra <= 6 months * 2",
+        "months_between(c.extra, today) <= 11",
+        "age(c.extra) != 12 months",
+        "c.extra + 1 month != 2025-11-30",
+    ]
+    (tmp_path / "t.aims").write_text(
+        "field controls.extra: any\n"
+        + "".join(
+            f'rule "T-{i}" {{\n  title "t"\n  clause "4.3"\n  severity minor\n'
+            f"  phase scope_definition\n  param window = 12 months\n  for c in controls\n"
+            f"  require {condition}\n}}\n"
+            for i, condition in enumerate(conditions)
+        )
+    )
+    ruleset = compile_files([tmp_path / "t.aims"])
+    days: list[object] = [
+        dt.date(2025, 11, 20),  # exactly 12 months
+        dt.date(2025, 11, 19),
+        dt.date(2025, 11, 21),
+        dt.datetime(2025, 11, 20, 23, 59),
+        dt.date(2024, 2, 29),
+        dt.date(2025, 10, 31),
+        dt.date(2025, 11, 30),
+        "2025-11-20",  # text: an error
+    ]
+    export = with_extra("controls", days)
+    ids = [record["id"] for record in export.collection("controls")[: len(days)]]
+    table = {r.key(): r.outcome.value[0] for r in both(ruleset, export)}
+    got = [
+        "".join(table[(f"T-{i}", f"controls/{ident}")] for ident in ids)
+        for i in range(len(conditions))
+    ]
+    assert got == [
+        "pnppnnpe",  # within 12 months: until the day 12 months on
+        "nnpnnnpe",
+        "pnppnnpe",
+        "pnppnnpe",
+        "nnpnnnpe",  # 12 whole months on the due day
+        "nppnpppe",
+        "pppppnpe",  # 31 October + 1 month: 30 November
+    ]

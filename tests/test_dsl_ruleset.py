@@ -222,7 +222,8 @@ def test_declared_vocabularies_and_references_are_checked_as_the_schemas_are(
         ("datasets", "x.proof_refs -> controls is set"),
     )
     assert errors_of(path) == [
-        f"{at}:12:23: 'activ' is not one of the values this field takes | did you mean 'active'?",
+        f"{at}:12:23: 'activ' is not one of the values this field takes "
+        "| did you mean 'active'? (one of: active, on_leave, left)",
         f"{at}:21:34: 'gone' is not one of the values this field takes "
         "| use one of: active, on_leave, left",
         f"{at}:39:34: this reference points at documents, not people | write -> documents",
@@ -298,7 +299,8 @@ def test_values_the_organisation_adds_to_a_vocabulary_are_accepted_in_its_rules(
         ("organization", 'x.ai_roles == ["provider"]'),
     )
     assert errors_of(path) == [
-        f"{at}:7:26: 'very_high' is not one of the values this field takes | did you mean 'high'?",
+        f"{at}:7:26: 'very_high' is not one of the values this field takes "
+        "| did you mean 'high'? (one of: low, medium, high, critical)",
         f"{at}:16:59: 'four_eyes' is not one of the values this field takes "
         "| use one of: human_in_the_loop, human_on_the_loop, human_in_command, none",
     ]
@@ -325,5 +327,7 @@ def test_the_item_latest_or_first_picks_keeps_its_type(tmp_path: Path) -> None:
     assert errors_of(path) == [
         f"{at}:7:35: unknown field 'vlaue' | did you mean 'value'?",
         f"{at}:16:38: 'audit_result' is not one of the values this field takes "
-        "| did you mean 'audit_results'?",
+        "| did you mean 'audit_results'? (one of: prior_actions, context_changes, "
+        "interested_party_needs, nonconformity_trends, monitoring_results, audit_results, "
+        "improvement_opportunities)",
     ]

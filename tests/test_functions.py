@@ -126,3 +126,37 @@ def test_join_writes_the_items_as_one_text_and_is_missing_for_an_empty_list(
         '\\"systems \\" + join(\\", \\", x.affected_system_refs))}'
     )
     assert messages(tmp_path, "changes", records, text) == ["proof EV-1 and EV-2", "proof EV-3"]
+
+
+def test_months_between_and_age_count_calendar_months(tmp_path: Path) -> None:
+    """As of 2026-11-20: months_between and `age(x) <= N months` agree with `x + N months`."""
+    records = [
+        {
+            "id": "leap",
+            "assessed_at": dt.date(2024, 2, 29),
+            "next_review_due": dt.date(2025, 2, 28),
+        },
+        {
+            "id": "year",
+            "assessed_at": dt.date(2025, 11, 20),
+            "next_review_due": dt.date(2026, 11, 19),
+        },
+        {"id": "eom", "assessed_at": dt.date(2026, 1, 31), "next_review_due": dt.date(2026, 2, 28)},
+        {
+            "id": "back",
+            "assessed_at": dt.date(2026, 3, 15),
+            "next_review_due": dt.date(2026, 1, 16),
+        },
+        {"id": "none"},
+    ]
+    text = (
+        "{x.id}: {months_between(x.assessed_at, x.next_review_due)}"
+        " {age(x.assessed_at) <= 12 months} {age(x.assessed_at)} {x.assessed_at + 1 month}"
+    )
+    assert messages(tmp_path, "risks", records, text) == [
+        "leap: 12 false 995 days 2024-03-29",
+        "year: 11 true 365 days 2025-12-20",
+        "eom: 1 true 293 days 2026-02-28",
+        "back: -1 true 250 days 2026-04-15",
+        "none: (missing) false (missing) (missing)",
+    ]

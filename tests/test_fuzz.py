@@ -300,7 +300,18 @@ FIELD = st.sampled_from(
 ATOMS = st.one_of(
     FIELD.map(lambda f: f"sys.{f}"),
     st.sampled_from(
-        ["today", "true", "false", "30 days", "2026-01-31", "1.5", "0", '"A.5.2"', '""']
+        [
+            "today",
+            "true",
+            "false",
+            "30 days",
+            "12 months",
+            "2026-01-31",
+            "1.5",
+            "0",
+            '"A.5.2"',
+            '""',
+        ]
     ),
     st.integers(-5, 5).map(str),
     st.text(string.ascii_letters + " {}\\", max_size=6).map(
@@ -381,7 +392,17 @@ NUMBERS = st.sampled_from(
     ]
 )
 TEXTS = st.sampled_from(["sys.id", "sys.name", "lower(sys.name)", "trim(sys.extra)", '"s1"', '""'])
-DATES = st.sampled_from(["today", "sys.deployed_at", "2026-01-31", "today - 30 days", "sys.extra"])
+DATES = st.sampled_from(
+    [
+        "today",
+        "sys.deployed_at",
+        "2026-01-31",
+        "today - 30 days",
+        "sys.extra",
+        "today - 12 months",
+        "sys.deployed_at + 1 month",
+    ]
+)
 LISTS = st.sampled_from(
     ["sys.model_refs", "sys.extra", '["s1", "s2"]', 'pluck(risks, "id")', "distinct(sys.extra)"]
 )
@@ -402,6 +423,10 @@ CONDITION_ATOMS = st.one_of(
         st.one_of(NUMBERS, TEXTS, DATES, LISTS), st.sampled_from(["set", "missing", "empty"])
     ).map(lambda t: f"{t[0]} is {t[1]}"),
     DATES.map(lambda d: f"age({d}) <= 30 days"),
+    st.tuples(
+        DATES, st.sampled_from(["<=", ">", "=="]), st.sampled_from(["1 month", "1 year"])
+    ).map(lambda t: f"age({t[0]}) {t[1]} {t[2]}"),
+    st.tuples(DATES, DATES).map(lambda t: f"months_between({t[0]}, {t[1]}) >= 1"),
     st.sampled_from(["in_scope(sys)", 'applicable("A.5.2")', "sys.in_scope", "true", "false"]),
     st.sampled_from(["(sys.owner_ref -> people).name is set", "first(sys.extra) is set"]),
 )

@@ -257,8 +257,7 @@ class ExprWriter:
                 )
             return (
                 f"(({a} {op} {b}) if ({kind} := type({a} := {left})) is type({b} := {right}) "
-                f"and {kind} in PLAIN else ({a}.total_days {op} {b}.total_days) "
-                f"if {kind} is DUR and type({b}) is DUR else ORD({op!r}, {a}, {b}))"
+                f"and {kind} in PLAIN else ORD({op!r}, {a}, {b}))"
             )
         if op in ("in", "not in"):
             negate = "not " if op == "not in" else ""

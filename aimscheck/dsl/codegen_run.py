@@ -15,7 +15,7 @@ from aimscheck.context import Context, Path_, get_path
 from aimscheck.dsl.compiler import _PLAIN_ORDER, _member, field_step, follow, iterate
 from aimscheck.dsl.shared import Member, Table, Walk, Walked
 from aimscheck.functions import fn_age, fn_len
-from aimscheck.values import MISSING, Duration, arith, equal, is_empty, order, truth
+from aimscheck.values import MISSING, arith, equal, is_empty, order, truth
 
 if TYPE_CHECKING:
     from aimscheck.dsl.compiler import Fn
@@ -118,7 +118,6 @@ BASE: dict[str, object] = {
     "M": MISSING,
     "NONE": _NONE,
     "PLAIN": _PLAIN_ORDER,
-    "DUR": Duration,
     "DATE": dt.date,
     "ORD": order,
     "EQ": equal,

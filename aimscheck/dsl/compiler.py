@@ -25,7 +25,6 @@ from aimscheck.limits import current
 from aimscheck.source import Location, Span, span_snippet
 from aimscheck.values import (
     MISSING,
-    Duration,
     arith,
     cut,
     duration,
@@ -61,6 +60,23 @@ _NAME_HINTS = {
 
 def _name_hint(name: str, visible: list[str]) -> str:
     return _NAME_HINTS.get(name) or suggest(name, visible)
+
+
+# The kind of value a built-in's arguments must be, where it is one kind (by position).
+_ARGUMENTS: dict[str, tuple[str, ...]] = {
+    "age": ("date",),
+    "days_between": ("date", "date"),
+    "months_between": ("date", "date"),
+    "days": ("number",),
+    "lower": ("string",),
+    "trim": ("string",),
+}
+
+
+def _comparison_hint(a: FieldType, b: FieldType) -> str:
+    if {t.category(a), t.category(b)} == {"duration", "number"}:
+        return "write the number with its unit (365 days, 12 months), or days(n) for a field"
+    return ""
 
 
 # Built-ins that return one item of their first argument, a list: the item keeps its type.
@@ -111,6 +127,12 @@ class ExprCompiler:
         # other closure can take its id): for `codegen`.
         self.plans: dict[int, Plan] = {}
         self.joins: dict[Fn, Join] = {}
+        # The texts a value may be, as the rule wrote them (with where), by id of the static
+        # type its expression was given: the type travels with the value through `let`,
+        # parameters, lists and quantifier variables, so that a word checked against a closed
+        # vocabulary is reported where it is written, however it got there. Each entry keeps
+        # its type alive, so that no other type can take its id.
+        self.texts: dict[int, tuple[FieldType, tuple[tuple[str, Span], ...]]] = {}
 
     # ---- helpers -----------------------------------------------------------------------------
 
@@ -163,6 +185,55 @@ class ExprCompiler:
                 "choose another name for the variable",
             )
 
+    # ---- texts as written, and the closed vocabularies they are checked against --------------
+
+    def written_text(self, texts: list[tuple[str, Span]]) -> FieldType:
+        """A text type that remembers which written texts its value may be."""
+        typ = FieldType("string")
+        self.texts[id(typ)] = (typ, tuple(texts))
+        return typ
+
+    def written(self, typ: FieldType) -> tuple[tuple[str, Span], ...]:
+        """The texts, as written, a value of type `typ` may be (none known: empty)."""
+        found = self.texts.get(id(typ))
+        return found[1] if found is not None and found[0] is typ else ()
+
+    def check_vocabulary(self, typ: FieldType, other: FieldType) -> None:
+        """Each written text `other` may be must be a word of `typ`'s closed vocabulary (the
+        schema's, a `field … : one of`, or as the configuration extends it)."""
+        if not typ.enum:
+            return
+        listed = ", ".join(typ.enum)
+        if len(typ.enum) > 8:
+            listed = ", ".join(typ.enum[:8]) + f", … ({len(typ.enum)} values)"
+        for value, span in self.written(other):
+            if value in typ.enum or _ANNEX_LIKE.match(value):
+                continue  # an unknown Annex A id: reported once, as such, by _Literal
+            self.error(
+                span,
+                f"'{value}' is not one of the values this field takes",
+                " ".join(filter(None, [suggest(value, typ.enum), f"(one of: {listed})"]))
+                if suggest(value, typ.enum)
+                else f"use one of: {listed}",
+            )
+
+    def quoted(self, other: FieldType, wanted: tuple[str, ...]) -> bool:
+        """Report each written text of `other` that reads as one of `wanted` ("duration",
+        "date") at the text itself, with the value to write instead; whether there was one."""
+        found = False
+        for value, span in self.written(other):
+            for kind in wanted:
+                fixed = t.unquoted(value, kind)
+                if fixed is not None:
+                    found = True
+                    self.error(
+                        span,
+                        f"'{value}' is text, not {t.words(FieldType(kind))}",
+                        f"write {fixed} without quotes",
+                    )
+                    break
+        return found
+
     # ---- expressions -------------------------------------------------------------------------
 
     def compile(self, e: n.Expr, env: Env) -> tuple[Fn, FieldType]:
@@ -190,6 +261,8 @@ class ExprCompiler:
                 f"unknown Annex A control '{value}'",
                 suggest(value, ANNEX_A) or "Annex A controls run from A.2.2 to A.10.4",
             )
+        if isinstance(value, str):
+            return (lambda c, f: value), self.written_text([(value, e.span)])
         return (lambda c, f: value), t.literal_type(value)
 
     def _DurationLit(self, e: n.DurationLit, env: Env) -> tuple[Fn, FieldType]:
@@ -200,6 +273,9 @@ class ExprCompiler:
         compiled = [self.compile(i, env) for i in e.items]
         fns = [fn for fn, _ in compiled]
         item = compiled[0][1] if compiled else t.ANY
+        if compiled and all(t.category(typ) == "string" for _, typ in compiled):
+            # ["done", "verified"]: its items may be any of the texts written in it.
+            item = self.written_text([w for _, typ in compiled for w in self.written(typ)])
         return (lambda c, f: [fn(c, f) for fn in fns]), t.list_of(item)
 
     def _Name(self, e: n.Name, env: Env) -> tuple[Fn, FieldType]:
@@ -361,6 +437,14 @@ class ExprCompiler:
             self.error(e.span, f"{e.func}() takes {wanted} argument(s), got {len(e.args)}")
         compiled = [self.compile(a, env) for a in e.args]
         args = [fn for fn, _ in compiled]
+        for arg, (_, typ), wanted in zip(
+            e.args, compiled, _ARGUMENTS.get(e.func, ()), strict=False
+        ):
+            if t.category(typ) not in (wanted, "any") and not self.quoted(typ, (wanted,)):
+                self.error(
+                    extent(arg),
+                    f"{e.func}() needs {t.words(FieldType(wanted))} here, not {t.words(typ)}",
+                )
         if (
             ExprCompiler.reads is not None
             and e.func in _FIELD_BY_NAME
@@ -377,6 +461,8 @@ class ExprCompiler:
         if e.func in _PICKS_AN_ITEM and compiled and compiled[0][1].kind == "list":
             # `latest(reviews, "held_at")` is one review: its fields are checked and known.
             ret = t.item_type(compiled[0][1])
+        if e.func == "coalesce":
+            ret = self._coalesced([typ for _, typ in compiled])
         if len(args) == 1:
             (a0,) = args
             return (lambda c, f: impl(c, a0(c, f))), ret
@@ -384,6 +470,20 @@ class ExprCompiler:
             a0, a1 = args
             return (lambda c, f: impl(c, a0(c, f), a1(c, f))), ret
         return (lambda c, f: impl(c, *[a(c, f) for a in args])), ret
+
+    def _coalesced(self, types: list[FieldType]) -> FieldType:
+        """The type of `coalesce(a, b, …)`: any of its arguments. A word of a closed vocabulary
+        one argument has is checked in the others (`coalesce(ia.status, "draft")`)."""
+        for typ in types:
+            if typ.enum:
+                for other in types:
+                    self.check_vocabulary(typ, other)
+                return typ
+        kinds = {t.category(typ) for typ in types}
+        if kinds == {"string"}:
+            return self.written_text([w for typ in types for w in self.written(typ)])
+        scalar = len(kinds) == 1 and kinds <= {"number", "boolean", "date", "duration"}
+        return types[0] if scalar else t.ANY  # records and lists: as before, unchecked
 
     def _ref_call(self, e: n.Call, env: Env) -> tuple[Fn, FieldType]:
         if len(e.args) != 2 or not isinstance(e.args[0], n.Name):
@@ -401,6 +501,8 @@ class ExprCompiler:
                 return (lambda c, f: not fn(c, f)), t.BOOLEAN
             return (lambda c, f: not truth(fn(c, f))), t.BOOLEAN
         fn, typ = self.compile(e.operand, env)
+        if t.category(typ) not in ("number", "any"):
+            self.error(e.span, f"cannot negate {t.words(typ)}", "only a number has a minus sign")
         return (lambda c, f: arith("-", 0, fn(c, f))), typ
 
     def _Binary(self, e: n.Binary, env: Env) -> tuple[Fn, FieldType]:
@@ -429,10 +531,10 @@ class ExprCompiler:
         (a, ta), (b, tb) = self.compile(e.left, env), self.compile(e.right, env)
         if op in ("==", "!=", "<", "<=", ">", ">="):
             problem = t.comparison_problem(op, ta, tb)
-            if problem:
-                self.error(e.span, problem)
-            self._check_enum(e.left, ta, e.right)
-            self._check_enum(e.right, tb, e.left)
+            if problem and not self._quoted_pair(ta, tb):
+                self.error(e.span, problem, _comparison_hint(ta, tb))
+            self.check_vocabulary(ta, tb)
+            self.check_vocabulary(tb, ta)
             text = _text_literal(e.right)
             if text is not None and op in ("==", "!="):
                 # Against text, `equal` is Python's `==` (missing and booleans equal no text).
@@ -446,12 +548,9 @@ class ExprCompiler:
             def ordered(c: Context, f: list[Any]) -> bool:
                 x, y = a(c, f), b(c, f)
                 kind = type(x)
-                if kind is type(y):  # what `order` does for these types, without its checks
-                    if kind in _PLAIN_ORDER:
-                        return bool(compare(x, y))
-                    if kind is Duration:
-                        return bool(compare(x.total_days, y.total_days))
-                return order(op, x, y)
+                if kind is type(y) and kind in _PLAIN_ORDER:  # `order`, without its checks
+                    return bool(compare(x, y))
+                return order(op, x, y)  # durations too: months are judged on the calendar
 
             return ordered, t.BOOLEAN
         if op in ("in", "not in"):
@@ -459,43 +558,35 @@ class ExprCompiler:
                 self.error(
                     e.right.span, f"'{op}' needs a list or text on its right, not {t.words(tb)}"
                 )
-            if isinstance(e.right, n.ListExpr):
-                for item in e.right.items:
-                    self._check_enum(e.left, ta, item)
+            self.check_vocabulary(ta, t.item_type(tb))  # status in ["done", "verifed"]
+            self.check_vocabulary(t.item_type(tb), ta)  # "very_high" in sys.risk_tiers
             texts = _text_list(e.right)
             if texts is not None:  # `x in ["a", "b"]`: a set, built once
                 return _in_texts(a, texts, op == "in"), t.BOOLEAN
             if op == "in":
                 return (lambda c, f: _member(c, a(c, f), b(c, f))), t.BOOLEAN
             return (lambda c, f: not _member(c, a(c, f), b(c, f))), t.BOOLEAN
-        if (
-            "any" not in (ta.kind, tb.kind)
-            and op in "*/"
-            and t.category(ta) in ("string", "date", "boolean")
-        ):
-            self.error(e.span, f"cannot apply '{op}' to {t.words(ta)}")
-        result = ta if t.category(ta) == t.category(tb) else t.ANY
-        if t.category(ta) == "date" and t.category(tb) == "duration":
+        problem = t.arithmetic_problem(op, ta, tb)
+        if problem and not self._quoted_pair(ta, tb):
+            self.error(e.span, problem, t.arithmetic_hint(op, ta, tb))
+        ca, cb = t.category(ta), t.category(tb)
+        result = ta if ca == cb else t.ANY
+        if ca == "string":
+            result = t.STRING  # a joined text is none of the texts written
+        elif ca == "date" and cb == "duration":
             result = t.DATE
-        elif t.category(ta) == "date" and t.category(tb) == "date":
+        elif (ca == "date" and cb == "date") or (ca == "duration" and cb == "number"):
             result = t.DURATION
         if run_constant(e, env.slots, self.params):  # `today - 30 days`: one value all run
             return _per_run(lambda c, f: arith(op, a(c, f), b(c, f))), result
         return (lambda c, f: arith(op, a(c, f), b(c, f))), result
 
-    def _check_enum(self, side: n.Expr, typ: FieldType, other: n.Expr) -> None:
-        value = other.value if isinstance(other, n.Literal) else None
-        if not typ.enum or not isinstance(value, str) or value in typ.enum:
-            return
-        if _ANNEX_LIKE.match(value):
-            return  # an unknown Annex A id: reported once, as such, by _Literal
-        listed = ", ".join(typ.enum)
-        if len(typ.enum) > 8:
-            listed = ", ".join(typ.enum[:8]) + f", … ({len(typ.enum)} values)"
-        self.error(
-            other.span,
-            f"'{value}' is not one of the values this field takes",
-            suggest(value, typ.enum) or f"use one of: {listed}",
+    def _quoted_pair(self, ta: FieldType, tb: FieldType) -> bool:
+        """`age(x) <= "30 days"`, `today - "12 months"`: a duration or date written as text,
+        reported at the text (a parameter's value, a `let`'s) with the value to write."""
+        wanted = {"duration": ("duration",), "date": ("duration", "date")}
+        return self.quoted(tb, wanted.get(t.category(ta), ())) or self.quoted(
+            ta, wanted.get(t.category(tb), ())
         )
 
     def _Matches(self, e: n.Matches, env: Env) -> tuple[Fn, FieldType]:

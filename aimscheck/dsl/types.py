@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import re
 
 from aimscheck.export.fields import FieldType
 
@@ -37,6 +38,23 @@ _WORDS = {
     "duration": "a duration",
     "list": "a list",
     "object": "a record",
+}
+
+
+# Text that reads as a duration or a date: what was meant when it is used as one.
+_DURATION_TEXT = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*(day|week|month|year)s?\s*$", re.IGNORECASE)
+_DATE_TEXT = re.compile(r"^\s*\d{4}-\d{2}-\d{2}\s*$")
+# Which operand kinds each arithmetic operator takes (left, right); anything else is an error.
+_ARITHMETIC = {
+    "+": {
+        ("number", "number"),
+        ("date", "duration"),
+        ("duration", "duration"),
+        ("string", "string"),
+    },
+    "-": {("number", "number"), ("date", "duration"), ("date", "date"), ("duration", "duration")},
+    "*": {("number", "number"), ("duration", "number")},
+    "/": {("number", "number"), ("duration", "number")},
 }
 
 
@@ -91,3 +109,38 @@ def comparison_problem(op: str, left: FieldType, right: FieldType) -> str | None
         )
     verb = "order" if op in ("<", "<=", ">", ">=") else "compare"
     return f"cannot {verb} {words(left)} with {words(right)}"
+
+
+def unquoted(text: str, wanted: str) -> str | None:
+    """`text` as the rule should have written it when `wanted` ("duration" or "date") was
+    meant (`"30 days"` → `30 days`); None when it reads as neither."""
+    if wanted == "duration" and (m := _DURATION_TEXT.match(text)):
+        amount, unit = m.group(1), m.group(2).lower()
+        return f"{amount} {unit}{'' if amount == '1' else 's'}"
+    if wanted == "date" and _DATE_TEXT.match(text):
+        return text.strip()
+    return None
+
+
+def arithmetic_problem(op: str, left: FieldType, right: FieldType) -> str | None:
+    """Why `left op right` can never be computed, or None when it may be."""
+    a, b = category(left), category(right)
+    if "any" in (a, b) or (a, b) in _ARITHMETIC[op]:
+        return None
+    return f"cannot apply '{op}' to {words(left)} and {words(right)}"
+
+
+def arithmetic_hint(op: str, left: FieldType, right: FieldType) -> str:
+    """What to write instead, for the usual slips of `arithmetic_problem`."""
+    a, b = category(left), category(right)
+    if a == "date" and b == "number" and op in "+-":
+        return f"a date {'plus' if op == '+' else 'minus'} a duration: write today {op} 30 days"
+    if a == "duration" and b == "number" and op in "+-":
+        return "write the number with its unit: 30 days, 12 months"
+    if a == "number" and b == "duration" and op == "*":
+        return "write the duration first: 30 days * 2"
+    if a == "duration" and b == "date" and op == "+":
+        return "write the date first: today + 30 days"
+    if "string" in (a, b) and op != "+":
+        return "texts are not numbers: compare them, or count them with len()"
+    return ""

@@ -1,0 +1,142 @@
+"""The compiler's checks before a rule runs: closed vocabularies wherever a word is written,
+parameters and arithmetic typed, each mistake reported at the text to fix (exit 2)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import click
+from click.testing import CliRunner
+
+from aimscheck.cli import EXIT_ERROR, EXIT_OK
+from aimscheck.commands import lint as lint_command
+
+
+def lint(tmp_path: Path, lines: str, head: str = "for ia in impact_assessments") -> tuple[int, str]:
+    """`aimscheck lint --no-default-rules` on one rule whose body is `lines` (from line 8)."""
+    (tmp_path / "org.aims").write_text(
+        'rule "ORG-6.1.4-01" {\n  title "t"\n  clause "6.1.4"\n  severity minor\n'
+        f"  phase risk_assessment\n  {head}\n  # the lines under test\n{lines}\n}}\n"
+    )
+    group = click.Group()
+    group.add_command(lint_command.command)
+    result = CliRunner().invoke(
+        group, ["lint", "--no-default-rules", str(tmp_path / "org.aims")], catch_exceptions=False
+    )
+    return result.exit_code, result.output.replace(str(tmp_path) + "/", "")
+
+
+def errors(output: str) -> list[str]:
+    """Each error as `file:line:col: message | hint`."""
+    found: list[str] = []
+    for line in output.splitlines():
+        if ": error: " in line:
+            found.append(line.replace(": error: ", ": "))
+        elif line.startswith("  hint: ") and found:
+            found[-1] += " | " + line.removeprefix("  hint: ")
+    return found
+
+
+TYPO = "did you mean 'approved'? (one of: draft, approved, superseded)"
+
+
+def test_a_misspelt_word_is_reported_wherever_it_reaches_a_closed_vocabulary(
+    tmp_path: Path,
+) -> None:
+    code, out = lint(
+        tmp_path,
+        '  param wanted = "aproved"\n'  # 8: a parameter compared with the field
+        '  let same = "aproved"\n'  # 9: a let
+        '  require ia.status in ["approved", "aproved"] because "x"\n'  # 10: a list
+        '  require ia.status not in ["draft", "aprovd"] because "x"\n'  # 11: not in
+        '  require ia.status == wanted or ia.status == same because "x"\n'
+        '  require coalesce(ia.status, "drft") != "draft" because "x"\n'  # 13: coalesce
+        '  require "aproved" == ia.status because "x"\n'  # 14: on the left
+        '  require exists s in ["aproved"] where ia.status == s because "x"',  # 15
+    )
+    assert code == EXIT_ERROR
+    assert errors(out) == [
+        f"org.aims:8:18: 'aproved' is not one of the values this field takes | {TYPO}",
+        f"org.aims:9:14: 'aproved' is not one of the values this field takes | {TYPO}",
+        f"org.aims:10:37: 'aproved' is not one of the values this field takes | {TYPO}",
+        f"org.aims:11:38: 'aprovd' is not one of the values this field takes | {TYPO}",
+        "org.aims:13:31: 'drft' is not one of the values this field takes "
+        "| did you mean 'draft'? (one of: draft, approved, superseded)",
+        f"org.aims:14:11: 'aproved' is not one of the values this field takes | {TYPO}",
+        f"org.aims:15:24: 'aproved' is not one of the values this field takes | {TYPO}",
+    ]
+
+
+def test_words_of_the_vocabulary_and_texts_built_at_run_time_are_not_reported(
+    tmp_path: Path,
+) -> None:
+    code, out = lint(
+        tmp_path,
+        '  param wanted = ["approved", "draft"]\n'
+        '  let prefix = "appr"\n'
+        '  require ia.status in wanted because "x"\n'
+        '  require ia.status == prefix + "oved" because "x"\n'
+        '  require coalesce(ia.status, "draft") == "approved" because "x"\n'
+        '  require ia.status in ["superseded"] or ia.status == lower("DRAFT") because "x"',
+    )
+    assert (code, errors(out)) == (EXIT_OK, [])
+
+
+def test_a_duration_or_a_date_written_as_text_is_an_error_at_the_text_with_the_fix(
+    tmp_path: Path,
+) -> None:
+    code, out = lint(
+        tmp_path,
+        '  param window = "30 days"\n'  # 8: used as a duration below
+        '  require age(ia.approved_at) <= window because "x"\n'
+        '  require ia.approved_at >= today - "12 months" because "x"\n'  # 10
+        '  require ia.approved_at > "2026-01-31" because "x"\n'  # 11
+        '  require age("2026-01-31") <= 30 days because "x"',  # 12
+    )
+    assert code == EXIT_ERROR
+    assert errors(out) == [
+        "org.aims:8:18: '30 days' is text, not a duration | write 30 days without quotes",
+        "org.aims:10:37: '12 months' is text, not a duration | write 12 months without quotes",
+        "org.aims:11:28: '2026-01-31' is text, not a date | write 2026-01-31 without quotes",
+        "org.aims:12:15: '2026-01-31' is text, not a date | write 2026-01-31 without quotes",
+    ]
+
+
+def test_arithmetic_on_values_it_cannot_combine_is_an_error_before_the_rule_runs(
+    tmp_path: Path,
+) -> None:
+    code, out = lint(
+        tmp_path,
+        "  param limit = 365\n"
+        '  require ia.approved_at + 3 >= today because "x"\n'  # 9: date + number
+        '  require age(ia.approved_at) <= limit because "x"\n'  # 10: duration vs number
+        '  require 12 months + today > ia.approved_at because "x"\n'  # 11
+        '  require len(ia.id) * ia.status == 2 because "x"\n'  # 12
+        '  require -ia.approved_at < today because "x"\n'  # 13
+        '  require days_between(ia.id, today) < 3 because "x"',  # 14
+    )
+    assert code == EXIT_ERROR
+    assert errors(out) == [
+        "org.aims:9:11: cannot apply '+' to a date and a number "
+        "| a date plus a duration: write today + 30 days",
+        "org.aims:10:11: cannot order a duration with a number "
+        "| write the number with its unit (365 days, 12 months), or days(n) for a field",
+        "org.aims:11:11: cannot apply '+' to a duration and a date "
+        "| write the date first: today + 30 days",
+        "org.aims:12:11: cannot apply '*' to a number and text "
+        "| texts are not numbers: compare them, or count them with len()",
+        "org.aims:13:11: cannot negate a date | only a number has a minus sign",
+        "org.aims:14:24: days_between() needs a date here, not text",
+    ]
+
+
+def test_calendar_arithmetic_and_month_counts_type_check(tmp_path: Path) -> None:
+    code, out = lint(
+        tmp_path,
+        "  param window = 12 months\n"
+        '  require age(ia.approved_at) <= window because "x"\n'
+        '  require ia.approved_at + 1 year >= today - 2 weeks because "x"\n'
+        '  require months_between(ia.approved_at, today) < 12 because "x"\n'
+        '  require today - ia.approved_at <= 6 months * 2 because "x"',
+    )
+    assert (code, errors(out)) == (EXIT_OK, [])
