@@ -340,3 +340,12 @@ def test_quiet_prints_nothing_but_an_explicit_format_wins(tmp_path: Path) -> Non
     assert json.loads(asked.stdout)["results"][0]["subject"]["id"] == "s2"
     text = custom_check(tmp_path, [GOOD, BAD], "-q", "--format", "text")
     assert "AI system s2 has no owner" in text.stdout
+
+
+def test_the_markdown_summary_links_to_the_html_report_of_the_run(tmp_path: Path) -> None:
+    (tmp_path / "out" / "md").mkdir(parents=True)
+    summary, page = tmp_path / "out" / "md" / "summary.md", tmp_path / "out" / "readiness.html"
+    custom_check(tmp_path, [GOOD, BAD], "--markdown", summary, "--html", page)
+    assert "[readiness.html](../readiness.html)" in summary.read_text()
+    alone = custom_check(tmp_path, [GOOD, BAD], "--format", "markdown")
+    assert "📄 Full report" not in alone.stdout  # no HTML report written: no link

@@ -4,13 +4,14 @@ from __future__ import annotations
 
 import dataclasses
 import re
+from pathlib import Path
 
 import pytest
 from reportdata import COUNTS, RESULTS, RISK, make_report
 from test_reporters_sarif import rich_report
 
 from aimscheck.export.contract import VocabularyExtension
-from aimscheck.reporters.markdown import PER_SUBJECT, TOP, code, render, text
+from aimscheck.reporters.markdown import PER_SUBJECT, TOP, code, relative_link, render, text
 from aimscheck.results import Outcome, Result, Severity, Subject
 from aimscheck.source import Location
 
@@ -32,9 +33,11 @@ def table(lines: list[str], header: str) -> list[list[str]]:
 
 
 def test_headline_says_gate_and_verdict(lines: list[str]) -> None:
-    assert lines[0] == "## ❌ aimscheck failed: not assessable"
+    assert lines[0] == "## ❌ aimscheck: gate failed · certification verdict: not assessable"
     clean = make_report(results=tuple(r for r in RESULTS if not r.outcome.is_finding))
-    assert render(clean).splitlines()[0] == "## ✅ aimscheck passed: ready for stage 1"
+    assert render(clean).splitlines()[0] == (
+        "## ✅ aimscheck: gate passed · certification verdict: ready for stage 1"
+    )
 
 
 def test_tally_and_context(lines: list[str]) -> None:
@@ -54,7 +57,7 @@ def test_systemic_failures_in_the_verdict_and_the_readiness_section() -> None:
         for i in range(12)
     )
     lines = render(make_report(rules=(rule,), results=minors)).splitlines()
-    assert lines[0] == "## ❌ aimscheck failed: not ready for stage 1"
+    assert lines[0] == "## ❌ aimscheck: gate failed · certification verdict: not ready for stage 1"
     assert lines[4] == (
         "**Not ready for stage 1**: 1 systemic failure (clause 7.5.3: 12 minor findings)."
     )
@@ -67,7 +70,9 @@ def test_systemic_failures_in_the_verdict_and_the_readiness_section() -> None:
         "| clause `7.5.3` | 12 | `AIMS-6.1.3-02` |",
     ]
     off = render(make_report(rules=(rule,), results=minors, systemic_after=None)).splitlines()
-    assert off[0] == "## ❌ aimscheck failed: ready for stage 1"  # the 12 minors fail the gate
+    # The 12 minors fail the gate, yet the organization is ready: the heading says both, each
+    # by its name, never "failed: ready for stage 1".
+    assert off[0] == "## ❌ aimscheck: gate failed · certification verdict: ready for stage 1"
     assert not any("ystemic" in line for line in off)
 
 
@@ -136,6 +141,34 @@ def test_only_the_top_subjects_are_listed() -> None:
     assert len(entries) == TOP
     assert entries[:2] == ["- 🔴 **Risk `R-1`**: 1 gap", "- 🔴 **Risk `R-2`**: 1 gap"]  # 2 < 10
     assert "…and 15 more subjects (15 findings) in the full report (HTML or JSON)." in lines
+    linked = render(make_report(results=many), "report.html").splitlines()
+    assert "…and 15 more subjects (15 findings) in the [HTML report](report.html)." in linked
+
+
+def test_a_link_to_the_html_report_of_the_same_run() -> None:
+    lines = render(make_report(), "../html/readiness%20report.html").splitlines()
+    assert lines[8:10] == [
+        "📄 Full report, every finding with how to fix it: [readiness report.html]"
+        "(../html/readiness%20report.html) (beside this summary, or among the CI job's "
+        "artifacts)",
+        "",
+    ]
+    assert not any("📄 Full report" in line for line in render(make_report()).splitlines())
+
+
+@pytest.mark.parametrize(
+    ("target", "folder", "url"),
+    [
+        ("out/r.html", "out", "r.html"),
+        ("out/html/r.html", "out/md", "../html/r.html"),
+        ("r.html", "out/md", "../../r.html"),
+        ("out/my report (1).html", "out", "my%20report%20%281%29.html"),
+    ],
+)
+def test_the_link_is_relative_to_the_summary_and_escaped(
+    tmp_path: Path, target: str, folder: str, url: str
+) -> None:
+    assert relative_link(tmp_path / target, tmp_path / folder) == url
 
 
 def test_a_long_entry_lists_its_first_findings_and_counts_the_rest() -> None:

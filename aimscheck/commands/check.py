@@ -215,7 +215,7 @@ def command(
         with use(limits):
             report = run_check(options, Progress.for_terminal(quiet))
         # Every report is rendered before any is written: no mixed set from a failed render.
-        texts = {target.path: _render(target.name, report) for target in targets}
+        texts = {t.path: _report(t.name, t.path.parent, report, targets) for t in targets}
         if texts:  # the reporters and the writer are imported only when used
             from aimscheck.output import write_all
 
@@ -236,7 +236,7 @@ def _stdout(fmt: str, report: Report, max_findings: int | None, targets: Targets
     """What standard output shows: text lists at most --max-findings findings (on a terminal
     50 by default) and names the report files of the run that hold them all."""
     if fmt != "text":
-        return _render(fmt, report)
+        return _report(fmt, Path.cwd(), report, targets)
     from aimscheck.reporters import text
     from aimscheck.terminal import stdout_is_terminal
 
@@ -244,6 +244,17 @@ def _stdout(fmt: str, report: Report, max_findings: int | None, targets: Targets
         max_findings = text.TERMINAL_FINDINGS if stdout_is_terminal() else 0
     full = [str(t.path) for t in targets if t.name in ("json", "sarif", "html", "junit")]
     return text.render(report, max_findings or None, full)
+
+
+def _report(name: str, folder: Path, report: Report, targets: Targets) -> str:
+    """The report `name` for a file in `folder` (or standard output, in the current folder):
+    the Markdown summary links to the HTML report when the run writes one."""
+    html = next((t.path for t in targets if t.name == "html"), None)
+    if name != "markdown" or html is None:
+        return _render(name, report)
+    from aimscheck.reporters import markdown
+
+    return markdown.render(report, markdown.relative_link(html, folder))
 
 
 def _render(name: str, report: Report) -> str:

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import os
 import re
+from pathlib import Path
+from urllib.parse import quote, unquote
 
 from aimscheck.baseline import compare
 from aimscheck.reporters.readiness import GroupReadiness, Readiness, assess, verdict_reasons
@@ -37,10 +40,34 @@ def code(value: str) -> str:
 
 
 def _headline(report: Report) -> str:
+    """`## ❌ aimscheck: gate failed · certification verdict: ready for stage 1`: the pipeline
+    gate and the verdict are two answers, each named, never one read as the other's cause."""
     failed = bool(report.failing())
     icon = "❌" if failed else "✅"
     gate = "failed" if failed else "passed"
-    return f"## {icon} aimscheck {gate}: {report.verdict}"
+    return f"## {icon} aimscheck: gate {gate} · certification verdict: {report.verdict}"
+
+
+def relative_link(target: Path, folder: Path) -> str:
+    """The URL of `target` from a document in `folder`: relative, `/`-separated, escaped."""
+    try:
+        relative = os.path.relpath(os.path.abspath(target), os.path.abspath(folder))
+    except ValueError:  # another drive (Windows): no relative path exists
+        return Path(os.path.abspath(target)).as_uri()
+    return quote(Path(relative).as_posix())
+
+
+def _full_report(html: str | None) -> list[str]:
+    """A link to the HTML report, named by its file: in a CI job summary, where the link
+    leads nowhere, the name is what to look for among the job's artifacts."""
+    if html is None:
+        return []
+    name = text(unquote(html.rsplit("/", 1)[-1]))
+    return [
+        f"📄 Full report, every finding with how to fix it: [{name}]({html}) (beside this "
+        "summary, or among the CI job's artifacts)",
+        "",
+    ]
 
 
 def _tally(report: Report) -> str:
@@ -108,7 +135,7 @@ def _entry(entry: SubjectFindings, report: Report) -> list[str]:
     return lines
 
 
-def _findings(report: Report) -> list[str]:
+def _findings(report: Report, html: str | None) -> list[str]:
     """One entry per subject, as an auditor writes a finding up, each listing its rules."""
     findings = sorted((r for r in report.results if r.outcome.is_finding), key=finding_key)
     if not findings:
@@ -122,10 +149,8 @@ def _findings(report: Report) -> list[str]:
     if len(entries) > TOP:
         rest = entries[TOP:]
         count = sum(len(e.findings) for e in rest)
-        lines += [
-            "",
-            f"…and {len(rest)} more subjects ({count} findings) in the full report (HTML or JSON).",
-        ]
+        full = f"the [HTML report]({html})" if html else "the full report (HTML or JSON)"
+        lines += ["", f"…and {len(rest)} more subjects ({count} findings) in {full}."]
     return lines
 
 
