@@ -115,7 +115,7 @@ def test_a_crosswalk_row_with_an_unknown_strength_is_refused_naming_the_file(
     path = tmp_path / "x.yaml"
     path.write_text(
         "framework: x\ntitle: X\nedition: e\nunit: item\n"
-        "sources: {s: {cites: c}}\n"
+        "sources: {s: {cites: c, url: u}}\n"
         "requirements:\n"
         "  - {id: A1, title: t, maps: [{iso: '4.1', strength: strong, source: s}]}\n",
         encoding="utf-8",
@@ -128,7 +128,7 @@ def test_a_crosswalk_row_citing_an_unlisted_source_is_refused(tmp_path: Path) ->
     path = tmp_path / "y.yaml"
     path.write_text(
         "framework: y\ntitle: Y\nedition: e\nunit: item\n"
-        "sources: {s: {cites: c}}\n"
+        "sources: {s: {cites: c, url: u}}\n"
         "requirements:\n"
         "  - {id: A1, title: t, maps: [{iso: '4.1', strength: full, source: nist}]}\n",
         encoding="utf-8",

@@ -38,7 +38,8 @@ def resolve(names: tuple[str, ...] | list[str]) -> tuple[str, ...]:
     from aimscheck.errors import UsageError
 
     out: list[str] = []
-    for raw in names:
+    # `--framework eu-ai-act,nist-ai-rmf` is the same as giving the option twice.
+    for raw in (part for given in names for part in given.split(",")):
         name = raw.strip().lower()
         if name not in REGISTRY:
             close = difflib.get_close_matches(name, sorted(REGISTRY), n=1, cutoff=0.5)

@@ -52,7 +52,7 @@ class Source:
 
     key: str
     cites: str
-    url: str | None = None
+    url: str  # where to read it: a web address, or a page of these docs
 
 
 @dataclass(frozen=True, slots=True)
@@ -76,6 +76,11 @@ class Framework:
     sources: dict[str, Source]
     requirements: tuple[Requirement, ...]
     dates: dict[str, StartDate]
+
+    @property
+    def units(self) -> str:
+        """The unit in the plural: `subcategories`, `obligations`."""
+        return self.unit[:-1] + "ies" if self.unit.endswith("y") else self.unit + "s"
 
     def label(self, requirement: Requirement) -> str:
         """`Art. 26(6)` for the AI Act, the id itself (`GOVERN 1.1`) otherwise."""
@@ -101,7 +106,7 @@ def read_framework(path: Path) -> Framework:
 
 def _framework(data: dict[str, Any]) -> Framework:
     sources = {
-        key: Source(key, str(value["cites"]).strip(), value.get("url"))
+        key: Source(key, str(value["cites"]).strip(), str(value["url"]))
         for key, value in data["sources"].items()
     }
     dates = {

@@ -75,10 +75,21 @@ class RequirementView:
     systems: tuple[Reach, ...]
     findings: tuple[Result, ...]  # the open findings behind a `gaps` status, each with its line
     starts: dt.date | None = None
-    in_force: bool | None = None
+    in_force: bool = True
 
     def reached(self, state: str) -> tuple[Reach, ...]:
         return tuple(r for r in self.systems if r.state == state)
+
+    @property
+    def unstated_note(self) -> str:
+        """`not stated for 1 system: fraud-detection` when the requirement reaches some systems
+        but whether it reaches others is not stated ("" otherwise)."""
+        if self.reason == NOT_STATED_REASON:
+            return ""  # the explanation says so already
+        ids = [r.system.id for r in self.reached(NOT_STATED)]
+        if not ids:
+            return ""
+        return f"not stated for {len(ids)} system{'' if len(ids) == 1 else 's'}: {', '.join(ids)}"
 
 
 @dataclass(frozen=True)
@@ -149,18 +160,21 @@ def _row(
 ) -> RequirementView:
     per_system = req.applies.per_system
     reaches = tuple(reach(req.applies, s) for s in systems) if per_system else ()
-    outside = {f"ai_systems/{r.system.id}" for r in reaches if r.state != APPLIES}
     applying = [r.system for r in reaches if r.state == APPLIES]
+    reached_ids = {f"ai_systems/{s.id}" for s in applying}
     starts = _starts(req, applying, dates)
-    in_force = None if starts is None else starts <= as_of
+    in_force = starts is None or starts <= as_of  # a requirement with no date applies now
     backing: list[Backing] = []
     findings: list[Result] = []
     for info, strength, via in _backers(framework, req, infos):
-        # Results about a system the requirement does not reach say nothing about it.
+        # A result about an AI system the requirement does not reach says nothing about it.
         kept = [
             r
             for r in by_rule.get(info.id, ())
-            if r.subject is None or r.subject.text not in outside
+            if not per_system
+            or r.subject is None
+            or r.subject.collection != "ai_systems"
+            or r.subject.text in reached_ids
         ]
         counts = Counter(r.outcome.value for r in kept)
         backing.append(Backing(info.id, info.title, strength, via, tuple(sorted(counts.items()))))
@@ -200,12 +214,11 @@ def _status(
         if not any(r.state == APPLIES for r in reaches):
             unstated = [r for r in reaches if r.state == NOT_STATED]
             if unstated:
-                fields = sorted({r.missing for r in unstated})
+                fields = ", ".join(sorted({r.missing for r in unstated}))
                 return (
                     "cannot_show",
                     NOT_STATED_REASON,
-                    f"whether it applies is not stated: {', '.join(fields)} missing for "
-                    f"{_systems(unstated)}",
+                    f"whether it applies is not stated ({fields} missing for {_systems(unstated)})",
                 )
             return (
                 "not_applicable",
@@ -244,9 +257,8 @@ def _status(
 
 
 def _systems(reaches: list[Reach]) -> str:
-    ids = [r.system.id for r in reaches]
-    shown = ", ".join(ids[:3])
-    return shown + (f" and {len(ids) - 3} more" if len(ids) > 3 else "")
+    count = len(reaches)
+    return f"{count} system{'' if count == 1 else 's'}"
 
 
 __all__ = [

@@ -7,6 +7,7 @@ from html import escape
 
 from aimscheck.baseline import compare
 from aimscheck.reporters import html_sections as sections
+from aimscheck.reporters.frameworks_html import section as frameworks_section
 from aimscheck.reporters.html_charts import PASSING, bar_chart, ring
 from aimscheck.reporters.html_style import CSS, VERDICT_COLOURS
 from aimscheck.reporters.markdown import short_label
@@ -212,6 +213,7 @@ def render(report: Report) -> str:
         _verdict(report, readiness),
         _figures(report, readiness),
         _readiness(readiness),
+        frameworks_section(report),
         sections.gaps(report),
         sections.waivers(report),
         sections.adjustments(report),

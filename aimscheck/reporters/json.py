@@ -77,7 +77,7 @@ def to_dict(report: Report) -> dict[str, object]:
     for result in report.results:
         if result.outcome.is_finding:
             by_severity[result.severity.value] += 1
-    return {
+    out: dict[str, object] = {
         "format": FORMAT,
         "tool": {"name": "aimscheck", "version": report.tool_version},
         "pack": {"version": report.pack_version},
@@ -104,6 +104,11 @@ def to_dict(report: Report) -> dict[str, object]:
         "config": report.config_file,
         "evidence_inventory": report.evidence_inventory,
     }
+    if report.frameworks:  # only when asked for (--framework): aimscheck/frameworks/
+        from aimscheck.reporters.frameworks_json import section
+
+        out["frameworks"] = section(report)
+    return out
 
 
 def render(report: Report) -> str:

@@ -200,6 +200,10 @@ def render(report: Report, limit: int | None = None, full_list: Sequence[str] = 
         lines.append(subjects_line(findings))
     lines += _readiness_lines(assess(report))
     lines += _waiver_lines(report)
+    if report.frameworks:  # readiness per framework (--framework)
+        from aimscheck.reporters.frameworks_text import lines as framework_lines
+
+        lines += framework_lines(report)
     if findings:
         shown = sorted(findings, key=finding_key)[:limit]
         lines += ["", "findings, worst first:"]

@@ -1,0 +1,93 @@
+"""The text output's readiness tables, one per framework asked for (`--framework`)."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from aimscheck.frameworks.view import FrameworkView, RequirementView
+    from aimscheck.results import Report
+
+LABELS: dict[str, str] = {
+    "shown": "shown",
+    "partly_shown": "partly shown",
+    "gaps": "gaps",
+    "cannot_show": "cannot show",
+    "not_applicable": "not applicable",
+}
+# Findings or unstated systems listed under one requirement; the JSON report has them all.
+SHOWN = 3
+
+
+def tally_sentence(view: FrameworkView) -> str:
+    """`31 obligations: 2 shown, 4 partly shown, 1 gaps, 20 cannot show, 4 not applicable`."""
+    tally = view.tally()
+    parts = ", ".join(f"{n} {LABELS[status]}" for status, n in tally.items() if n)
+    count = len(view.rows)
+    unit = view.framework.unit if count == 1 else view.framework.units
+    return f"{count} {unit}: {parts}"
+
+
+def lines(report: Report) -> list[str]:
+    """Each framework's table: requirement, status, backing rules, systems reached, and the
+    records to fix (a finding's line, or the system whose role or class is not stated)."""
+    out: list[str] = []
+    for view in report.frameworks:
+        framework = view.framework
+        out += ["", f"{framework.title} readiness ({framework.edition}): {tally_sentence(view)}"]
+        out += _unstated(view)
+        width = max((len(row.label) for row in view.rows), default=0)
+        for row in view.rows:
+            out.append(f"  {row.label:<{width}}  {LABELS[row.status]:<14} {_detail(row)}")
+            out += [f"  {'':<{width}}    {line}" for line in _records(row)]
+    if report.frameworks:
+        out.append("  (readiness from the ISO 42001 evidence, not a conformity assessment)")
+    return out
+
+
+def _detail(row: RequirementView) -> str:
+    rules = len(row.backing)
+    parts = [f"{rules} rule{'' if rules == 1 else 's'}" if rules else "no rule"]
+    reached = row.reached("applies")
+    if reached:
+        parts.append("systems: " + _ids([r.system.id for r in reached]))
+    if row.in_force is False and row.starts is not None:
+        parts.append(f"applies from {row.starts.isoformat()}")
+    if row.status not in ("shown", "partly_shown"):
+        parts.append(row.explanation)
+    if row.unstated_note:
+        parts.append(row.unstated_note)
+    return "; ".join(parts)
+
+
+def _records(row: RequirementView) -> list[str]:
+    out: list[str] = []
+    for finding in row.findings[:SHOWN]:
+        where = f" ({finding.location.file}:{finding.location.line})" if finding.location else ""
+        subject = f" {finding.subject}" if finding.subject else ""
+        out.append(f"fix: {finding.rule.id}{subject}{where}")
+    if len(row.findings) > SHOWN:
+        out.append(f"… and {len(row.findings) - SHOWN} more findings (see the JSON report)")
+    return out
+
+
+def _unstated(view: FrameworkView) -> list[str]:
+    """Once per framework, not under every requirement: the systems whose facts are missing,
+    with the fields to write and where."""
+    missing: dict[str, set[str]] = {}
+    places = {}
+    for row in view.rows:
+        for r in row.reached("not_stated"):
+            missing.setdefault(r.system.id, set()).add(r.missing)
+            places[r.system.id] = r.system.location
+    out = []
+    for system, fields in missing.items():
+        loc = places[system]
+        where = f" ({loc.file}:{loc.line})" if loc else ""
+        out.append(f"  not stated: {', '.join(sorted(fields))} for ai_systems/{system}{where}")
+    return out
+
+
+def _ids(ids: list[str]) -> str:
+    shown = ", ".join(ids[:SHOWN])
+    return shown + (f" +{len(ids) - SHOWN} more" if len(ids) > SHOWN else "")

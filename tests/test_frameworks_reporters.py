@@ -1,0 +1,90 @@
+"""`aimscheck check --framework` and the framework sections of the text, JSON, Markdown and
+HTML reports (aimscheck/reporters/frameworks_*.py)."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from click.testing import CliRunner, Result
+
+from aimscheck.cli import EXIT_ERROR, EXIT_OK, main
+
+CONFORMING = str(Path(__file__).parent.parent / "fixtures" / "conforming")
+AS_OF = ["--as-of", "2026-11-20"]
+
+
+def run(*args: str) -> Result:
+    return CliRunner().invoke(main, ["check", CONFORMING, *AS_OF, *args], catch_exceptions=False)
+
+
+def test_an_unknown_framework_exits_2_with_the_closest_name() -> None:
+    result = run("--framework", "eu-ai-acts")
+    assert result.exit_code == EXIT_ERROR
+    assert (
+        "unknown framework 'eu-ai-acts': aimscheck shows readiness for eu-ai-act, nist-ai-rmf"
+        in result.output
+    )
+    assert "hint: did you mean eu-ai-act?" in result.output
+    assert "EU AI Act readiness" not in result.output
+
+
+def test_a_name_unlike_any_lists_the_names_to_give() -> None:
+    result = run("--framework", "soc2")
+    assert result.exit_code == EXIT_ERROR
+    assert "hint: give one of eu-ai-act, nist-ai-rmf" in result.output
+
+
+def test_text_shows_a_table_per_framework_and_the_exit_code_is_unchanged() -> None:
+    result = run("--framework", "eu-ai-act,nist-ai-rmf")
+    assert result.exit_code == EXIT_OK
+    out = result.output
+    assert (
+        "EU AI Act readiness (Regulation (EU) 2024/1689, as amended by the Digital Omnibus on AI "
+        "(2026)): 31 obligations: 31 cannot show" in out
+    )
+    assert "  not stated: eu_ai_act.roles for ai_systems/credit-scoring (" in out
+    assert "NIST AI RMF 1.0 readiness (NIST AI 100-1, January 2023): 72 subcategories:" in out
+    assert "\n  GOVERN 2.1    shown          " in out
+    assert out.index("EU AI Act readiness") < out.index("NIST AI RMF 1.0 readiness")
+
+
+def test_the_same_framework_twice_is_shown_once() -> None:
+    out = run("--framework", "nist-ai-rmf", "--framework", "NIST-AI-RMF").output
+    assert out.count("NIST AI RMF 1.0 readiness") == 1
+
+
+def test_json_carries_a_frameworks_section_only_when_asked(tmp_path: Path) -> None:
+    plain, asked = tmp_path / "plain.json", tmp_path / "asked.json"
+    assert run("--json", str(plain), "-q").exit_code == EXIT_OK
+    assert "frameworks" not in json.loads(plain.read_text(encoding="utf-8"))
+    assert run("--json", str(asked), "-q", "--framework", "eu-ai-act").exit_code == EXIT_OK
+    [view] = json.loads(asked.read_text(encoding="utf-8"))["frameworks"]
+    assert view["name"] == "eu-ai-act"
+    assert view["tally"]["cannot_show"] == 31
+    assert view["application_dates"]["high_risk_annex_iii"] == {
+        "date": "2027-12-02",
+        "source": "digital-omnibus",
+        "note": "Was 2026-08-02 in the Act as published (Art. 113).",
+    }
+    art26 = next(r for r in view["requirements"] if r["id"] == "26(6)")
+    assert art26["label"] == "Art. 26(6)"
+    assert art26["status"] == "cannot_show" and art26["reason"] == "not_stated"
+    assert art26["maps"] == [{"iso": "A.6.2.8", "strength": "partial", "source": "aimscheck"}]
+    assert {r["rule"] for r in art26["rules"]} >= {"AIMS-A.6.2.8-01"}
+    system = next(s for s in art26["systems"] if s["id"] == "credit-scoring")
+    assert system["reach"] == "not_stated" and system["missing"] == "eu_ai_act.roles"
+    assert system["location"]["file"].endswith("credit-scoring.yaml")
+
+
+def test_markdown_and_html_show_each_framework(tmp_path: Path) -> None:
+    md, page = tmp_path / "summary.md", tmp_path / "report.html"
+    args = ["--markdown", str(md), "--html", str(page), "-q", "--framework", "nist-ai-rmf"]
+    assert run(*args).exit_code == EXIT_OK
+    summary = md.read_text(encoding="utf-8")
+    assert "\n### NIST AI RMF 1.0 readiness\n" in summary
+    assert "| `GOVERN 2.1` Roles, responsibilities and lines of communication" in summary
+    assert "| ✅ shown |" in summary
+    html = page.read_text(encoding="utf-8")
+    assert '<section class="card" id="frameworks"><h2>Framework readiness</h2>' in html
+    assert '<tr data-status="shown"><td><code>GOVERN 2.1</code>' in html

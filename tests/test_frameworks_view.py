@@ -1,0 +1,197 @@
+"""Readiness per framework, read from a check's results (aimscheck/frameworks/view.py)."""
+
+from __future__ import annotations
+
+import datetime as dt
+import shutil
+from pathlib import Path
+
+import pytest
+
+from aimscheck.check import CheckOptions, run_check
+from aimscheck.frameworks import load
+from aimscheck.frameworks.ids import NIST_AI_RMF_SUBCATEGORIES
+from aimscheck.frameworks.view import STATUSES, FrameworkView, RequirementView
+from aimscheck.results import Report
+
+FIXTURES = Path(__file__).parent.parent / "fixtures"
+AS_OF = dt.date(2026, 11, 20)
+
+# What a provider of a credit-scoring system (Annex III 5(b)), a deployer of a hiring system
+# (4(a)) and a deployer of a customer chatbot state; fraud-detection states nothing.
+FACTS = {
+    "credit-scoring": (
+        "eu_ai_act:\n  roles: [provider]\n  risk_class: high_risk\n  high_risk_basis: annex_iii\n"
+        '  annex_iii_point: "5(b)"\n  placed_on_market_at: 2025-03-17\n'
+    ),
+    "document-ocr": (
+        "eu_ai_act:\n  roles: [deployer]\n  risk_class: high_risk\n  high_risk_basis: annex_iii\n"
+        '  annex_iii_point: "4(a)"\n  public_service_deployer: false\n  transparency_cases: []\n'
+    ),
+    "service-chatbot": (
+        "eu_ai_act:\n  roles: [deployer]\n  risk_class: limited_risk\n"
+        "  transparency_cases: [interacts_with_people]\n"
+    ),
+}
+
+
+def stated(tmp_path: Path) -> Path:
+    """fixtures/conforming with the AI Act facts of FACTS added to its systems."""
+    root = tmp_path / "gov"
+    shutil.copytree(FIXTURES / "conforming", root)
+    for system, block in FACTS.items():
+        path = root / "ai_systems" / f"{system}.yaml"
+        path.write_text(path.read_text(encoding="utf-8") + block, encoding="utf-8")
+    return root
+
+
+def check(path: Path, *frameworks: str, rules: tuple[Path, ...] = ()) -> Report:
+    options = CheckOptions(path=path, as_of=AS_OF, frameworks=frameworks, rules=rules)
+    return run_check(options)
+
+
+def rows(report: Report, name: str) -> dict[str, RequirementView]:
+    view: FrameworkView = next(v for v in report.frameworks if v.framework.name == name)
+    return {row.requirement.id: row for row in view.rows}
+
+
+def reached(row: RequirementView, state: str = "applies") -> list[str]:
+    return [r.system.id for r in row.reached(state)]
+
+
+@pytest.fixture(scope="module")
+def conforming() -> Report:
+    return check(FIXTURES / "conforming", "eu-ai-act", "nist-ai-rmf")
+
+
+def test_no_view_is_built_unless_asked_for() -> None:
+    assert check(FIXTURES / "conforming").frameworks == ()
+
+
+def test_the_views_change_no_result(conforming: Report) -> None:
+    assert conforming.failing() == []
+    assert conforming.results == check(FIXTURES / "conforming").results
+
+
+def test_every_ai_act_obligation_is_listed_with_a_status(conforming: Report) -> None:
+    listed = rows(conforming, "eu-ai-act")
+    assert list(listed) == [r.id for r in load("eu-ai-act").requirements]
+    assert {row.status for row in listed.values()} <= set(STATUSES)
+
+
+def test_without_ai_act_facts_nothing_is_claimed_either_way(conforming: Report) -> None:
+    for row in rows(conforming, "eu-ai-act").values():
+        assert (row.status, row.reason) == ("cannot_show", "not_stated"), row.label
+        assert row.explanation == (
+            "whether it applies is not stated (eu_ai_act.roles missing for 4 systems)"
+        )
+        assert row.findings == ()
+
+
+def test_every_nist_subcategory_is_shown_or_partly_shown_on_the_conforming_export(
+    conforming: Report,
+) -> None:
+    listed = rows(conforming, "nist-ai-rmf")
+    assert tuple(listed) == NIST_AI_RMF_SUBCATEGORIES
+    assert {row.status for row in listed.values()} == {"shown", "partly_shown"}
+    # GOVERN 2.1 maps fully to clause 5.3 and control A.3.2, whose rules hold.
+    assert listed["GOVERN 2.1"].status == "shown"
+    assert listed["GOVERN 1.7"].status == "partly_shown"
+    assert listed["GOVERN 1.7"].explanation == (
+        "the rules that back it hold, but cover only part of it"
+    )
+    assert listed["MAP 1.5"].backing and all(b.via == ("6.1.1",) for b in listed["MAP 1.5"].backing)
+
+
+def test_provider_and_deployer_obligations_reach_their_own_systems(tmp_path: Path) -> None:
+    listed = rows(check(stated(tmp_path), "eu-ai-act"), "eu-ai-act")
+    assert reached(listed["9"]) == ["credit-scoring"]
+    assert reached(listed["73"]) == ["credit-scoring"]
+    assert reached(listed["26(6)"]) == ["document-ocr"]
+    assert reached(listed["4"]) == ["credit-scoring", "document-ocr", "service-chatbot"]
+    assert reached(listed["4"], "not_stated") == ["fraud-detection"]
+    assert listed["4"].unstated_note == "not stated for 1 system: fraud-detection"
+    assert listed["9"].status == "partly_shown"
+    assert listed["9"].starts == dt.date(2027, 12, 2) and listed["9"].in_force is False
+    assert listed["4"].in_force is True
+
+
+def test_obligations_iso_42001_cannot_show_name_the_reason(tmp_path: Path) -> None:
+    listed = rows(check(stated(tmp_path), "eu-ai-act"), "eu-ai-act")
+    registration = listed["49(1)"]
+    assert (registration.status, registration.reason) == ("cannot_show", "no_rule")
+    assert registration.explanation == (
+        "ISO/IEC 42001 has no requirement for it; a rule tagged eu-ai-act:49(1) can show it"
+    )
+    # A deployer of a 4(a) system that is no public body owes no assessment under Art. 27;
+    # the only system left is fraud-detection, which states nothing.
+    assessment = listed["27"]
+    assert reached(assessment, "outside") == ["credit-scoring", "document-ocr", "service-chatbot"]
+    assert (assessment.status, assessment.reason) == ("cannot_show", "not_stated")
+
+
+def test_a_gap_points_at_the_record_to_fix(tmp_path: Path) -> None:
+    root = stated(tmp_path)
+    path = root / "ai_systems" / "document-ocr.yaml"
+    text = path.read_text(encoding="utf-8")
+    path.write_text(
+        text.replace("event_logging: {enabled: true,", "event_logging: {enabled: false,")
+    )
+    listed = rows(check(root, "eu-ai-act"), "eu-ai-act")
+    logs = listed["26(6)"]
+    assert logs.status == "gaps"
+    assert logs.explanation == "1 open finding in the rules that back it"
+    [finding] = logs.findings
+    assert finding.rule.id == "AIMS-A.6.2.8-01"
+    assert str(finding.subject) == "ai_systems/document-ocr"
+    assert finding.location is not None and finding.location.file.endswith("document-ocr.yaml")
+    # The provider's logging obligation does not reach the deployer's system.
+    assert listed["12"].status == "partly_shown"
+
+
+def test_a_rule_tagged_with_an_obligation_backs_it_fully(tmp_path: Path) -> None:
+    pack = tmp_path / "pack"
+    pack.mkdir()
+    (pack / "workers.aims").write_text(
+        """rule "EUX-26.7-01" {
+  title       "Workers are told before a high-risk system is used at work"
+  description "Minor: a test rule for the framework view."
+  fix         "Record the briefing."
+  clause      "7.4"
+  severity    minor
+  phase       deployment
+  tags        "eu-ai-act:26(7)"
+
+  for sys in ai_systems where in_scope(sys)
+  require sys.name is set
+  because "System {sys.id} has no name"
+}
+""",
+        encoding="utf-8",
+    )
+    listed = rows(check(stated(tmp_path), "eu-ai-act", rules=(pack,)), "eu-ai-act")
+    workers = listed["26(7)"]
+    assert [(b.rule, b.strength, b.via) for b in workers.backing] == [
+        ("EUX-26.7-01", "full", ("eu-ai-act:26(7)",))
+    ]
+    assert workers.status == "shown"
+    # Its results about systems the obligation does not reach are not counted for it.
+    assert dict(workers.backing[0].outcomes) == {"pass": 1}
+
+
+def test_application_dates_are_parameters(tmp_path: Path) -> None:
+    from aimscheck.export.loader import load_export
+    from aimscheck.frameworks import build_views
+
+    report = check(stated(tmp_path))
+    export = load_export(stated(tmp_path / "again"))
+    [view] = build_views(
+        ("eu-ai-act",),
+        export,
+        report.rules,
+        report.results,
+        AS_OF,
+        {"high_risk_annex_iii": dt.date(2026, 8, 2)},
+    )
+    art9 = next(r for r in view.rows if r.requirement.id == "9")
+    assert (art9.starts, art9.in_force) == (dt.date(2026, 8, 2), True)
