@@ -24,7 +24,7 @@ def errors(tmp_path: Path, defs: str, *wheres: str) -> list[str]:
     (tmp_path / "defs.aims").write_text(defs, encoding="utf-8")
     rules = "".join(RULE.format(n=i + 1, where=w) for i, w in enumerate(wheres))
     (tmp_path / "rules.aims").write_text(rules, encoding="utf-8")
-    ruleset, found = compile_collect([tmp_path])
+    _, found = compile_collect([tmp_path])
     return [
         f"{e.location.file.split('/')[-1]}:{e.location.line}:{e.location.column}: {e.message}"
         for e in found

@@ -408,13 +408,13 @@ class Diagnoser:
             if close:
                 return self.at(prev, f"unknown keyword '{prev.value}'", close)
         words = sorted(k for k in self.f.expected if k in RESERVED)
-        if tok.kind == "NAME" and prev.kind in RESERVED and words and prev.kind != "because":
-            if not self.f.expected & _EXPR_START:  # `is misisng`: only words may follow
-                return self.at(
-                    tok,
-                    f"unknown word '{tok.value}' after '{prev.kind}'",
-                    suggest(tok.value, words) or f"expected {expected_words(self.f.expected)}",
-                )
+        only_words = words and not self.f.expected & _EXPR_START  # `is misisng`
+        if tok.kind == "NAME" and prev.kind in RESERVED and only_words and prev.kind != "because":
+            return self.at(
+                tok,
+                f"unknown word '{tok.value}' after '{prev.kind}'",
+                suggest(tok.value, words) or f"expected {expected_words(self.f.expected)}",
+            )
         all_tok = self.open_all()
         if all_tok is not None and ":" in self.f.expected and not self.new_line:
             return self.at(
