@@ -113,6 +113,14 @@ _EXIT_HOOK: list[object] = []
     default=None,
     help="Findings the text output lists; 0: all  [default: 50 on a terminal, else all]",
 )
+@click.option(
+    "--framework",
+    "frameworks",
+    multiple=True,
+    metavar="NAME",
+    help="Also show readiness for another framework from the same results: eu-ai-act or "
+    "nist-ai-rmf (repeatable).",
+)
 @evidence_root_option
 @click.option(
     "--uri-counts-missing",
@@ -147,6 +155,7 @@ def command(
     html: Path | None,
     fmt: str | None,
     max_findings: int | None,
+    frameworks: tuple[str, ...],
     evidence_root: Path | None,
     uri_counts_missing: bool,
     allow_hard_links: bool,
@@ -178,6 +187,9 @@ def command(
                 hint="one finding is not a pattern: 5 is the usual threshold",
             )
         limits = configured(limit_settings)
+        from aimscheck.frameworks import resolve  # before any work: a mistyped name exits 2
+
+        asked_frameworks = resolve(frameworks)
         inputs = _inputs(path, baseline, rules, evidence_root)
         found = None if no_config else config_path or find_config(path)
         if found is not None:
@@ -211,6 +223,7 @@ def command(
             # Hashing every proof file is only worth it when a report shows the inventory.
             inventory=bool({"json", "html"} & {*outputs, fmt or "text"}),
             on_export=functools.partial(targets.check_export, inputs, evidence_root),
+            frameworks=asked_frameworks,
         )
         with use(limits):
             report = run_check(options, Progress.for_terminal(quiet))
