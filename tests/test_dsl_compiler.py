@@ -8,7 +8,7 @@ from pathlib import Path
 import click
 from click.testing import CliRunner
 
-from aimscheck.cli import EXIT_ERROR, EXIT_OK
+from aimscheck.cli import EXIT_ERROR, EXIT_OK, main
 from aimscheck.commands import lint as lint_command
 
 
@@ -140,3 +140,27 @@ def test_calendar_arithmetic_and_month_counts_type_check(tmp_path: Path) -> None
         '  require today - ia.approved_at <= 6 months * 2 because "x"',
     )
     assert (code, errors(out)) == (EXIT_OK, [])
+
+
+def test_a_configured_parameter_outside_the_vocabulary_it_is_compared_with_is_an_error(
+    tmp_path: Path,
+) -> None:
+    (tmp_path / "rules").mkdir()
+    (tmp_path / "rules" / "org.aims").write_text(
+        'rule "ORG-6.1.4-01" {\n  title "t"\n  clause "6.1.4"\n  severity minor\n'
+        '  phase risk_assessment\n  param wanted = ["approved"]\n'
+        "  for ia in impact_assessments\n  require ia.status in wanted\n}\n"
+    )
+    (tmp_path / "aims.yaml").write_text(
+        "schema_version: '1'\norganization: {name: Org}\nimpact_assessments: []\n"
+    )
+    (tmp_path / "aimscheck.yaml").write_text(
+        "rules:\n  packs: [rules]\n  parameters:\n    ORG-6.1.4-01: {wanted: [approved, aproved]}\n"
+    )
+    result = CliRunner().invoke(main, ["check", str(tmp_path), "--no-default-rules"])
+    assert result.exit_code == EXIT_ERROR
+    assert result.output.replace(str(tmp_path) + "/", "").splitlines()[-2:] == [
+        "aimscheck.yaml:4: parameter wanted of rule ORG-6.1.4-01 is compared with a closed "
+        "vocabulary, which has no 'aproved'",
+        "  hint: did you mean 'approved'?",
+    ]

@@ -6,7 +6,7 @@ import datetime as dt
 import functools
 import operator
 import re
-from collections.abc import Callable, Container
+from collections.abc import Callable, Container, Mapping
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, ClassVar
 
@@ -16,7 +16,7 @@ from aimscheck.dsl import types as t
 from aimscheck.dsl.diagnose import RESERVED, suggest
 from aimscheck.dsl.regex import RegexError, compile_regex
 from aimscheck.dsl.sourcetext import DefSpan, expression_text, extent
-from aimscheck.errors import AimscheckError, EvaluationError, RuleSemanticError
+from aimscheck.errors import AimscheckError, EvaluationError, RuleSemanticError, UsageError
 from aimscheck.export.fields import FieldType
 from aimscheck.export.model import COLLECTIONS, SECTIONS
 from aimscheck.functions import FUNCTIONS
@@ -133,6 +133,8 @@ class ExprCompiler:
         # vocabulary is reported where it is written, however it got there. Each entry keeps
         # its type alive, so that no other type can take its id.
         self.texts: dict[int, tuple[FieldType, tuple[tuple[str, Span], ...]]] = {}
+        # The closed vocabulary each of those types was compared with (by the same id).
+        self.vocabularies: dict[int, tuple[str, ...]] = {}
 
     # ---- helpers -----------------------------------------------------------------------------
 
@@ -203,6 +205,8 @@ class ExprCompiler:
         schema's, a `field … : one of`, or as the configuration extends it)."""
         if not typ.enum:
             return
+        if id(other) in self.texts:
+            self.vocabularies[id(other)] = typ.enum
         listed = ", ".join(typ.enum)
         if len(typ.enum) > 8:
             listed = ", ".join(typ.enum[:8]) + f", … ({len(typ.enum)} values)"
@@ -216,6 +220,25 @@ class ExprCompiler:
                 if suggest(value, typ.enum)
                 else f"use one of: {listed}",
             )
+
+    def check_overrides(self, rule_id: str, given: Mapping[str, object]) -> None:
+        """A UsageError for a configured parameter value outside the closed vocabulary the
+        rule compares the parameter with (`wanted: verifed` for `status == wanted`); called
+        once the rule's lines are compiled, so that every comparison is known."""
+        for name, value in given.items():
+            if name not in self.params:
+                continue
+            typ = self.params[name][1]
+            words = self.vocabularies.get(id(typ)) or self.vocabularies.get(
+                id(t.item_type(typ)), ()
+            )
+            for word in value if isinstance(value, list) else [value]:
+                if words and isinstance(word, str) and word not in words:
+                    raise UsageError(
+                        f"parameter {name} of rule {rule_id} is compared with a closed "
+                        f"vocabulary, which has no '{word}'",
+                        hint=suggest(word, words) or f"use one of: {', '.join(words)}",
+                    )
 
     def quoted(self, other: FieldType, wanted: tuple[str, ...]) -> bool:
         """Report each written text of `other` that reads as one of `wanted` ("duration",

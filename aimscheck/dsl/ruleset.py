@@ -394,6 +394,7 @@ class _FileCompiler:
                 text = self.source_text(as_written, comp) if message is None else ""
                 steps.append(Step("evidence", fn, message=message, source=text, node=stmt.expr))
         self.errors.extend(comp.errors)
+        comp.check_overrides(rule.id, self.overrides.get(rule.id, {}))
         names = [x.name for x in lets] + [p.name for p in rule.params]
         unused = () if damage else tuple(name for name in names if name not in comp.used)
         if rule.severity is None or rule.severity.value not in SEVERITIES:
