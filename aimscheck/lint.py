@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 from aimscheck.dsl import nodes as n
-from aimscheck.dsl.ruleset import CompiledRule
+from aimscheck.dsl.ruleset import CompiledRule, RuleSet
 from aimscheck.errors import AimscheckError, ErrorGroup
 from aimscheck.source import Location, Span, span_snippet
 
@@ -21,6 +22,7 @@ WARNINGS: dict[str, str] = {
     "no-because": "a require, evidence or only if line without a 'because' message",
     "unused-let": "a let whose name no later line reads",
     "unused-param": "a param the rule never reads",
+    "unused-definition": "a shared definition no rule uses (its body is checked only where used)",
 }
 
 # How each statement that takes a `because` is written.
@@ -213,6 +215,49 @@ def _broken_rules(rules: Iterable[CompiledRule], problems: Iterable[Problem]) ->
     return broken
 
 
+def _unused_definitions(
+    ruleset: RuleSet, mine: set[Path], texts: Mapping[Path, str]
+) -> list[Problem]:
+    """A warning at each definition of the linted files that no rule uses, even through
+    another definition: a mistake in its body would otherwise go unseen until its first use."""
+    used: set[str] = set()
+    for rule in ruleset.rules:
+        used |= _names(rule.written or rule.ast)
+    for d in ruleset.definitions.values():
+        used |= _names(d.node.body) - {d.node.name}
+    found: list[Problem] = []
+    for name, d in ruleset.definitions.items():
+        if name in used or Path(d.path).resolve() not in mine:
+            continue
+        warner = _Warner(d.path, texts.get(Path(d.path), d.text))
+        warner.warn(
+            "unused-definition",
+            d.node.span,
+            f"definition '{name}' is used by no rule",
+            "use it in a rule, or remove it",
+        )
+        found += warner.found
+    return found
+
+
+def _names(root: object) -> set[str]:
+    """Every name read and function called in an AST."""
+    out: set[str] = set()
+    stack = [root]
+    while stack:
+        node = stack.pop()
+        if isinstance(node, tuple):
+            stack.extend(node)
+        elif dataclasses.is_dataclass(node) and not isinstance(node, type):
+            if isinstance(node, n.Name):
+                out.add(node.name)
+            elif isinstance(node, n.Call):
+                out.add(node.func)
+            fields = dataclasses.fields(node)
+            stack.extend(getattr(node, f.name) for f in fields if f.name != "span")
+    return out
+
+
 def lint(
     paths: Sequence[Path],
     builtin: Sequence[Path] = (),
@@ -249,6 +294,8 @@ def lint(
         untested = rule.info.id not in tested and not test_problems
         warner.rule(rule.ast, rule.unused, not untested, tests_file)
         problems += warner.found
+    if not any(p.level == "error" for p in problems):  # with errors, some uses did not compile
+        problems += _unused_definitions(ruleset, mine, texts or {})
     ordered = tuple(sorted(problems, key=lambda p: p.sort_key()))
     own_ids = {
         r.info.id

@@ -92,3 +92,19 @@ def test_fmt_prints_definitions_canonically_and_keeps_their_meaning() -> None:
     assert format_text(text) == (
         'define active(s) = s.in_scope and s.lifecycle_stage != "retired"\n'
     )
+
+
+def test_the_builtin_packs_definitions_are_its_own(tmp_path: Path) -> None:
+    from aimscheck.dsl.ruleset import rule_files
+    from aimscheck.resources import default_pack
+
+    builtin = rule_files([default_pack()])
+    (tmp_path / "defs.aims").write_text("define live(s) = s.in_scope == true\n")
+    (tmp_path / "rules.aims").write_text(RULE.format(n=1, where="live(sys)"))
+    ruleset, found = compile_collect([*builtin, tmp_path], builtin_count=len(builtin))
+    assert found == []
+    assert ruleset.definitions["live"].path == str(tmp_path / "defs.aims")
+    assert ruleset.builtin_definitions["live"].path.endswith("definitions.aims")
+    (tmp_path / "rules.aims").write_text(RULE.format(n=1, where="active_in_scope(sys)"))
+    _, found = compile_collect([*builtin, tmp_path], builtin_count=len(builtin))
+    assert [e.message for e in found] == ["unknown function 'active_in_scope'"]

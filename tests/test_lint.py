@@ -256,3 +256,20 @@ def test_a_field_declared_on_a_misspelt_collection_is_not_blamed_again(tmp_path:
             "did you mean 'ai_systems'?",
         )
     ]
+
+
+def test_a_definition_no_rule_uses_is_warned_about_at_its_name(tmp_path: Path) -> None:
+    (tmp_path / "org.aims").write_text(
+        "define used(s) = s.in_scope == true\ndefine spare(s) = s.id is set\n"
+        + GOOD.replace("where in_scope(sys)", "where used(sys)"),
+        encoding="utf-8",
+    )
+    (tmp_path / "org.tests.yaml").write_text(TESTS, encoding="utf-8")
+    report = lint([tmp_path])
+    assert [(p.code, str(p.location), p.message) for p in report.problems] == [
+        (
+            "unused-definition",
+            f"{tmp_path / 'org.aims'}:2:8",
+            "definition 'spare' is used by no rule",
+        )
+    ]

@@ -85,9 +85,11 @@ class RuleSet:
     # Checks built into the tool, run after the rules (AIMS-7.5.3-INTEGRITY, `integrity.py`):
     # listed, configured and waived as rules are.
     builtins: tuple[RuleInfo, ...] = ()
-    # The shared definitions of the loaded packs by name, each with its file and the place of
-    # its name (`Defined.location`, `Defined.node.span`): for go-to-definition.
+    # The shared definitions of the custom packs by name, each with its file and the place of
+    # its name (`Defined.location`, `Defined.node.span`): for go-to-definition. The built-in
+    # pack's are its own rules' (`builtin_definitions`): a custom pack may reuse their names.
     definitions: Mapping[str, Defined] = field(default_factory=dict)
+    builtin_definitions: Mapping[str, Defined] = field(default_factory=dict)
 
     def get(self, rule_id: str) -> CompiledRule | None:
         return next((r for r in self.rules if r.info.id == rule_id), None)
@@ -523,10 +525,15 @@ def _collect(
             )
     root = with_vocabulary(vocabulary) if vocabulary else export_type()
     declared = declare([rf for rf, _ in parsed], root, errors)
-    defs = collect([rf for rf, _ in parsed])
+    # The built-in pack's definitions serve its own rules; the custom packs share theirs.
+    scopes = (
+        collect([rf for rf, _ in parsed[:builtin_count]]),
+        collect([rf for rf, _ in parsed[builtin_count:]]),
+    )
     compiled: dict[str, tuple[CompiledRule, bool]] = {}
     seen: dict[str, tuple[Location, bool]] = {}  # rule id → where it is first written, built in
     for index, (rf, damage) in enumerate(parsed):
+        defs = scopes[0] if index < builtin_count else scopes[1]
         fc = _FileCompiler(rf, declared.custom, overrides or {}, root, defs)
         by_rule = _damage_of(rf, damage)
         for position, rule in enumerate(rf.rules):
@@ -560,10 +567,16 @@ def _collect(
             compiled[rule.id] = (result_rule, builtin)
         errors.extend(fc.errors)
     rules = tuple(sorted((r for r, _ in compiled.values()), key=lambda r: natural_key(r.info.id)))
-    errors.extend(defs.errors)
+    errors.extend(e for scope in scopes for e in scope.errors)
     errors = _once(errors)
     errors.sort(key=lambda e: e.sort_key())
-    ruleset = RuleSet(rules, tuple(str(p) for p in files), declared.fields, definitions=defs.table)
+    ruleset = RuleSet(
+        rules,
+        tuple(str(p) for p in files),
+        declared.fields,
+        definitions=scopes[1].table,
+        builtin_definitions=scopes[0].table,
+    )
     return ruleset, errors
 
 
