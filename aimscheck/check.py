@@ -48,6 +48,7 @@ class CheckOptions:
     baseline: Path | None = None
     inventory: bool = True  # build the evidence inventory (hashes every proof file once)
     uri_counts_missing: bool = False  # proof kept in another system (a uri) counts as missing
+    require_sha256: bool = False  # a proof file whose record gives no sha256 counts as missing
     allow_hard_links: bool = False  # proof files with other names count (the CI operator's call)
     # Called with the export as soon as it is read, before any rule runs (the check command
     # refuses there a report path that is one of its files or proof files).
@@ -213,6 +214,7 @@ def run_check(options: CheckOptions, progress: Progress | None = None) -> Report
             options.as_of,
             options.evidence_root,
             uri_counts_missing=options.uri_counts_missing,
+            require_sha256=options.require_sha256,
             allow_hard_links=options.allow_hard_links,
         )
         evaluator.prepare(ruleset)

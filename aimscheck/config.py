@@ -12,13 +12,16 @@ from dataclasses import dataclass, field
 from functools import partial
 from importlib import resources
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from aimscheck.errors import AimscheckError, ErrorGroup, UsageError, raise_all
 from aimscheck.export.contract import VocabularyExtension
 from aimscheck.results import Severity, Waiver
 from aimscheck.source import Location
 from aimscheck.yamlfile import Path_, YamlDocument, read_yaml
+
+if TYPE_CHECKING:
+    from aimscheck.evidence import EvidencePolicy
 
 _T = TypeVar("_T")
 
@@ -65,6 +68,21 @@ class Config:
     waivers: tuple[Waiver, ...] = ()
     waiver_files: tuple[Path, ...] = ()
     vocabulary: tuple[VocabularyExtension, ...] = ()
+    # `evidence:`: what counts as proof; None where the file leaves the pack's choice.
+    require_sha256: bool | None = None
+    uri_counts: bool | None = None
+
+    def evidence_policy(self, uri_counts_missing: bool = False) -> EvidencePolicy:
+        """The run's proof policy: the built-in pack's choice, this file's settings over it,
+        and `--uri-counts-missing` over both."""
+        from aimscheck.evidence import EvidencePolicy
+
+        pack = EvidencePolicy()
+        return EvidencePolicy(
+            pack.require_sha256 if self.require_sha256 is None else self.require_sha256,
+            (pack.uri_counts if self.uri_counts is None else self.uri_counts)
+            and not uri_counts_missing,
+        )
 
 
 def find_config(export_path: Path) -> Path | None:
@@ -280,6 +298,7 @@ def load_config(path: Path) -> Config:
     systemic = attempt(
         ("readiness",), lambda: _systemic_after(doc, data.get("readiness", {})), None
     )
+    evidence: dict[str, bool] = data.get("evidence", {}) if sound("evidence") else {}
     waivers: tuple[Waiver, ...] = ()
     if sound("waivers") or all(len(where) > 1 for where in bad if where[:1] == ("waivers",)):
         refused = {w[1] for w in bad if w[:1] == ("waivers",) and isinstance(w[1], int)}
@@ -303,6 +322,8 @@ def load_config(path: Path) -> Config:
         waivers=waivers,
         waiver_files=files,
         vocabulary=vocabulary,
+        require_sha256=evidence.get("require_sha256"),
+        uri_counts=evidence.get("uri_counts"),
     )
 
 

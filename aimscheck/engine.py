@@ -13,7 +13,7 @@ from aimscheck.dsl.compiler import iterate
 from aimscheck.dsl.quantifiers import names_in
 from aimscheck.dsl.ruleset import CompiledRule, RuleSet, Step
 from aimscheck.errors import EVAL_ERRORS
-from aimscheck.evidence import EvidenceResolver
+from aimscheck.evidence import EvidenceResolver, shown
 from aimscheck.export.model import ID_FIELD, Export
 from aimscheck.limits import Limits, current, use
 from aimscheck.locate import NOWHERE, Cause, Locator, Spot
@@ -73,11 +73,14 @@ class Evaluator:
         uri_counts_missing: bool = False,
         generate: bool | None = None,
         allow_hard_links: bool = False,
+        require_sha256: bool = False,
     ) -> None:
         """`generate`: run the rules as generated code (None: when the export is big)."""
         self.export = export
         root = evidence_root if evidence_root is not None else export.root
-        resolver = EvidenceResolver(export, root, as_of, uri_counts_missing, allow_hard_links)
+        resolver = EvidenceResolver(
+            export, root, as_of, uri_counts_missing, allow_hard_links, require_sha256
+        )
         self.ctx = Context(export, as_of, resolver, limits)
         self.limits = self.ctx.limits
         self.excluded = excluded_controls(export)
@@ -289,7 +292,9 @@ class Evaluator:
                         return Result(info, outcome, subject, where, _cut(message))
                 else:
                     number += 1
-                    checks = self.proofs(step.fn(self.ctx, frame))
+                    found = step.fn(self.ctx, frame)
+                    # `evidence COND`: a condition on the proof, held or not (evidence.shown).
+                    checks = shown(found) if isinstance(found, bool) else self.proofs(found)
                     proofs.extend(checks)
                     bad = [c for c in checks if self.ctx.evidence.missing(c)]
                     if bad:

@@ -6,6 +6,7 @@ import datetime as dt
 import errno
 import os
 import re
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -35,15 +36,39 @@ REASONS: dict[str, str] = {
     "checkout makes hard links",
     "too_large": how_to_raise("max_proof_mb"),
     "sha256_mismatch": "re-approve the file and record its new sha256 (aimscheck evidence hash)",
+    "no_sha256": "record the file's sha256 in the record (aimscheck evidence hash prints it)",
     "expired": "collect a current proof",
     "collected_in_future": "correct collected_at",
     "unapproved": "approve it, or reference an approved version",
     "review_overdue": "review it and update next_review_due",
+    "unmet": "the rule's condition on the proof does not hold: see the rule's message",
 }
+
+
+@dataclass(frozen=True)
+class EvidencePolicy:
+    """What counts as proof: the `evidence:` settings of aimscheck.yaml (docs/ci.md).
+
+    The defaults are the built-in pack's choice (docs/ci.md, "What counts as proof"). A
+    recorded sha256 is always checked; a proof file without one counts, as a file present in
+    the repo (whose history git keeps), unless `require_sha256` asks for the digest that shows
+    it unaltered since approval. A proof kept in another system (a `uri`) counts: aimscheck
+    cannot fetch it, so it is reported as `unverifiable` for the auditor to sample.
+    """
+
+    require_sha256: bool = False
+    uri_counts: bool = True
+
 
 _SEPARATORS = re.compile(r"[\\/]")
 _DRIVE = re.compile(r"^[A-Za-z]:")
 _SWAPPED = "became a symbolic link while it was checked and is refused (never read)"
+
+
+def shown(held: bool) -> list[EvidenceCheck]:
+    """`evidence COND`: a condition on the proof instead of a reference to it. When it holds
+    there is nothing to look for; when not, the proof is missing (`unmet`)."""
+    return [] if held else [EvidenceCheck("", "unmet", REASONS["unmet"])]
 
 
 def refused_path(path: str) -> str | None:
@@ -71,6 +96,7 @@ class EvidenceResolver:
     `uri_counts_missing` decides whether a proof kept in another system (a `uri`, never
     fetched) counts as missing evidence; it is reported as `unverifiable` either way.
     `allow_hard_links` accepts proof files that have other names (the CI operator's choice).
+    `require_sha256`: a proof file whose record gives no sha256 is missing (`no_sha256`).
     `as_of` is judged as the end of that day in UTC (docs/export.md, Conventions).
     """
 
@@ -81,6 +107,7 @@ class EvidenceResolver:
         as_of: dt.date,
         uri_counts_missing: bool = False,
         allow_hard_links: bool = False,
+        require_sha256: bool = False,
     ) -> None:
         self.export = export
         self.root = root
@@ -88,6 +115,7 @@ class EvidenceResolver:
         self.as_of = as_of
         self.uri_counts_missing = uri_counts_missing
         self.allow_hard_links = allow_hard_links
+        self.require_sha256 = require_sha256
         self.max_bytes = int(current().max_proof_mb * MB)
         self._ids: dict[str, tuple[str, dict[str, Any]]] | None = None
         self._owners: dict[int, str] = {}  # id(record) -> its collection
@@ -180,9 +208,12 @@ class EvidenceResolver:
             if isinstance(uri, str) and uri:
                 return result("unverifiable", f"kept in another system ({uri}), not fetched")
             return result("no_location", "the record has neither path nor uri")
-        status, detail = self._file(path, record.get("sha256"))
+        recorded = record.get("sha256")
+        status, detail = self._file(path, recorded)
         if status != "ok":
             return result(status, detail)
+        if self.require_sha256 and not (isinstance(recorded, str) and recorded.strip()):
+            return result("no_sha256", f"the record gives no sha256 of {path}")
         problem = self._dates(collection, record)
         if problem is not None:
             return result(*problem)

@@ -423,7 +423,7 @@ def _say_spot(tracer: Tracer, spot: Spot, causes: set[object]) -> int:
 
 def explain(options: ExplainOptions) -> str:
     """Load rules and export like `check`, then explain one rule (raises AimscheckError)."""
-    from aimscheck.config import find_config, load_config
+    from aimscheck.config import Config, find_config, load_config
     from aimscheck.dsl.ruleset import compile_files, rule_files
     from aimscheck.engine import Evaluator
     from aimscheck.errors import raise_all
@@ -437,6 +437,7 @@ def explain(options: ExplainOptions) -> str:
     packs, default, params = list(options.rules), options.default_rules, None
     vocabulary: tuple[VocabularyExtension, ...] = ()
     found = (options.config or find_config(options.path)) if options.use_config else None
+    config = Config()
     if found is not None:  # the same rules as `check` runs: the configuration's packs too
         config = load_config(found)
         packs, default = [*config.packs, *packs], default and config.default_pack
@@ -461,7 +462,14 @@ def explain(options: ExplainOptions) -> str:
     added = Extensions(vocabulary=vocabulary, fields=ruleset.declared_fields)
     raise_all(list(validate_export(export, extensions=added)))
     coerce_dates(export, ruleset.custom_date_fields)
-    evaluator = Evaluator(export, options.as_of or today(), options.evidence_root)
+    policy = config.evidence_policy()
+    evaluator = Evaluator(
+        export,
+        options.as_of or today(),
+        options.evidence_root,
+        uri_counts_missing=not policy.uri_counts,
+        require_sha256=policy.require_sha256,
+    )
     lines = explain_rule(rule, evaluator.ctx, evaluator, options.subject)
     # Each line quotes the repo's data (ids, names, values): escaped line by line, a newline
     # inside a value is shown as `\\n`, never a line of its own in the CI log.

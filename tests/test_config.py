@@ -381,3 +381,93 @@ def test_whatever_bears_the_name_is_the_configuration(tmp_path: Path) -> None:
         f"{tmp_path / 'repo' / 'aimscheck.yml'} leads out of the repo through a symbolic link "
         "and is refused (never opened)"
     )
+
+
+# ---- one run says every mistake of the file and its waiver files, each once
+
+
+def test_every_mistake_of_the_file_and_its_waiver_files_in_one_run(tmp_path: Path) -> None:
+    write(
+        tmp_path,
+        """\
+        version: 1
+        waivers:
+          - {rule: R-2, justification: x, approver: y, expires: 2027-02-30}
+          - {rule: 5, justification: !!int abc, approver: y, expires: 2027-01-01}
+        """,
+        "w.yaml",
+    )
+    path = write(
+        tmp_path,
+        """\
+        version: 1
+        fail_on: minr
+        rules:
+          severity:
+            - {rule: R-1, severity: mjor, reason: x}
+        outputs:
+          junt: x.xml
+        waivers:
+          - {rule: R-1, justification: x, approver: y, expires: 2027-02-30}
+          - {rule: R-1, justification: x, expires: 2027-02-01}
+        waiver_files: [w.yaml]
+        readiness: {systemic_after: 1}
+        evidence: {require_sha256: yes please}
+        """,
+    )
+    found = [
+        (Path(e.location.file).name, e.location.line, e.message) if e.location else ("", 0, "")
+        for e in problems(path)
+    ]
+    assert found == [
+        (
+            "aimscheck.yaml",
+            2,
+            '$.fail_on: must be one of: major, minor, observation, never (got "minr"): '
+            "did you mean 'minor'?",
+        ),
+        (
+            "aimscheck.yaml",
+            5,
+            '$.rules.severity[0].severity: must be one of: major, minor, observation (got "mjor"): '
+            "did you mean 'major'?",
+        ),
+        (
+            "aimscheck.yaml",
+            7,
+            "$.outputs.junt: unknown setting 'junt': did you mean 'junit'? known: junit, json, "
+            "sarif, markdown, html",
+        ),
+        ("aimscheck.yaml", 9, "expires '2027-02-30' is not a real date"),
+        ("aimscheck.yaml", 10, "$.waivers[1]: missing required field 'approver'"),
+        (
+            "aimscheck.yaml",
+            12,
+            "readiness.systemic_after must be a whole number of 2 or more, or never (got 1)",
+        ),
+        (
+            "aimscheck.yaml",
+            13,
+            '$.evidence.require_sha256: expected true or false, got "yes please"',
+        ),
+        ("w.yaml", 3, "expires '2027-02-30' is not a real date"),
+        ("w.yaml", 4, "$.waivers[1].rule: expected text, got 5"),
+        ("w.yaml", 4, "'abc' cannot be read as !!int"),
+    ]
+
+
+@pytest.mark.parametrize(
+    ("settings", "flag", "policy"),
+    [
+        ("", False, (False, True)),
+        ("evidence: {require_sha256: true}\n", False, (True, True)),
+        ("evidence: {uri_counts: false}\n", False, (False, False)),
+        ("evidence: {uri_counts: true, require_sha256: false}\n", True, (False, False)),
+    ],
+)
+def test_the_evidence_policy_is_the_packs_under_the_file_under_the_flag(
+    tmp_path: Path, settings: str, flag: bool, policy: tuple[bool, bool]
+) -> None:
+    config = load_config(write(tmp_path, "version: 1\n" + settings))
+    found = config.evidence_policy(uri_counts_missing=flag)
+    assert (found.require_sha256, found.uri_counts) == policy

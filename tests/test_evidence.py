@@ -239,6 +239,95 @@ def test_a_proof_without_sha256_is_only_checked_for_presence(tmp_path: Path) -> 
     assert one(tmp_path, {"path": "files/contract.pdf"}).status == "ok"
 
 
+def test_a_proof_without_sha256_is_no_sha256_when_the_policy_requires_one(tmp_path: Path) -> None:
+    export = repo(
+        tmp_path / "repo",
+        {"evidence": [{"id": "EV-1", "kind": "record", "path": "files/contract.pdf"}]},
+        {"files/contract.pdf": PROOF},
+    )
+    check = resolver(export, require_sha256=True).check("EV-1")
+    assert (check.status, check.message) == (
+        "no_sha256",
+        "the record gives no sha256 of files/contract.pdf: record the file's sha256 in the "
+        f"record (aimscheck evidence hash prints it) (evidence/EV-1, {written_at(export.root)})",
+    )
+    assert resolver(export, require_sha256=True).missing(check)
+
+
+def test_a_missing_file_is_file_not_found_before_its_sha256_is_asked_for(tmp_path: Path) -> None:
+    export = repo(
+        tmp_path / "repo",
+        {"evidence": [{"id": "EV-1", "kind": "record", "path": "files/gone.pdf"}]},
+    )
+    assert resolver(export, require_sha256=True).check("EV-1").status == "file_not_found"
+
+
+POLICY_RULE = CONTRACT_RULE.replace(
+    "  evidence tp.contract_ref\n",
+    '  evidence tp.contract_ref\n  evidence tp.name != "Shadow" because "{tp.name} is a shell"\n',
+)
+
+
+@pytest.mark.parametrize(
+    ("settings", "flags", "found"),
+    [
+        ("", [], {"tp-1": "pass", "tp-2": "pass", "tp-3": "missing_evidence"}),
+        (
+            "evidence: {require_sha256: true}\n",
+            [],
+            {"tp-1": "missing_evidence", "tp-2": "pass", "tp-3": "missing_evidence"},
+        ),
+        (
+            "evidence: {uri_counts: false}\n",
+            [],
+            {"tp-1": "pass", "tp-2": "missing_evidence", "tp-3": "missing_evidence"},
+        ),
+        (
+            "evidence: {uri_counts: true}\n",
+            ["--uri-counts-missing"],
+            {"tp-1": "pass", "tp-2": "missing_evidence", "tp-3": "missing_evidence"},
+        ),
+    ],
+)
+def test_the_evidence_policy_is_set_in_the_configuration(
+    tmp_path: Path, settings: str, flags: list[str], found: dict[str, str]
+) -> None:
+    root = write_repo(
+        tmp_path / "repo",
+        {
+            "evidence": [
+                {"id": "EV-1", "kind": "record", "path": "files/contract.pdf"},
+                {"id": "EV-2", "kind": "record", "uri": "https://grc.example/ev/2"},
+            ],
+            "third_parties": [
+                {"id": "tp-1", "name": "Acme", "contract_ref": "EV-1"},
+                {"id": "tp-2", "name": "Bolt", "contract_ref": "EV-2"},
+                {"id": "tp-3", "name": "Shadow", "contract_ref": "EV-2"},
+            ],
+        },
+        {"files/contract.pdf": PROOF},
+    )
+    (root / "aimscheck.yaml").write_text("version: 1\n" + settings)
+    rules = tmp_path / "rules"
+    rules.mkdir()
+    (rules / "contract.aims").write_text(POLICY_RULE)
+    args = [
+        "check",
+        str(root),
+        "--no-default-rules",
+        "--rules",
+        str(rules),
+        "--as-of",
+        "2026-11-20",
+    ]
+    result = CliRunner().invoke(main, [*args, "--format", "json", *flags])
+    report = json.loads(result.output)
+    findings = {r["subject"]["id"]: r["outcome"] for r in report["results"]}  # passes left out
+    assert findings == {k: v for k, v in found.items() if v != "pass"}
+    shell = next(r for r in report["results"] if r["subject"]["id"] == "tp-3")
+    assert shell["message"].endswith("Shadow is a shell")
+
+
 @pytest.mark.parametrize(
     ("expires", "status"),
     [(dt.date(2026, 11, 19), "expired"), (AS_OF, "ok"), (dt.date(2027, 1, 1), "ok")],

@@ -216,7 +216,9 @@ def command(
             systemic_after=None if threshold == "never" else int(threshold),
             strict=strict,
             evidence_root=evidence_root,
-            uri_counts_missing=uri_counts_missing,
+            # What counts as proof: the pack's choice, aimscheck.yaml's `evidence:`, the flag.
+            uri_counts_missing=not config.evidence_policy(uri_counts_missing).uri_counts,
+            require_sha256=config.evidence_policy().require_sha256,
             allow_hard_links=allow_hard_links,
             config=config,
             baseline=baseline,

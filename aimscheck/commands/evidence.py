@@ -99,7 +99,7 @@ def inventory_command(
     no rule or record refers to. Exits 1 when a referenced proof is missing or unsound.
     """
     from aimscheck.check import load_ruleset
-    from aimscheck.config import find_config, load_config
+    from aimscheck.config import Config, find_config, load_config
     from aimscheck.engine import Evaluator
     from aimscheck.errors import UsageError, raise_all
     from aimscheck.export.contract import Extensions
@@ -122,6 +122,7 @@ def inventory_command(
             inputs.add_config(found)
         targets.check(inputs)
         vocabulary: tuple[VocabularyExtension, ...] = ()
+        config = Config()
         if found is not None:
             config = load_config(found)
             inputs.add_configured(config)
@@ -139,8 +140,10 @@ def inventory_command(
             export,
             as_of,
             evidence_root,
-            uri_counts_missing=uri_counts_missing,
+            # What counts as proof: the pack's choice, aimscheck.yaml's `evidence:`, the flag.
+            uri_counts_missing=not config.evidence_policy(uri_counts_missing).uri_counts,
             allow_hard_links=allow_hard_links,
+            require_sha256=config.evidence_policy().require_sha256,
         )
         resolver = evaluator.ctx.evidence
         inventory = build_inventory(export, resolver, evaluator.run(ruleset))
