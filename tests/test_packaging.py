@@ -1,10 +1,12 @@
-"""The wheel ships the grammar, the rule pack and the schema: a plain install runs a check."""
+"""The wheel ships the grammar, the rule pack and the schema: a plain install runs a check; the
+sdist holds everything the tests, the README and the docs use (.ci/run checks both with twine)."""
 
 from __future__ import annotations
 
 import os
 import subprocess
 import sys
+import tarfile
 import venv
 import zipfile
 from pathlib import Path
@@ -24,6 +26,41 @@ def wheel(tmp_path_factory: pytest.TempPathFactory) -> Path:
     )
     (found,) = out.glob("aimscheck-*.whl")
     return found
+
+
+@pytest.fixture(scope="module")
+def sdist(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    out = tmp_path_factory.mktemp("sdist")
+    subprocess.run(
+        [sys.executable, "-m", "build", "--sdist", "-q", "--outdir", str(out), str(ROOT)],
+        check=True,
+        capture_output=True,
+        timeout=600,
+    )
+    (found,) = out.glob("aimscheck-*.tar.gz")
+    return found
+
+
+def sdist_names(sdist: Path) -> set[str]:
+    """The sdist's files, without the leading `aimscheck-X.Y.Z/`."""
+    with tarfile.open(sdist) as archive:
+        return {m.name.split("/", 1)[1] for m in archive.getmembers() if m.isfile()}
+
+
+@pytest.mark.slow
+def test_sdist_holds_everything_the_tests_and_the_readme_use(sdist: Path) -> None:
+    names = sdist_names(sdist)
+    for top in ("aimscheck", "grammar", "rules", "docs", "fixtures", "tests", "benchmarks"):
+        on_disk = {
+            str(path.relative_to(ROOT))
+            for path in (ROOT / top).rglob("*")
+            if path.is_file() and "__pycache__" not in path.parts and path.suffix != ".pyc"
+        }
+        assert on_disk <= names, f"missing from the sdist (MANIFEST.in): {sorted(on_disk - names)}"
+    for name in ("README.md", "CHANGELOG.md", "RELEASING.md", "setup.cfg", "pyproject.toml"):
+        assert name in names
+    assert "aimscheck/templates/init/_github/workflows/aimscheck.yml" in names
+    assert not [n for n in names if "__pycache__" in n or n.endswith(".pyc")]
 
 
 def test_wheel_holds_the_package_data(wheel: Path) -> None:
