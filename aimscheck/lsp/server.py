@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import asyncio
+import gc
 from pathlib import Path
 
 from lsprotocol import types as lsp
@@ -13,15 +15,40 @@ from aimscheck import __version__
 from aimscheck.lsp import completion, definition, diagnostics, formatting, hover, scan
 from aimscheck.lsp.pack import TESTS, Entry, entries, pack_of
 
+# When the cycles left by past lints are collected: after this long without an edit, or after
+# this many lints (typing without a pause).
+QUIET_SECONDS = 1.0
+LINTS_PER_COLLECT = 20
+
 
 class RulesServer(LanguageServer):
-    """The server, with what it keeps between requests: the test cases read and the
-    diagnostics last sent for each file (a file is sent again only when they change)."""
+    """The server, with what it keeps between requests: the test cases read, the diagnostics
+    last sent for each file (a file is sent again only when they change) and the files
+    changed since the last lint."""
 
     def __init__(self) -> None:
         super().__init__("aimscheck", __version__)
         self.cases = diagnostics.CaseCache()
         self.sent: dict[Path, list[lsp.Diagnostic]] = {}
+        self.pending: dict[str, None] = {}
+        # What each pack folder was linted on: its files' sizes and times, and the buffers.
+        self.linted: dict[Path, object] = {}
+        self.lints = 0  # since the last collection of cycles
+        self.collection: asyncio.TimerHandle | None = None
+
+    def changed(self, uri: str) -> None:
+        """Lint once the messages already received are handled: keystrokes that arrived
+        together are linted once, on the last text, instead of one lint each falling behind."""
+        if not self.pending:
+            asyncio.get_running_loop().call_soon(self.flush)
+        self.pending[uri] = None
+
+    def flush(self) -> None:
+        """Lint what changed (before any answer: a request sees the diagnostics of the text it
+        is about)."""
+        uris, self.pending = list(self.pending), {}
+        for uri in uris:
+            self.refresh(uri)
 
     def buffers(self) -> dict[Path, str]:
         """The text of every open rule and test file, by path."""
@@ -33,19 +60,23 @@ class RulesServer(LanguageServer):
         return out
 
     def document(self, uri: str) -> tuple[TextDocument, Path | None]:
-        doc = self.workspace.get_text_document(uri)
-        path = to_fs_path(uri)
-        return doc, None if path is None else Path(path)
+        self.flush()
+        return self.workspace.get_text_document(uri), _path(uri)
 
     def entries(self, path: Path) -> dict[str, Entry]:
         return entries(pack_of(path), self.buffers())
 
     def refresh(self, uri: str) -> None:
         """Lint the pack of the file and send each of its files' diagnostics that changed."""
-        _, path = self.document(uri)
+        path = _path(uri)
         if path is None or not (path.suffix == ".aims" or path.name.endswith(TESTS)):
             return
-        found = diagnostics.problems(pack_of(path), path, self.buffers(), self.cases)
+        pack, buffers = pack_of(path), self.buffers()
+        state = _state(pack.folder, buffers)
+        if self.linted.get(pack.folder) == state:
+            return  # nothing lint reads has changed (a file opened again as it was)
+        self.linted[pack.folder] = state
+        found = diagnostics.problems(pack, path, buffers, self.cases)
         for file, problems in found.items():
             shown = [diagnostics.diagnostic(p) for p in problems]
             if self.sent.get(file) == shown and file != path:
@@ -54,6 +85,21 @@ class RulesServer(LanguageServer):
             self.text_document_publish_diagnostics(
                 lsp.PublishDiagnosticsParams(uri=from_fs_path(str(file)) or "", diagnostics=shown)
             )
+        self.collect_later()
+
+    def collect_later(self) -> None:
+        """Collect the cycles of past lints when the editor is quiet (or every few lints)."""
+        self.lints += 1
+        if self.lints >= LINTS_PER_COLLECT:
+            self.collect()
+        elif self.collection is None:
+            self.collection = asyncio.get_running_loop().call_later(QUIET_SECONDS, self.collect)
+
+    def collect(self) -> None:
+        if self.collection is not None:
+            self.collection.cancel()
+        self.collection, self.lints = None, 0
+        gc.collect()
 
 
 def build() -> RulesServer:
@@ -62,19 +108,19 @@ def build() -> RulesServer:
 
     @server.feature(lsp.TEXT_DOCUMENT_DID_OPEN)
     def did_open(ls: RulesServer, params: lsp.DidOpenTextDocumentParams) -> None:
-        ls.refresh(params.text_document.uri)
+        ls.changed(params.text_document.uri)
 
     @server.feature(lsp.TEXT_DOCUMENT_DID_CHANGE)
     def did_change(ls: RulesServer, params: lsp.DidChangeTextDocumentParams) -> None:
-        ls.refresh(params.text_document.uri)
+        ls.changed(params.text_document.uri)
 
     @server.feature(lsp.TEXT_DOCUMENT_DID_SAVE)
     def did_save(ls: RulesServer, params: lsp.DidSaveTextDocumentParams) -> None:
-        ls.refresh(params.text_document.uri)
+        ls.changed(params.text_document.uri)
 
     @server.feature(lsp.TEXT_DOCUMENT_DID_CLOSE)
     def did_close(ls: RulesServer, params: lsp.DidCloseTextDocumentParams) -> None:
-        ls.refresh(params.text_document.uri)  # the file on disk now counts, not the buffer
+        ls.changed(params.text_document.uri)  # the file on disk now counts, not the buffer
 
     @server.feature(lsp.TEXT_DOCUMENT_HOVER)
     def on_hover(ls: RulesServer, params: lsp.HoverParams) -> lsp.Hover | None:
@@ -145,6 +191,24 @@ def _case_rule(text: str, offset: int, known: dict[str, Entry]) -> definition.Ta
     return None if found is None else definition.rule_target(found[0], known)
 
 
+def _state(folder: Path, buffers: dict[Path, str]) -> object:
+    """What lint reads of a pack folder: each rule and test file's size and time, and the
+    editor's buffers in it."""
+    files = [*folder.rglob("*.aims"), *folder.rglob(f"*{TESTS}")]
+    stats = sorted((str(f), s.st_size, s.st_mtime_ns) for f in files if (s := f.stat()))
+    return stats, sorted((str(p), t) for p, t in buffers.items() if p.is_relative_to(folder))
+
+
+def _path(uri: str) -> Path | None:
+    """The file of a `file:` URI."""
+    path = to_fs_path(uri)
+    return None if path is None else Path(path)
+
+
 def serve() -> None:
-    """Answer an editor over standard input and output until it says exit."""
+    """Answer an editor over standard input and output until it says exit.
+
+    The server collects cyclic garbage itself (`collect_later`): the automatic collector
+    would run in the middle of the lints, rescanning the pack's trees and closures."""
+    gc.disable()
     build().start_io()
