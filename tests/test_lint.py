@@ -200,6 +200,24 @@ ONE_MESSAGE = [
         "did you mean 'exists'?",
     ),
     (
+        '  require sys.owner_ref is set\n  becuase "AI system {sys.id} has no owner"\n',
+        "8:3",
+        "unknown keyword 'becuase' in a rule",
+        "did you mean 'because'?",
+    ),
+    (
+        "  require exists r in risks wher r.ai_system_ref == sys.id\n",
+        "7:29",
+        "unknown keyword 'wher'",
+        "did you mean 'where'?",
+    ),
+    (
+        "  require coutn(r in risks where r.ai_system_ref == sys.id) > 0\n",
+        "7:11",
+        "unknown keyword 'coutn'",
+        "did you mean 'count'?",
+    ),
+    (
         "  require sys.owner_ref is misisng\n",
         "7:28",
         "unknown word 'misisng' after 'is'",

@@ -229,7 +229,8 @@ class _Expander:
             return self.fail(
                 e.span,
                 f"unknown function '{e.func}'",
-                suggest(e.func, [*_CALLS, *self.defs.table]) or "see docs/language.md#built-ins",
+                suggest(e.func, [*_CALLS, "count", "filter", *self.defs.table])
+                or "see docs/language.md#built-ins",
             )
         params = d.node.params or ()
         if len(e.args) != len(params):

@@ -180,6 +180,7 @@ class Diagnoser:
             self.operand_slips,
             self.entry_value,
             self.misplaced,
+            self.misspelt_counter,
             self.unknown_word,
         ):
             found = check()
@@ -409,7 +410,7 @@ class Diagnoser:
                 return self.at(prev, f"unknown keyword '{prev.value}'", close)
         words = sorted(k for k in self.f.expected if k in RESERVED)
         only_words = words and not self.f.expected & _EXPR_START  # `is misisng`
-        if tok.kind == "NAME" and prev.kind in RESERVED and only_words and prev.kind != "because":
+        if tok.kind == "NAME" and prev.kind in ("is", "not") and only_words:
             return self.at(
                 tok,
                 f"unknown word '{tok.value}' after '{prev.kind}'",
@@ -507,6 +508,20 @@ class Diagnoser:
             return self.after(self.prev or tok, "a ',' is missing between the values")
         return None
 
+    def misspelt_counter(self) -> Diagnosis | None:
+        """`coutn(r in risks where …)`: a call to a misspelt `count` or `filter`."""
+        if not self.unclosed or self.unclosed[-1].kind != "(":
+            return None
+        stack = self.f.stack
+        at = max(i for i, t in enumerate(stack) if t is self.unclosed[-1])
+        name = stack[at - 1] if at > 0 else None
+        if name is None or name.kind != "NAME" or self.tok.value not in ("in", "where"):
+            return None
+        close = suggest(name.value, ("count", "filter"))
+        if not close:
+            return None
+        return self.at(name, f"unknown keyword '{name.value}'", close)
+
     def unknown_word(self) -> Diagnosis | None:
         tok, expected = self.tok, self.f.expected
         if tok.kind not in ("NAME", "UNIT") and not tok.value.isalpha():
@@ -517,7 +532,7 @@ class Diagnoser:
                 _IF_HINT
                 if tok.value.lower() == "if"
                 else (f"did you mean '{alias}'?" if alias else "")
-                or suggest(tok.value, ENTRY_KEYWORDS)
+                or suggest(tok.value, [*ENTRY_KEYWORDS, *(expected & {"because"})])
                 or ("a rule holds: " + ", ".join(ENTRY_KEYWORDS))
             )
             return self.at(tok, f"unknown keyword '{tok.value}' in a rule", hint)
@@ -528,10 +543,15 @@ class Diagnoser:
                 "write a duration as 90 days, 2 weeks, 12 months or 1 year",
             )
         if expected & _OPERATORS and not self.new_line:
+            close = suggest(tok.value, sorted(k for k in expected if k in RESERVED))
+            if close and tok.value not in RESERVED:  # `wher`, `mathces`, `becuase`
+                return self.at(tok, f"unknown keyword '{tok.value}'", close)
             if tok.value in ("like", "contains"):
                 hint = "use 'matches \"regex\"' for a pattern, or '\"text\" in x' for a part of it"
             elif tok.value in ("null", "none", "nil"):
                 hint = "write 'x is missing'"
+            elif tok.value in RESERVED:
+                hint = f"'{tok.value}' cannot follow this expression"
             else:
                 hint = suggest(tok.value, _OPERAND_WORDS) or ""
             return self.at(
