@@ -5,8 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import functools
 import operator
-import re
-from collections.abc import Callable, Container, Mapping
+from collections.abc import Callable, Container
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, ClassVar
 
@@ -16,7 +15,8 @@ from aimscheck.dsl import types as t
 from aimscheck.dsl.diagnose import RESERVED, suggest
 from aimscheck.dsl.regex import RegexError, compile_regex
 from aimscheck.dsl.sourcetext import DefSpan, expression_text, extent
-from aimscheck.errors import AimscheckError, EvaluationError, RuleSemanticError, UsageError
+from aimscheck.dsl.written import ANNEX_LIKE, WrittenTexts
+from aimscheck.errors import AimscheckError, EvaluationError, RuleSemanticError
 from aimscheck.export.fields import FieldType
 from aimscheck.export.model import COLLECTIONS, SECTIONS
 from aimscheck.functions import FUNCTIONS
@@ -43,7 +43,6 @@ CONSTANTS = ("today", "annex_a_controls")
 # Values of one of these types (exactly: not booleans, not datetimes) compare as Python does.
 _PLAIN_ORDER = frozenset((int, float, str, dt.date))
 _COMPARE = {"<": operator.lt, "<=": operator.le, ">": operator.gt, ">=": operator.ge}
-_ANNEX_LIKE = re.compile(r"^A\.\d+\.\d+(\.\d+)?$")
 
 
 # Names from other languages for values the rule language writes otherwise.
@@ -95,7 +94,7 @@ class Env:
         return Env({**self.slots, name: (slot, typ)})
 
 
-class ExprCompiler:
+class ExprCompiler(WrittenTexts):
     """Compiles the expressions of one rule; collects every problem instead of stopping."""
 
     # While a caller collects them (docgen's "read by" of the export reference): every field
@@ -127,14 +126,7 @@ class ExprCompiler:
         # other closure can take its id): for `codegen`.
         self.plans: dict[int, Plan] = {}
         self.joins: dict[Fn, Join] = {}
-        # The texts a value may be, as the rule wrote them (with where), by id of the static
-        # type its expression was given: the type travels with the value through `let`,
-        # parameters, lists and quantifier variables, so that a word checked against a closed
-        # vocabulary is reported where it is written, however it got there. Each entry keeps
-        # its type alive, so that no other type can take its id.
-        self.texts: dict[int, tuple[FieldType, tuple[tuple[str, Span], ...]]] = {}
-        # The closed vocabulary each of those types was compared with (by the same id).
-        self.vocabularies: dict[int, tuple[str, ...]] = {}
+        WrittenTexts.__init__(self)
 
     # ---- helpers -----------------------------------------------------------------------------
 
@@ -187,76 +179,6 @@ class ExprCompiler:
                 "choose another name for the variable",
             )
 
-    # ---- texts as written, and the closed vocabularies they are checked against --------------
-
-    def written_text(self, texts: list[tuple[str, Span]]) -> FieldType:
-        """A text type that remembers which written texts its value may be."""
-        typ = FieldType("string")
-        self.texts[id(typ)] = (typ, tuple(texts))
-        return typ
-
-    def written(self, typ: FieldType) -> tuple[tuple[str, Span], ...]:
-        """The texts, as written, a value of type `typ` may be (none known: empty)."""
-        found = self.texts.get(id(typ))
-        return found[1] if found is not None and found[0] is typ else ()
-
-    def check_vocabulary(self, typ: FieldType, other: FieldType) -> None:
-        """Each written text `other` may be must be a word of `typ`'s closed vocabulary (the
-        schema's, a `field … : one of`, or as the configuration extends it)."""
-        if not typ.enum:
-            return
-        if id(other) in self.texts:
-            self.vocabularies[id(other)] = typ.enum
-        listed = ", ".join(typ.enum)
-        if len(typ.enum) > 8:
-            listed = ", ".join(typ.enum[:8]) + f", … ({len(typ.enum)} values)"
-        for value, span in self.written(other):
-            if value in typ.enum or _ANNEX_LIKE.match(value):
-                continue  # an unknown Annex A id: reported once, as such, by _Literal
-            self.error(
-                span,
-                f"'{value}' is not one of the values this field takes",
-                " ".join(filter(None, [suggest(value, typ.enum), f"(one of: {listed})"]))
-                if suggest(value, typ.enum)
-                else f"use one of: {listed}",
-            )
-
-    def check_overrides(self, rule_id: str, given: Mapping[str, object]) -> None:
-        """A UsageError for a configured parameter value outside the closed vocabulary the
-        rule compares the parameter with (`wanted: verifed` for `status == wanted`); called
-        once the rule's lines are compiled, so that every comparison is known."""
-        for name, value in given.items():
-            if name not in self.params:
-                continue
-            typ = self.params[name][1]
-            words = self.vocabularies.get(id(typ)) or self.vocabularies.get(
-                id(t.item_type(typ)), ()
-            )
-            for word in value if isinstance(value, list) else [value]:
-                if words and isinstance(word, str) and word not in words:
-                    raise UsageError(
-                        f"parameter {name} of rule {rule_id} is compared with a closed "
-                        f"vocabulary, which has no '{word}'",
-                        hint=suggest(word, words) or f"use one of: {', '.join(words)}",
-                    )
-
-    def quoted(self, other: FieldType, wanted: tuple[str, ...]) -> bool:
-        """Report each written text of `other` that reads as one of `wanted` ("duration",
-        "date") at the text itself, with the value to write instead; whether there was one."""
-        found = False
-        for value, span in self.written(other):
-            for kind in wanted:
-                fixed = t.unquoted(value, kind)
-                if fixed is not None:
-                    found = True
-                    self.error(
-                        span,
-                        f"'{value}' is text, not {t.words(FieldType(kind))}",
-                        f"write {fixed} without quotes",
-                    )
-                    break
-        return found
-
     # ---- expressions -------------------------------------------------------------------------
 
     def compile(self, e: n.Expr, env: Env) -> tuple[Fn, FieldType]:
@@ -278,7 +200,7 @@ class ExprCompiler:
 
     def _Literal(self, e: n.Literal, env: Env) -> tuple[Fn, FieldType]:
         value = e.value
-        if isinstance(value, str) and _ANNEX_LIKE.match(value) and value not in ANNEX_A:
+        if isinstance(value, str) and ANNEX_LIKE.match(value) and value not in ANNEX_A:
             self.error(
                 e.span,
                 f"unknown Annex A control '{value}'",
@@ -554,7 +476,7 @@ class ExprCompiler:
         (a, ta), (b, tb) = self.compile(e.left, env), self.compile(e.right, env)
         if op in ("==", "!=", "<", "<=", ">", ">="):
             problem = t.comparison_problem(op, ta, tb)
-            if problem and not self._quoted_pair(ta, tb):
+            if problem and not self.quoted_pair(ta, tb):
                 self.error(e.span, problem, _comparison_hint(ta, tb))
             self.check_vocabulary(ta, tb)
             self.check_vocabulary(tb, ta)
@@ -590,7 +512,7 @@ class ExprCompiler:
                 return (lambda c, f: _member(c, a(c, f), b(c, f))), t.BOOLEAN
             return (lambda c, f: not _member(c, a(c, f), b(c, f))), t.BOOLEAN
         problem = t.arithmetic_problem(op, ta, tb)
-        if problem and not self._quoted_pair(ta, tb):
+        if problem and not self.quoted_pair(ta, tb):
             self.error(e.span, problem, t.arithmetic_hint(op, ta, tb))
         ca, cb = t.category(ta), t.category(tb)
         result = ta if ca == cb else t.ANY
@@ -603,14 +525,6 @@ class ExprCompiler:
         if run_constant(e, env.slots, self.params):  # `today - 30 days`: one value all run
             return _per_run(lambda c, f: arith(op, a(c, f), b(c, f))), result
         return (lambda c, f: arith(op, a(c, f), b(c, f))), result
-
-    def _quoted_pair(self, ta: FieldType, tb: FieldType) -> bool:
-        """`age(x) <= "30 days"`, `today - "12 months"`: a duration or date written as text,
-        reported at the text (a parameter's value, a `let`'s) with the value to write."""
-        wanted = {"duration": ("duration",), "date": ("duration", "date")}
-        return self.quoted(tb, wanted.get(t.category(ta), ())) or self.quoted(
-            ta, wanted.get(t.category(tb), ())
-        )
 
     def _Matches(self, e: n.Matches, env: Env) -> tuple[Fn, FieldType]:
         fn, typ = self.compile(e.subject, env)
