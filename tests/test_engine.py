@@ -228,7 +228,7 @@ def test_an_overdue_review_with_its_minutes_outside_the_root_gives_both_failures
         ("missing_evidence", "management_reviews.yaml", 3),  # minutes_ref
     ]
     assert result.message == (
-        "No management review in the last 1 year; "
+        "No management review in the last 12 months; "
         "The minutes of management review mr-1 are missing or unsound"
     )
     assert [(c.ref, c.status) for c in result.evidence] == [("ev-min", "outside_root")]
