@@ -345,6 +345,8 @@ def test_ci_runs_the_tests_on_every_supported_python() -> None:
     assert "python -m pytest -q -p no:cacheprovider" in runs
     assert any(r.startswith("python -m twine check --strict") for r in runs)
     assert "workflow_call" in ci["on"]  # the release runs it on the tag first
+    (action,) = [s for s in ci["jobs"]["action"]["steps"] if s.get("uses") == "./"]
+    assert set(action["with"]) <= set(load("action.yml")["inputs"])  # the action, for real
     # .ci/run tests the same versions where the machine has them.
     script = (ROOT / ".ci" / "run").read_text(encoding="utf-8")
     loop = re.search(r"for version in ([\d. ]+); do", script)
