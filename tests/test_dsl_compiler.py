@@ -52,7 +52,8 @@ def test_a_misspelt_word_is_reported_wherever_it_reaches_a_closed_vocabulary(
         '  require ia.status == wanted or ia.status == same because "x"\n'
         '  require coalesce(ia.status, "drft") != "draft" because "x"\n'  # 13: coalesce
         '  require "aproved" == ia.status because "x"\n'  # 14: on the left
-        '  require exists s in ["aproved"] where ia.status == s because "x"',  # 15
+        '  require exists s in ["aproved"] where ia.status == s because "x"\n'  # 15
+        '  require organization.ai_roles == ["providr"] because "x"',  # 16: lists compared
     )
     assert code == EXIT_ERROR
     assert errors(out) == [
@@ -64,6 +65,8 @@ def test_a_misspelt_word_is_reported_wherever_it_reaches_a_closed_vocabulary(
         "| did you mean 'draft'? (one of: draft, approved, superseded)",
         f"org.aims:14:11: 'aproved' is not one of the values this field takes | {TYPO}",
         f"org.aims:15:24: 'aproved' is not one of the values this field takes | {TYPO}",
+        "org.aims:16:37: 'providr' is not one of the values this field takes | did you mean "
+        "'provider'? (one of: provider, developer, deployer, user, customer, partner)",
     ]
 
 

@@ -480,6 +480,8 @@ class ExprCompiler(WrittenTexts):
                 self.error(e.span, problem, _comparison_hint(ta, tb))
             self.check_vocabulary(ta, tb)
             self.check_vocabulary(tb, ta)
+            if ta.kind == tb.kind == "list":  # org.ai_roles == ["provider"]
+                self.check_vocabulary(t.item_type(ta), t.item_type(tb))
             text = _text_literal(e.right)
             if text is not None and op in ("==", "!="):
                 # Against text, `equal` is Python's `==` (missing and booleans equal no text).
