@@ -254,9 +254,10 @@ def usage_error(exc: click.ClickException) -> Exception:
     from aimscheck.errors import UsageError
 
     ctx = getattr(exc, "ctx", None)
+    where = ctx.command_path if ctx is not None else "aimscheck"
     if isinstance(exc, click.exceptions.NoSuchCommand):
-        return UsageError(exc.format_message(), hint="'aimscheck --help' lists the commands")
-    hint = f"see '{ctx.command_path} --help'" if ctx is not None else ""
+        return UsageError(exc.format_message(), hint=f"'{where} --help' lists the commands")
+    hint = f"see '{where} --help'" if ctx is not None else ""
     return UsageError(exc.format_message(), hint=hint)
 
 

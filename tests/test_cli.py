@@ -114,6 +114,16 @@ def test_a_misspelt_command_or_option_gets_a_suggestion_in_the_usual_layout() ->
     assert run().exit_code == EXIT_ERROR  # a bare `aimscheck` shows the help, as before
 
 
+def test_a_misspelt_evidence_subcommand_is_not_taken_for_an_export_path() -> None:
+    result = run("evidence", "hsah", "files")
+    assert result.exit_code == EXIT_ERROR
+    assert result.stderr == (
+        "aimscheck: error:\n"
+        "No such command 'hsah'. Did you mean 'hash'?\n"
+        "  hint: 'aimscheck evidence --help' lists the commands\n"
+    )
+
+
 def test_conforming_export_exits_0_and_writes_valid_junit(tmp_path: Path) -> None:
     junit = tmp_path / "out.xml"
     result = custom_check(tmp_path, [GOOD], "--junit", junit)

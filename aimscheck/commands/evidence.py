@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import difflib
 import os
 from collections.abc import Iterator
 from pathlib import Path
@@ -35,6 +36,10 @@ class _DefaultGroup(click.Group):
 
     def parse_args(self, ctx: click.Context, args: list[str]) -> list[str]:
         if not args or (args[0] not in self.commands and args[0] not in ctx.help_option_names):
+            if args and not Path(args[0]).exists():  # `evidence hsah`: a subcommand misspelt
+                close = difflib.get_close_matches(args[0], list(self.commands), n=1)
+                if close:
+                    raise click.exceptions.NoSuchCommand(args[0], possibilities=close, ctx=ctx)
             args = ["inventory", *args]
         return super().parse_args(ctx, args)
 
