@@ -128,7 +128,7 @@ def schema_problems(
     schema = load_schema()
     if definition is not None:
         schema = {"$defs": schema["$defs"], **schema["$defs"][definition]}
-    data = _as_json(doc.data)
+    data = as_json(doc.data)
     # jsonschema-rs answers yes or no in microseconds; jsonschema (60 ms to import) explains.
     if jsonschema_rs.Draft202012Validator(schema).is_valid(data):
         return []
@@ -144,12 +144,13 @@ def schema_problems(
     return [(path, error) for (path, _), error in ordered]
 
 
-def _as_json(value: Any) -> Any:
-    """The data as JSON sees it: YAML dates and times become ISO text."""
+def as_json(value: Any) -> Any:
+    """The data as JSON sees it (and the schema checked it): YAML dates and times become ISO
+    text, so that a setting the schema takes as text is text (`baseline: 2027-01-31`)."""
     if isinstance(value, dict):
-        return {k: _as_json(v) for k, v in value.items()}
+        return {k: as_json(v) for k, v in value.items()}
     if isinstance(value, list):
-        return [_as_json(v) for v in value]
+        return [as_json(v) for v in value]
     if isinstance(value, dt.date):  # datetime too
         return value.isoformat()
     return value
@@ -241,12 +242,14 @@ def load_config(path: Path) -> Config:
             errors.extend(exc.errors if isinstance(exc, ErrorGroup) else [exc])
             return default
 
-    data: dict[str, Any] = doc.data if isinstance(doc.data, dict) else {}
+    data: dict[str, Any] = as_json(doc.data) if isinstance(doc.data, dict) else {}
     base = path.parent
     rules: dict[str, Any] = data.get("rules", {}) if sound("rules") else {}
     parameters: dict[str, dict[str, object]] = {}
     if sound("rules", "parameters"):
-        parameters = {rule: dict(values) for rule, values in rules.get("parameters", {}).items()}
+        # Values as written (a date stays a date): the rule's parameter type converts them.
+        given = doc.data.get("rules", {}).get("parameters", {})
+        parameters = {rule: dict(values) for rule, values in given.items()}
     locations = {
         (rule, name): doc.at(("rules", "parameters", rule, name))
         for rule, values in parameters.items()
@@ -303,8 +306,14 @@ def load_config(path: Path) -> Config:
     if sound("waivers") or all(len(where) > 1 for where in bad if where[:1] == ("waivers",)):
         refused = {w[1] for w in bad if w[:1] == ("waivers",) and isinstance(w[1], int)}
         waivers = attempt(None, partial(parse_waivers, doc, ("waivers",), refused), waivers)
+    named = data.get("waiver_files", []) if files else []
     for file in files:
+        before = len(errors)
         waivers += attempt(None, partial(load_waiver_file, file), waivers[:0])
+        for error in errors[before:]:  # a file not found: said at the line that names it
+            if error.location is None:
+                index = next((i for i, n in enumerate(named) if base / n == file), 0)
+                error.location = doc.at(("waiver_files", index))
     raise_all(_once(errors))
     return Config(
         path=path,

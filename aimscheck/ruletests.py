@@ -75,9 +75,22 @@ class CaseResult:
         return not self.diff and not self.error
 
 
+class _Unreadable(yaml.constructor.ConstructorError):
+    """A value whose explicit tag does not fit it (`!!int abc`), at its line."""
+
+
 class _Loader(BoundedLoader):
     """The safe loader (numbers bounded), but an impossible date (2026-02-30) stays text:
-    reported, not raised."""
+    reported, not raised; a value its explicit tag does not fit is an error at its line."""
+
+    def construct_object(self, node: Node, deep: bool = False) -> Any:
+        try:
+            return super().construct_object(node, deep)
+        except (ValueError, TypeError, LookupError, AttributeError, OverflowError):
+            tag = str(node.tag).replace("tag:yaml.org,2002:", "!!")
+            shown = str(node.value)[:40] if isinstance(node.value, str) else "this value"
+            problem = f"{shown!r} cannot be read as {tag}: write the value without a tag"
+            raise _Unreadable(None, None, problem, node.start_mark) from None
 
 
 def _timestamp(loader: Any, node: Any) -> object:
@@ -119,6 +132,8 @@ class _File:
             if libyaml_too_deep(exc):
                 hint = how_to_raise("max_depth")
                 raise RuleTestError(too_deep("test file"), where, hint=hint) from None
+            if isinstance(exc, _Unreadable):
+                raise RuleTestError(str(exc.problem), where) from None
             raise RuleTestError(f"not valid YAML: {exc.problem}", where) from None
         finally:
             loader.dispose()

@@ -33,7 +33,9 @@ WAIVABLE = (Outcome.NONCONFORMITY, Outcome.MISSING_EVIDENCE, Outcome.OBSERVATION
 def parse_waivers(doc: YamlDocument, at: Path_, skip: Collection[int] = ()) -> tuple[Waiver, ...]:
     """The waivers of the (already validated) list at `at` in `doc`, each with its location;
     the entries at the indexes `skip` are left out (the schema refused them)."""
-    entries: Any = doc.data
+    from aimscheck.config import as_json
+
+    entries: Any = as_json(doc.data)  # as the schema checked it: dates as text
     for key in at:
         entries = entries.get(key, []) if isinstance(entries, dict) else []
     waivers: list[Waiver] = []

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -193,11 +194,15 @@ class _NodeReader:
             self.open.discard(id(node))
             return out
         try:
-            return self.loader.construct_object(node, deep=True)
+            value = self.loader.construct_object(node, deep=True)
+            # Settings are text, numbers, true/false and dates: `!!binary`, `!!set` are not.
+            if isinstance(value, str | int | float | dt.date) or value is None:
+                return value
+            self.errors.append(_unreadable(node, self.location(node)))
         except yaml.MarkedYAMLError as exc:  # a number too long, .inf: its own message
             hint = getattr(exc, "hint", "")
             self.errors.append(UsageError(str(exc.problem), self.location(node), hint=hint))
-        except (ValueError, TypeError, AttributeError, OverflowError, yaml.YAMLError):
+        except (ValueError, TypeError, LookupError, AttributeError, OverflowError, yaml.YAMLError):
             # An impossible date (2027-02-30) raises out of PyYAML's constructor: it stays
             # text, as if quoted, for the setting that wants a date to refuse at its line.
             if node.tag != "tag:yaml.org,2002:timestamp":
