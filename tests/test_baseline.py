@@ -9,6 +9,7 @@ from typing import Any
 
 import pytest
 from reportdata import AUDIT, IMPACT, RESULTS, RISK, SUPPLIERS, make_report
+from reportschema import assert_valid_report
 
 from aimscheck.baseline import BaselineCounts, compare, load_baseline
 from aimscheck.errors import UsageError
@@ -18,7 +19,9 @@ from aimscheck.results import Baseline, Outcome, Report, Result, Subject
 
 def saved(tmp_path: Path, report: Report | None = None) -> Path:
     path = tmp_path / "previous.json"
-    path.write_text(render(report or make_report()), encoding="utf-8")
+    text = render(report or make_report())
+    assert_valid_report(text)
+    path.write_text(text, encoding="utf-8")
     return path
 
 

@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 import random
+from pathlib import Path
 from typing import Any
 
+import jsonschema
 import pytest
 from reportdata import (
     AUDIT,
@@ -16,13 +19,15 @@ from reportdata import (
     VERIFICATION,
     make_report,
 )
+from reportschema import assert_valid_report, problems, shipped
 
 from aimscheck.export.contract import VocabularyExtension
 from aimscheck.reporters.json import FORMAT, render, to_dict
 from aimscheck.reporters.readiness import assess
-from aimscheck.results import Outcome, Result, RuleInfo, Severity, Subject
+from aimscheck.results import Outcome, Report, Result, RuleInfo, Severity, Subject
 from aimscheck.source import Location
 
+ROOT = Path(__file__).parent.parent
 RESULT_KEYS = [
     "rule",
     "title",
@@ -269,3 +274,114 @@ def test_systemic_failures_are_in_the_readiness_summary() -> None:
     off: Any = to_dict(make_report(rules=(rule,), results=minors, systemic_after=None))
     assert off["summary"]["verdict"] == "ready for stage 1"
     assert off["summary"]["readiness"]["systemic"] == []
+
+
+# --- The report schema (aimscheck/schemas/report.schema.json) ---------------------------------
+
+
+def test_the_schema_ships_with_the_package_and_knows_every_outcome_and_grade() -> None:
+    schema = shipped()
+    jsonschema.Draft202012Validator.check_schema(schema)
+    assert schema["properties"]["format"]["enum"] == ["aimscheck-report/1", FORMAT]
+    defs = schema["$defs"]
+    assert defs["outcome"]["enum"] == [o.value for o in Outcome]
+    assert defs["severity"]["enum"] == [s.value for s in Severity]
+    assert defs["report2"]["required"] == list(to_dict(make_report()))
+
+
+def variants() -> dict[str, Report]:
+    from test_reporters_sarif import rich_report
+
+    minor = RuleInfo("AIMS-7.5.3-01", "t", Severity.MINOR, "monitoring", ("7.5.3",), ())
+    minors = tuple(
+        Result(minor, Outcome.NONCONFORMITY, Subject("documents", f"D-{i}")) for i in range(5)
+    )
+    added = VocabularyExtension(("datasets", "kind"), ("lidar",), "our sensors", Location("c", 3))
+    return {
+        "sample": make_report(),
+        "waivers, baseline and re-grading": rich_report(),
+        "empty": make_report(rules=(), results=()),
+        "fail-on never": make_report(fail_on=None),
+        "systemic": make_report(rules=(minor,), results=minors),
+        "systemic never": make_report(rules=(minor,), results=minors, systemic_after=None),
+        "vocabulary": make_report(vocabulary=(added,)),
+    }
+
+
+@pytest.mark.parametrize("name", list(variants()))
+def test_every_kind_of_report_matches_the_schema(name: str) -> None:
+    assert_valid_report(render(variants()[name]))
+
+
+def test_a_real_report_with_its_evidence_inventory_matches_the_schema() -> None:
+    from aimscheck.check import CheckOptions, run_check
+
+    report = run_check(CheckOptions(ROOT / "fixtures" / "gaps", as_of=dt.date(2026, 11, 20)))
+    data = to_dict(report)
+    assert data["evidence_inventory"] and data["results"]
+    assert_valid_report(data)
+
+
+GOLDENS = sorted((ROOT / "tests" / "fixture_reports").glob("*.json"))
+
+
+@pytest.mark.parametrize("path", GOLDENS, ids=[p.stem for p in GOLDENS])
+def test_the_fixture_goldens_match_the_schema(path: Path) -> None:
+    golden = json.loads(path.read_text("utf-8"))
+    # The goldens leave out what changes with every release (regen.py): put it back.
+    assert "tool" not in golden and "pack" not in golden
+    tool = {"name": "aimscheck", "version": "0.1.0"}
+    assert_valid_report({**golden, "tool": tool, "pack": {"version": "iso42001-0.1.0"}})
+
+
+def format_1(report: dict[str, Any]) -> dict[str, Any]:
+    """A format-2 report as format 1 wrote it: observations were nonconformities, no failures,
+    no systemic failures in readiness."""
+    old = json.loads(json.dumps(report))
+    old["format"] = "aimscheck-report/1"
+    for counts in [old["summary"]["counts"], *(rule["counts"] for rule in old["rules"])]:
+        counts["nonconformity"] += counts.pop("observation")
+    for result in old["results"]:
+        del result["failures"]
+        if result["outcome"] == "observation":
+            result["outcome"] = "nonconformity"
+    del old["summary"]["readiness"]["systemic"], old["summary"]["readiness"]["systemic_after"]
+    return old
+
+
+def test_a_report_of_format_1_matches_its_own_part_of_the_schema(tmp_path: Path) -> None:
+    from aimscheck.baseline import load_baseline
+
+    old = format_1(to_dict(make_report()))
+    assert_valid_report(old)
+    path = tmp_path / "old.json"
+    path.write_text(json.dumps(old), encoding="utf-8")
+    assert ("AIMS-7.2-01", "people/P-3") in load_baseline(path).keys  # still read as a baseline
+    old["results"][0]["outcome"] = "observation"  # no such outcome in format 1
+    assert problems(old) == [
+        'results/0/outcome: "observation" is not one of "pass", "nonconformity" or 4 other '
+        "candidates"
+    ]
+
+
+def test_the_schema_rejects_what_a_consumer_would_trip_over(doc: dict[str, Any]) -> None:
+    broken = json.loads(json.dumps(doc))
+    del broken["results"][0]["failures"]
+    broken["summary"]["verdict"] = "ready"
+    broken["as_of"] = "2026-02-30"
+    assert sorted(problems(broken)) == [
+        'as_of: "2026-02-30" is not a "date"',
+        'results/0: "failures" is a required property',
+        'summary/verdict: "ready" is not one of "ready for stage 1", "not ready for stage 1" '
+        'or "not assessable"',
+    ]
+
+
+def test_fields_added_later_are_allowed_by_the_shipped_schema_not_by_the_tests(
+    doc: dict[str, Any],
+) -> None:
+    added = {**doc, "results": [{**doc["results"][0], "confidence": "high"}, *doc["results"][1:]]}
+    assert not list(jsonschema.Draft202012Validator(shipped()).iter_errors(added))
+    assert problems(added) == [
+        "results/0: Additional properties are not allowed ('confidence' was unexpected)"
+    ]

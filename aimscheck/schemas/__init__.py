@@ -1,1 +1,1 @@
-"""Packaged JSON Schemas: the AIMS export contract (aims-export.schema.json)."""
+"""Packaged JSON Schemas: the AIMS export contract, the configuration and the JSON report."""
