@@ -462,3 +462,25 @@ def test_a_test_file_that_is_a_named_pipe_is_refused(tmp_path: Path) -> None:
         f"aimscheck: error:\n{folder / 'org.tests.yaml'}:1: the test file is not a regular file "
         "(a device, pipe or socket)\n  hint: give a plain file\n"
     )
+
+
+def test_default_pack_findings_of_rules_with_several_requirements_name_them() -> None:
+    """A rule with several require/evidence lines can fail a case for the wrong reason: its
+    cases say which requirement failed, so that each proves its own."""
+    from aimscheck.resources import default_pack
+    from aimscheck.ruletests import find_test_files
+    from aimscheck.testexpect import requirements
+
+    pack = default_pack()
+    ruleset = compile_files([pack])
+    several = {r.info.id for r in ruleset.rules if len(requirements(r)) > 1}
+    vague = [
+        f"{case.file.name}:{case.line} {case.id} {subject}"
+        for path in find_test_files([pack])
+        for case in load_cases(path)
+        if case.rule in several
+        for subject, outcome in case.expect.items()
+        if outcome in ("nonconformity", "missing_evidence", "observation")
+        and (subject not in case.details or case.details[subject].failed is None)
+    ]
+    assert vague == []
