@@ -99,6 +99,27 @@ class BaselineCounts:
         return f"{self.known} known {noun}, {self.new} new, {self.fixed} fixed"
 
 
+def fixed(report: Report) -> list[tuple[str, str]]:
+    """The baseline's findings that no longer occur, sorted (rule id, subject).
+
+    Only for a rule this run evaluated: a rule that is disabled, removed or could not be
+    evaluated (an error) fixed nothing, it looked at nothing. A finding now waived is still
+    there, so it is not fixed either.
+    """
+    baseline = report.baseline
+    if baseline is None:
+        return []
+    ran = {rule.id for rule in report.rules} | {r.rule.id for r in report.results}
+    present: set[tuple[str, str]] = set()
+    for result in report.results:
+        outcome = result.outcome
+        if outcome is Outcome.ERROR:
+            ran.discard(result.rule.id)
+        elif outcome._value_ in _FINDINGS or outcome is Outcome.WAIVED:
+            present.add(result.key())
+    return sorted(key for key in baseline.keys - present if key[0] in ran)
+
+
 def compare(report: Report) -> BaselineCounts | None:
     """The report against its baseline; None when the run had none."""
     baseline = report.baseline
@@ -106,8 +127,4 @@ def compare(report: Report) -> BaselineCounts | None:
         return None
     findings = [r for r in report.results if r.outcome.value in _FINDINGS]
     known = sum(1 for r in findings if baseline.holds(r))
-    # A finding now waived is still there: it was not fixed.
-    present = {r.key() for r in findings} | {
-        r.key() for r in report.results if r.outcome is Outcome.WAIVED
-    }
-    return BaselineCounts(known, len(findings) - known, len(baseline.keys - present))
+    return BaselineCounts(known, len(findings) - known, len(fixed(report)))

@@ -11,7 +11,7 @@ import pytest
 from reportdata import AUDIT, IMPACT, RESULTS, RISK, SUPPLIERS, make_report
 from reportschema import assert_valid_report
 
-from aimscheck.baseline import BaselineCounts, compare, load_baseline
+from aimscheck.baseline import BaselineCounts, compare, fixed, load_baseline
 from aimscheck.errors import UsageError
 from aimscheck.reporters.json import render
 from aimscheck.results import Baseline, Outcome, Report, Result, Subject
@@ -67,13 +67,13 @@ def test_matched_by_rule_and_subject_not_by_message(tmp_path: Path) -> None:
 
 def test_fixed_findings_are_counted(tmp_path: Path) -> None:
     baseline = load_baseline(saved(tmp_path))
-    fixed = tuple(
+    passing = tuple(
         dataclasses.replace(r, outcome=Outcome.PASS, message="")
         if r.rule is IMPACT and r.outcome.is_finding
         else r
         for r in RESULTS
     )
-    assert compare(with_baseline(baseline, fixed)) == BaselineCounts(known=4, new=0, fixed=2)
+    assert compare(with_baseline(baseline, passing)) == BaselineCounts(known=4, new=0, fixed=2)
     assert compare(make_report()) is None
 
 
@@ -86,6 +86,35 @@ def test_a_finding_waived_since_is_not_fixed(tmp_path: Path) -> None:
         for r in RESULTS
     )
     assert compare(with_baseline(baseline, waived)) == BaselineCounts(known=5, new=0, fixed=0)
+
+
+def test_a_rule_not_evaluated_fixed_nothing(tmp_path: Path) -> None:
+    baseline = load_baseline(saved(tmp_path))
+    assert fixed(with_baseline(baseline)) == []
+    # The rule could not be evaluated this time: its findings are unknown, not fixed.
+    error = Result(IMPACT, Outcome.ERROR, None, None, "cannot compare date with text")
+    broken = (*(r for r in RESULTS if r.rule is not IMPACT), error)
+    report = with_baseline(baseline, broken)
+    assert fixed(report) == []
+    assert compare(report) == BaselineCounts(known=4, new=0, fixed=0)
+    # The rule was disabled or removed: it looked at nothing, so it fixed nothing.
+    gone = make_report(
+        rules=tuple(r for r in make_report().rules if r is not IMPACT),
+        results=tuple(r for r in RESULTS if r.rule is not IMPACT),
+        baseline=baseline,
+    )
+    assert fixed(gone) == []
+    # Evaluated, and the findings are gone: fixed, sorted by rule and subject.
+    passing = tuple(
+        dataclasses.replace(r, outcome=Outcome.PASS, message="")
+        if r.rule is IMPACT and r.outcome.is_finding
+        else r
+        for r in RESULTS
+    )
+    assert fixed(with_baseline(baseline, passing)) == [
+        (IMPACT.id, "ai_systems/credit-scoring"),
+        (IMPACT.id, "ai_systems/fraud-detection"),
+    ]
 
 
 def test_counts_read_as_a_sentence() -> None:

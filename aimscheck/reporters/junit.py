@@ -8,6 +8,7 @@ from itertools import groupby
 
 from junit_xml import TestCase, TestSuite
 
+from aimscheck.baseline import fixed
 from aimscheck.reporters.readiness import group_label, group_sort_key
 from aimscheck.results import Outcome, Report, Result, RuleInfo
 
@@ -235,18 +236,13 @@ def _rule_cases(
     return cases
 
 
-def _fixed(report: Report, by_rule: dict[str, list[Result]]) -> dict[str, list[str]]:
-    """Per rule, the subjects of the baseline's findings that are not findings (nor waived,
-    not applicable or errors) any more: each has a testcase of its own that passes."""
-    baseline = report.baseline
-    if baseline is None:
-        return {}
-    still = {
-        r.key() for results in by_rule.values() for r in results if r.outcome is not Outcome.PASS
-    }
+def _fixed(report: Report) -> dict[str, list[str]]:
+    """Per rule, the subjects of the baseline's findings fixed since (baseline.fixed) that have
+    no case of their own yet: each gets one, and it passes."""
     out: dict[str, list[str]] = {}
-    for rule_id, subject in sorted(baseline.keys - still):
-        if rule_id in by_rule:  # a rule no longer run (removed, disabled) has no cases at all
+    has_case = {r.key() for r in report.results if r.outcome is not Outcome.PASS}
+    for rule_id, subject in fixed(report):
+        if (rule_id, subject) not in has_case:  # a not-applicable result keeps its skipped case
             out.setdefault(rule_id, []).append(subject)
     return out
 
@@ -284,12 +280,14 @@ def _suites(report: Report) -> tuple[list[TestSuite], list[str | None]]:
     suites: list[TestSuite] = []
     all_cases: list[tuple[TestCase, str | None]] = []
     gating = {id(r) for r in report.failing()}
-    fixed = _fixed(report, by_rule)
+    fixed_now = _fixed(report)
     for group, members in groupby(ordered, key=lambda r: r.group):
         cases = [
             case
             for rule in members
-            for case in _rule_cases(rule, by_rule[rule.id], report, gating, fixed.get(rule.id, []))
+            for case in _rule_cases(
+                rule, by_rule[rule.id], report, gating, fixed_now.get(rule.id, [])
+            )
         ]
         all_cases += cases
         suites.append(
