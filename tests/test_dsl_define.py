@@ -108,3 +108,13 @@ def test_the_builtin_packs_definitions_are_its_own(tmp_path: Path) -> None:
     (tmp_path / "rules.aims").write_text(RULE.format(n=1, where="active_in_scope(sys)"))
     _, found = compile_collect([*builtin, tmp_path], builtin_count=len(builtin))
     assert [e.message for e in found] == ["unknown function 'active_in_scope'"]
+
+
+def test_a_definition_a_syntax_error_cut_is_not_blamed_again_at_its_uses(tmp_path: Path) -> None:
+    found = errors(
+        tmp_path,
+        "define active(sys) = sys.in_scope andd sys.id is set\n",
+        "active(sys)",
+        "not active(sys)",
+    )
+    assert found == ["defs.aims:1:35: unknown keyword 'andd'"]

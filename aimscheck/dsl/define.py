@@ -44,6 +44,9 @@ class Definitions:
     # name → its body with the definitions it uses substituted, spans naming its file
     bodies: dict[str, n.Expr] = field(default_factory=dict)
     errors: list[AimscheckError] = field(default_factory=list)
+    # Definitions a syntax error cut from their file (reported there): a use of one is no
+    # second mistake.
+    lost: frozenset[str] = frozenset()
 
     def error(self, path: str, text: str, span: Span, message: str, hint: str = "") -> None:
         location = Location(path, span.line, span.column)
@@ -52,13 +55,13 @@ class Definitions:
         self.errors.append(RuleSemanticError(message, location, span_snippet(text, span), hint))
 
 
-def collect(files: list[n.RuleFile]) -> Definitions:
+def collect(files: list[n.RuleFile], lost: frozenset[str] = frozenset()) -> Definitions:
     """Every definition of `files`, checked: its name, parameters and the names its body reads.
 
     A definition given twice is one error naming both places; a body that uses itself
     (directly or through another definition) is reported at the call that closes the circle.
     """
-    defs = Definitions()
+    defs = Definitions(lost=lost)
     for rf in files:
         for d in rf.definitions:
             _declare(defs, rf, d)
@@ -210,6 +213,8 @@ class _Expander:
 
     def name(self, e: n.Name, bound: set[str]) -> n.Expr:
         d = self.defs.table.get(e.name)
+        if e.name in self.defs.lost and e.name not in bound:
+            return n.Name(POISON, span=e.span)
         if e.name in bound or d is None:
             return e
         if d.node.params:
@@ -226,6 +231,8 @@ class _Expander:
         if d is None:
             if e.func in _CALLS or e.func.startswith("__"):
                 return e
+            if e.func in self.defs.lost:
+                return n.Name(POISON, span=e.span)
             return self.fail(
                 e.span,
                 f"unknown function '{e.func}'",

@@ -33,6 +33,7 @@ __all__ = ["ENTRY_KEYWORDS", "Damage", "Parsed", "parse_partial", "parse_recover
 _OPAQUE = re.compile(r'"""[\s\S]*?"""|"[^"\\\n]*(?:\\.[^"\\\n]*)*"|#[^\n]*')
 _ITEM_LINE = re.compile(r"^[ \t]*(?:" + "|".join(ITEM_KEYWORDS) + r")\b", re.MULTILINE)
 _ENTRY_LINE = re.compile(r"^[ \t]*(?:(?:" + "|".join(ENTRY_KEYWORDS) + r")\b|\})", re.MULTILINE)
+_DEFINED = re.compile(r"define\s+([A-Za-z_]\w*)")
 _BINDS = re.compile(r"\b(?:let|param|for)\s+([A-Za-z_]\w*)")
 _COMMENTS: list[Token] = []  # filled by the layout parser's lexer callback, one parse at a time
 # Syntax errors reported per file: past them a file is not worth reading further (each error
@@ -130,6 +131,8 @@ class Damage:
     first_line: int
     last_line: int
     names: frozenset[str] | None  # None: the lost text bound names we cannot tell
+    # The shared definition blanked whole (`define NAME…`): its uses are not blamed again.
+    definition: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -367,7 +370,7 @@ class _Parse:
         return text[:begin] + _blank(text[begin:end]) + text[end:]
 
     def blank_item(self, text: str, failure: Failure) -> str | None:
-        """Blank the whole rule (or field declaration) the error is in."""
+        """Blank the whole rule (field declaration, definition) the error is in."""
         tok, stack = failure.token, failure.stack
         tok_at = _offset(text, tok.line, tok.column) if tok.kind != "$END" else len(text)
         opener = next((t for t in reversed(stack) if t.kind in ITEM_KEYWORDS), None)
@@ -381,6 +384,11 @@ class _Parse:
             end = following.start() if following else len(text)
         if end <= begin:
             return None
+        defined = _DEFINED.match(text, begin) if opener and opener.kind == "define" else None
+        if defined is not None:
+            first, last = text.count("\n", 0, begin) + 1, text.count("\n", 0, end) + 1
+            name = defined.group(1)
+            self.damage.append(Damage(first, last, frozenset({name}), definition=name))
         return text[:begin] + _blank(text[begin:end]) + text[end:]
 
 

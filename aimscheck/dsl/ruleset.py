@@ -463,7 +463,9 @@ def _damage_of(rf: n.RuleFile, damage: tuple[Damage, ...]) -> dict[int, tuple[Da
     """The recovery damage inside each rule (by position in the file), rules in text order."""
     starts = [r.span.line for r in rf.rules] + [1 << 30]
     return {
-        i: tuple(d for d in damage if starts[i] <= d.first_line < starts[i + 1])
+        i: tuple(
+            d for d in damage if starts[i] <= d.first_line < starts[i + 1] and d.definition is None
+        )
         for i in range(len(rf.rules))
     }
 
@@ -527,8 +529,8 @@ def _collect(
     declared = declare([rf for rf, _ in parsed], root, errors)
     # The built-in pack's definitions serve its own rules; the custom packs share theirs.
     scopes = (
-        collect([rf for rf, _ in parsed[:builtin_count]]),
-        collect([rf for rf, _ in parsed[builtin_count:]]),
+        collect([rf for rf, _ in parsed[:builtin_count]], _lost(parsed[:builtin_count])),
+        collect([rf for rf, _ in parsed[builtin_count:]], _lost(parsed[builtin_count:])),
     )
     compiled: dict[str, tuple[CompiledRule, bool]] = {}
     seen: dict[str, tuple[Location, bool]] = {}  # rule id → where it is first written, built in
@@ -578,6 +580,11 @@ def _collect(
         builtin_definitions=scopes[0].table,
     )
     return ruleset, errors
+
+
+def _lost(parsed: list[tuple[n.RuleFile, tuple[Damage, ...]]]) -> frozenset[str]:
+    """The definitions a syntax error cut (and reported): their uses are not blamed again."""
+    return frozenset(d.definition for _, damage in parsed for d in damage if d.definition)
 
 
 def _once(errors: list[AimscheckError]) -> list[AimscheckError]:
