@@ -88,3 +88,4 @@ def test_markdown_and_html_show_each_framework(tmp_path: Path) -> None:
     html = page.read_text(encoding="utf-8")
     assert '<section class="card" id="frameworks"><h2>Framework readiness</h2>' in html
     assert '<tr data-status="shown"><td><code>GOVERN 2.1</code>' in html
+    assert '<a href="#frameworks">Frameworks</a>' in html

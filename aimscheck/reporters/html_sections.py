@@ -26,6 +26,8 @@ def _where(file: str, line: int | None) -> str:
 
 def toc(report: Report) -> str:
     links = [("readiness", "Readiness"), ("gaps", "Findings")]
+    if report.frameworks:
+        links.insert(1, ("frameworks", "Frameworks"))
     if report.waivers:
         links.append(("waivers", "Waivers"))
     if report.adjustments:
