@@ -100,34 +100,31 @@ def extensions(ruleset: RuleSet, config: Config | None) -> Extensions:
 
 def _configured_ruleset(options: CheckOptions) -> RuleSet:
     """The rules with the configuration's packs and parameters; its errors at its lines."""
+    from aimscheck.config import rule_problems
+
     config = options.config
     if config is None:
         return load_ruleset(options.rules, options.default_rules, options.params)
     params = {rule: dict(values) for rule, values in config.parameters.items()}
     for rule, values in options.params.items():
         params.setdefault(rule, {}).update(values)
+    packs = [*config.packs, *options.rules]
     try:
         ruleset = load_ruleset(
-            [*config.packs, *options.rules],
-            options.default_rules and config.default_pack,
-            params,
-            config.vocabulary,
+            packs, options.default_rules and config.default_pack, params, config.vocabulary
         )
     except UsageError as exc:
-        # The rule compiler names the rule and parameter; point at the configuration line.
-        for (rule, name), where in config.parameter_locations.items():
-            if f"parameter {name} of rule {rule}" in exc.message or (
-                f"rule {rule} has no parameter '{name}'" in exc.message
-            ):
-                raise UsageError(exc.message, where, hint=exc.hint) from None
+        if not config.parameters:
+            raise
+        # A value the rules refuse: every mistake of the configuration's rule settings is told
+        # at once, at its line, read against the rules without the file's values (this path
+        # only: the rules are compiled twice only when the configuration is wrong).
+        bare = load_ruleset(
+            packs, options.default_rules and config.default_pack, options.params, config.vocabulary
+        )
+        raise_all(rule_problems(config, bare, types=True) or [exc])
         raise
-    known = {r.info.id for r in ruleset.rules}
-    errors: list[AimscheckError] = [
-        _unknown_rule(rule, known, where, "rules.parameters")
-        for (rule, _), where in config.parameter_locations.items()
-        if rule not in known
-    ]
-    raise_all(errors)
+    raise_all(rule_problems(config, ruleset))
     return ruleset
 
 

@@ -495,3 +495,51 @@ def _twice(entries: list[tuple[str, Location]], where: str) -> list[AimscheckErr
             errors.append(UsageError(message, location, hint="keep one entry per rule"))
         seen.setdefault(rule, location)
     return errors
+
+
+def rule_problems(config: Config, ruleset: Any, types: bool = False) -> list[AimscheckError]:
+    """What the file says of rules the loaded ones contradict, all at once, each at its line:
+    a rule id no loaded rule has (in `parameters`, `severity`, `disabled`), a parameter a rule
+    does not have, and (with `types`, against rules compiled without the file's values) a value
+    of the wrong type."""
+    from aimscheck.dsl.diagnose import suggest
+    from aimscheck.dsl.ruleset import param_value
+
+    known = {info.id for info in ruleset.infos}
+    errors: list[AimscheckError] = []
+
+    def unknown(rule: str, where: Location, setting: str) -> None:
+        close = difflib.get_close_matches(rule, sorted(known), n=1, cutoff=0.8)
+        errors.append(
+            UsageError(
+                f"{setting} names rule {rule}, which is not loaded",
+                where,
+                hint=f"did you mean {close[0]}?"
+                if close
+                else "check the rule id against the packs",
+            )
+        )
+
+    reported: set[str] = set()
+    for (rule, name), where in config.parameter_locations.items():
+        compiled = ruleset.get(rule)
+        if compiled is None:
+            if rule not in reported:
+                reported.add(rule)
+                unknown(rule, config.parameter_locations[(rule, name)], "rules.parameters")
+            continue
+        if name not in compiled.params:
+            hint = suggest(name, compiled.params)
+            errors.append(UsageError(f"rule {rule} has no parameter '{name}'", where, hint=hint))
+        elif types:
+            try:
+                param_value(compiled.params[name], config.parameters[rule][name], name, rule)
+            except AimscheckError as exc:
+                errors.append(UsageError(exc.message, where, hint=exc.hint))
+    for change in config.severity:
+        if change.rule not in known:
+            unknown(change.rule, change.location, "rules.severity")
+    for off in config.disabled:
+        if off.rule not in known:
+            unknown(off.rule, off.location, "rules.disabled")
+    return errors

@@ -471,3 +471,47 @@ def test_the_evidence_policy_is_the_packs_under_the_file_under_the_flag(
     config = load_config(write(tmp_path, "version: 1\n" + settings))
     found = config.evidence_policy(uri_counts_missing=flag)
     assert (found.require_sha256, found.uri_counts) == policy
+
+
+def test_every_rule_setting_the_loaded_rules_contradict_is_told_in_one_run(
+    tmp_path: Path,
+) -> None:
+    from click.testing import CliRunner
+
+    from aimscheck.cli import EXIT_ERROR, main
+
+    root = tmp_path / "repo"
+    root.mkdir()
+    (root / "aims.yaml").write_text("schema_version: '1'\norganization: {name: Org}\n")
+    write(
+        root,
+        """\
+        version: 1
+        rules:
+          parameters:
+            AIMS-A.5.2-01:
+              max_age: true
+              max_agee: 3 days
+            AIMS-9.3-1:
+              x: 1
+          severity:
+            - {rule: AIMS-4.1-5, severity: minor, reason: x}
+          disabled:
+            - {rule: AIMS-6.1.3-3, reason: x}
+        """,
+    )
+    result = CliRunner().invoke(main, ["check", str(root), "--as-of", "2026-11-20"])
+    assert result.exit_code == EXIT_ERROR
+    file = root / "aimscheck.yaml"
+    assert result.stderr.removeprefix("aimscheck: error:\n").splitlines() == [
+        f"{file}:5: parameter max_age of rule AIMS-A.5.2-01 takes a duration such as 90 days, "
+        "got True",
+        f"{file}:6: rule AIMS-A.5.2-01 has no parameter 'max_agee'",
+        "  hint: did you mean 'max_age'?",
+        f"{file}:8: rules.parameters names rule AIMS-9.3-1, which is not loaded",
+        "  hint: did you mean AIMS-9.3-01?",
+        f"{file}:10: rules.severity names rule AIMS-4.1-5, which is not loaded",
+        "  hint: did you mean AIMS-4.1-05?",
+        f"{file}:12: rules.disabled names rule AIMS-6.1.3-3, which is not loaded",
+        "  hint: did you mean AIMS-6.1.3-03?",
+    ]
