@@ -250,3 +250,42 @@ def test_every_failing_line_is_shown_with_the_line_to_fix(tmp_path: Path) -> Non
     assert steps.count("line to fix:") == 3
     assert "✓ require review.minutes_ref is set" in steps  # a line that holds is judged too
     assert "(every require and evidence line is judged: the finding lists these 3)" in out
+
+
+def test_a_shared_definition_is_shown_by_its_name_then_its_text(tmp_path: Path) -> None:
+    pack = tmp_path / "pack"
+    pack.mkdir()
+    (pack / "defs.aims").write_text(
+        "define assessed(s) = exists ia in impact_assessments\n"
+        '    where ia.ai_system_ref == s.id and ia.status == "approved"\n'
+        "      and ia.approved_at >= 2026-01-01\n"
+    )
+    (pack / "rules.aims").write_text(
+        RULES.split("rule ")[0]
+        + """rule "ORG-DEF-01" {
+  title    "In-scope systems were assessed this year"
+  clause   "6.1.4"
+  severity minor
+  phase    risk_assessment
+  for ia in ai_systems where ia.in_scope
+  require assessed(ia)
+  because "AI system {ia.id} was not assessed this year"
+}
+"""
+    )
+    group = click.Group()
+    group.add_command(explain.command)
+    root = export(tmp_path)
+    args = ["--no-default-rules", "--rules", str(pack), "--as-of", "2026-11-20"]
+    result = CliRunner().invoke(group, ["explain", "ORG-DEF-01", str(root), *args])
+    assert result.exit_code == EXIT_OK, result.output
+    lines = [line.strip() for line in result.output.splitlines()]
+    # the rule's `ia` is not the body's own `ia`: chatbot's assessment of 2026 counts
+    assert "pass              ai_systems/chatbot" in lines
+    assert "nonconformity     ai_systems/scoring" in lines
+    at = lines.index("✗ require assessed(ia)")
+    assert lines[at + 1 : at + 3] == [
+        "assessed(ia) = false",
+        "defined as exists ia in impact_assessments where ia.ai_system_ref == s.id and "
+        'ia.status == "approved…',
+    ]
