@@ -62,6 +62,15 @@ def test_the_fundamental_rights_assessment_follows_article_27(
     assert state(FRIA, facts(**changes)) == expected
 
 
+def test_registration_leaves_critical_infrastructure_to_national_registers() -> None:
+    register = Applies(("provider",), ("high_risk",), "eu_database_registration")
+    provider = facts(roles=("provider",))
+    assert state(register, dataclasses.replace(provider, annex_iii_point="5(b)")) == (APPLIES, "")
+    assert state(register, dataclasses.replace(provider, annex_iii_point="2")) == (OUTSIDE, "")
+    assert state(register, provider) == (NOT_STATED, "eu_ai_act.annex_iii_point")
+    assert state(register, dataclasses.replace(provider, basis="annex_i")) == (OUTSIDE, "")
+
+
 def test_roles_then_class_are_read_first_and_not_stated_is_not_no() -> None:
     assert state(FRIA, facts(roles=None)) == (NOT_STATED, "eu_ai_act.roles")
     assert state(FRIA, facts(roles=("provider",))) == (OUTSIDE, "")

@@ -108,6 +108,17 @@ def _annex_iii(system: SystemFacts) -> tuple[str, str]:
     return (APPLIES, "") if system.basis == "annex_iii" else (OUTSIDE, "")
 
 
+# Art. 49(1): providers register Annex III systems in the EU database, except those of point 2
+# (critical infrastructure), which Art. 49(5) sends to national registration.
+def _registration(system: SystemFacts) -> tuple[str, str]:
+    state, missing = _annex_iii(system)
+    if state != APPLIES:
+        return state, missing
+    if system.annex_iii_point is None:
+        return NOT_STATED, "eu_ai_act.annex_iii_point"
+    return (OUTSIDE, "") if system.annex_iii_point == "2" else (APPLIES, "")
+
+
 # Art. 27(1): deployers that are public bodies or provide a public service, for Annex III systems
 # other than point 2 (critical infrastructure); and every deployer of points 5(b) and 5(c).
 _FRIA_POINTS = ("5(b)", "5(c)")
@@ -150,6 +161,7 @@ def _model(*levels: str) -> Callable[[SystemFacts], tuple[str, str]]:
 # The conditions a crosswalk's `when` may name.
 CONDITIONS: dict[str, Callable[[SystemFacts], tuple[str, str]]] = {
     "annex_iii": _annex_iii,
+    "eu_database_registration": _registration,
     "fundamental_rights_assessment": _fundamental_rights,
     "interacts_with_people": _case("interacts_with_people"),
     "synthetic_content": _case("synthetic_content"),
