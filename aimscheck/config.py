@@ -504,6 +504,7 @@ def rule_problems(config: Config, ruleset: Any, types: bool = False) -> list[Aim
     of the wrong type."""
     from aimscheck.dsl.diagnose import suggest
     from aimscheck.dsl.ruleset import param_value
+    from aimscheck.dsl.written import check_param_words
 
     known = {info.id for info in ruleset.infos}
     errors: list[AimscheckError] = []
@@ -534,6 +535,8 @@ def rule_problems(config: Config, ruleset: Any, types: bool = False) -> list[Aim
         elif types:
             try:
                 param_value(compiled.params[name], config.parameters[rule][name], name, rule)
+                words = compiled.param_words.get(name, ())
+                check_param_words(rule, name, config.parameters[rule][name], words)
             except AimscheckError as exc:
                 errors.append(UsageError(exc.message, where, hint=exc.hint))
     for change in config.severity:

@@ -14,6 +14,7 @@ from aimscheck.errors import AimscheckError, ErrorGroup
 from aimscheck.source import Location, Span, span_snippet
 
 if TYPE_CHECKING:
+    from aimscheck.export.contract import VocabularyExtension
     from aimscheck.ruletests import Case
 
 # Warning codes and what each one is about (the lint reference in docs/language.md).
@@ -263,6 +264,7 @@ def lint(
     builtin: Sequence[Path] = (),
     texts: Mapping[Path, str] | None = None,
     load: Callable[[Path], list[Case]] | None = None,
+    vocabulary: tuple[VocabularyExtension, ...] = (),
 ) -> LintReport:
     """Lint the rule files at `paths`; `builtin` files are loaded beside them (for `overrides`
     and duplicate ids) but only the given files are warned about.
@@ -275,7 +277,9 @@ def lint(
     own = rule_files(paths)
     mine = {p.resolve() for p in own}
     pack = [p for p in builtin if p.resolve() not in mine]
-    ruleset, errors = compile_collect([*pack, *own], builtin_count=len(pack), texts=texts)
+    ruleset, errors = compile_collect(
+        [*pack, *own], builtin_count=len(pack), vocabulary=vocabulary, texts=texts
+    )
     problems = [p for e in errors for p in _from_error(e)]
     known = {r.info.id for r in ruleset.rules}
     tested, test_problems = _tested_rules(own, paths, known, load)

@@ -12,7 +12,12 @@ from aimscheck.cli import EXIT_ERROR, EXIT_OK, main
 from aimscheck.commands import lint as lint_command
 
 
-def lint(tmp_path: Path, lines: str, head: str = "for ia in impact_assessments") -> tuple[int, str]:
+def lint(
+    tmp_path: Path,
+    lines: str,
+    head: str = "for ia in impact_assessments",
+    config: Path | None = None,
+) -> tuple[int, str]:
     """`aimscheck lint --no-default-rules` on one rule whose body is `lines` (from line 8)."""
     (tmp_path / "org.aims").write_text(
         'rule "ORG-6.1.4-01" {\n  title "t"\n  clause "6.1.4"\n  severity minor\n'
@@ -21,7 +26,14 @@ def lint(tmp_path: Path, lines: str, head: str = "for ia in impact_assessments")
     group = click.Group()
     group.add_command(lint_command.command)
     result = CliRunner().invoke(
-        group, ["lint", "--no-default-rules", str(tmp_path / "org.aims")], catch_exceptions=False
+        group,
+        [
+            "lint",
+            "--no-default-rules",
+            *(["--config", str(config)] if config else []),
+            str(tmp_path / "org.aims"),
+        ],
+        catch_exceptions=False,
     )
     return result.exit_code, result.output.replace(str(tmp_path) + "/", "")
 
@@ -167,3 +179,19 @@ def test_a_configured_parameter_outside_the_vocabulary_it_is_compared_with_is_an
         "vocabulary, which has no 'aproved'",
         "  hint: did you mean 'approved'?",
     ]
+
+
+def test_lint_accepts_the_words_a_configuration_adds_to_a_vocabulary(tmp_path: Path) -> None:
+    (tmp_path / "aimscheck.yaml").write_text(
+        "vocabulary:\n  impact_assessments.status:\n    values: [verified]\n"
+        "    reason: Our policy POL-3 has a verification step\n"
+    )
+    body = '  require ia.status in ["approved", "verified"] because "x"'
+    code, out = lint(tmp_path, body)
+    assert code == EXIT_ERROR
+    assert errors(out) == [
+        "org.aims:8:37: 'verified' is not one of the values this field takes "
+        "| use one of: draft, approved, superseded",
+    ]
+    code, out = lint(tmp_path, body, config=tmp_path / "aimscheck.yaml")
+    assert (code, errors(out)) == (EXIT_OK, [])

@@ -10,9 +10,10 @@ from typing import TYPE_CHECKING
 
 import click
 
-from aimscheck.cli import EXIT_ERROR, EXIT_FINDINGS, EXIT_OK, guarded
+from aimscheck.cli import EXIT_ERROR, EXIT_FINDINGS, EXIT_OK, config_option, guarded
 
 if TYPE_CHECKING:
+    from aimscheck.export.contract import VocabularyExtension
     from aimscheck.lint import Problem
 
 
@@ -32,8 +33,15 @@ if TYPE_CHECKING:
     help="How to print the problems.",
 )
 @click.option("--strict", is_flag=True, help="Exit 1 when there are warnings (and no error).")
+@config_option("A configuration whose vocabulary: extensions the rules may compare with.")
 @guarded
-def command(paths: tuple[Path, ...], no_default_rules: bool, fmt: str, strict: bool) -> None:
+def command(
+    paths: tuple[Path, ...],
+    no_default_rules: bool,
+    fmt: str,
+    strict: bool,
+    config_path: Path | None,
+) -> None:
     """Check rule files (.aims, or folders of them; default: the built-in pack) without running
     them: every syntax and meaning error of every file, each with file:line:col, the line, a
     caret and how to fix it; warnings for rules without tests or 'because' messages and for
@@ -44,7 +52,12 @@ def command(paths: tuple[Path, ...], no_default_rules: bool, fmt: str, strict: b
 
     targets = list(paths) or [default_pack()]
     builtin = [] if no_default_rules else rule_files([default_pack()])
-    report = lint(targets, builtin)
+    vocabulary: tuple[VocabularyExtension, ...] = ()
+    if config_path is not None:  # words the organisation added to closed vocabularies
+        from aimscheck.config import load_config
+
+        vocabulary = load_config(config_path).vocabulary
+    report = lint(targets, builtin, vocabulary=vocabulary)
     if fmt == "json":
         from aimscheck.terminal import printable  # the rules' text shown, never acted on
 

@@ -17,6 +17,7 @@ from aimscheck.dsl.compiler import Env, ExprCompiler, Fn, suggest
 from aimscheck.dsl.declare import declare
 from aimscheck.dsl.define import POISON, Defined, Definitions, collect, expand_rule
 from aimscheck.dsl.diagnose import RESERVED
+from aimscheck.dsl.written import check_param_words
 from aimscheck.errors import AimscheckError, RuleSemanticError, UsageError, raise_all
 from aimscheck.export.contract import DeclaredField, VocabularyExtension
 from aimscheck.export.fields import FieldType, export_type, with_vocabulary
@@ -65,6 +66,8 @@ class CompiledRule:
     steps: tuple[Step, ...]
     params: Mapping[str, object] = field(default_factory=dict)
     unused: tuple[str, ...] = ()  # let and param names the rule never reads (lint warns)
+    # The closed vocabulary each parameter is compared with: what a configured value may be.
+    param_words: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
     # id(AST node) → (closure, names in scope), for `explain` and `codegen`.
     trace: Mapping[int, tuple[Fn, Env]] = field(default_factory=dict, repr=False)
     # id(quantifier node) → how it finds its items, for `codegen`.
@@ -396,7 +399,9 @@ class _FileCompiler:
                 text = self.source_text(as_written, comp) if message is None else ""
                 steps.append(Step("evidence", fn, message=message, source=text, node=stmt.expr))
         self.errors.extend(comp.errors)
-        comp.check_overrides(rule.id, self.overrides.get(rule.id, {}))
+        words = comp.param_words()
+        for name, value in self.overrides.get(rule.id, {}).items():
+            check_param_words(rule.id, name, value, words.get(name, ()))
         names = [x.name for x in lets] + [p.name for p in rule.params]
         unused = () if damage else tuple(name for name in names if name not in comp.used)
         if rule.severity is None or rule.severity.value not in SEVERITIES:
@@ -425,6 +430,7 @@ class _FileCompiler:
             section=collection in SECTIONS,
             steps=tuple(steps),
             params={k: v for k, (v, _) in comp.params.items()},
+            param_words=words,
             unused=unused,
             trace=comp.trace,
             plans=comp.plans,

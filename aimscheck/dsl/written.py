@@ -9,7 +9,6 @@ comparison or the arithmetic that shows it wrong.
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping
 from typing import Any
 
 from aimscheck.dsl import types as t
@@ -71,24 +70,17 @@ class WrittenTexts:
                 else f"use one of: {listed}",
             )
 
-    def check_overrides(self, rule_id: str, given: Mapping[str, object]) -> None:
-        """A UsageError for a configured parameter value outside the closed vocabulary the
-        rule compares the parameter with (`wanted: verifed` for `status == wanted`); called
-        once the rule's lines are compiled, so that every comparison is known."""
-        for name, value in given.items():
-            if name not in self.params:
-                continue
-            typ = self.params[name][1]
+    def param_words(self) -> dict[str, tuple[str, ...]]:
+        """For each parameter the rule compares with a closed vocabulary (`status == wanted`,
+        `status in wanted`), its words: what a configured value must be one of."""
+        found: dict[str, tuple[str, ...]] = {}
+        for name, (_, typ) in self.params.items():
             words = self.vocabularies.get(id(typ)) or self.vocabularies.get(
                 id(t.item_type(typ)), ()
             )
-            for word in value if isinstance(value, list) else [value]:
-                if words and isinstance(word, str) and word not in words:
-                    raise UsageError(
-                        f"parameter {name} of rule {rule_id} is compared with a closed "
-                        f"vocabulary, which has no '{word}'",
-                        hint=suggest(word, words) or f"use one of: {', '.join(words)}",
-                    )
+            if words:
+                found[name] = words
+        return found
 
     def quoted(self, other: FieldType, wanted: tuple[str, ...]) -> bool:
         """Report each written text of `other` that reads as one of `wanted` ("duration",
@@ -114,3 +106,15 @@ class WrittenTexts:
         return self.quoted(tb, wanted.get(t.category(ta), ())) or self.quoted(
             ta, wanted.get(t.category(tb), ())
         )
+
+
+def check_param_words(rule_id: str, name: str, value: object, words: tuple[str, ...]) -> None:
+    """A UsageError when a configured value of parameter `name` (a word, or a list of them)
+    is not in `words`, the closed vocabulary the rule compares the parameter with."""
+    for word in value if isinstance(value, list) else [value]:
+        if words and isinstance(word, str) and word not in words:
+            raise UsageError(
+                f"parameter {name} of rule {rule_id} is compared with a closed vocabulary, "
+                f"which has no '{word}'",
+                hint=suggest(word, words) or f"use one of: {', '.join(words)}",
+            )
