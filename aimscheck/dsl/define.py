@@ -3,13 +3,12 @@
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Iterator
 from dataclasses import dataclass, field
-from typing import Any
 
 from aimscheck.dsl import nodes as n
 from aimscheck.dsl.diagnose import RESERVED, suggest
 from aimscheck.dsl.sourcetext import DefSpan, expression_text, extent
+from aimscheck.dsl.substitute import Substitution, free_names, moved, rename_all, walk
 from aimscheck.errors import AimscheckError, RuleSemanticError
 from aimscheck.export.model import COLLECTIONS, SECTIONS
 from aimscheck.functions import FUNCTIONS
@@ -108,7 +107,7 @@ def expand_rule(defs: Definitions, rule: n.Rule, path: str, text: str) -> n.Rule
 
     The top node of each body put in the rule has a `DefSpan` whose `called` is the call as
     written (`active_system(sys)`), for `explain`."""
-    if not defs.table and not _calls_unknown(rule):
+    if not defs.table and not defs.lost and not _calls_unknown(rule):
         return rule
     ex = _Expander(defs, path, text)
     bound = {p.name for p in rule.params}
@@ -135,16 +134,19 @@ def expand_rule(defs: Definitions, rule: n.Rule, path: str, text: str) -> n.Rule
 
 def _calls_unknown(rule: n.Rule) -> bool:
     """Whether the rule calls a function that is neither built in nor defined."""
-    return any(isinstance(x, n.Call) and x.func not in _CALLS for x in _walk(rule))
+    return any(isinstance(x, n.Call) and x.func not in _CALLS for x in walk(rule))
 
 
 class _Expander:
     """Substitutes definitions into expressions written in one file."""
 
-    def __init__(self, defs: Definitions, path: str, text: str) -> None:
+    def __init__(
+        self, defs: Definitions, path: str, text: str, using: tuple[str, ...] = ()
+    ) -> None:
         self.defs = defs
         self.path = path
         self.text = text
+        self.using = using  # the definitions being expanded, outermost first
 
     def fail(self, span: Span, message: str, hint: str = "") -> n.Expr:
         path, text = (span.path, span.text) if isinstance(span, DefSpan) else (self.path, self.text)
@@ -158,14 +160,13 @@ class _Expander:
         if name in using:
             return None
         d = self.defs.table[name]
-        inner = _Expander(self.defs, d.path, d.text)
-        inner.using = (*using, name)
-        body = inner.expr(_moved(d.node.body, d), set(d.node.params or ()))
-        free = sorted(_free(body) - set(d.node.params or ()) - {POISON})
+        inner = _Expander(self.defs, d.path, d.text, (*using, name))
+        body = inner.expr(moved(d.node.body, d.path, d.text, name), set(d.node.params or ()))
+        free = sorted(free_names(body) - set(d.node.params or ()) - {POISON})
         for unknown in free:
             if unknown in COLLECTIONS or unknown in SECTIONS or unknown in _CONSTANTS:
                 continue
-            where = next(x.span for x in _walk(body) if isinstance(x, n.Name) and x.name == unknown)
+            where = next(x.span for x in walk(body) if isinstance(x, n.Name) and x.name == unknown)
             params = d.node.params or ()
             self.defs.error(
                 d.path,
@@ -176,11 +177,9 @@ class _Expander:
                 or f"add it as a parameter: define {name}({', '.join([*params, unknown])}) = …",
             )
         if free:  # reported once here, never again at each use
-            body = _rename_all(body, set(free) - {*COLLECTIONS, *SECTIONS, *_CONSTANTS})
+            body = rename_all(body, set(free) - {*COLLECTIONS, *SECTIONS, *_CONSTANTS}, POISON)
         self.defs.bodies[name] = body
         return body
-
-    using: tuple[str, ...] = ()
 
     def template(self, tmpl: n.Template | None, bound: set[str]) -> n.Template | None:
         if tmpl is None:
@@ -260,159 +259,12 @@ class _Expander:
                 "a definition cannot repeat itself: write the condition out",
             )
         values = dict(zip(d.node.params or (), args, strict=True))
-        result = _Substitution(values, self.path, self.text).expr(body, frozenset())
+        result = Substitution(values, self.path, self.text).expr(body, frozenset())
         if isinstance(result.span, DefSpan) and result.span.definition == name:
             # The body's top remembers the call it stands for, to be read as the call.
             call = dataclasses.replace(result.span, call=extent(e), called=_call_text(e, self.text))
             result = dataclasses.replace(result, span=call)
         return result
-
-
-class _Substitution:
-    """Puts arguments in place of parameters; a body's own variables are renamed when an
-    argument reads a name they would hide (`has_assessment(ia)` in a body with `exists ia`)."""
-
-    def __init__(self, values: dict[str, n.Expr], path: str, text: str) -> None:
-        self.values = values
-        self.path = path  # where the arguments are written
-        self.text = text
-        self.taken = set().union(*(_free(v) for v in values.values())) if values else set()
-
-    def expr(self, e: n.Expr, hidden: frozenset[str]) -> n.Expr:
-        if isinstance(e, n.Name):
-            if e.name in self.values and e.name not in hidden:
-                return self.argument(self.values[e.name], e)
-            return dataclasses.replace(e)
-        if isinstance(e, n.Quantifier):
-            source = self.expr(e.source, hidden)
-            var, inner = e.var, hidden | {e.var}
-            where, body = e.where, e.body
-            if var in self.taken:
-                new = _fresh(var, self.taken)
-                where = _rename(where, var, new) if where is not None else None
-                body = _rename(body, var, new) if body is not None else None
-                var = new
-            return dataclasses.replace(
-                e,
-                var=var,
-                source=source,
-                where=self.expr(where, inner) if where is not None else None,
-                body=self.expr(body, inner) if body is not None else None,
-            )
-        return _map_children(e, lambda x: self.expr(x, hidden))
-
-    def argument(self, arg: n.Expr, param: n.Name) -> n.Expr:
-        """A copy of the argument, its top node marked with where the body names it."""
-        copied = _copy(arg)
-        span = copied.span
-        if span == n.NO_SPAN:
-            return copied
-        marks = (*getattr(param.span, "params", ()), param.span)
-        if isinstance(span, DefSpan):
-            marked = dataclasses.replace(span, params=(*span.params, *marks))
-        else:
-            marked = _def_span(span, path=self.path, text=self.text, params=marks)
-        return dataclasses.replace(copied, span=marked)
-
-
-def _rename_all(e: n.Expr, names: set[str]) -> n.Expr:
-    for name in names:
-        e = _rename(e, name, POISON)
-    return e
-
-
-def _fresh(var: str, taken: set[str]) -> str:
-    i = 2
-    while f"{var}_{i}" in taken:
-        i += 1
-    return f"{var}_{i}"
-
-
-def _rename(e: n.Expr, old: str, new: str) -> n.Expr:
-    if isinstance(e, n.Name):
-        return dataclasses.replace(e, name=new) if e.name == old else e
-    if isinstance(e, n.Quantifier) and e.var == old:  # hidden again inside
-        return dataclasses.replace(e, source=_rename(e.source, old, new))
-    return _map_children(e, lambda x: _rename(x, old, new))
-
-
-def _copy(e: n.Expr) -> n.Expr:
-    """A new tree of new nodes: each place an expression is used is compiled (and its
-    quantifiers planned, by id of their node) on its own."""
-    return _map_children(e, _copy)
-
-
-def _map_children(e: n.Expr, fn: object) -> n.Expr:
-    """A new node with `fn` applied to each child expression."""
-    changes: dict[str, object] = {}
-    for f in dataclasses.fields(e):
-        value = getattr(e, f.name)
-        if f.name == "span":
-            continue
-        if isinstance(value, tuple):
-            changes[f.name] = tuple(fn(v) for v in value)  # type: ignore[operator]
-        elif dataclasses.is_dataclass(value):
-            changes[f.name] = fn(value)  # type: ignore[operator]
-    return dataclasses.replace(e, **changes)  # type: ignore[arg-type]
-
-
-def _moved(e: n.Expr, d: Defined) -> n.Expr:
-    """The expression with every span naming the definition's file (`DefSpan`)."""
-
-    def move(node: object) -> object:
-        if isinstance(node, tuple):
-            return tuple(move(x) for x in node)
-        if not dataclasses.is_dataclass(node) or isinstance(node, type):
-            return node
-        changes: dict[str, object] = {}
-        for f in dataclasses.fields(node):
-            value = getattr(node, f.name)
-            if f.name == "span":
-                if value != n.NO_SPAN and not isinstance(value, DefSpan):
-                    changes["span"] = _def_span(
-                        value, path=d.path, text=d.text, definition=d.node.name
-                    )
-            else:
-                changes[f.name] = move(value)
-        return dataclasses.replace(node, **changes)
-
-    return move(e)  # type: ignore[return-value]
-
-
-def _def_span(span: Span, **where: Any) -> DefSpan:
-    return DefSpan(span.line, span.column, span.end_line, span.end_column, **where)
-
-
-def _walk(root: object) -> Iterator[object]:
-    stack = [root]
-    while stack:
-        node = stack.pop()
-        if isinstance(node, tuple):
-            stack.extend(node)
-        elif dataclasses.is_dataclass(node) and not isinstance(node, type):
-            yield node
-            stack.extend(
-                getattr(node, f.name) for f in dataclasses.fields(node) if f.name != "span"
-            )
-
-
-def _free(e: n.Expr) -> set[str]:
-    """The names an expression reads that it does not bind itself."""
-    if isinstance(e, n.Name):
-        return {e.name}
-    if isinstance(e, n.Quantifier):
-        inner = set()
-        for part in (e.where, e.body):
-            if part is not None:
-                inner |= _free(part)
-        return _free(e.source) | (inner - {e.var})
-    out: set[str] = set()
-    for f in dataclasses.fields(e):
-        value = getattr(e, f.name)
-        for v in value if isinstance(value, tuple) else (value,):
-            if f.name != "span" and dataclasses.is_dataclass(v) and not isinstance(v, type):
-                out |= _free(v)  # type: ignore[arg-type]
-    return out
 
 
 def _call_text(e: n.Name | n.Call, text: str) -> str:
