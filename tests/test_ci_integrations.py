@@ -351,7 +351,7 @@ def test_ci_runs_the_tests_on_every_supported_python() -> None:
     script = (ROOT / ".ci" / "run").read_text(encoding="utf-8")
     loop = re.search(r"for version in ([\d. ]+); do", script)
     assert loop is not None and loop.group(1).split() == supported_pythons()[1:]
-    assert "twine check --strict" in script and "-m build" in script
+    assert "twine --no-color check --strict" in script and "-m build" in script
 
 
 def test_a_version_tag_publishes_to_pypi_by_trusted_publishing() -> None:

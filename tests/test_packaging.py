@@ -63,6 +63,7 @@ def test_sdist_holds_everything_the_tests_and_the_readme_use(sdist: Path) -> Non
     assert not [n for n in names if "__pycache__" in n or n.endswith(".pyc")]
 
 
+@pytest.mark.slow
 def test_wheel_holds_the_package_data(wheel: Path) -> None:
     names = set(zipfile.ZipFile(wheel).namelist())
     assert "aimscheck/grammar/aims.lark" in names
