@@ -8,7 +8,7 @@ from pathlib import Path
 
 from click.testing import CliRunner, Result
 
-from aimscheck.cli import EXIT_ERROR, EXIT_OK, main
+from aimscheck.cli import EXIT_ERROR, EXIT_FINDINGS, EXIT_OK, main
 
 CONFORMING = str(Path(__file__).parent.parent / "fixtures" / "conforming")
 AS_OF = ["--as-of", "2026-11-20"]
@@ -89,3 +89,23 @@ def test_markdown_and_html_show_each_framework(tmp_path: Path) -> None:
     assert '<section class="card" id="frameworks"><h2>Framework readiness</h2>' in html
     assert '<tr data-status="shown"><td><code>GOVERN 2.1</code>' in html
     assert '<a href="#frameworks">Frameworks</a>' in html
+
+
+def test_a_gap_lists_the_records_to_fix_worst_first_with_their_lines() -> None:
+    gaps = str(Path(CONFORMING).parent / "gaps")
+    result = CliRunner().invoke(
+        main,
+        ["check", gaps, *AS_OF, "--framework", "nist-ai-rmf", "--max-findings", "1"],
+        catch_exceptions=False,
+    )
+    assert result.exit_code == EXIT_FINDINGS
+    lines = result.output.splitlines()
+    at = lines.index(
+        "  GOVERN 2.2    gaps           8 rules; 1 open finding in the rules that back it"
+    )
+    assert lines[at + 1].strip().startswith("fix: AIMS-7.2-02 roles/role-data-scientist (")
+    assert lines[at + 1].endswith("gaps/roles.yaml:32)")
+    at = lines.index(
+        "  GOVERN 1.3    gaps           22 rules; 8 open findings in the rules that back it"
+    )
+    assert lines[at + 4].strip() == "… and 5 more findings (see the JSON report)"

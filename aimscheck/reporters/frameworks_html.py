@@ -5,7 +5,7 @@ from __future__ import annotations
 from html import escape
 from typing import TYPE_CHECKING
 
-from aimscheck.reporters.frameworks_text import LABELS, SHOWN, tally_sentence
+from aimscheck.reporters.frameworks_text import LABELS, SHOWN, tally_sentence, worst
 
 if TYPE_CHECKING:
     from aimscheck.frameworks.view import FrameworkView, RequirementView
@@ -60,7 +60,7 @@ def _row(row: RequirementView) -> str:
         notes.append(escape(row.unstated_note))
     if row.in_force is False and row.starts is not None:
         notes.append(f"applies from {row.starts.isoformat()}")
-    for finding in row.findings[:SHOWN]:
+    for finding in worst(row):
         where = f" at {finding.location.file}:{finding.location.line}" if finding.location else ""
         notes.append(f"fix <code>{escape(finding.rule.id)}</code>{escape(where)}")
     return (

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from aimscheck.reporters.frameworks_text import LABELS, SHOWN, tally_sentence
+from aimscheck.reporters.frameworks_text import LABELS, SHOWN, tally_sentence, worst
 from aimscheck.reporters.markdown import code, text
 
 if TYPE_CHECKING:
@@ -64,7 +64,7 @@ def _row(row: RequirementView) -> str:
         notes.append(text(row.unstated_note))
     if row.in_force is False and row.starts is not None:
         notes.append(f"applies from {row.starts.isoformat()}")
-    for finding in row.findings[:SHOWN]:
+    for finding in worst(row):
         where = f"{finding.location.file}:{finding.location.line}" if finding.location else ""
         notes.append(
             f"fix {code(finding.rule.id)} at {code(where)}" if where else code(finding.rule.id)

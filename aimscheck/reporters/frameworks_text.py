@@ -6,7 +6,7 @@ from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
     from aimscheck.frameworks.view import FrameworkView, RequirementView
-    from aimscheck.results import Report
+    from aimscheck.results import Report, Result
 
 LABELS: dict[str, str] = {
     "shown": "shown",
@@ -60,14 +60,23 @@ def _detail(row: RequirementView) -> str:
     return "; ".join(parts)
 
 
+def worst(row: RequirementView) -> list[Result]:
+    """The requirement's open findings worst first (as the findings list orders them), at most
+    SHOWN of them."""
+    from aimscheck.reporters.text import finding_key
+
+    return sorted(row.findings, key=finding_key)[:SHOWN]
+
+
 def _records(row: RequirementView) -> list[str]:
     out: list[str] = []
-    for finding in row.findings[:SHOWN]:
+    for finding in worst(row):
         where = f" ({finding.location.file}:{finding.location.line})" if finding.location else ""
         subject = f" {finding.subject}" if finding.subject else ""
         out.append(f"fix: {finding.rule.id}{subject}{where}")
-    if len(row.findings) > SHOWN:
-        out.append(f"… and {len(row.findings) - SHOWN} more findings (see the JSON report)")
+    more = len(row.findings) - SHOWN
+    if more > 0:
+        out.append(f"… and {more} more finding{'' if more == 1 else 's'} (see the JSON report)")
     return out
 
 
