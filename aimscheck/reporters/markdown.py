@@ -248,6 +248,10 @@ def render(report: Report) -> str:
     """The summary: verdict and gate, counts, top findings, readiness by clause, notes."""
     lines = [_headline(report), "", _tally(report), "", *_reasons(report), _context(report), ""]
     lines += [*_counts(report), "", *_findings(report), "", *_readiness(report)]
+    if report.frameworks:  # readiness per framework (--framework)
+        from aimscheck.reporters.frameworks_markdown import section
+
+        lines += section(report)
     notes = _notes(report)
     if notes:
         lines += ["", *notes]
