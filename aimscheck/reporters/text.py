@@ -40,7 +40,7 @@ def _readiness_lines(readiness: Readiness) -> list[str]:
     return lines
 
 
-SHOWN_SUBJECTS = 5  # subjects named in the summary line; every finding is still listed
+SHOWN_SUBJECTS = 5  # subjects named in the summary line; their findings are listed below it
 
 
 def subjects_line(findings: list[Result]) -> str:
