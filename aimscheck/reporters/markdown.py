@@ -244,10 +244,12 @@ def _notes(report: Report) -> list[str]:
     return ["### Notes", "", *notes] if notes else []
 
 
-def render(report: Report) -> str:
-    """The summary: verdict and gate, counts, top findings, readiness by clause, notes."""
+def render(report: Report, html: str | None = None) -> str:
+    """The summary: gate and verdict, counts, top findings, readiness by clause, notes; with
+    `html`, the URL of the HTML report of the same run (relative_link), a link to it."""
     lines = [_headline(report), "", _tally(report), "", *_reasons(report), _context(report), ""]
-    lines += [*_counts(report), "", *_findings(report), "", *_readiness(report)]
+    lines += [*_full_report(html), *_counts(report), "", *_findings(report, html)]
+    lines += ["", *_readiness(report)]
     if report.frameworks:  # readiness per framework (--framework)
         from aimscheck.reporters.frameworks_markdown import section
 
