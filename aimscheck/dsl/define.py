@@ -20,6 +20,17 @@ _CALLS = frozenset({*FUNCTIONS, "ref"})
 # What a call or name with a mistake becomes: a name the compiler is told to take as unknown
 # without a word (`ExprCompiler.lost`), so that the mistake is reported once, at the call.
 POISON = "<error>"
+# The fields of each expression node that hold expressions (Name, Call and Quantifier apart).
+_CHILDREN: dict[type, tuple[str, ...]] = {
+    n.ListExpr: ("items",),
+    n.FieldAccess: ("obj",),
+    n.Reference: ("obj",),
+    n.ItemAccess: ("obj", "index"),
+    n.Unary: ("operand",),
+    n.Binary: ("left", "right"),
+    n.Matches: ("subject",),
+    n.IsCheck: ("subject",),
+}
 
 
 @dataclass(frozen=True)
@@ -188,26 +199,33 @@ class _Expander:
         return dataclasses.replace(tmpl, parts=parts)
 
     def expr(self, e: n.Expr, bound: set[str]) -> n.Expr:
+        """The expression with definitions substituted; the very same node when it uses none
+        (most rules use few: nothing else is rebuilt)."""
         if isinstance(e, n.Name):
             return self.name(e, bound)
         if isinstance(e, n.Call):
             args = tuple(self.expr(a, bound) for a in e.args)
-            return self.call(dataclasses.replace(e, args=args))
+            same = all(a is b for a, b in zip(args, e.args, strict=True))
+            return self.call(e if same else dataclasses.replace(e, args=args))
         if isinstance(e, n.Quantifier):
             inner = {*bound, e.var}
-            return dataclasses.replace(
-                e,
-                source=self.expr(e.source, bound),
-                where=self.expr(e.where, inner) if e.where is not None else None,
-                body=self.expr(e.body, inner) if e.body is not None else None,
-            )
+            source = self.expr(e.source, bound)
+            where = self.expr(e.where, inner) if e.where is not None else None
+            body = self.expr(e.body, inner) if e.body is not None else None
+            if source is e.source and where is e.where and body is e.body:
+                return e
+            return dataclasses.replace(e, source=source, where=where, body=body)
         changes: dict[str, object] = {}
-        for f in dataclasses.fields(e):
-            value = getattr(e, f.name)
+        for f in _CHILDREN.get(type(e), ()):
+            value = getattr(e, f)
             if isinstance(value, tuple):
-                changes[f.name] = tuple(self.expr(v, bound) for v in value)
-            elif f.name != "span" and dataclasses.is_dataclass(value):
-                changes[f.name] = self.expr(value, bound)  # type: ignore[arg-type]
+                new = tuple(self.expr(v, bound) for v in value)
+                if any(a is not b for a, b in zip(new, value, strict=True)):
+                    changes[f] = new
+            else:
+                found = self.expr(value, bound)
+                if found is not value:
+                    changes[f] = found
         return dataclasses.replace(e, **changes) if changes else e  # type: ignore[arg-type]
 
     def name(self, e: n.Name, bound: set[str]) -> n.Expr:
