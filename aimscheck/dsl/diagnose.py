@@ -169,6 +169,7 @@ class Diagnoser:
         if self.f.stray_char:
             return self.stray()
         for check in (
+            self.definition_slips,
             self.unclosed_rule,
             self.quote_in_hole,
             self.split_keyword,
@@ -252,6 +253,34 @@ class Diagnoser:
         options = sorted(RESERVED) if self.brace_tok else ITEM_KEYWORDS
         hint = suggest(word, options) or f"'{prev.value}' is a keyword: put a space after it"
         return Diagnosis(prev.line, prev.column, len(word), f"unknown word '{word}'", hint)
+
+    def definition_slips(self) -> Diagnosis | None:
+        """A `define` inside a rule, or without its single '='."""
+        tok, stack = self.tok, self.f.stack
+        if tok.kind == "define" and self.brace_tok is not None:
+            return self.at(
+                tok,
+                f"a definition stands outside the rules, not inside {self.rule_name()}",
+                "move it above the rule (or into a file of definitions): "
+                "every rule of the pack can use it",
+            )
+        head = next((t for t in reversed(stack) if t.kind in ITEM_KEYWORDS), None)
+        if head is None or head.kind != "define" or self.brace_tok is not None:
+            return None
+        if "=" in self.f.expected and any(t.kind == "NAME" for t in stack):
+            name = next(t.value for t in stack if t.kind == "NAME" and t.line >= head.line)
+            return self.at(
+                tok,
+                "'=' is missing after the definition's name",
+                f"write: define {name}(…) = CONDITION, or define {name} = VALUE",
+            )
+        if tok.kind == "=" and self.prev is not None and self.prev.kind == "=":
+            return self.at(
+                self.prev,
+                "a definition takes one '=' (and '==' compares)",
+                "write: define NAME(…) = CONDITION",
+            )
+        return None
 
     def split_keyword(self) -> Diagnosis | None:
         """`requires`: the lexer read the keyword `require` and then a name `s` (a name cannot

@@ -320,14 +320,31 @@ class _Parse:
         return None
 
     def close_rule(self, text: str, failure: Failure) -> str | None:
-        """A rule left open before the next one (or the end): add the '}' it lacks."""
+        """A rule left open before the next one (or the end): add the '}' it lacks.
+
+        A `define` inside a rule is no rule left open: its line (or lines) is blanked, and
+        the definition it held is not blamed again where it is used."""
         tok, stack = failure.token, failure.stack
+        if tok.kind == "define" and "{" in (t.kind for t in stack):
+            return self.blank_definition(text, tok)
         if tok.kind not in ("$END", *ITEM_KEYWORDS) or "}" not in failure.expected or not stack:
             return None
         if any(t.kind in ("(", "[") for t in stack[_last(stack, "{") :]):
             return None
         at = _offset(text, stack[-1].end_line, stack[-1].end_column)
         return text[:at] + "}" + text[at:]
+
+    def blank_definition(self, text: str, tok: Tok) -> str | None:
+        begin = _offset(text, tok.line, tok.column)
+        following = _ENTRY_LINE.search(_mask(text), text.find("\n", begin) + 1 or len(text))
+        end = following.start() if following and text.find("\n", begin) >= 0 else len(text)
+        defined = _DEFINED.match(text, begin)
+        if end <= begin or defined is None:
+            return None
+        first, last = tok.line, text.count("\n", 0, end) + 1
+        name = defined.group(1)
+        self.damage.append(Damage(first, last, frozenset({name}), definition=name))
+        return text[:begin] + _blank(text[begin:end]) + text[end:]
 
     def blank_entry(self, text: str, failure: Failure) -> str | None:
         """Blank the statement the error is in, from its keyword to the next entry's line."""
