@@ -57,6 +57,7 @@ RUNS: dict[str, list[list[str]]] = {
     "lint": [["{rules}", "--no-default-rules"]],
     "fmt": [["--check", "{rules}"], ["--diff", "{rules}"]],
     "rules": [["--rules", "{rules}"], ["--rules", "{rules}", "--output", "{out}/rules.txt"]],
+    "lsp": [[]],  # the language server, its input closed at once: it formats, never writes
 }
 # Commands whose job is to write where they are told (`init` writes a new governance repo).
 WRITERS = {"init"}
