@@ -29,7 +29,11 @@ def assert_sound(text: str) -> str:
     """fmt(text) parses to the same rules, keeps every comment and is a fixed point."""
     out = format_text(text, "x.aims")
     before, after = parse_text(text, "x.aims"), parse_text(out, "x.aims")
-    assert (after.rules, after.fields) == (before.rules, before.fields)
+    assert (after.rules, after.fields, after.definitions) == (
+        before.rules,
+        before.fields,
+        before.definitions,
+    )
     assert comments(out) == comments(text)
     assert format_text(out, "x.aims") == out
     return out
@@ -216,6 +220,11 @@ def rule_file(draw: st.DrawFn) -> str:
         if draw(st.booleans()):
             kind = draw(st.sampled_from(FIELD_TYPES))
             entries.append(["field", "ai_systems", ".", f"custom_{index}", ":", *kind])
+        if draw(st.booleans()):
+            params = draw(
+                st.sampled_from([[], ["(", ")"], ["(", "s", ")"], ["(", "a", ",", "b", ")"]])
+            )
+            entries.append(["define", f"shared_{index}", *params, "=", *draw(EXPRS)])
         entries += draw(rule(index))
     out = draw(st.sampled_from(["", "# header\n\n", "# header\n"]))
     for entry in entries:
