@@ -280,8 +280,13 @@ def load_config(path: Path) -> Config:
     )
     inside = _Repo(doc, base)
     packs: tuple[Path, ...] = ()
+    if sound("rules", "builtin_packs"):
+        # Shipped opt-in packs, by name (the schema lists the names): rules/<name> of aimscheck.
+        from aimscheck.resources import rules_root
+
+        packs = tuple(rules_root() / name for name in rules.get("builtin_packs", []))
     if sound("rules", "packs"):
-        packs = inside.paths(
+        packs += inside.paths(
             ("rules", "packs"), rules.get("packs", []), "a rule pack", _WIDEN_PACKS
         )
     files: tuple[Path, ...] = ()
