@@ -69,3 +69,25 @@ def test_only_without_if_is_one_error_and_the_next_statement_is_still_read() -> 
         ("r.aims:2:3", "'only' is always followed by 'if'")
     ]
     assert parsed.file.rules[0].body == (n.Require(n.Name("y"), None),)
+
+
+def test_the_words_of_the_language_are_those_the_grammar_writes() -> None:
+    from aimscheck.dsl.keywords import ENTRY_KEYWORDS, ITEM_KEYWORDS, RESERVED
+
+    assert ITEM_KEYWORDS == ("rule", "field", "define")
+    assert ENTRY_KEYWORDS[-3:] == ("require", "evidence", "only")
+    # a word only a field's type uses (`list of ref people`) still names a variable
+    assert {"define", "because", "where", "missing"} <= RESERVED
+    assert not {"list", "one", "of", "ref"} & RESERVED
+
+
+def test_a_definition_is_parsed_with_its_name_and_parameters_placed() -> None:
+    parsed = parse_recovering(
+        'define open_statuses = ["open"]\ndefine owned(s, p) = s.owner_ref == p\n', "d.aims"
+    )
+    assert parsed.errors == ()
+    plain, owned = parsed.file.definitions
+    assert (plain.name, plain.params) == ("open_statuses", None)
+    assert (owned.name, owned.params) == ("owned", ("s", "p"))
+    assert (owned.span.line, owned.span.column) == (2, 8)
+    assert [(s.line, s.column) for s in owned.param_spans] == [(2, 14), (2, 17)]
