@@ -123,3 +123,10 @@ def position(text: str, needle: str, into: int = 0) -> lsp.Position:
     offset = text.index(needle) + into
     line = text.count("\n", 0, offset)
     return lsp.Position(line, offset - (text.rfind("\n", 0, offset) + 1))
+
+
+# A pack that declares a field of its own, and a rule that reads it.
+DECLARED = GOOD.replace(
+    'rule "ORG-1" {',
+    'field ai_systems.business_unit: one of "retail", "wholesale"\n\nrule "ORG-1" {',
+).replace('sys.human_oversight.mode == "human_in_the_loop"', 'sys.business_unit == "retail"')

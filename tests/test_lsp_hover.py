@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from lspdata import GOOD, TESTS, client, module_loop, open_file, position, uri, write_pack
+from lspdata import DECLARED, GOOD, TESTS, client, module_loop, open_file, position, uri, write_pack
 from lsprotocol import types as lsp
 from pytest_lsp import LanguageClient
 
@@ -72,6 +72,14 @@ async def test_a_rule_id_shows_its_title_and_severity(client: LanguageClient, pa
     tests = pack.with_name("org.tests.yaml")
     said = await hover_at(client, tests, TESTS, "ORG-1", 1)
     assert said.startswith("**ORG-1** (minor): In-scope systems name how people oversee them")
+
+
+async def test_a_field_the_pack_declares(client: LanguageClient, pack: Path) -> None:
+    path = write_pack(pack.parent.with_name("declared"), DECLARED, tests=None)
+    said = await hover_at(client, path, DECLARED, "business_unit ==", 2)
+    assert said == (
+        "**ai_systems.business_unit**: string, one of: retail, wholesale, declared by the pack"
+    )
 
 
 async def test_a_parameter_shows_its_value(client: LanguageClient, pack: Path) -> None:

@@ -41,17 +41,17 @@ def test_names_bound_by_for_let_quantifiers_and_count() -> None:
 
 
 def test_the_type_of_a_name_follows_its_binding() -> None:
-    place = places.resolve(["r", "value"], binds_at("r.value"))
+    place = places.resolve(["r", "value"], places.Names(binds_at("r.value")))
     assert place is not None and (place.part, place.path) == ("metrics", "results[].value")
-    place = places.resolve(["i", "status"], binds_at("i.status"))
+    place = places.resolve(["i", "status"], places.Names(binds_at("i.status")))
     assert place is not None and "open" in places.enum(place)
-    assert places.resolve(["sys", "no_such_field"], binds_at("r.value")) is None
+    assert places.resolve(["sys", "no_such_field"], places.Names(binds_at("r.value"))) is None
 
 
 def test_a_chain_with_an_arrow() -> None:
     toks = scan.tokens("x = sys.owner_ref -> people")
     assert scan.dotted_before(toks, len(toks) - 1) == ["sys", "owner_ref", "->people"]
-    place = places.resolve(["sys", "owner_ref", "->people"], binds_at("r.value"))
+    place = places.resolve(["sys", "owner_ref", "->people"], places.Names(binds_at("r.value")))
     assert place is not None and (place.part, place.path) == ("people", "")
 
 

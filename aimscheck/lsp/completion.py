@@ -13,7 +13,7 @@ from aimscheck.export.fields import export_type
 from aimscheck.functions import FUNCTIONS
 from aimscheck.iso42001 import ANNEX_A, CLAUSES
 from aimscheck.lsp import places, scan
-from aimscheck.lsp.pack import Entry
+from aimscheck.lsp.pack import Custom, Entry
 from aimscheck.results import PHASES, Severity
 
 Kind = lsp.CompletionItemKind
@@ -27,30 +27,32 @@ _IDS_IN: dict[str, tuple[str, ...]] = {"clause": CLAUSES, "control": ANNEX_A}
 _CASE_RULE = re.compile(r"^\s*-?\s*rule:\s*[\"']?([^\"'#\s]*)$")
 
 
-def complete(text: str, offset: int, entries: Mapping[str, Entry]) -> list[lsp.CompletionItem]:
+def complete(
+    text: str, offset: int, entries: Mapping[str, Entry], custom: Custom | None = None
+) -> list[lsp.CompletionItem]:
     """The items to offer at `offset` of a rule file."""
     toks = [t for t in scan.tokens(text) if t.start < offset]
     if toks and toks[-1].kind == "string" and toks[-1].end >= offset and _open(toks[-1], offset):
-        return _in_string(toks, text, offset)
+        return _in_string(toks, text, offset, custom or {})
     if toks and toks[-1].kind == "name" and toks[-1].end == offset:
         toks = toks[:-1]  # the word being typed: the editor filters on it
     anchor = toks[-1].text if toks else ""
     block = scan.block_at(toks, len(toks) - 1) if toks else None
     if block is None or (anchor == "}" and block.close == len(toks) - 1):
         return _items(ITEM_KEYWORDS, Kind.Keyword)
-    binds = scan.bindings(toks, block, len(toks))
+    names = places.Names(scan.bindings(toks, block, len(toks)), custom or {})
     if anchor == ".":
-        place = places.resolve(scan.dotted_before(toks, len(toks) - 2), binds)
+        place = places.resolve(scan.dotted_before(toks, len(toks) - 2), names)
         return [] if place is None else _fields(place)
     if anchor == "->":
         return _items(_collections(), Kind.Module)
     if anchor in _WORDS_AFTER:
         return _items(_WORDS_AFTER[anchor], Kind.EnumMember)
     if anchor in ("==", "!=") or _in_list_after_in(toks):
-        values = _values(toks, binds)
+        values = _values(toks, names)
         if values:
             return [_item(f'"{v}"', Kind.EnumMember) for v in values]
-    items = _expression(binds, entries)
+    items = _expression(names.binds, entries)
     if len(toks) - 1 <= block.open or _line_starts(text, offset):
         items = _items(ENTRY_KEYWORDS, Kind.Keyword) + items
     return items
@@ -72,7 +74,9 @@ def _open(tok: scan.Token, offset: int) -> bool:
     return tok.start < offset and (offset < tok.end or not closed)
 
 
-def _in_string(toks: list[scan.Token], text: str, offset: int) -> list[lsp.CompletionItem]:
+def _in_string(
+    toks: list[scan.Token], text: str, offset: int, custom: Custom
+) -> list[lsp.CompletionItem]:
     """Clause or control ids in `clause`/`control` strings; words of a vocabulary after `==`."""
     i = len(toks) - 1
     while i > 0 and (toks[i - 1].kind == "string" or toks[i - 1].text == ","):
@@ -84,7 +88,7 @@ def _in_string(toks: list[scan.Token], text: str, offset: int) -> list[lsp.Compl
     else:
         block = scan.block_at(toks, len(toks) - 1)
         binds = scan.bindings(toks, block, len(toks)) if block is not None else {}
-        values = _values(toks[:-1], binds)
+        values = _values(toks[:-1], places.Names(binds, custom))
     line, column = scan.line_col(text, start)
     end_line, end_column = scan.line_col(text, offset)
     span = lsp.Range(lsp.Position(line, column), lsp.Position(end_line, end_column))
@@ -96,7 +100,7 @@ def _in_string(toks: list[scan.Token], text: str, offset: int) -> list[lsp.Compl
     ]
 
 
-def _values(toks: list[scan.Token], binds: dict[str, list[scan.Token]]) -> tuple[str, ...]:
+def _values(toks: list[scan.Token], names: places.Names) -> tuple[str, ...]:
     """The words the field left of `==`, `!=` or `in [` may hold."""
     i = len(toks) - 1
     while i >= 0 and toks[i].text not in ("==", "!=", "in"):
@@ -106,7 +110,7 @@ def _values(toks: list[scan.Token], binds: dict[str, list[scan.Token]]) -> tuple
     if i < 1:
         return ()
     j = i - 1 if toks[i].text != "in" or toks[i - 1].text != "not" else i - 2
-    place = places.resolve(scan.dotted_before(toks, j), binds) if j >= 0 else None
+    place = places.resolve(scan.dotted_before(toks, j), names) if j >= 0 else None
     return () if place is None else places.enum(place)
 
 
@@ -127,7 +131,7 @@ def _line_starts(text: str, offset: int) -> bool:
 
 
 def _expression(
-    binds: dict[str, list[scan.Token]], entries: Mapping[str, Entry]
+    binds: Mapping[str, list[scan.Token]], entries: Mapping[str, Entry]
 ) -> list[lsp.CompletionItem]:
     """What an expression may name: the rule's variables and parameters, shared definitions,
     functions, the export's sections and collections, constants and the language's words."""
@@ -154,7 +158,7 @@ def _collections() -> list[str]:
 
 def _fields(place: places.Place) -> list[lsp.CompletionItem]:
     out: list[lsp.CompletionItem] = []
-    for name in place.type.fields:
+    for name in place.fields():
         sub = place.field(name)
         row = places.row(sub) if sub is not None else None
         detail = row.type if row is not None else None

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from aimscheck.functions import FUNCTIONS
 from aimscheck.iso42001 import ANNEX_A, ANNEX_GROUPS, CLAUSE_GROUPS, CLAUSES, annex_group
 from aimscheck.lsp import places, scan
-from aimscheck.lsp.pack import Entry
+from aimscheck.lsp.pack import Custom, Entry
 
 
 @dataclass(frozen=True, slots=True)
@@ -20,7 +20,9 @@ class Hover:
     end: int
 
 
-def hover(text: str, offset: int, entries: Mapping[str, Entry]) -> Hover | None:
+def hover(
+    text: str, offset: int, entries: Mapping[str, Entry], custom: Custom | None = None
+) -> Hover | None:
     """The hover of a rule file at `offset`, or None where there is nothing to say."""
     toks = scan.tokens(text)
     i = scan.index_at(toks, offset)
@@ -31,7 +33,7 @@ def hover(text: str, offset: int, entries: Mapping[str, Entry]) -> Hover | None:
     if tok.kind == "string":
         said = id_text(tok.value, entries)
     elif tok.kind == "name":
-        said = _name(text, toks, i, entries)
+        said = _name(text, toks, i, entries, custom or {})
     return None if said is None else Hover(said, tok.start, tok.end)
 
 
@@ -89,7 +91,9 @@ def rule_text(rule_id: str, entries: Mapping[str, Entry]) -> str | None:
     return "\n\n".join(lines)
 
 
-def _name(text: str, toks: list[scan.Token], i: int, entries: Mapping[str, Entry]) -> str | None:
+def _name(
+    text: str, toks: list[scan.Token], i: int, entries: Mapping[str, Entry], custom: Custom
+) -> str | None:
     tok = toks[i]
     called = i + 1 < len(toks) and toks[i + 1].text == "("
     after_dot = i > 0 and toks[i - 1].text in (".", "->")
@@ -103,24 +107,25 @@ def _name(text: str, toks: list[scan.Token], i: int, entries: Mapping[str, Entry
         entry = entries.get(f"define {tok.text}")
         return None if entry is None else _definition(entry)
     block = scan.block_at(toks, i)
-    binds = scan.bindings(toks, block, i) if block is not None else {}
+    names = places.Names(scan.bindings(toks, block, i) if block is not None else {}, custom)
+    binds = names.binds
     if not after_dot and tok.text in binds:
-        return _bound(text, tok.text, binds)
+        return _bound(text, tok.text, names)
     if not after_dot and f"define {tok.text}" in entries:
         return _definition(entries[f"define {tok.text}"])
     chain = scan.dotted_before(toks, i)
-    place = places.resolve(chain, binds)
+    place = places.resolve(chain, names)
     if place is None:
         return None
     return _place(place)
 
 
-def _bound(text: str, name: str, binds: dict[str, list[scan.Token]]) -> str:
-    source = binds[name]
+def _bound(text: str, name: str, names: places.Names) -> str:
+    source = names.binds[name]
     written = text[source[1].start : source[-1].end] if len(source) > 1 else ""
     if source and source[0].text in ("let", "param"):
         return f"`{source[0].text} {name} = {written}`"
-    place = places.bound(source, binds, frozenset({name}))
+    place = places.bound(source, names, frozenset({name}))
     what = f"an item of `{text[source[0].start : source[-1].end]}`" if source else "a name"
     if place is not None and place.path == "" and place.part in places.reference():
         what = f"a record of `{place.part}`"
@@ -145,8 +150,11 @@ def _place(place: places.Place) -> str:
             lines.append(f"Each record: {part.record}")
         return "\n\n".join(line for line in lines if line)
     row = places.row(place)
-    if row is None:
-        return f"**{place.part}.{place.path}** ({place.type.kind})"
+    if row is None:  # a field the pack declares: the export reference does not know it
+        values = f", one of: {', '.join(place.type.enum)}" if place.type.enum else ""
+        refers = f", the id of a record of {place.type.ref}" if place.type.ref else ""
+        what = f"{place.type.kind}{values}{refers}"
+        return f"**{place.part}.{place.path}**: {what}, declared by the pack"
     lines = [f"**{place.part}.{row.path}**: {row.type}" + (", required" if row.required else "")]
     if row.meaning:
         lines.append(row.meaning)

@@ -8,9 +8,12 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from aimscheck.dsl import nodes as n
+from aimscheck.export.fields import FieldType
 from aimscheck.source import Span
 
 TESTS = ".tests.yaml"
+# Declared fields by the id of the type they are added to (aimscheck.dsl.declare).
+Custom = Mapping[int, Mapping[str, FieldType]]
 
 
 @dataclass(frozen=True, slots=True)
@@ -98,6 +101,19 @@ def entries(pack: Pack, buffers: Mapping[Path, str]) -> dict[str, Entry]:
             entry = Entry("define", d.name, str(path), d.span, definition=d)
             found.setdefault(f"define {d.name}", entry)
     return found
+
+
+def declared(pack: Pack, buffers: Mapping[Path, str]) -> Custom:
+    """The fields the pack's files declare, as the compiler adds them to the export's types."""
+    from aimscheck.dsl.declare import declare
+    from aimscheck.export.fields import export_type
+
+    files = [
+        parsed(path, text)
+        for path in (*pack.builtin, *pack.own)
+        if (text := read(path, buffers)) is not None
+    ]
+    return declare(files, export_type(), []).custom
 
 
 def builtin_rule(rule_id: str) -> Entry | None:

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import functools
+from collections.abc import Mapping
 from dataclasses import dataclass
+from dataclasses import field as dc_field
 
 from aimscheck.export.fields import FieldType, export_type, load_schema, record_type
 from aimscheck.exportdoc import Part, Row, parts
@@ -21,12 +23,19 @@ class Place:
     part: str
     path: str
     type: FieldType
+    # The fields the pack declares (`field ai_systems.unit: string`), by the id of the type
+    # they are added to (as aimscheck.dsl.declare gives them).
+    custom: Mapping[int, Mapping[str, FieldType]] = dc_field(default_factory=dict, compare=False)
+
+    def fields(self) -> dict[str, FieldType]:
+        """The fields of this record: the schema's, then those the pack declares."""
+        return {**self.type.fields, **self.custom.get(id(self.type), {})}
 
     def field(self, name: str) -> Place | None:
-        sub = self.type.fields.get(name)
+        sub = self.fields().get(name)
         if sub is None:
             return None
-        return Place(self.part, f"{self.path}.{name}" if self.path else name, sub)
+        return Place(self.part, f"{self.path}.{name}" if self.path else name, sub, self.custom)
 
     def item(self) -> Place:
         """An item of the list this place holds (itself when it is no list)."""
@@ -35,7 +44,7 @@ class Place:
         ref = self.type.ref or self.type.item.ref
         if ref and ref in export_type().fields and self.type.item.kind != "object":
             return self  # a list of ids: its items are ids, not records
-        return Place(self.part, f"{self.path}[]" if self.path else "", self.type.item)
+        return Place(self.part, f"{self.path}[]" if self.path else "", self.type.item, self.custom)
 
 
 @functools.cache
@@ -50,38 +59,43 @@ def row(place: Place) -> Row | None:
     return None if part is None else next((r for r in part.rows if r.path == place.path), None)
 
 
-def top(name: str) -> Place | None:
-    """A section or collection of the export by its name."""
-    typ = export_type().fields.get(name)
-    return None if typ is None else Place(name, "", typ)
+@dataclass(frozen=True, slots=True)
+class Names:
+    """What the names of a rule stand for: the names bound before the cursor (scan.bindings)
+    and the fields the pack declares."""
+
+    binds: Mapping[str, list[Token]]
+    custom: Mapping[int, Mapping[str, FieldType]] = dc_field(default_factory=dict)
+
+    def top(self, name: str) -> Place | None:
+        """A section or collection of the export by its name."""
+        typ = export_type().fields.get(name)
+        return None if typ is None else Place(name, "", typ, self.custom)
+
+    def records(self, collection: str) -> Place | None:
+        typ = record_type(collection)
+        return None if typ is None else Place(collection, "", typ, self.custom)
 
 
-def resolve(
-    chain: list[str], binds: dict[str, list[Token]], seen: frozenset[str] = frozenset()
-) -> Place | None:
+def resolve(chain: list[str], names: Names, seen: frozenset[str] = frozenset()) -> Place | None:
     """The place a chain of names (`sys`, `owner_ref`, `->people`) stands for, or None."""
     if not chain:
         return None
     head = chain[0]
     if head.startswith("->"):
-        place = _records(head[2:])
-    elif head in binds and head not in seen:
-        place = bound(binds[head], binds, seen | {head})
+        place = names.records(head[2:])
+    elif head in names.binds and head not in seen:
+        place = bound(names.binds[head], names, seen | {head})
     else:
-        place = top(head)
+        place = names.top(head)
     for name in chain[1:]:
         if place is None:
             return None
-        place = _records(name[2:]) if name.startswith("->") else place.field(name)
+        place = names.records(name[2:]) if name.startswith("->") else place.field(name)
     return place
 
 
-def _records(collection: str) -> Place | None:
-    typ = record_type(collection)
-    return None if typ is None else Place(collection, "", typ)
-
-
-def bound(source: list[Token], binds: dict[str, list[Token]], seen: frozenset[str]) -> Place | None:
+def bound(source: list[Token], names: Names, seen: frozenset[str]) -> Place | None:
     """What a name is bound to: an item of its source for `for`/quantifiers, the value of a
     `let`; None for a parameter or anything not worked out."""
     if not source:
@@ -89,23 +103,23 @@ def bound(source: list[Token], binds: dict[str, list[Token]], seen: frozenset[st
     if source[0].text == "param":
         return None
     if source[0].text == "let":
-        return value(source[1:], binds, seen)
-    found = value(source, binds, seen)
+        return value(source[1:], names, seen)
+    found = value(source, names, seen)
     return None if found is None else found.item()
 
 
-def value(toks: list[Token], binds: dict[str, list[Token]], seen: frozenset[str]) -> Place | None:
+def value(toks: list[Token], names: Names, seen: frozenset[str]) -> Place | None:
     """The place an expression's tokens stand for, for the usual forms only: a path, `x ->
     coll`, `latest(…)`/`first(…)` of a list, `filter(v in …)`."""
     if len(toks) >= 2 and toks[0].kind == "name" and toks[1].text == "(":
         func, inner = toks[0].text, toks[2:]
         if func == "filter" and len(inner) >= 2 and inner[1].text == "in":
-            return value(inner[2:], binds, seen)
+            return value(inner[2:], names, seen)
         if func in _PICKS:
-            found = value(inner, binds, seen)
+            found = value(inner, names, seen)
             return None if found is None else found.item()
         return None
-    return resolve(chain_of(toks), binds, seen)
+    return resolve(chain_of(toks), names, seen)
 
 
 def chain_of(toks: list[Token]) -> list[str]:

@@ -13,7 +13,7 @@ from pygls.workspace import TextDocument
 
 from aimscheck import __version__
 from aimscheck.lsp import completion, definition, diagnostics, formatting, hover, scan
-from aimscheck.lsp.pack import TESTS, Entry, entries, pack_of
+from aimscheck.lsp.pack import TESTS, Custom, Entry, declared, entries, pack_of
 
 # When the cycles left by past lints are collected: after this long without an edit, or after
 # this many lints (typing without a pause).
@@ -54,9 +54,9 @@ class RulesServer(LanguageServer):
         """The text of every open rule and test file, by path."""
         out: dict[Path, str] = {}
         for uri, doc in self.workspace.text_documents.items():
-            path = to_fs_path(uri)
+            path = _path(uri)
             if path is not None:
-                out[Path(path)] = doc.source
+                out[path] = doc.source
         return out
 
     def document(self, uri: str) -> tuple[TextDocument, Path | None]:
@@ -65,6 +65,9 @@ class RulesServer(LanguageServer):
 
     def entries(self, path: Path) -> dict[str, Entry]:
         return entries(pack_of(path), self.buffers())
+
+    def declared(self, path: Path) -> Custom:
+        return declared(pack_of(path), self.buffers())
 
     def refresh(self, uri: str) -> None:
         """Lint the pack of the file and send each of its files' diagnostics that changed."""
@@ -128,8 +131,11 @@ def build() -> RulesServer:
         if path is None:
             return None
         offset = doc.offset_at_position(params.position)
-        ask = hover.hover_tests if path.name.endswith(TESTS) else hover.hover
-        found = ask(doc.source, offset, ls.entries(path))
+        found = (
+            hover.hover_tests(doc.source, offset, ls.entries(path))
+            if path.name.endswith(TESTS)
+            else hover.hover(doc.source, offset, ls.entries(path), ls.declared(path))
+        )
         if found is None:
             return None
         return lsp.Hover(
@@ -148,8 +154,11 @@ def build() -> RulesServer:
         items: list[lsp.CompletionItem] = []
         if path is not None:
             offset = doc.offset_at_position(params.position)
-            ask = completion.complete_tests if path.name.endswith(TESTS) else completion.complete
-            items = ask(doc.source, offset, ls.entries(path))
+            items = (
+                completion.complete_tests(doc.source, offset, ls.entries(path))
+                if path.name.endswith(TESTS)
+                else completion.complete(doc.source, offset, ls.entries(path), ls.declared(path))
+            )
         return lsp.CompletionList(is_incomplete=False, items=items)
 
     @server.feature(lsp.TEXT_DOCUMENT_DEFINITION)
@@ -200,8 +209,9 @@ def _state(folder: Path, buffers: dict[Path, str]) -> object:
 
 
 def _path(uri: str) -> Path | None:
-    """The file of a `file:` URI."""
-    path = to_fs_path(uri)
+    """The file of a `file:` URI; None for any other (an unsaved new file has no folder, and
+    so no pack)."""
+    path = to_fs_path(uri) if uri.startswith("file:") else None
     return None if path is None else Path(path)
 
 
