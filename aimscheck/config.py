@@ -138,6 +138,8 @@ def schema_problems(
     found: dict[tuple[Path_, str], AimscheckError] = {}
     for error in validator.iter_errors(data):
         for path, message in _describe(error):
+            if any(path[: len(refused)] == refused for refused in doc.refused):
+                continue  # a value the reader refused, at its line: one mistake, one message
             text = f"{_json_path(path)}: {message}"
             found.setdefault((path, text), UsageError(text, doc.at(path)))
     ordered = sorted(found.items(), key=lambda item: item[1].sort_key())
@@ -228,7 +230,7 @@ def load_config(path: Path) -> Config:
     errors += [error for _, error in problems]
     # A setting the schema refused is not read further (its shape is unknown): the settings
     # beside it still are, so that one run reports every mistake of the file.
-    bad = [where for where, _ in problems]
+    bad = [where for where, _ in problems] + list(doc.refused)
 
     def sound(*key: str | int) -> bool:
         return not any(where[: len(key)] == key or key[: len(where)] == where for where in bad)

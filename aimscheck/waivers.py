@@ -82,7 +82,7 @@ def load_waiver_file(path: Path) -> tuple[Waiver, ...]:
     problems = schema_problems(doc, "waiver_file")
     errors = [*doc.problems, *(error for _, error in problems)]
     waivers: tuple[Waiver, ...] = ()
-    bad = [where for where, _ in problems]
+    bad = [where for where, _ in problems] + list(doc.refused)
     # The entries the schema refused are not read further (their shape is unknown), the others
     # are, so that one run says every mistake of the file.
     if all(len(where) > 1 and where[0] == "waivers" for where in bad):

@@ -27,6 +27,7 @@ class YamlDocument:
     # With `read_yaml(..., collect=True)`: what the reader refused (duplicate keys, impossible
     # dates), left for the caller to report with its own problems, in one run.
     problems: tuple[AimscheckError, ...] = ()
+    refused: frozenset[Path_] = frozenset()  # where the values of `problems` are
 
     def at(self, path: Path_) -> Location:
         """The line of the value at `path`, or of the nearest enclosing value that has one."""
@@ -85,6 +86,9 @@ def libyaml_too_deep(exc: Exception) -> bool:
     return "maximum nesting depth" in str(getattr(exc, "problem", ""))
 
 
+_YAML_HINT = "check the indentation, colons and quotes here and on the line before"
+
+
 def _too_deep_for_python(shown: str) -> tuple[str, Location, str, str]:
     return (
         f"data nested too deeply for Python to read (max_depth is {current().max_depth}): "
@@ -118,7 +122,7 @@ def read_yaml(path: Path, what: str, collect: bool = False) -> YamlDocument:
         if node is not None and (bound := bound_nodes(text, node, what)) is not None:
             message, line, column, hint = bound
             raise UsageError(message, Location(shown, line, column), hint=hint)
-        reader = _NodeReader(loader, shown)
+        reader = _NodeReader(loader, shown, what)
         data = None if node is None else reader.value(node, ())
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
@@ -130,7 +134,7 @@ def read_yaml(path: Path, what: str, collect: bool = False) -> YamlDocument:
         raise UsageError(
             f"invalid YAML in {what}: {exc.problem}",
             where,
-            hint="check the indentation, colons and quotes here and on the line before",
+            hint=_YAML_HINT,
         ) from None
     except yaml.YAMLError as exc:
         raise UsageError(f"invalid YAML in {what} {shown}: {exc}") from None
@@ -140,7 +144,9 @@ def read_yaml(path: Path, what: str, collect: bool = False) -> YamlDocument:
         loader.dispose()
     if not collect:
         raise_all(list(reader.errors))
-    return YamlDocument(path, shown, data, reader.lines, tuple(reader.errors))
+    return YamlDocument(
+        path, shown, data, reader.lines, tuple(reader.errors), frozenset(reader.refused)
+    )
 
 
 def _unreadable(node: Any, where: Location) -> UsageError:
@@ -156,8 +162,9 @@ def _unreadable(node: Any, where: Location) -> UsageError:
 class _NodeReader:
     """Builds plain data from a composed YAML node tree, recording lines and duplicate keys."""
 
-    def __init__(self, loader: Any, shown: str) -> None:
-        self.loader, self.shown = loader, shown
+    def __init__(self, loader: Any, shown: str, what: str = "configuration") -> None:
+        self.loader, self.shown, self.what = loader, shown, what
+        self.refused: set[Path_] = set()  # values refused here: the schema says nothing more
         self.lines: dict[Path_, int] = {}
         self.errors: list[AimscheckError] = []
         self.open: set[int] = set()
@@ -198,14 +205,23 @@ class _NodeReader:
             # Settings are text, numbers, true/false and dates: `!!binary`, `!!set` are not.
             if isinstance(value, str | int | float | dt.date) or value is None:
                 return value
+            self.refused.add(path)
             self.errors.append(_unreadable(node, self.location(node)))
-        except yaml.MarkedYAMLError as exc:  # a number too long, .inf: its own message
-            hint = getattr(exc, "hint", "")
-            self.errors.append(UsageError(str(exc.problem), self.location(node), hint=hint))
+        except yaml.MarkedYAMLError as exc:  # a number too long: its own message
+            from aimscheck.export.yamlparse import NumberTooLong
+
+            self.refused.add(path)
+            where = self.location(node)
+            if isinstance(exc, NumberTooLong):
+                self.errors.append(UsageError(str(exc.problem), where, hint=exc.hint))
+            else:  # a tag no constructor knows, .inf: as read_yaml says them
+                message = f"invalid YAML in {self.what}: {exc.problem}"
+                self.errors.append(UsageError(message, where, hint=_YAML_HINT))
         except (ValueError, TypeError, LookupError, AttributeError, OverflowError, yaml.YAMLError):
             # An impossible date (2027-02-30) raises out of PyYAML's constructor: it stays
             # text, as if quoted, for the setting that wants a date to refuse at its line.
             if node.tag != "tag:yaml.org,2002:timestamp":
+                self.refused.add(path)
                 self.errors.append(_unreadable(node, self.location(node)))
         return node.value
 

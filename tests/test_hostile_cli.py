@@ -611,7 +611,7 @@ def test_text_from_the_repo_is_shown_never_acted_on(text: str, shown: str) -> No
 
 UNKNOWN_SETTING = (
     "repo/aimscheck.yaml:2: $.bogus: unknown setting 'bogus': known: version, rules, fail_on, "
-    "readiness, outputs, baseline, waivers, waiver_files, vocabulary"
+    "readiness, evidence, outputs, baseline, waivers, waiver_files, vocabulary"
 )
 
 

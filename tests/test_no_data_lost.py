@@ -32,7 +32,7 @@ cases:
   - name: a named system passes
     rule: T-4.3-01
     export:
-      ai_systems: [{id: s1, name: Scoring}]
+      ai_systems: [{id: s1, name: Scoring, in_scope: true}]
     expect:
       ai_systems/s1: pass
 """
