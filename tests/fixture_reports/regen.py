@@ -24,6 +24,8 @@ FIXTURES = (
     "staldhelm-gaps",
     "northcove-gaps",
     "larchfield-gaps",
+    "euaia-provider",
+    "euaia-deployer",
 )
 AS_OF = dt.date(2026, 11, 20)
 

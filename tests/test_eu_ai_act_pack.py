@@ -1,0 +1,212 @@
+"""The opt-in EU AI Act pack (rules/eu-ai-act) on the provider and deployer fixtures, and its
+selection by name from aimscheck.yaml (rules.builtin_packs)."""
+
+from __future__ import annotations
+
+import datetime as dt
+import shutil
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from aimscheck.check import CheckOptions, run_check
+from aimscheck.cli import main
+from aimscheck.config import load_config
+from aimscheck.dsl.ruleset import RuleSet, compile_files
+from aimscheck.errors import AimscheckError
+from aimscheck.frameworks.view import RequirementView
+from aimscheck.resources import rules_root
+from aimscheck.results import Outcome, Report
+from aimscheck.ruletests import Case, find_test_files, load_cases, run_case
+
+ROOT = Path(__file__).resolve().parent.parent
+FIXTURES = ROOT / "fixtures"
+PACK = ROOT / "rules" / "eu-ai-act"
+AS_OF = dt.date(2026, 11, 20)
+OPEN = (Outcome.NONCONFORMITY, Outcome.MISSING_EVIDENCE, Outcome.OBSERVATION, Outcome.ERROR)
+
+CASES: list[Case] = [case for path in find_test_files([PACK]) for case in load_cases(path)]
+
+# The AI-Act-only gaps each fixture's PLANTED.md lists: rule, subject, file:line.
+PLANTED = {
+    "euaia-provider": {
+        ("EUAIA-49.1-01", "ai_systems/credit-scoring", "ai_systems/credit-scoring.yaml:12"),
+        ("EUAIA-19.1-01", "ai_systems/credit-scoring", "ai_systems/credit-scoring.yaml:29"),
+        ("EUAIA-73.2-01", "incidents/inc-2026-009", "incidents.yaml:27"),
+    },
+    "euaia-deployer": {
+        ("EUAIA-26.6-01", "ai_systems/credit-scoring", "ai_systems/credit-scoring.yaml:29"),
+        ("EUAIA-26.2-01", "ai_systems/credit-scoring", "ai_systems/credit-scoring.yaml:19"),
+        ("EUAIA-27.1-01", "ai_systems/credit-scoring", "ai_systems/credit-scoring.yaml:1"),
+    },
+}
+
+
+@pytest.fixture(scope="module")
+def ruleset() -> RuleSet:
+    return compile_files(sorted(PACK.glob("*.aims")))
+
+
+@pytest.mark.parametrize("case", CASES, ids=[c.id for c in CASES])
+def test_case(case: Case, ruleset: RuleSet) -> None:
+    result = run_case(case, ruleset)
+    assert not result.error, result.error
+    assert not result.diff, "\n".join(result.diff)
+
+
+def test_every_rule_has_a_pass_a_failure_and_a_not_applicable_case(ruleset: RuleSet) -> None:
+    seen: dict[str, set[str]] = {r.info.id: set() for r in ruleset.rules}
+    for case in CASES:
+        for outcome in case.expect.values():
+            seen[case.rule].add(
+                "failure" if outcome in ("nonconformity", "missing_evidence") else outcome
+            )
+    assert {
+        rule: kinds
+        for rule, kinds in seen.items()
+        if not {"pass", "failure", "not_applicable"} <= kinds
+    } == {}
+    # Every finding or not-applicable result a case expects asserts its exact message (or a
+    # pattern), and every finding the requirements that failed.
+    for case in CASES:
+        for subject, outcome in case.expect.items():
+            if outcome == "pass":
+                continue
+            detail = case.details.get(subject)
+            assert detail is not None and (detail.message or detail.pattern), (case.id, subject)
+            assert outcome == "not_applicable" or detail.failed, (case.id, subject)
+
+
+def check(name: str, *, pack: bool, frameworks: tuple[str, ...] = ()) -> Report:
+    options = CheckOptions(
+        path=FIXTURES / name, as_of=AS_OF, rules=(PACK,) if pack else (), frameworks=frameworks
+    )
+    return run_check(options)
+
+
+def findings(report: Report, name: str) -> set[tuple[str, str, str]]:
+    out = set()
+    for r in report.results:
+        if r.outcome in OPEN:
+            assert r.location is not None and r.subject is not None
+            where = Path(r.location.file).resolve().relative_to(FIXTURES / name)
+            out.add((r.rule.id, r.subject.text, f"{where.as_posix()}:{r.location.line}"))
+    return out
+
+
+def rows(report: Report) -> dict[str, RequirementView]:
+    (view,) = report.frameworks
+    return {row.requirement.id: row for row in view.rows}
+
+
+@pytest.mark.parametrize("name", sorted(PLANTED))
+def test_the_fixture_is_ready_for_iso_42001(name: str) -> None:
+    assert findings(check(name, pack=False), name) == set()
+
+
+@pytest.mark.parametrize("name", sorted(PLANTED))
+def test_the_pack_finds_exactly_the_planted_ai_act_gaps_at_their_lines(name: str) -> None:
+    assert findings(check(name, pack=True), name) == PLANTED[name]
+
+
+@pytest.mark.parametrize("name", sorted(PLANTED))
+def test_planted_md_names_every_gap_and_its_line(name: str) -> None:
+    text = (FIXTURES / name / "PLANTED.md").read_text(encoding="utf-8")
+    for rule, subject, line in PLANTED[name]:
+        assert f"| {rule} | {subject} | `{line}`" in text
+
+
+def test_provider_view_names_covered_unshowable_and_ai_act_only_obligations() -> None:
+    view = rows(check("euaia-provider", pack=True, frameworks=("eu-ai-act",)))
+    # AI-Act-only gaps, each with the record and line to fix.
+    for article, rule, line in (
+        ("19", "EUAIA-19.1-01", 29),
+        ("49(1)", "EUAIA-49.1-01", 12),
+        ("73", "EUAIA-73.2-01", 27),
+    ):
+        assert view[article].status == "gaps"
+        assert [
+            (f.rule.id, f.location.line if f.location else 0) for f in view[article].findings
+        ] == [(rule, line)]
+    # Covered: the pack's rule in full, the ISO evidence in part.
+    assert view["13"].status == "shown"
+    for article in ("9", "10", "11", "12", "14", "15", "17", "18", "20", "72"):
+        assert view[article].status == "partly_shown", article
+    # What the evidence cannot show either way.
+    assert (view["43"].status, view["43"].reason) == ("cannot_show", "no_rule")
+    # Deployer obligations reach no high-risk system of this provider.
+    assert (view["26(6)"].status, view["26(6)"].reason) == ("not_applicable", "not_reached")
+    assert [r.system.id for r in view["49(1)"].reached("applies")] == ["credit-scoring"]
+
+
+def test_deployer_view_names_covered_unshowable_and_ai_act_only_obligations() -> None:
+    view = rows(check("euaia-deployer", pack=True, frameworks=("eu-ai-act",)))
+    for article, rule, line in (
+        ("26(2)", "EUAIA-26.2-01", 19),
+        ("26(6)", "EUAIA-26.6-01", 29),
+        ("27", "EUAIA-27.1-01", 1),
+    ):
+        assert view[article].status == "gaps"
+        assert [
+            (f.rule.id, f.location.line if f.location else 0) for f in view[article].findings
+        ] == [(rule, line)]
+    assert view["26(1)"].status == "shown"
+    for article in ("4", "26(4)", "26(5)", "26(11)"):
+        assert view[article].status == "partly_shown", article
+    assert (view["26(7)"].status, view["26(7)"].reason) == ("cannot_show", "no_rule")
+    assert (view["49(1)"].status, view["49(1)"].reason) == ("not_applicable", "not_reached")
+
+
+def test_without_the_pack_the_ai_act_only_obligations_cannot_be_shown() -> None:
+    view = rows(check("euaia-deployer", pack=False, frameworks=("eu-ai-act",)))
+    # The ISO evidence alone shows no gap; Art. 26(6) rests on A.6.2.8 only, partly.
+    assert all(row.status != "gaps" for row in view.values())
+    assert view["26(6)"].status == "partly_shown"
+    assert view["26(1)"].status == "partly_shown"
+
+
+def test_builtin_packs_selects_the_shipped_pack_by_name(tmp_path: Path) -> None:
+    root = tmp_path / "gov"
+    shutil.copytree(FIXTURES / "euaia-deployer", root)
+    (root / "aimscheck.yaml").write_text("version: 1\nrules:\n  builtin_packs: [eu-ai-act]\n")
+    config = load_config(root / "aimscheck.yaml")
+    assert config.packs == (rules_root() / "eu-ai-act",)
+    result = CliRunner().invoke(main, ["check", str(root), "--as-of", "2026-11-20"])
+    assert result.exit_code == 1
+    assert "EUAIA-26.6-01 nonconformity  ai_systems/credit-scoring" in result.output
+
+
+def test_an_unknown_builtin_pack_is_refused_at_its_line(tmp_path: Path) -> None:
+    path = tmp_path / "aimscheck.yaml"
+    path.write_text("version: 1\nrules:\n  builtin_packs: [eu-ai-akt]\n")
+    with pytest.raises(AimscheckError) as caught:
+        load_config(path)
+    assert "builtin_packs[0]: must be one of: eu-ai-act" in str(caught.value)
+    assert caught.value.location is not None and caught.value.location.line == 3
+
+
+def test_the_pack_ships_in_the_package_data() -> None:
+    # setup.cfg ships rules/*/*.aims and *.tests.yaml under aimscheck.rules.
+    cfg = (ROOT / "setup.cfg").read_text(encoding="utf-8")
+    assert "aimscheck.rules = */*.aims, */*.tests.yaml" in cfg
+    assert sorted(p.name for p in PACK.glob("*.aims")) == [
+        "definitions.aims",
+        "fria.aims",
+        "incidents.aims",
+        "instructions.aims",
+        "logs.aims",
+        "oversight.aims",
+        "registration.aims",
+    ]
+
+
+def test_every_rule_names_its_article_by_a_framework_tag() -> None:
+    from aimscheck.check import load_ruleset
+    from aimscheck.frameworks import load
+
+    ids = {f"eu-ai-act:{r.id}" for r in load("eu-ai-act").requirements}
+    ruleset = load_ruleset([PACK], default_rules=False)
+    for info in ruleset.infos:
+        tags = [t for t in info.tags if t.startswith("eu-ai-act:")]
+        assert len(tags) == 1 and tags[0] in ids, info.id
