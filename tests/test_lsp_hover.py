@@ -55,14 +55,20 @@ async def test_a_function_shows_its_documentation(client: LanguageClient, pack: 
     assert said.startswith("**latest**(…) → any, 2 argument(s)\n\nThe record of a list")
 
 
-async def test_a_clause_and_a_control_show_their_group_and_rules(
+async def test_a_clause_and_a_control_show_their_title_group_and_rules(
     client: LanguageClient, pack: Path
 ) -> None:
     clause = await hover_at(client, pack, GOOD, '"6.1.4"', 2)
-    assert clause.startswith("**Clause 6.1.4** of ISO/IEC 42001, in clause group 6: Planning")
+    assert clause.startswith(
+        "**Clause 6.1.4** of ISO/IEC 42001: How the effects of AI systems on people and society"
+        " are assessed\n\nIn clause group 6: Planning"
+    )
     assert "`ORG-1`" in clause and "`AIMS-6.1.4-01`" in clause
     control = await hover_at(client, pack, GOOD, '"A.6.2.8"', 3)
-    assert control.startswith("**Annex A control A.6.2.8**, in group A.6: AI system life cycle")
+    assert control.startswith(
+        "**Annex A control A.6.2.8**: Event logs of AI systems kept\n\n"
+        "In group A.6: AI system life cycle"
+    )
 
 
 async def test_a_rule_id_shows_its_title_and_severity(client: LanguageClient, pack: Path) -> None:

@@ -6,7 +6,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 
 from aimscheck.functions import FUNCTIONS
-from aimscheck.iso42001 import ANNEX_A, ANNEX_GROUPS, CLAUSE_GROUPS, CLAUSES, annex_group
+from aimscheck.iso42001 import ANNEX_A, ANNEX_GROUPS, CLAUSE_GROUPS, CLAUSES, annex_group, title
 from aimscheck.lsp import places, scan
 from aimscheck.lsp.pack import Custom, Entry
 
@@ -49,14 +49,22 @@ def id_text(value: str, entries: Mapping[str, Entry]) -> str | None:
     if value in CLAUSES:
         group = value.split(".")[0]
         head = (
-            f"**Clause {value}** of ISO/IEC 42001, in clause group {group}: {CLAUSE_GROUPS[group]}"
+            f"**Clause {value}** of ISO/IEC 42001: {title(value)}\n\n"
+            f"In clause group {group}: {CLAUSE_GROUPS[group]}{_OURS}"
         )
         return head + _checked_by(value, entries, "clauses")
     if value in ANNEX_A:
         group = annex_group(value)
-        head = f"**Annex A control {value}**, in group {group}: {ANNEX_GROUPS[group]}"
+        head = (
+            f"**Annex A control {value}**: {title(value)}\n\n"
+            f"In group {group}: {ANNEX_GROUPS[group]}{_OURS}"
+        )
         return head + _checked_by(value, entries, "controls")
     return rule_text(value, entries)
+
+
+# The titles are ours, not the standard's: the reader is told so.
+_OURS = " (titles in aimscheck's words; see the standard for its own)"
 
 
 def _checked_by(value: str, entries: Mapping[str, Entry], kind: str) -> str:
