@@ -7,7 +7,7 @@ import difflib
 import json
 import os
 import re
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from functools import partial
 from importlib import resources
@@ -475,11 +475,23 @@ def _vocabulary(doc: YamlDocument, entries: dict[str, Any]) -> tuple[VocabularyE
                 errors.append(UsageError(message, at))
             elif value in added:
                 errors.append(UsageError(f'vocabulary: "{value}" is given twice for {name}', at))
+            elif (same := _spelt_alike(value, allowed)) is not None:
+                # `High` or `very high` beside `high`, `very_high`: the same word, miswritten,
+                # would never match what the export's records say.
+                message = f'vocabulary: "{value}" is how {name} already spells "{same}"'
+                hint = f'did you mean "{same}"? It is accepted already: remove it from values'
+                errors.append(UsageError(message, at, hint=hint))
             else:
                 added.append(value)
         out.append(VocabularyExtension(path, tuple(added), entry["reason"].strip(), where))
     raise_all(errors)
     return tuple(out)
+
+
+def _spelt_alike(value: str, allowed: Iterable[str]) -> str | None:
+    """The accepted value `value` differs from only by case, spaces, hyphens or underscores."""
+    key = re.sub(r"[\s_-]+", "", value).casefold()
+    return next((a for a in allowed if re.sub(r"[\s_-]+", "", a).casefold() == key), None)
 
 
 def _vocabulary_hint(name: str, known: list[str]) -> str:

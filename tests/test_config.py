@@ -515,3 +515,29 @@ def test_every_rule_setting_the_loaded_rules_contradict_is_told_in_one_run(
         f"{file}:12: rules.disabled names rule AIMS-6.1.3-3, which is not loaded",
         "  hint: did you mean AIMS-6.1.3-03?",
     ]
+
+
+def test_a_vocabulary_value_spelt_like_an_accepted_one_is_refused(tmp_path: Path) -> None:
+    path = write(
+        tmp_path,
+        """\
+        vocabulary:
+          ai_systems.risk_tier:
+            values: [very_high, High, Critical ]
+            reason: POL-7
+        """,
+    )
+    assert [
+        (e.location.line if e.location else 0, e.render().split(": ", 1)[1]) for e in problems(path)
+    ] == [
+        (
+            3,
+            'vocabulary: "High" is how ai_systems.risk_tier already spells "high"\n'
+            '  hint: did you mean "high"? It is accepted already: remove it from values',
+        ),
+        (
+            3,
+            'vocabulary: "Critical" is how ai_systems.risk_tier already spells "critical"\n'
+            '  hint: did you mean "critical"? It is accepted already: remove it from values',
+        ),
+    ]
