@@ -210,3 +210,29 @@ def test_every_rule_names_its_article_by_a_framework_tag() -> None:
     for info in ruleset.infos:
         tags = [t for t in info.tags if t.startswith("eu-ai-act:")]
         assert len(tags) == 1 and tags[0] in ids, info.id
+
+
+def test_the_application_date_is_a_parameter_the_configuration_overrides(tmp_path: Path) -> None:
+    # A fundamental-rights assessment made on 2026-09-01 for a system in use since 2025-03-17 is in
+    # time under the Digital Omnibus's date (2027-12-02), late under the Act as published.
+    root = tmp_path / "gov"
+    shutil.copytree(FIXTURES / "euaia-deployer", root)
+    assessments = root / "impact_assessments.yaml"
+    fria = (
+        "\n- id: fria-credit-scoring\n  ai_system_ref: credit-scoring\n  status: approved\n"
+        "  fundamental_rights: true\n  performed_at: 2026-09-01\n"
+    )
+    assessments.write_text(assessments.read_text(encoding="utf-8") + fria, encoding="utf-8")
+    runner = CliRunner()
+    args = ["check", str(root), "--as-of", "2026-11-20", "--rules", str(PACK)]
+    assert "EUAIA-27.1-01" not in runner.invoke(main, args).output
+    (root / "aimscheck.yaml").write_text(
+        "version: 1\nrules:\n  parameters:\n    EUAIA-27.1-01: {applies_from: 2026-08-02}\n"
+    )
+    output = runner.invoke(main, args).output
+    assert (
+        "EUAIA-27.1-01 nonconformity  ai_systems/credit-scoring: High-risk AI system credit-scoring"
+        " (Credit Decisioning Score (CDS)) was first used on 2025-03-17, and its fundamental-rights"
+        " impact assessment was performed later (impact_assessments performed_at), after"
+        " 2026-08-02, when Art. 27(1) applies"
+    ) in output
