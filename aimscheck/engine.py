@@ -292,9 +292,7 @@ class Evaluator:
                         return Result(info, outcome, subject, where, _cut(message))
                 else:
                     number += 1
-                    found = step.fn(self.ctx, frame)
-                    # `evidence COND`: a condition on the proof, held or not (evidence.shown).
-                    checks = shown(found) if isinstance(found, bool) else self.proofs(found)
+                    checks = self.proofs(step.fn(self.ctx, frame))
                     proofs.extend(checks)
                     bad = [c for c in checks if self.ctx.evidence.missing(c)]
                     if bad:
@@ -359,6 +357,8 @@ class Evaluator:
 
     def proofs(self, value: object) -> list[EvidenceCheck]:
         """Check each referenced proof; no reference at all is itself missing evidence."""
+        if isinstance(value, bool):  # `evidence COND`: a condition on the proof, held or not
+            return shown(value)
         items = value if isinstance(value, list) else [] if value is MISSING else [value]
         if not items:
             return [self.ctx.evidence.check(None)]

@@ -395,7 +395,9 @@ def _trace_steps(
         else:
             value, problem = tracer.value(stmt.expr, frame)
             checks = evaluator.proofs(value) if not problem else []
-            ok = bool(checks) and all(c.ok or c.status == "unverifiable" for c in checks)
+            ok = value is True or (  # `evidence COND` that holds: no proof to look for
+                bool(checks) and all(c.ok or c.status == "unverifiable" for c in checks)
+            )
             say(f"{'✓' if ok else '✗'} evidence {tracer.source(stmt.expr)} = {describe(value)}")
             for check in checks:
                 detail = f": {check.message}" if check.message else ""

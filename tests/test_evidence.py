@@ -326,6 +326,7 @@ def test_the_evidence_policy_is_set_in_the_configuration(
     assert findings == {k: v for k, v in found.items() if v != "pass"}
     shell = next(r for r in report["results"] if r["subject"]["id"] == "tp-3")
     assert shell["message"].endswith("Shadow is a shell")
+    assert "unmet" in [e["status"] for e in shell["evidence"]]  # `evidence COND`, false
 
 
 @pytest.mark.parametrize(
