@@ -9,6 +9,7 @@ came from (the case's `export:`, the file's `base:`, or a `files:` entry).
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import os
 import re
 from collections.abc import Iterator
@@ -87,9 +88,14 @@ class Written:
     file's: `errors` moves problems, `text` rewrites the places a finding's message names."""
 
     root: str  # resolved
-    lines: dict[int, Path_]
+    written: str  # the text of the export file
     origin: Origin
     given: str  # as the loader names it
+
+    @functools.cached_property
+    def lines(self) -> dict[int, Path_]:
+        """The JSON path of each line of the export file: read only when a line is told."""
+        return _lines(self.written)
 
     def errors(self, error: AimscheckError) -> list[AimscheckError]:
         inner = error.errors if isinstance(error, ErrorGroup) else [error]
@@ -137,7 +143,7 @@ def written(root: Path, export: dict[str, Any], files: dict[str, str], origin: O
             )
     if problems:
         raise ErrorGroup(problems) if len(problems) > 1 else problems[0]
-    return Written(os.path.realpath(root), _lines(text), origin, str(root))
+    return Written(os.path.realpath(root), text, origin, str(root))
 
 
 def _move(
