@@ -484,3 +484,17 @@ def test_default_pack_findings_of_rules_with_several_requirements_name_them() ->
         and (subject not in case.details or case.details[subject].failed is None)
     ]
     assert vague == []
+
+
+def test_a_mistake_in_the_files_base_is_told_once_at_the_base_line(
+    tmp_path: Path,
+) -> None:
+    tests = CASES.replace("people: [{id: p1, name: Ada}]", "people: [{id: p1, nam: Ada}]")
+    folder = write(tmp_path / "rules", tests=tests)
+    code, out = cli(folder, "--no-default-rules")
+    assert code == EXIT_ERROR
+    # Both cases hold the base: its one mistake is told once, at the line of the base.
+    assert out.strip() == (
+        f"aimscheck: error: {folder / 'org.tests.yaml'}:3:17: $.people[0]: missing required "
+        "field 'name'"
+    )
