@@ -14,6 +14,7 @@ from aimscheck.errors import AimscheckError, ErrorGroup
 from aimscheck.source import Location, Span, span_snippet
 
 if TYPE_CHECKING:
+    from aimscheck.dsl.memo import Memo
     from aimscheck.export.contract import VocabularyExtension
     from aimscheck.ruletests import Case
 
@@ -217,7 +218,7 @@ def _broken_rules(rules: Iterable[CompiledRule], problems: Iterable[Problem]) ->
 
 
 def _unused_definitions(
-    ruleset: RuleSet, mine: set[Path], texts: Mapping[Path, str]
+    ruleset: RuleSet, mine: Callable[[str], bool], texts: Mapping[Path, str]
 ) -> list[Problem]:
     """A warning at each definition of the linted files that no rule uses, even through
     another definition: a mistake in its body would otherwise go unseen until its first use."""
@@ -228,7 +229,7 @@ def _unused_definitions(
         used |= _names(d.node.body) - {d.node.name}
     found: list[Problem] = []
     for name, d in ruleset.definitions.items():
-        if name in used or Path(d.path).resolve() not in mine:
+        if name in used or not mine(d.path):
             continue
         warner = _Warner(d.path, texts.get(Path(d.path), d.text))
         warner.warn(
@@ -241,8 +242,37 @@ def _unused_definitions(
     return found
 
 
+class _Mine:
+    """Whether a file is one of the linted ones: each path resolved once, not once a rule."""
+
+    def __init__(self, mine: set[Path]) -> None:
+        self.mine = mine
+        self.seen: dict[str, bool] = {}
+
+    def __call__(self, file: str) -> bool:
+        if file not in self.seen:
+            self.seen[file] = Path(file).resolve() in self.mine
+        return self.seen[file]
+
+
+# The names of the ASTs walked lately, by identity (each with its AST, so the id stays its
+# own): the language server lints the same compiled rules again after each keystroke.
+_NAMES: dict[int, tuple[object, frozenset[str]]] = {}
+
+
 def _names(root: object) -> set[str]:
     """Every name read and function called in an AST."""
+    kept = _NAMES.get(id(root))
+    if kept is not None and kept[0] is root:
+        return set(kept[1])
+    if len(_NAMES) > 4096:
+        _NAMES.clear()
+    found = _walk_names(root)
+    _NAMES[id(root)] = (root, frozenset(found))
+    return found
+
+
+def _walk_names(root: object) -> set[str]:
     out: set[str] = set()
     stack = [root]
     while stack:
@@ -265,21 +295,24 @@ def lint(
     texts: Mapping[Path, str] | None = None,
     load: Callable[[Path], list[Case]] | None = None,
     vocabulary: tuple[VocabularyExtension, ...] = (),
+    memo: Memo | None = None,
 ) -> LintReport:
     """Lint the rule files at `paths`; `builtin` files are loaded beside them (for `overrides`
     and duplicate ids) but only the given files are warned about.
 
     For the language server: `texts` gives a rule file's text by its path, read instead of
     the file (an unsaved buffer); `load` reads a test file's cases instead of
-    `ruletests.load_cases` (its buffer, or cases it kept from the last edit)."""
+    `ruletests.load_cases` (its buffer, or cases it kept from the last edit); `memo` keeps
+    parses and compiles from one lint to the next (aimscheck.dsl.memo)."""
     from aimscheck.dsl.ruleset import compile_collect, rule_files
 
     own = rule_files(paths)
     mine = {p.resolve() for p in own}
     pack = [p for p in builtin if p.resolve() not in mine]
     ruleset, errors = compile_collect(
-        [*pack, *own], builtin_count=len(pack), vocabulary=vocabulary, texts=texts
+        [*pack, *own], builtin_count=len(pack), vocabulary=vocabulary, texts=texts, memo=memo
     )
+    ours = _Mine(mine)
     problems = [p for e in errors for p in _from_error(e)]
     known = {r.info.id for r in ruleset.rules}
     tested, test_problems = _tested_rules(own, paths, known, load)
@@ -288,7 +321,7 @@ def lint(
     broken = _broken_rules(ruleset.rules, problems)
     for rule in ruleset.rules:
         loc = rule.info.location
-        if loc is None or Path(loc.file).resolve() not in mine or rule.info.id in broken:
+        if loc is None or not ours(loc.file) or rule.info.id in broken:
             continue
         if loc.file not in read:
             given = (texts or {}).get(Path(loc.file))
@@ -299,11 +332,11 @@ def lint(
         warner.rule(rule.ast, rule.unused, not untested, tests_file)
         problems += warner.found
     if not any(p.level == "error" for p in problems):  # with errors, some uses did not compile
-        problems += _unused_definitions(ruleset, mine, texts or {})
+        problems += _unused_definitions(ruleset, ours, texts or {})
     ordered = tuple(sorted(problems, key=lambda p: p.sort_key()))
     own_ids = {
         r.info.id
         for r in ruleset.rules
-        if r.info.location is not None and Path(r.info.location.file).resolve() in mine
+        if r.info.location is not None and ours(r.info.location.file)
     }
     return LintReport(ordered, tuple(str(p) for p in own), len(own_ids))

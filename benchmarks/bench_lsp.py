@@ -93,19 +93,20 @@ async def measure(name: str, edits: int) -> tuple[float, list[float], int]:
 
 def cpu_per_edit(name: str, edits: int) -> list[float]:
     """The CPU time (s) of the server's lint after each edit, run in this process."""
+    from aimscheck.dsl.memo import Memo
     from aimscheck.lsp import diagnostics, pack
 
     path = (default_pack() / name).absolute()
     text = path.read_text(encoding="utf-8")
     broken = text.replace("  require ", "  requre ", 1)
-    cases, folder = diagnostics.CaseCache(), pack.pack_of(path)
-    diagnostics.problems(folder, path, {path: text}, cases)  # the first: reads every file
+    cases, folder, memo = diagnostics.CaseCache(), pack.pack_of(path), Memo()
+    diagnostics.problems(folder, path, {path: text}, cases, memo)  # the first: reads every file
     times: list[float] = []
     for edit in range(edits):
         # each keystroke is a text never parsed before: a comment that changes every time
         now = (broken if edit % 2 else text) + f"# edit {edit}\n"
         start = time.process_time()
-        diagnostics.problems(folder, path, {path: now}, cases)
+        diagnostics.problems(folder, path, {path: now}, cases, memo)
         times.append(time.process_time() - start)
         gc.collect()  # as the server does once the editor is quiet
     return times

@@ -17,6 +17,7 @@ from aimscheck.dsl.compiler import Env, ExprCompiler, Fn, suggest
 from aimscheck.dsl.declare import declare
 from aimscheck.dsl.define import POISON, Defined, Definitions, collect, expand_rule
 from aimscheck.dsl.diagnose import RESERVED
+from aimscheck.dsl.memo import deps_of
 from aimscheck.dsl.written import check_param_words
 from aimscheck.errors import AimscheckError, RuleSemanticError, UsageError, raise_all
 from aimscheck.export.contract import DeclaredField, VocabularyExtension
@@ -29,6 +30,7 @@ from aimscheck.source import Location, Span, render_snippet, span_snippet
 from aimscheck.values import Duration
 
 if TYPE_CHECKING:
+    from aimscheck.dsl.memo import Memo
     from aimscheck.dsl.parser import Damage
     from aimscheck.dsl.quantifiers import Plan
 
@@ -482,6 +484,7 @@ def compile_collect(
     builtin_count: int = 0,
     vocabulary: tuple[VocabularyExtension, ...] = (),
     texts: Mapping[Path, str] | None = None,
+    memo: Memo | None = None,
 ) -> tuple[RuleSet, list[AimscheckError]]:
     """Parse and compile every rule file; return the rules that compiled and every problem.
 
@@ -489,14 +492,15 @@ def compile_collect(
     replaces a built-in one only when it says `overrides`; any other duplicate id is an error.
     `vocabulary`: values the organisation added to closed vocabularies, which rules may
     compare with. `texts`: the text of a file by its path, read instead of the file (an
-    editor's unsaved buffer, for the language server).
+    editor's unsaved buffer, for the language server). `memo`: the parses and compiles of
+    the last call, reused where nothing they read changed (the language server's).
     """
     # Compiling allocates tens of thousands of closures and frees few: the cyclic collector
     # would rescan them all again and again for nothing (about 15 ms of the default pack).
     enabled = gc.isenabled()
     gc.disable()
     try:
-        return _collect(paths, overrides, builtin_count, vocabulary, texts or {})
+        return _collect(paths, overrides, builtin_count, vocabulary, texts or {}, memo)
     finally:
         if enabled:
             gc.enable()
@@ -508,6 +512,7 @@ def _collect(
     builtin_count: int,
     vocabulary: tuple[VocabularyExtension, ...],
     texts: Mapping[Path, str],
+    memo: Memo | None = None,
 ) -> tuple[RuleSet, list[AimscheckError]]:
     errors: list[AimscheckError] = []
     parsed: list[tuple[n.RuleFile, tuple[Damage, ...]]] = []
@@ -519,7 +524,7 @@ def _collect(
             errors.append(exc)
             continue
         # The parse comes from the user's cache when this exact text was parsed before.
-        rule_file, problems, damage = parse_cached(text, str(path))
+        rule_file, problems, damage = (memo.parse if memo else parse_cached)(text, str(path))
         errors.extend(problems)
         parsed.append((rule_file, damage))
         if not problems and not (rule_file.rules or rule_file.fields or rule_file.definitions):
@@ -538,12 +543,18 @@ def _collect(
         collect([rf for rf, _ in parsed[:builtin_count]], _lost(parsed[:builtin_count])),
         collect([rf for rf, _ in parsed[builtin_count:]], _lost(parsed[builtin_count:])),
     )
+    files_read = [rf for rf, _ in parsed]
+    scope_deps = [
+        deps_of(files_read, files_read[:builtin_count], scopes[0].lost),
+        deps_of(files_read, files_read[builtin_count:], scopes[1].lost),
+    ]
     compiled: dict[str, tuple[CompiledRule, bool]] = {}
     seen: dict[str, tuple[Location, bool]] = {}  # rule id → where it is first written, built in
     for index, (rf, damage) in enumerate(parsed):
         defs = scopes[0] if index < builtin_count else scopes[1]
         fc = _FileCompiler(rf, declared.custom, overrides or {}, root, defs)
         by_rule = _damage_of(rf, damage)
+        deps = (scope_deps[index >= builtin_count], root, overrides)
         for position, rule in enumerate(rf.rules):
             builtin = index < builtin_count
             first = seen.get(rule.id)
@@ -563,7 +574,11 @@ def _collect(
                 )
                 continue
             seen[rule.id] = (Location(rf.path, rule.span.line, rule.span.column), builtin)
-            result_rule = fc.compile_rule(rule, by_rule[position])
+            result_rule = (
+                fc.compile_rule(rule, by_rule[position])
+                if memo is None
+                else memo.compile(fc, rule, position, by_rule[position], deps)
+            )
             if result_rule is None:
                 continue
             if first is None and rule.overrides:

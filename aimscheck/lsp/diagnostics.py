@@ -14,6 +14,7 @@ from aimscheck.lint import Problem, _from_error, lint
 from aimscheck.lsp.pack import TESTS, Pack, read
 
 if TYPE_CHECKING:
+    from aimscheck.dsl.memo import Memo
     from aimscheck.ruletests import Case
 
 SOURCE = "aimscheck"
@@ -47,11 +48,16 @@ class CaseCache:
 
 
 def problems(
-    pack: Pack, focus: Path, buffers: Mapping[Path, str], cases: CaseCache
+    pack: Pack,
+    focus: Path,
+    buffers: Mapping[Path, str],
+    cases: CaseCache,
+    memo: Memo | None = None,
 ) -> dict[Path, list[Problem]]:
     """Lint's problems for every rule and test file of the pack (an empty list for a file
     without any, so that the editor clears what it showed); a problem that names no file is
-    shown on `focus`.
+    shown on `focus`. `memo`: the pack's parses and compiles from its last lint, reused for
+    the files (and rules) whose text and dependencies did not change.
 
     The cyclic garbage collector is off meanwhile: it would rescan the pack's syntax trees
     and closures again and again in the middle of the lint (a third of its time). The caller
@@ -59,14 +65,14 @@ def problems(
     enabled = gc.isenabled()
     gc.disable()
     try:
-        return _problems(pack, focus, buffers, cases)
+        return _problems(pack, focus, buffers, cases, memo)
     finally:
         if enabled:
             gc.enable()
 
 
 def _problems(
-    pack: Pack, focus: Path, buffers: Mapping[Path, str], cases: CaseCache
+    pack: Pack, focus: Path, buffers: Mapping[Path, str], cases: CaseCache, memo: Memo | None
 ) -> dict[Path, list[Problem]]:
     cases.buffers = buffers
     on_disk = any(p.is_file() for p in pack.own)
@@ -75,7 +81,7 @@ def _problems(
     for tests in sorted(pack.folder.rglob(f"*{TESTS}")):
         found[tests] = []
     try:
-        report = lint(targets, list(pack.builtin), texts=buffers, load=cases.load)
+        report = lint(targets, list(pack.builtin), texts=buffers, load=cases.load, memo=memo)
         listed = list(report.problems)
     except AimscheckError as exc:  # the pack cannot be read (a refused file, a bad link)
         listed = _from_error(exc)

@@ -12,6 +12,7 @@ from pygls.uris import from_fs_path, to_fs_path
 from pygls.workspace import TextDocument
 
 from aimscheck import __version__
+from aimscheck.dsl.memo import Memo
 from aimscheck.lsp import completion, definition, diagnostics, formatting, hover, scan
 from aimscheck.lsp.pack import TESTS, Custom, Entry, declared, entries, pack_of
 
@@ -29,6 +30,8 @@ class RulesServer(LanguageServer):
     def __init__(self) -> None:
         super().__init__("aimscheck", __version__)
         self.cases = diagnostics.CaseCache()
+        # Each pack folder's parses and compiles, from its last lint (aimscheck.dsl.memo).
+        self.memos: dict[Path, Memo] = {}
         self.sent: dict[Path, list[lsp.Diagnostic]] = {}
         self.pending: dict[str, None] = {}
         # What each pack folder was linted on: its files' sizes and times, and the buffers.
@@ -79,7 +82,8 @@ class RulesServer(LanguageServer):
         if self.linted.get(pack.folder) == state:
             return  # nothing lint reads has changed (a file opened again as it was)
         self.linted[pack.folder] = state
-        found = diagnostics.problems(pack, path, buffers, self.cases)
+        memo = self.memos.setdefault(pack.folder, Memo())
+        found = diagnostics.problems(pack, path, buffers, self.cases, memo)
         for file, problems in found.items():
             shown = [diagnostics.diagnostic(p) for p in problems]
             if self.sent.get(file) == shown and file != path:
