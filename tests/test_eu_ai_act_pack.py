@@ -195,6 +195,7 @@ def test_the_pack_ships_in_the_package_data() -> None:
         "fria.aims",
         "incidents.aims",
         "instructions.aims",
+        "literacy.aims",
         "logs.aims",
         "oversight.aims",
         "registration.aims",
