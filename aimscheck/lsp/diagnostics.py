@@ -12,6 +12,7 @@ from lsprotocol import types as lsp
 from aimscheck.errors import AimscheckError
 from aimscheck.lint import Problem, _from_error, lint
 from aimscheck.lsp.pack import TESTS, Pack, read
+from aimscheck.lsp.units import Units
 
 if TYPE_CHECKING:
     from aimscheck.dsl.memo import Memo
@@ -92,15 +93,18 @@ def _problems(
     return found
 
 
-def diagnostic(problem: Problem) -> lsp.Diagnostic:
-    """A lint problem as the editor shows it: its code, message and hint, at its caret."""
+def diagnostic(problem: Problem, text: str = "", units: Units | None = None) -> lsp.Diagnostic:
+    """A lint problem as the editor shows it: its code, message and hint, at its caret.
+
+    Lint counts columns in characters; the client in `units` (UTF-16 by default) over the
+    file's `text`."""
     loc = problem.location
     line = max((loc.line if loc else 1) - 1, 0)
     column = max((loc.column if loc else 1) - 1, 0)
     width = _caret_width(problem.snippet)
     message = problem.message + (f"\nhint: {problem.hint}" if problem.hint else "")
     return lsp.Diagnostic(
-        range=lsp.Range(lsp.Position(line, column), lsp.Position(line, column + width)),
+        range=(units or Units()).range(text, line, column, line, column + width),
         message=message,
         severity=lsp.DiagnosticSeverity.Error
         if problem.level == "error"

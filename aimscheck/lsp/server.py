@@ -14,7 +14,8 @@ from pygls.workspace import TextDocument
 from aimscheck import __version__
 from aimscheck.dsl.memo import Memo
 from aimscheck.lsp import completion, definition, diagnostics, formatting, hover, scan
-from aimscheck.lsp.pack import TESTS, Custom, Entry, declared, entries, pack_of
+from aimscheck.lsp.pack import TESTS, Custom, Entry, declared, entries, pack_of, read
+from aimscheck.lsp.units import Units, agreed
 
 # When the cycles left by past lints are collected: after this long without an edit, or after
 # this many lints (typing without a pause).
@@ -66,6 +67,11 @@ class RulesServer(LanguageServer):
         self.flush()
         return self.workspace.get_text_document(uri), _path(uri)
 
+    @property
+    def units(self) -> Units:
+        """How the client counts columns (agreed at initialisation: UTF-16 by default)."""
+        return agreed(self.workspace.position_encoding)
+
     def entries(self, path: Path) -> dict[str, Entry]:
         return entries(pack_of(path), self.buffers())
 
@@ -85,7 +91,8 @@ class RulesServer(LanguageServer):
         memo = self.memos.setdefault(pack.folder, Memo())
         found = diagnostics.problems(pack, path, buffers, self.cases, memo)
         for file, problems in found.items():
-            shown = [diagnostics.diagnostic(p) for p in problems]
+            text = read(file, buffers) if problems else None
+            shown = [diagnostics.diagnostic(p, text or "", self.units) for p in problems]
             if self.sent.get(file) == shown and file != path:
                 continue
             self.sent[file] = shown
@@ -134,7 +141,8 @@ def build() -> RulesServer:
         doc, path = ls.document(params.text_document.uri)
         if path is None:
             return None
-        offset = doc.offset_at_position(params.position)
+        units = ls.units
+        offset = units.offset(doc.source, params.position)
         found = (
             hover.hover_tests(doc.source, offset, ls.entries(path))
             if path.name.endswith(TESTS)
@@ -145,7 +153,7 @@ def build() -> RulesServer:
         return lsp.Hover(
             contents=lsp.MarkupContent(kind=lsp.MarkupKind.Markdown, value=found.markdown),
             range=lsp.Range(
-                doc.client_position_at_offset(found.start), doc.client_position_at_offset(found.end)
+                units.position_at(doc.source, found.start), units.position_at(doc.source, found.end)
             ),
         )
 
@@ -157,12 +165,16 @@ def build() -> RulesServer:
         doc, path = ls.document(params.text_document.uri)
         items: list[lsp.CompletionItem] = []
         if path is not None:
-            offset = doc.offset_at_position(params.position)
+            offset = ls.units.offset(doc.source, params.position)
             items = (
                 completion.complete_tests(doc.source, offset, ls.entries(path))
                 if path.name.endswith(TESTS)
                 else completion.complete(doc.source, offset, ls.entries(path), ls.declared(path))
             )
+            for item in items:  # edits are placed in characters: in the client's units
+                edit = item.text_edit
+                if isinstance(edit, lsp.TextEdit):
+                    edit.range = _to_client(ls.units, doc.source, edit.range)
         return lsp.CompletionList(is_incomplete=False, items=items)
 
     @server.feature(lsp.TEXT_DOCUMENT_DEFINITION)
@@ -170,7 +182,7 @@ def build() -> RulesServer:
         doc, path = ls.document(params.text_document.uri)
         if path is None:
             return None
-        offset = doc.offset_at_position(params.position)
+        offset = ls.units.offset(doc.source, params.position)
         found = (
             _case_rule(doc.source, offset, ls.entries(path))
             if path.name.endswith(TESTS)
@@ -178,13 +190,9 @@ def build() -> RulesServer:
         )
         if found is None:
             return None
-        return lsp.Location(
-            uri=from_fs_path(found.file) or "",
-            range=lsp.Range(
-                lsp.Position(found.line, found.column),
-                lsp.Position(found.end_line, found.end_column),
-            ),
-        )
+        text = read(Path(found.file), ls.buffers()) or ""
+        span = (found.line, found.column, found.end_line, found.end_column)
+        return lsp.Location(uri=from_fs_path(found.file) or "", range=ls.units.range(text, *span))
 
     @server.feature(lsp.TEXT_DOCUMENT_FORMATTING)
     def on_formatting(
@@ -193,9 +201,18 @@ def build() -> RulesServer:
         doc, path = ls.document(params.text_document.uri)
         if path is None or path.suffix != ".aims":
             return None
-        return formatting.formatting(doc.source, str(path))
+        edits = formatting.formatting(doc.source, str(path))
+        for edit in edits or ():
+            edit.range = _to_client(ls.units, doc.source, edit.range)
+        return edits
 
     return server
+
+
+def _to_client(units: Units, text: str, span: lsp.Range) -> lsp.Range:
+    """A range in characters as the client counts (its units)."""
+    start, end = span.start, span.end
+    return units.range(text, start.line, start.character, end.line, end.character)
 
 
 def _case_rule(text: str, offset: int, known: dict[str, Entry]) -> definition.Target | None:
