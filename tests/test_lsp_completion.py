@@ -73,6 +73,12 @@ async def test_clause_and_control_ids_inside_their_strings(
     assert said == list(CLAUSES)
     said = await labels(client, pack, GOOD, '"A.6.2.8"', 1)
     assert said == list(ANNEX_A)
+    found = await client.text_document_completion_async(
+        lsp.CompletionParams(lsp.TextDocumentIdentifier(uri(pack)), position(GOOD, '"A.6.2.8"', 1))
+    )
+    assert isinstance(found, lsp.CompletionList)
+    item = next(i for i in found.items if i.label == "A.6.2.8")
+    assert item.detail == "Event logs of AI systems kept"  # its title, in our words
 
 
 async def test_keywords_of_a_rule_block_at_the_start_of_a_line(

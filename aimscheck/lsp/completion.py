@@ -11,7 +11,7 @@ from aimscheck.dsl.compiler import CONSTANTS
 from aimscheck.dsl.keywords import ENTRY_KEYWORDS, EXPRESSION_WORDS, ITEM_KEYWORDS
 from aimscheck.export.fields import export_type
 from aimscheck.functions import FUNCTIONS
-from aimscheck.iso42001 import ANNEX_A, CLAUSES
+from aimscheck.iso42001 import ANNEX_A, CLAUSES, title
 from aimscheck.lsp import places, scan
 from aimscheck.lsp.pack import Custom, Entry
 from aimscheck.results import PHASES, Severity
@@ -94,7 +94,10 @@ def _in_string(
     span = lsp.Range(lsp.Position(line, column), lsp.Position(end_line, end_column))
     return [
         lsp.CompletionItem(
-            label=v, kind=Kind.EnumMember, text_edit=lsp.TextEdit(range=span, new_text=v)
+            label=v,
+            kind=Kind.EnumMember,
+            detail=(title(v) or None) if word in _IDS_IN else None,
+            text_edit=lsp.TextEdit(range=span, new_text=v),
         )
         for v in values
     ]
