@@ -14,6 +14,7 @@ from aimscheck.errors import AimscheckError, ErrorGroup
 from aimscheck.source import Location, Span, span_snippet
 
 if TYPE_CHECKING:
+    from aimscheck.config import Config
     from aimscheck.dsl.memo import Memo
     from aimscheck.export.contract import VocabularyExtension
     from aimscheck.ruletests import Case
@@ -340,3 +341,19 @@ def lint(
         if r.info.location is not None and ours(r.info.location.file)
     }
     return LintReport(ordered, tuple(str(p) for p in own), len(own_ids))
+
+
+def with_config(report: LintReport, config: Config) -> LintReport:
+    """`report` with what the configuration says of the rules that they contradict (a rule id
+    no pack has, a misspelt parameter, a value of the wrong type or outside the vocabulary
+    the rule compares it with), found as `check` finds them, each once, at its line."""
+    from aimscheck.check import load_ruleset
+    from aimscheck.config import rule_problems
+
+    try:  # the rules `check` would run with this configuration, without its values
+        bare = load_ruleset(list(config.packs), config.default_pack, {}, config.vocabulary)
+    except AimscheckError:
+        return report  # the rules' own mistakes: lint reports them at the rule files
+    found = [p for e in rule_problems(config, bare, types=True) for p in _from_error(e)]
+    ordered = tuple(sorted([*report.problems, *found], key=lambda p: p.sort_key()))
+    return dataclasses.replace(report, problems=ordered)

@@ -506,6 +506,7 @@ def test_every_rule_setting_the_loaded_rules_contradict_is_told_in_one_run(
     assert result.stderr.removeprefix("aimscheck: error:\n").splitlines() == [
         f"{file}:5: parameter max_age of rule AIMS-A.5.2-01 takes a duration such as 90 days, "
         "got True",
+        "  hint: a duration is a number and a unit: 30 days, 6 months, 1 year",
         f"{file}:6: rule AIMS-A.5.2-01 has no parameter 'max_agee'",
         "  hint: did you mean 'max_age'?",
         f"{file}:8: rules.parameters names rule AIMS-9.3-1, which is not loaded",

@@ -124,7 +124,7 @@ def test_arithmetic_on_values_it_cannot_combine_is_an_error_before_the_rule_runs
         tmp_path,
         "  param limit = 365\n"
         '  require ia.approved_at + 3 >= today because "x"\n'  # 9: date + number
-        '  require age(ia.approved_at) <= limit because "x"\n'  # 10: duration vs number
+        '  require age(ia.approved_at) <= limit because "x"\n'  # 10: told at the param (8)
         '  require 12 months + today > ia.approved_at because "x"\n'  # 11
         '  require len(ia.id) * ia.status == 2 because "x"\n'  # 12
         '  require -ia.approved_at < today because "x"\n'  # 13
@@ -132,10 +132,10 @@ def test_arithmetic_on_values_it_cannot_combine_is_an_error_before_the_rule_runs
     )
     assert code == EXIT_ERROR
     assert errors(out) == [
+        "org.aims:8:17: '365' is a number, not a duration: it is used as one "
+        "| write 365 days (or 365 months, …): a duration is a number and a unit",
         "org.aims:9:11: cannot apply '+' to a date and a number "
         "| a date plus a duration: write today + 30 days",
-        "org.aims:10:11: cannot order a duration with a number "
-        "| write the number with its unit (365 days, 12 months), or days(n) for a field",
         "org.aims:11:11: cannot apply '+' to a duration and a date "
         "| write the date first: today + 30 days",
         "org.aims:12:11: cannot apply '*' to a number and text "
@@ -195,3 +195,46 @@ def test_lint_accepts_the_words_a_configuration_adds_to_a_vocabulary(tmp_path: P
     ]
     code, out = lint(tmp_path, body, config=tmp_path / "aimscheck.yaml")
     assert (code, errors(out)) == (EXIT_OK, [])
+
+
+def test_a_parameter_used_as_a_duration_but_given_a_bare_number_is_told_at_its_number(
+    tmp_path: Path,
+) -> None:
+    code, out = lint(
+        tmp_path,
+        "  param window = 14\n"  # 8: used twice as a duration below, told once
+        '  require age(ia.approved_at) <= window because "x"\n'
+        '  require ia.approved_at >= today - window because "x"',
+    )
+    assert code == EXIT_ERROR
+    assert errors(out) == [
+        "org.aims:8:18: '14' is a number, not a duration: it is used as one "
+        "| write 14 days (or 14 months, …): a duration is a number and a unit",
+    ]
+
+
+def test_a_number_parameter_used_as_a_number_is_no_error(tmp_path: Path) -> None:
+    code, out = lint(
+        tmp_path,
+        "  param factor = 2\n"
+        '  require age(ia.approved_at) <= 30 days * factor because "x"\n'
+        '  require len(ia.id) < factor * 10 because "x"',
+    )
+    assert errors(out) == []
+    assert code == EXIT_OK
+
+
+def test_a_duration_in_words_or_not_a_duration_at_all_in_quotes_gets_the_duration_fix(
+    tmp_path: Path,
+) -> None:
+    code, out = lint(
+        tmp_path,
+        '  require ia.approved_at >= today - "a month" because "x"\n'  # 8
+        '  require ia.approved_at >= today - "soon" because "x"',  # 9
+    )
+    assert code == EXIT_ERROR
+    assert errors(out) == [
+        "org.aims:8:37: 'a month' is text, not a duration | write 1 month without quotes",
+        "org.aims:9:29: cannot apply '-' to a date and text "
+        "| a duration is a number and a unit, without quotes: 30 days, 1 month",
+    ]

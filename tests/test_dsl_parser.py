@@ -91,3 +91,20 @@ def test_a_definition_is_parsed_with_its_name_and_parameters_placed() -> None:
     assert (owned.name, owned.params) == ("owned", ("s", "p"))
     assert (owned.span.line, owned.span.column) == (2, 8)
     assert [(s.line, s.column) for s in owned.param_spans] == [(2, 14), (2, 17)]
+
+
+def test_a_brace_never_closed_in_a_message_is_told_at_the_brace_quoting_only_the_file() -> None:
+    text = 'rule "A" {\n  require x\n  because "{a.id} ({a.name) and {a.title"\n}\n'
+    parsed = parse_recovering(text, "r.aims")
+    assert [(str(e.location), e.message, e.snippet) for e in parsed.errors] == [
+        (
+            "r.aims:3:20",
+            "this '{' in the message is never closed",
+            '    because "{a.id} ({a.name) and {a.title"\n' + " " * 21 + "^",
+        ),
+        (
+            "r.aims:3:33",
+            "this '{' in the message is never closed",
+            '    because "{a.id} ({a.name) and {a.title"\n' + " " * 34 + "^",
+        ),
+    ]

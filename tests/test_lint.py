@@ -291,3 +291,80 @@ def test_a_definition_no_rule_uses_is_warned_about_at_its_name(tmp_path: Path) -
             "definition 'spare' is used by no rule",
         )
     ]
+
+
+PARAMETRISED = """\
+rule "ORG-5.2-01" {
+  title    "Policy documents are approved and recent"
+  clause   "5.2"
+  severity minor
+  phase    scope_definition
+  param    kinds = ["ai_policy", "procedure"]
+  param    window = 6 months
+  for doc in documents where doc.type in kinds
+  require age(doc.approved_at) <= window
+  because "Policy document {doc.id} is older than {window}"
+}
+"""
+
+CONTRADICTING = """\
+version: 1
+rules:
+  default_pack: false
+  packs: [rules]
+  parameters:
+    ORG-5.2-01:
+      window: 6
+      kinds: ai_policy
+      windw: 3 months
+    ORG-5.2-1:
+      kinds: [procedure]
+"""
+
+
+def test_lint_with_a_configuration_tells_what_check_would_refuse_in_it_once_each(
+    tmp_path: Path,
+) -> None:
+    from aimscheck.cli import main
+
+    pack(tmp_path, PARAMETRISED)
+    (tmp_path / "aimscheck.yaml").write_text(CONTRADICTING)
+    config = tmp_path / "aimscheck.yaml"
+    expected = [
+        f"{config}:7: parameter window of rule ORG-5.2-01 is a duration: 6 has no unit",
+        "  hint: write 6 days (or 6 months, …): a duration is a number and a unit",
+        f"{config}:8: parameter kinds of rule ORG-5.2-01 takes a list of texts such as "
+        "[ai_policy, procedure], got 'ai_policy'",
+        "  hint: write a list in brackets, even of one value: kinds: [ai_policy]",
+        f"{config}:9: rule ORG-5.2-01 has no parameter 'windw'",
+        "  hint: did you mean 'window'?",
+        f"{config}:11: rules.parameters names rule ORG-5.2-1, which is not loaded",
+        "  hint: did you mean ORG-5.2-01?",
+    ]
+    code, out = cli("--no-default-rules", tmp_path / "rules", "--config", config)
+    assert code == EXIT_ERROR
+    shown = [line.replace(": error: ", ": ") for line in out.splitlines()]
+    assert shown[:8] == expected  # the configuration's file sorts before the rules'
+    assert shown[-1] == "4 error(s), 1 warning(s) in 1 file(s), 1 rule(s)"  # no-test
+    (tmp_path / "aims.yaml").write_text("schema_version: '1'\norganization: {name: Org}\n")
+    checked = CliRunner().invoke(main, ["check", str(tmp_path), "--as-of", "2026-11-20"])
+    assert checked.exit_code == EXIT_ERROR
+    assert checked.stderr.removeprefix("aimscheck: error:\n").splitlines() == expected
+
+
+def test_a_list_parameter_given_a_number_in_the_configuration_names_the_list_it_takes(
+    tmp_path: Path,
+) -> None:
+    pack(tmp_path, PARAMETRISED)
+    config = tmp_path / "aimscheck.yaml"
+    config.write_text(
+        "version: 1\nrules:\n  packs: [rules]\n  parameters:\n    ORG-5.2-01:\n"
+        "      kinds: 5\n      window: 6 months\n"
+    )
+    code, out = cli("--no-default-rules", tmp_path / "rules", "--config", config)
+    assert code == EXIT_ERROR
+    assert out.splitlines()[:2] == [
+        f"{config}:6: error: parameter kinds of rule ORG-5.2-01 takes a list of texts such as "
+        "[ai_policy, procedure], got 5",
+        "  hint: write a list in brackets, even of one value: kinds: [ai_policy]",
+    ]

@@ -33,7 +33,10 @@ if TYPE_CHECKING:
     help="How to print the problems.",
 )
 @click.option("--strict", is_flag=True, help="Exit 1 when there are warnings (and no error).")
-@config_option("A configuration whose vocabulary: extensions the rules may compare with.")
+@config_option(
+    "A configuration to check against the rules (rule ids, parameters) and whose vocabulary: "
+    "extensions the rules may compare with."
+)
 @guarded
 def command(
     paths: tuple[Path, ...],
@@ -53,11 +56,17 @@ def command(
     targets = list(paths) or [default_pack()]
     builtin = [] if no_default_rules else rule_files([default_pack()])
     vocabulary: tuple[VocabularyExtension, ...] = ()
+    config = None
     if config_path is not None:  # words the organisation added to closed vocabularies
         from aimscheck.config import load_config
 
-        vocabulary = load_config(config_path).vocabulary
+        config = load_config(config_path)
+        vocabulary = config.vocabulary
     report = lint(targets, builtin, vocabulary=vocabulary)
+    if config is not None:  # what `check` would refuse in it, told before anything runs
+        from aimscheck.lint import with_config
+
+        report = with_config(report, config)
     if fmt == "json":
         from aimscheck.terminal import printable  # the rules' text shown, never acted on
 

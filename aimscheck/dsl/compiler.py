@@ -476,7 +476,7 @@ class ExprCompiler(WrittenTexts):
         (a, ta), (b, tb) = self.compile(e.left, env), self.compile(e.right, env)
         if op in ("==", "!=", "<", "<=", ">", ">="):
             problem = t.comparison_problem(op, ta, tb)
-            if problem and not self.quoted_pair(ta, tb):
+            if problem and not self.quoted_pair(ta, tb) and not self.unitless_pair(op, ta, tb):
                 self.error(e.span, problem, _comparison_hint(ta, tb))
             self.check_vocabulary(ta, tb)
             self.check_vocabulary(tb, ta)
@@ -514,7 +514,7 @@ class ExprCompiler(WrittenTexts):
                 return (lambda c, f: _member(c, a(c, f), b(c, f))), t.BOOLEAN
             return (lambda c, f: not _member(c, a(c, f), b(c, f))), t.BOOLEAN
         problem = t.arithmetic_problem(op, ta, tb)
-        if problem and not self.quoted_pair(ta, tb):
+        if problem and not self.quoted_pair(ta, tb) and not self.unitless_pair(op, ta, tb):
             self.error(e.span, problem, t.arithmetic_hint(op, ta, tb))
         ca, cb = t.category(ta), t.category(tb)
         result = ta if ca == cb else t.ANY

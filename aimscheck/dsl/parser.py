@@ -211,8 +211,17 @@ class _Parse:
             )
         )
 
-    def parse_hole(self, source: str, line: int, column: int) -> n.Expr:
-        """Parse the expression of a message hole `{...}`; errors point into the message."""
+    def parse_hole(self, source: str, line: int, column: int, closed: bool = True) -> n.Expr:
+        """Parse the expression of a message hole `{...}`; errors point into the message.
+        A `{` with no `}` after it is told at the `{`, quoting only what is written."""
+        if not closed:
+            self.error(
+                line,
+                column - 1,
+                "this '{' in the message is never closed",
+                "end the value with } (as in {sys.name}), or write \\{ for a literal brace",
+            )
+            return n.Literal("")
         if not source.strip():
             self.error(
                 line,

@@ -193,25 +193,50 @@ def _refused(path: Path, exc: Refused) -> RuleSemanticError:
 
 
 def param_value(default: object, override: object, name: str, rule_id: str) -> object:
-    """A configured parameter value, converted to the default's type or refused."""
+    """A configured parameter value, converted to the default's type or refused with the
+    type the rule uses it as and what to write."""
+    what = f"parameter {name} of rule {rule_id}"
     if isinstance(default, Duration):
         if isinstance(override, int | float) and not isinstance(override, bool):
-            return Duration(days=override)
+            # A bare number is never taken as days: `window: 6` meant for `6 months` would
+            # silently shrink the window thirtyfold and give findings no one expects.
+            raise UsageError(
+                f"{what} is a duration: {override} has no unit",
+                hint=f"write {override} days (or {override} months, …): "
+                "a duration is a number and a unit",
+            )
         if isinstance(override, str) and (m := _DURATION_TEXT.match(override)):
             from aimscheck.values import duration
 
             unit = m.group(2) if m.group(2).endswith("s") else m.group(2) + "s"
             return duration(float(m.group(1)), unit)
-    elif type(override) is type(default) or (
-        isinstance(default, float) and isinstance(override, int)
+        raise UsageError(
+            f"{what} takes a duration such as 90 days, got {override!r}",
+            hint="a duration is a number and a unit: 30 days, 6 months, 1 year",
+        )
+    if isinstance(default, list):
+        if isinstance(override, list):
+            return override
+        example = ", ".join(str(v) for v in default[:2]) or "…"
+        one = override if isinstance(override, str) else example.split(", ")[0]
+        raise UsageError(
+            f"{what} takes {_list_words(default)}, got {override!r}",
+            hint=f"write a list in brackets, even of one value: {name}: [{one}]",
+        )
+    if type(override) is type(default) or (
+        isinstance(default, float) and isinstance(override, int) and not isinstance(override, bool)
     ):
         return override
-    wanted = (
-        "a duration such as 90 days"
-        if isinstance(default, Duration)
-        else t.words(t.literal_type(default))
-    )
-    raise UsageError(f"parameter {name} of rule {rule_id} takes {wanted}, got {override!r}")
+    raise UsageError(f"{what} takes {t.words(t.literal_type(default))}, got {override!r}")
+
+
+def _list_words(default: list[object]) -> str:
+    """`a list of texts such as [ai_policy, procedure]`: what a list parameter holds."""
+    kinds = {t.words(t.literal_type(v)) for v in default}
+    plural = {"text": "texts", "a number": "numbers", "a date": "dates", "a boolean": "booleans"}
+    of = f" of {plural.get(kinds.pop(), 'values')}" if len(kinds) == 1 else ""
+    shown = ", ".join(str(v) for v in default[:2]) + (", …" if len(default) > 2 else "")
+    return f"a list{of} such as [{shown}]" if default else "a list"
 
 
 def natural_key(text: str) -> tuple[tuple[int, str], ...]:
@@ -336,6 +361,8 @@ class _FileCompiler:
             value = fn(None, [])  # type: ignore[arg-type]  # constants never read the context
             if param.name in given:
                 value = param_value(value, given.pop(param.name), param.name, rule.id)
+            elif isinstance(value, int | float) and not isinstance(value, bool):
+                typ = comp.written_number(typ, value, param.default.span)
             values[param.name] = (value, typ)
         for name in given:
             raise UsageError(

@@ -14,7 +14,7 @@ from aimscheck.dsl import nodes as n
 from aimscheck.source import Span
 
 # Parses the expression inside a `{...}` hole of a message; given the text and where it starts.
-HoleParser = Callable[[str, int, int], n.Expr]
+HoleParser = Callable[[str, int, int, bool], n.Expr]  # source, line, column, closed
 
 _ESCAPES = {'"': '"', "\\": "\\", "n": "\n", "t": "\t", "{": "\\{", "}": "\\}"}
 
@@ -226,13 +226,17 @@ class AstBuilder(Transformer[Token, Any]):
                 continue
             if ch == "{":
                 end = raw.find("}", i)
-                if end < 0:
+                closed = end >= 0
+                if not closed:
                     end = len(raw)
+                after = raw.find("{", i + 1, end)
+                if after >= 0:  # `{a) … {b}`: the first `{` is the one never closed
+                    closed, end = False, after - 1
                 if buf:
                     parts.append("".join(buf))
                     buf = []
                 line, col = position.at(offset + i + 1)
-                parts.append(self._parse_hole(raw[i + 1 : end], line, col))
+                parts.append(self._parse_hole(raw[i + 1 : end], line, col, closed))
                 i = end + 1
                 continue
             buf.append(ch)

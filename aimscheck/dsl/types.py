@@ -43,6 +43,7 @@ _WORDS = {
 
 # Text that reads as a duration or a date: what was meant when it is used as one.
 _DURATION_TEXT = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*(day|week|month|year)s?\s*$", re.IGNORECASE)
+_ONE_TEXT = re.compile(r"^\s*(?:a|an|one)\s+(day|week|month|year)\s*$", re.IGNORECASE)
 _DATE_TEXT = re.compile(r"^\s*\d{4}-\d{2}-\d{2}\s*$")
 # Which operand kinds each arithmetic operator takes (left, right); anything else is an error.
 _ARITHMETIC = {
@@ -117,6 +118,8 @@ def unquoted(text: str, wanted: str) -> str | None:
     if wanted == "duration" and (m := _DURATION_TEXT.match(text)):
         amount, unit = m.group(1), m.group(2).lower()
         return f"{amount} {unit}{'' if amount == '1' else 's'}"
+    if wanted == "duration" and (m := _ONE_TEXT.match(text)):  # "a month"
+        return f"1 {m.group(1).lower()}"
     if wanted == "date" and _DATE_TEXT.match(text):
         return text.strip()
     return None
@@ -141,6 +144,8 @@ def arithmetic_hint(op: str, left: FieldType, right: FieldType) -> str:
         return "write the duration first: 30 days * 2"
     if a == "duration" and b == "date" and op == "+":
         return "write the date first: today + 30 days"
+    if {a, b} & {"date", "duration"} and "string" in (a, b):
+        return "a duration is a number and a unit, without quotes: 30 days, 1 month"
     if "string" in (a, b) and op != "+":
         return "texts are not numbers: compare them, or count them with len()"
     return ""

@@ -34,6 +34,10 @@ class WrittenTexts:
         self.texts: dict[int, tuple[FieldType, tuple[tuple[str, Span], ...]]] = {}
         # The closed vocabulary each of those types was compared with (by the same id).
         self.vocabularies: dict[int, tuple[str, ...]] = {}
+        # A parameter whose value is a bare number (`param window = 14`), by id of its type,
+        # with what was written and where: used as a duration, it is told at its own line.
+        self.numbers: dict[int, tuple[FieldType, str, Span]] = {}
+        self.told: set[tuple[int, int]] = set()
 
     def error(self, span: Any, message: str, hint: str = "") -> None:
         raise NotImplementedError  # the compiler's
@@ -98,6 +102,40 @@ class WrittenTexts:
                     )
                     break
         return found
+
+    def written_number(self, typ: FieldType, value: object, span: Span) -> FieldType:
+        """A number type that remembers the parameter's number as written, and where."""
+        mine = FieldType(typ.kind)
+        self.numbers[id(mine)] = (
+            mine,
+            f"{value:g}" if isinstance(value, float) else f"{value}",
+            span,
+        )
+        return mine
+
+    def unitless(self, number: FieldType, other: FieldType, op: str) -> bool:
+        """`age(x) > window` or `today - window` where `param window = 14`: the parameter
+        meant a duration; report its number, once, where it is written, with the unit to add."""
+        found = self.numbers.get(id(number))
+        wanted = ("duration",) if op in ("==", "!=", "<", "<=", ">", ">=") else ("date", "duration")
+        if found is None or found[0] is not number or t.category(other) not in wanted:
+            return False
+        _, text, span = found
+        if (span.line, span.column) not in self.told:
+            self.told.add((span.line, span.column))
+            self.error(
+                span,
+                f"'{text}' is a number, not a duration: it is used as one",
+                f"write {text} days (or {text} months, …): a duration is a number and a unit",
+            )
+        return True
+
+    def unitless_pair(self, op: str, ta: FieldType, tb: FieldType) -> bool:
+        if op in ("+", "-"):  # `today - window`: the number is the right operand
+            return self.unitless(tb, ta, op)
+        if op in ("*", "/"):  # `window * 2` is a number times a number: no unit meant
+            return False
+        return self.unitless(tb, ta, op) or self.unitless(ta, tb, op)
 
     def quoted_pair(self, ta: FieldType, tb: FieldType) -> bool:
         """`age(x) <= "30 days"`, `today - "12 months"`: a duration or date written as text,
