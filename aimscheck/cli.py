@@ -18,6 +18,10 @@ from aimscheck import __version__
 EXIT_OK = 0  # conforms at the --fail-on threshold
 EXIT_FINDINGS = 1  # findings at or above the threshold
 EXIT_ERROR = 2  # the run could not be made: bad rules, invalid export, bad options
+# The reader of our output went away (`aimscheck fmt --diff | head`): the status a program
+# killed by SIGPIPE has in the shell (128 + 13), as conftest (Go), git and the coreutils give.
+# Not 0: a pipeline under `set -o pipefail` must not take a cut-off report for a full one.
+EXIT_CLOSED_PIPE = 141
 
 F = TypeVar("F", bound=Callable[..., Any])
 # Each line of an error message is cut here: a message names a file, a line and what to do, and
@@ -33,7 +37,26 @@ _PROGRAM: list[bool] = []
 def run() -> None:
     """The `aimscheck` program (its console script and `python -m aimscheck`)."""
     _PROGRAM.append(True)
-    main(prog_name="aimscheck")
+    try:
+        main(prog_name="aimscheck")
+    except SystemExit:
+        try:  # what is still buffered meets the closed pipe here, at the latest
+            sys.stdout.flush()
+        except BrokenPipeError:
+            closed_pipe()
+        raise
+
+
+def closed_pipe() -> NoReturn:
+    """End quietly when standard output was closed by its reader: no message (nobody reads
+    it, and `head` has what it asked for), status EXIT_CLOSED_PIPE."""
+    if _PROGRAM:
+        # Python's advice (its signal module docs, "Note on SIGPIPE"): point stdout at
+        # devnull, so that the flush at exit does not fail again and print a traceback.
+        with contextlib.suppress(OSError, ValueError):
+            os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        os._exit(EXIT_CLOSED_PIPE)
+    sys.exit(EXIT_CLOSED_PIPE)
 
 
 def exit_now(code: int) -> NoReturn:
@@ -45,9 +68,14 @@ def exit_now(code: int) -> NoReturn:
     Under a profiler, coverage or a debugger the exit is the usual one: they write at exit.
     """
     if _PROGRAM and sys.getprofile() is None and sys.gettrace() is None:
-        for stream in (sys.stdout, sys.stderr):
-            with contextlib.suppress(OSError, ValueError):  # a closed pipe: nothing to keep
-                stream.flush()
+        try:
+            sys.stdout.flush()
+        except BrokenPipeError:
+            closed_pipe()
+        except (OSError, ValueError):
+            pass
+        with contextlib.suppress(OSError, ValueError):
+            sys.stderr.flush()
         os._exit(code)
     sys.exit(code)
 
@@ -133,6 +161,8 @@ def guarded(func: F) -> F:
             return func(*args, **kwargs)
         except AimscheckError as exc:
             fail(exc)
+        except BrokenPipeError:  # `aimscheck … | head`: the reader has what it wanted
+            closed_pipe()
         except (OSError, MemoryError, RecursionError) as exc:
             fail(exc)
         except Exception as exc:  # a bug: say so plainly, keep the traceback for debugging

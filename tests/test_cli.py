@@ -359,3 +359,40 @@ def test_the_markdown_summary_links_to_the_html_report_of_the_run(tmp_path: Path
     assert "[readiness.html](../readiness.html)" in summary.read_text()
     alone = custom_check(tmp_path, [GOOD, BAD], "--format", "markdown")
     assert "📄 Full report" not in alone.stdout  # no HTML report written: no link
+
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        ["rules"],
+        ["fmt", "--diff", "{tmp}"],
+        ["check", "fixtures/gaps", "--as-of", "2026-11-20"],
+    ],
+)
+def test_output_into_a_pipe_its_reader_closed_ends_quietly_with_the_sigpipe_status(
+    args: list[str], tmp_path: Path
+) -> None:
+    import os
+
+    from aimscheck.cli import EXIT_CLOSED_PIPE
+
+    (tmp_path / "org.aims").write_text(
+        'rule "ORG-4.3-01" {\ntitle "t"\nclause "4.3"\nseverity minor\nphase monitoring\n'
+        "require true\n}\n"
+    )
+    args = [a.replace("{tmp}", str(tmp_path / "org.aims")) for a in args]
+    read, write = os.pipe()
+    os.close(read)  # `aimscheck … | head` once head has what it wanted
+    try:
+        done = subprocess.run(
+            [sys.executable, "-m", "aimscheck", *args],
+            stdout=write,
+            stderr=subprocess.PIPE,
+            text=True,
+            timeout=120,
+            cwd=Path(__file__).parent.parent,
+        )
+    finally:
+        os.close(write)
+    assert done.stderr == ""
+    assert done.returncode == EXIT_CLOSED_PIPE
