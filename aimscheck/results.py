@@ -8,6 +8,7 @@ import functools
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
+from aimscheck.basis import frameworks_of
 from aimscheck.source import Location
 
 if TYPE_CHECKING:
@@ -92,13 +93,20 @@ class RuleInfo:
     location: Location | None = None
 
     @property
+    def iso(self) -> bool:
+        """Whether the rule cites an ISO/IEC 42001 clause or control: only such a rule counts in
+        ISO readiness and the certification verdict (an AI Act gap is no ISO nonconformity)."""
+        return bool(self.clauses or self.controls)
+
+    @property
     def group(self) -> str:
-        """The clause group (`6`) or Annex A group (`A.5`) the rule reports under."""
+        """The clause group (`6`) or Annex A group (`A.5`) the rule reports under; for a rule
+        citing no ISO id, the framework its tags give as its basis (`eu-ai-act`)."""
         if self.controls and not self.clauses:
             return ".".join(self.controls[0].split(".")[:2])
         if self.clauses:
             return self.clauses[0].split(".")[0]
-        return "other"
+        return next(iter(frameworks_of(self.tags)), "other")
 
 
 @dataclass(frozen=True, slots=True)
@@ -404,9 +412,12 @@ class Report:
 
     @property
     def open_majors(self) -> int:
+        """Open major findings of rules citing ISO ids (the certification verdict's count)."""
         major = Severity.MAJOR
         return sum(
-            1 for r in self.results if r.outcome._value_ in _OPEN and r.rule.severity is major
+            1
+            for r in self.results
+            if r.outcome._value_ in _OPEN and r.rule.severity is major and r.rule.iso
         )
 
     @functools.cached_property
@@ -443,7 +454,9 @@ class Report:
         """The certification verdict: stage 1 readiness needs no error, no open major and no
         systemic failure (many minors on one requirement, see `systemic`)."""
         error = Outcome.ERROR
-        if any(r.outcome is error for r in self.results):
+        # Only rules citing ISO ids: a framework-only rule (the EU AI Act pack) fails the gate,
+        # never the ISO verdict.
+        if any(r.outcome is error and r.rule.iso for r in self.results):
             return "not assessable"
         if self.open_majors or self.systemic:
             return "not ready for stage 1"

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from pathlib import Path
 
 from aimscheck.docgen import builtins_markdown, refresh_language_doc
@@ -120,3 +121,52 @@ def test_every_construct_of_the_language_has_an_example_that_parses() -> None:
     }  # fmt: skip
     missing = sorted(wanted - seen)
     assert missing == [], f"no example in docs/language.md for: {missing}"
+
+
+EU_AI_ACT_DOC = Path(__file__).resolve().parents[1] / "docs" / "rules-eu-ai-act.md"
+
+
+def test_eu_ai_act_catalogue_is_current() -> None:
+    from aimscheck.docgen import eu_ai_act_catalogue
+
+    assert EU_AI_ACT_DOC.read_text(encoding="utf-8") == eu_ai_act_catalogue(), (
+        "docs/rules-eu-ai-act.md is stale: run python -m aimscheck.docgen"
+    )
+
+
+def test_every_rule_of_each_bundled_pack_has_an_entry_in_its_catalogue() -> None:
+    import json
+
+    from aimscheck.check import CheckOptions, load_ruleset, run_check
+    from aimscheck.docgen import PACK_DOCS, _anchor
+    from aimscheck.reporters import render
+    from aimscheck.reporters.sarif import DOCS_URL
+    from aimscheck.resources import rules_root
+
+    docs = Path(__file__).resolve().parents[1] / "docs"
+    # Every pack shipped under rules/ has a catalogue.
+    assert sorted(PACK_DOCS) == sorted(p.name for p in rules_root().iterdir() if p.is_dir())
+    for name, doc in PACK_DOCS.items():
+        headings = {
+            line.removeprefix("## ")
+            for line in (docs / doc).read_text(encoding="utf-8").splitlines()
+            if line.startswith("## ")
+        }
+        ruleset = load_ruleset([rules_root() / name], default_rules=name == "iso42001")
+        ids = {info.id for info in ruleset.infos}
+        assert len(ids) > 10 and ids <= headings, (name, sorted(ids - headings))
+    # The SARIF report links a pack rule to its own catalogue.
+    report = run_check(
+        CheckOptions(
+            Path(__file__).resolve().parents[1] / "fixtures" / "euaia-deployer",
+            as_of=dt.date(2026, 11, 20),
+            rules=(rules_root() / "eu-ai-act",),
+        )
+    )
+    rules = json.loads(render("sarif", report))["runs"][0]["tool"]["driver"]["rules"]
+    links = {rule["id"]: rule["helpUri"] for rule in rules}
+    assert links["EUAIA-26.6-01"] == f"{DOCS_URL}/rules-eu-ai-act.md#{_anchor('EUAIA-26.6-01')}"
+    assert links["AIMS-4.2-01"] == f"{DOCS_URL}/rules.md#aims-42-01"
+    pack_rule = next(rule for rule in rules if rule["id"] == "EUAIA-26.6-01")
+    assert pack_rule["properties"]["tags"][0] == "eu-ai-act"
+    assert "EU AI Act pack `eu-ai-act:26(6)`" in pack_rule["help"]["markdown"]

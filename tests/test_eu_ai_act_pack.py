@@ -4,6 +4,7 @@ selection by name from aimscheck.yaml (rules.builtin_packs)."""
 from __future__ import annotations
 
 import datetime as dt
+import json
 import shutil
 from pathlib import Path
 
@@ -16,6 +17,8 @@ from aimscheck.config import load_config
 from aimscheck.dsl.ruleset import RuleSet, compile_files
 from aimscheck.errors import AimscheckError
 from aimscheck.frameworks.view import RequirementView
+from aimscheck.reporters import render
+from aimscheck.reporters.readiness import assess, verdict_reasons
 from aimscheck.resources import rules_root
 from aimscheck.results import Outcome, Report
 from aimscheck.ruletests import Case, find_test_files, load_cases, run_case
@@ -111,6 +114,64 @@ def test_the_pack_finds_exactly_the_planted_ai_act_gaps_at_their_lines(name: str
 
 
 @pytest.mark.parametrize("name", sorted(PLANTED))
+def test_ai_act_gaps_fail_the_gate_not_the_iso_verdict(name: str) -> None:
+    # An AI Act gap is no ISO nonconformity: the export stays ready for stage 1, its ISO
+    # readiness whole, while the run fails on the pack's findings.
+    report = check(name, pack=True)
+    readiness = assess(report)
+    assert (report.verdict, report.open_majors, verdict_reasons(report)) == (
+        "ready for stage 1",
+        0,
+        [],
+    )
+    assert readiness.overall.passing == readiness.overall.assessed
+    assert all(g.passing == g.assessed for g in (*readiness.clauses, *readiness.phases))
+    iso = sum(1 for rule in report.rules if rule.iso)
+    assert readiness.overall.assessed + readiness.overall.not_applicable == iso
+    (pack,) = readiness.frameworks
+    assert (pack.key, pack.label, pack.assessed - pack.passing) == ("eu-ai-act", "EU AI Act pack", 3)
+    assert len(report.failing()) == 3
+    result = CliRunner().invoke(
+        main, ["check", str(FIXTURES / name), "--as-of", "2026-11-20", "--rules", str(PACK)]
+    )
+    assert result.exit_code == 1
+    assert "verdict: ready for stage 1 — no open major, no systemic failure" in result.output
+    assert "EU AI Act pack (no ISO clause, not in the verdict): 72% (8/11)" in result.output
+
+
+def test_no_pack_rule_cites_an_iso_id(ruleset: RuleSet) -> None:
+    assert [r.info.id for r in ruleset.rules if r.info.clauses or r.info.controls] == []
+    assert {r.info.group for r in ruleset.rules} == {"eu-ai-act"}
+
+
+def test_the_nist_view_does_not_count_ai_act_gaps_under_govern_1_1() -> None:
+    report = check("euaia-provider", pack=True, frameworks=("nist-ai-rmf",))
+    view = rows(report)
+    assert view["GOVERN 1.1"].status != "gaps"
+    assert view["GOVERN 1.1"].findings == ()
+    backing = {b.rule for row in view.values() for b in row.backing}
+    assert not {rule for rule in backing if rule.startswith("EUAIA-")}
+
+
+def test_reports_place_ai_act_findings_under_the_pack_not_a_clause() -> None:
+    report = check("euaia-deployer", pack=True)
+    data = json.loads(render("json", report))
+    readiness = data["summary"]["readiness"]
+    assert readiness["verdict"] == "ready for stage 1"
+    assert readiness["frameworks"]["eu-ai-act"]["passing"] == 8
+    assert readiness["clauses"]["4"]["passing"] == readiness["clauses"]["4"]["assessed"]
+    junit = render("junit", report)
+    assert '<testsuite name="EU AI Act pack" errors="0" failures="3"' in junit
+    assert 'classname="eu-ai-act.26_6"' in junit and 'classname="eu-ai-act.4"' in junit
+    markdown = render("markdown", report)
+    assert "certification verdict: ready for stage 1" in markdown
+    assert "| EU AI Act pack | `███████░░░` 72% | 8/11 |" in markdown
+    html = render("html", report)
+    assert "EUAIA-26.6-01 · EU AI Act pack eu-ai-act:26(6)</div>" in html
+    assert "fail the pipeline gate, not the audit" in html
+
+
+@pytest.mark.parametrize("name", sorted(PLANTED))
 def test_planted_md_names_every_gap_and_its_line(name: str) -> None:
     text = (FIXTURES / name / "PLANTED.md").read_text(encoding="utf-8")
     for rule, subject, line in PLANTED[name]:
@@ -134,7 +195,7 @@ def test_provider_view_names_covered_unshowable_and_ai_act_only_obligations() ->
     for article in ("9", "10", "11", "12", "14", "15", "17", "18", "20", "72"):
         assert view[article].status == "partly_shown", article
     # What the evidence cannot show either way.
-    assert (view["43"].status, view["43"].reason) == ("cannot_show", "no_rule")
+    assert (view["43"].status, view["43"].reason) == ("cannot_show", "not_in_export")
     # Deployer obligations reach no high-risk system of this provider.
     assert (view["26(6)"].status, view["26(6)"].reason) == ("not_applicable", "not_reached")
     assert [r.system.id for r in view["49(1)"].reached("applies")] == ["credit-scoring"]
@@ -154,7 +215,7 @@ def test_deployer_view_names_covered_unshowable_and_ai_act_only_obligations() ->
     assert view["26(1)"].status == "shown"
     for article in ("4", "26(4)", "26(5)", "26(11)"):
         assert view[article].status == "partly_shown", article
-    assert (view["26(7)"].status, view["26(7)"].reason) == ("cannot_show", "no_rule")
+    assert (view["26(7)"].status, view["26(7)"].reason) == ("cannot_show", "not_stated")
     assert (view["49(1)"].status, view["49(1)"].reason) == ("not_applicable", "not_reached")
 
 

@@ -9,6 +9,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from aimscheck.basis import frameworks_of, tag_problem
 from aimscheck.context import Context
 from aimscheck.dsl import nodes as n
 from aimscheck.dsl import types as t
@@ -296,11 +297,12 @@ class _FileCompiler:
                 f"add: phase followed by one of {', '.join(PHASES)}",
             )
         self.check_values(rule)
-        if not rule.clauses and not rule.controls:
+        # A rule's basis: ISO ids, or a framework tag (the EU AI Act pack: the law, not ISO).
+        if not rule.clauses and not rule.controls and not frameworks_of(x.value for x in rule.tags):
             self.error(
                 rule.span,
-                f"rule {rule.id} names no clause or control",
-                'add: clause "6.1.2" and/or control "A.5.2"',
+                f"rule {rule.id} names no clause, control or framework tag",
+                'add: clause "6.1.2" and/or control "A.5.2", or a tag "eu-ai-act:26(6)"',
             )
         if not any(isinstance(s, n.Require | n.EvidenceStmt) for s in rule.body):
             self.error(
@@ -337,6 +339,10 @@ class _FileCompiler:
                     f"unknown Annex A control '{text.value}'",
                     suggest(text.value, ANNEX_A) or "controls run from A.2.2 to A.10.4",
                 )
+        for text in rule.tags:
+            problem = tag_problem(text.value)
+            if problem is not None:
+                self.error(text.span, *problem)
 
     def params(self, rule: n.Rule, comp: ExprCompiler) -> dict[str, tuple[object, FieldType]]:
         values: dict[str, tuple[object, FieldType]] = {}

@@ -61,7 +61,8 @@ def _masthead(report: Report) -> str:
 
 
 def _verdict_text(report: Report) -> str:
-    errors = report.counts()[Outcome.ERROR.value]
+    error = Outcome.ERROR  # the verdict's: errors of rules citing ISO ids
+    errors = sum(1 for r in report.results if r.outcome is error and r.rule.iso)
     majors = report.open_majors
     systemic = report.systemic
     if errors:
@@ -88,6 +89,12 @@ def _verdict_text(report: Report) -> str:
             "with them: close them before booking the audit."
         )
     ready = "No major nonconformity is open: the management system is ready for a Stage 1 audit."
+    if any(r.outcome.is_finding and not r.rule.iso for r in report.results):
+        # An AI Act gap is no ISO nonconformity: it fails the gate, not the audit.
+        return (
+            f"{ready} The findings below of rules citing no ISO clause (such as the EU AI Act "
+            "pack) fail the pipeline gate, not the audit; close them too."
+        )
     if any(r.outcome.is_finding for r in report.results):
         return f"{ready} The minor findings and observations below are worth closing first."
     return f"{ready} No gap remains."
@@ -184,6 +191,10 @@ def _readiness(readiness: Readiness) -> str:
         ("chart-annex-a", "By Annex A control group", readiness.annex_a),
         ("chart-phases", "By lifecycle phase", readiness.phases),
     ]
+    if readiness.frameworks:  # rules citing no ISO id: outside the clauses and the verdict
+        charts.append(
+            ("chart-frameworks", "Rules citing no ISO clause (not in the verdict)", readiness.frameworks)
+        )
     figures = "".join(
         f'<figure class="chart"><figcaption>{escape(title)}</figcaption>'
         f"{bar_chart(ident, title, groups, short_label)}</figure>"

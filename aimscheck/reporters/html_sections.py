@@ -6,6 +6,8 @@ from collections.abc import Iterable
 from html import escape
 from typing import Any
 
+from aimscheck.basis import framework_of
+from aimscheck.reporters.readiness import group_label
 from aimscheck.reporters.subjects import SubjectFindings, by_subject, grade_of
 from aimscheck.reporters.text import finding_key
 from aimscheck.results import Outcome, Report, Result, Severity
@@ -53,9 +55,12 @@ def _gap_row(result: Result, report: Report, number: int) -> str:
     known = report.baseline is not None and report.baseline.holds(result)
     flags = '<span class="badge known">in baseline</span>' if known else ""
     refs = ", ".join([*rule.clauses, *rule.controls])
+    if not rule.iso:  # its basis is a framework's (`EU AI Act pack eu-ai-act:26(6)`), not ISO's
+        refs = ", ".join(t for t in rule.tags if framework_of(t))
+    basis = f"ISO/IEC 42001 {refs}" if rule.iso else f"{group_label(rule.group)} {refs}"
     parts = [
         f'<div class="gap-title">{escape(rule.title)}</div>',
-        f'<div class="gap-rule">{escape(rule.id)} · ISO/IEC 42001 {escape(refs)}</div>',
+        f'<div class="gap-rule">{escape(rule.id)} · {escape(basis)}</div>',
         f'<div class="gap-message">{escape(result.message or rule.title)}</div>',
     ]
     problems = [c for c in result.evidence if not c.ok]

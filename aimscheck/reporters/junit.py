@@ -59,10 +59,15 @@ def classname(rule: RuleInfo) -> str:
     control of that group with its dots made underscores.
 
     Jenkins splits a classname at its last dot into package and class, so the only dots are the
-    two between these three parts: package `iso42001.clause_6`, class `6_1_3`. A rule citing
-    nothing reports as `iso42001.other.<rule id>`.
+    two between these three parts: package `iso42001.clause_6`, class `6_1_3`. A rule citing only
+    a framework tag reports under it, `eu-ai-act.26_6`; a rule citing nothing as
+    `iso42001.other.<rule id>`.
     """
     group = rule.group
+    if not rule.iso and group != "other":
+        # A rule citing no ISO id, under its framework tag: `eu-ai-act.26_6` (package, class).
+        ref = next(t.partition(":")[2] for t in rule.tags if t.startswith(f"{group}:"))
+        return f"{group}.{_segment(ref).strip('_')}"
     package = f"clause_{group}" if group[:1].isdigit() else _segment(group)
     refs = rule.clauses if rule.clauses else rule.controls
     leaf = refs[0] if refs else rule.id

@@ -168,6 +168,8 @@ def short_label(group: GroupReadiness) -> str:
         return group.label.replace(f"Clause {group.key} ", f"{group.key} · ", 1)
     if group.key.startswith("A."):
         return group.label.replace(f"{group.key} ", f"{group.key} · ", 1)
+    if group.label != group.key:  # a framework's pack: `EU AI Act pack`
+        return group.label
     return group.key.replace("_", " ").capitalize()
 
 
@@ -206,6 +208,9 @@ def _readiness(report: Report) -> list[str]:
     lines += ["<details><summary>Readiness by Annex A group and lifecycle phase</summary>", ""]
     lines += _readiness_table("Annex A group", readiness.annex_a)
     lines += ["", *_readiness_table("Lifecycle phase", readiness.phases), "", "</details>"]
+    if readiness.frameworks:  # rules citing no ISO id: outside the clauses and the verdict
+        lines += ["", "### Rules citing no ISO clause (not in the certification verdict)", ""]
+        lines += _readiness_table("Pack", readiness.frameworks)
     return lines
 
 

@@ -1,5 +1,9 @@
 """Readiness: the share of rules passing per clause group, Annex A group and lifecycle phase."""
 
+# Only rules citing ISO ids count here and in the verdict; a rule citing none (the EU AI Act
+# pack) counts in the gate and under its framework (`Readiness.frameworks`): an AI Act gap is no
+# ISO nonconformity.
+
 from __future__ import annotations
 
 import enum
@@ -20,6 +24,12 @@ ANNEX_A_TITLES: dict[str, str] = ANNEX_GROUPS
 _FAILING = (Outcome.NONCONFORMITY, Outcome.MISSING_EVIDENCE, Outcome.ERROR)
 SHOWN_SYSTEMIC = 3  # systemic requirements named in a verdict line; the rest are counted
 
+# The place of rules that cite no ISO id, by the framework their tags give as basis.
+FRAMEWORK_PACKS: dict[str, str] = {
+    "eu-ai-act": "EU AI Act pack",
+    "nist-ai-rmf": "NIST AI RMF pack",
+}
+
 
 class RuleStatus(enum.Enum):
     """Where one rule stands for readiness, over all its subjects."""
@@ -37,7 +47,7 @@ def group_label(group: str) -> str:
         return f"{group} {ANNEX_A_TITLES[group]}"
     if group.isdigit():
         return f"Clause {group}"
-    return group
+    return FRAMEWORK_PACKS.get(group, group)
 
 
 def group_sort_key(group: str) -> tuple[int, tuple[int, ...], str]:
@@ -138,8 +148,12 @@ class Readiness:
     phases: tuple[GroupReadiness, ...]
     systemic: tuple[Systemic, ...] = ()
     systemic_after: int | None = None
+    # Rules citing no ISO id, per framework they are tagged with: outside the ISO figures.
+    frameworks: tuple[GroupReadiness, ...] = ()
 
     def to_dict(self) -> dict[str, object]:
+        # `frameworks` only when a rule cites no ISO id: reports of the ISO pack keep their shape.
+        extra = {"frameworks": {g.key: g.to_dict() for g in self.frameworks}}
         return {
             "verdict": self.verdict,
             "open_majors": self.open_majors,
@@ -149,6 +163,7 @@ class Readiness:
             "clauses": {g.key: g.to_dict() for g in self.clauses},
             "annex_a": {g.key: g.to_dict() for g in self.annex_a},
             "phases": {g.key: g.to_dict() for g in self.phases},
+            **(extra if self.frameworks else {}),
         }
 
 
@@ -169,7 +184,8 @@ def verdict_reasons(report: Report) -> list[str]:
     """What stands between the organization and stage 1: rule errors, open majors, systemic
     failures (`["4 open majors", "1 systemic failure (clause 7.5.3: 12 minor findings)"]`)."""
     reasons = []
-    errors = report.counts()[Outcome.ERROR.value]
+    error = Outcome.ERROR
+    errors = sum(1 for r in report.results if r.outcome is error and r.rule.iso)
     if errors:
         reasons.append(plural(errors, "rule error"))
     if report.open_majors:
@@ -199,8 +215,13 @@ def assess(report: Report) -> Readiness:
     clauses: dict[str, list[RuleStatus]] = {}
     annex: dict[str, list[RuleStatus]] = {}
     phases: dict[str, list[RuleStatus]] = {}
+    frameworks: dict[str, list[RuleStatus]] = {}
     statuses = rule_statuses(report)
+    iso = [(rule, status) for rule, status in statuses.values() if rule.iso]
     for rule, status in statuses.values():
+        if not rule.iso:
+            frameworks.setdefault(rule.group, []).append(status)
+    for rule, status in iso:
         # A rule counts towards every group it cites: an impact-assessment rule citing clause
         # 6.1.4 and control A.5.2 is evidence for both Clause 6 and A.5.
         for group in dict.fromkeys(clause_group(c) for c in rule.clauses):
@@ -211,10 +232,11 @@ def assess(report: Report) -> Readiness:
     return Readiness(
         verdict=report.verdict,
         open_majors=report.open_majors,
-        overall=_bucket("overall", "All rules", (s for _, s in statuses.values())),
+        overall=_bucket("overall", "All rules", (s for _, s in iso)),
         clauses=_buckets(CLAUSE_TITLES, clauses),
         annex_a=_buckets(ANNEX_A_TITLES, annex),
         phases=_buckets(PHASES, phases, labelled=False),
         systemic=report.systemic,
         systemic_after=report.systemic_after,
+        frameworks=_buckets((), frameworks),
     )

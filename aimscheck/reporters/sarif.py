@@ -8,9 +8,10 @@ import re
 from pathlib import Path, PurePath, PurePosixPath, PureWindowsPath
 from urllib.parse import quote
 
+from aimscheck.basis import framework_of
 from aimscheck.errors import UsageError
-from aimscheck.reporters.readiness import verdict_reasons
-from aimscheck.resources import default_pack
+from aimscheck.reporters.readiness import group_label, verdict_reasons
+from aimscheck.resources import rules_root
 from aimscheck.results import Outcome, Report, Result, RuleAdjustment, RuleInfo, Severity
 
 SCHEMA_URI = "https://json.schemastore.org/sarif-2.1.0.json"
@@ -126,19 +127,29 @@ def _anchor(rule_id: str) -> str:
     return re.sub(r"[^a-z0-9 -]", "", rule_id.lower()).replace(" ", "-")
 
 
-def _documented(rule: RuleInfo, pack: Path) -> bool:
-    """Whether docs/rules.md has an entry for the rule: the built-in checks and the default
-    pack's rules; an organization's own rules have none."""
+def _catalogue(rule: RuleInfo, packs: dict[Path, str]) -> str | None:
+    """The catalogue in docs/ with an entry for the rule: rules.md for the built-in checks and
+    the default pack's rules, its own file for each bundled pack (docgen.PACK_DOCS); None for an
+    organization's own rules."""
     if rule.location is None:
-        return True
-    return Path(rule.location.file).resolve().is_relative_to(pack)
+        return packs[rules_root().resolve() / "iso42001"]
+    where = Path(rule.location.file).resolve()
+    return next((doc for folder, doc in packs.items() if where.is_relative_to(folder)), None)
+
+
+def _at(docs: str, catalogue: str | None) -> str | None:
+    return None if catalogue is None else f"{docs}/{catalogue}"
 
 
 def _help(rule: RuleInfo, adjustment: RuleAdjustment | None) -> dict[str, str]:
     about = rule.description.strip() or rule.title
     fix = [f"How to fix: {rule.fix}"] if rule.fix else []
     refs = [*rule.clauses, *rule.controls]
-    where = f"ISO/IEC 42001 {', '.join(refs)}; phase {rule.phase.replace('_', ' ')}."
+    basis = "ISO/IEC 42001"
+    if not rule.iso:  # a rule of a framework's pack: its basis is its tag (`eu-ai-act:26(6)`)
+        refs = [t for t in rule.tags if framework_of(t)]
+        basis = group_label(rule.group)
+    where = f"{basis} {', '.join(refs)}; phase {rule.phase.replace('_', ' ')}."
     graded = (
         [
             f"Graded {adjustment.after} (the pack says {adjustment.before}) by the "
@@ -148,13 +159,13 @@ def _help(rule: RuleInfo, adjustment: RuleAdjustment | None) -> dict[str, str]:
         else []
     )
     text = "\n\n".join([about, *fix, where, *graded])
-    md_where = f"ISO/IEC 42001 {', '.join(f'`{r}`' for r in refs)} · phase `{rule.phase}`"
+    md_where = f"{basis} {', '.join(f'`{r}`' for r in refs)} · phase `{rule.phase}`"
     markdown = "\n\n".join([f"**{rule.title}**", about, *fix, md_where, *graded])
     return {"text": text, "markdown": markdown}
 
 
 def _rule(rule: RuleInfo, adjustment: RuleAdjustment | None, docs: str | None) -> dict[str, object]:
-    """`docs`: the address of docs/rules.md, None when the rule has no entry there."""
+    """`docs`: the address of the rule's catalogue (docs/rules.md), None when it has none."""
     return {
         "id": rule.id,
         "name": rule.id.replace("-", "_").replace(".", "_"),
@@ -166,7 +177,15 @@ def _rule(rule: RuleInfo, adjustment: RuleAdjustment | None, docs: str | None) -
         "properties": {
             # SARIF wants unique tags; a rule may tag itself with its own phase.
             "tags": list(
-                dict.fromkeys(["iso42001", *rule.clauses, *rule.controls, rule.phase, *rule.tags])
+                dict.fromkeys(
+                    [
+                        "iso42001" if rule.iso else rule.group,
+                        *rule.clauses,
+                        *rule.controls,
+                        rule.phase,
+                        *rule.tags,
+                    ]
+                )
             ),
             "problem.severity": PROBLEM_SEVERITY[rule.severity],
             "precision": "very-high",
@@ -238,8 +257,10 @@ def to_dict(report: Report) -> dict[str, object]:
     changed = {a.rule: a for a in report.adjustments if a.change == "severity"}
     root = source_root(report.export_path)
     artifacts = _Artifacts(root)
-    pack = default_pack().resolve()
-    rules_doc = f"{docs_url()}/rules.md"
+    from aimscheck.docgen import PACK_DOCS
+
+    packs = {(rules_root() / name).resolve(): doc for name, doc in PACK_DOCS.items()}
+    docs = docs_url()
     results = [
         _result(r, index[r.rule.id], report, artifacts)
         for r in sorted(report.results, key=Result.key)
@@ -251,9 +272,7 @@ def to_dict(report: Report) -> dict[str, object]:
                 "name": "aimscheck",
                 "version": report.tool_version or "0",
                 "rules": [
-                    _rule(
-                        rule, changed.get(rule.id), rules_doc if _documented(rule, pack) else None
-                    )
+                    _rule(rule, changed.get(rule.id), _at(docs, _catalogue(rule, packs)))
                     for rule in ordered
                 ],
             }

@@ -37,6 +37,10 @@ def _readiness_lines(readiness: Readiness) -> list[str]:
         rule = f"{readiness.systemic_after} or more open minor findings on one requirement"
         found = "; ".join(s.sentence() for s in readiness.systemic)
         lines.append(f"  systemic failures ({rule}): {found}")
+    # Rules citing no ISO id (the EU AI Act pack): their own line, outside the ISO figures.
+    for group in readiness.frameworks:
+        share = f"{group.percent}% ({group.passing}/{group.assessed})" if group.assessed else "-"
+        lines.append(f"{group.label} (no ISO clause, not in the verdict): {share} of rules passing")
     return lines
 
 
