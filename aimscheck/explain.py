@@ -20,7 +20,7 @@ from aimscheck.errors import EvaluationError, UsageError
 from aimscheck.export.model import ID_FIELD, Export
 from aimscheck.limits import use
 from aimscheck.locate import Spot
-from aimscheck.results import Outcome, Result
+from aimscheck.results import Outcome, Result, RuleAdjustment, Waiver
 from aimscheck.values import MISSING, Duration, truth
 
 _FAILS = (EvaluationError, ArithmeticError, ValueError, TypeError, RecursionError)
@@ -270,9 +270,17 @@ def _find_subject(rule: CompiledRule, ctx: Context, wanted: str) -> Any:
 
 
 def explain_rule(
-    rule: CompiledRule, ctx: Context, evaluator: Any, subject: str | None
+    rule: CompiledRule,
+    ctx: Context,
+    evaluator: Any,
+    subject: str | None,
+    adjustments: Sequence[RuleAdjustment] = (),
+    waivers: Sequence[Waiver] = (),
 ) -> list[str]:
-    """The explanation's lines: the outcomes, then the trace of one subject."""
+    """The explanation's lines: the outcomes, then the trace of one subject. `adjustments`
+    and `waivers` are the configuration's (as `check` applies them)."""
+    from aimscheck.waivers import apply_waivers
+
     info = rule.info
     text = Path(info.location.file).read_text(encoding="utf-8") if info.location else ""
     tracer = Tracer(rule, ctx, text)
@@ -280,7 +288,17 @@ def explain_rule(
     say(f"{info.id}  {info.title}  [{info.severity.value}]")
     if info.location:
         say(f"  defined at {_relative(info.location)}")
+    for change in adjustments:
+        where = f" ({_relative(change.location)})" if change.location else ""
+        if change.change == "disabled":
+            say(f"  disabled by the configuration{where}: {change.reason}")
+            say("  check does not run it; what it would find is shown below")
+        else:
+            say(f"  graded {change.after}, not {change.before}, by the configuration{where}:")
+            say(f"    {change.reason}")
     results: list[Result] = list(evaluator.evaluate(rule))
+    if waivers:
+        results, _ = apply_waivers(results, waivers, ctx.as_of)
     # The trace evaluates the rule's parts again: on a budget of its own, every loop metered.
     ctx.budget.start_rule()
     with use(evaluator.limits), metered(ctx.budget):
@@ -316,7 +334,7 @@ def _trace_rule(
         say(f"  {result.outcome.value:<17} {result.subject}")
     if subject is None:
         # A finding first: a subject left out by `only if` says less than one that fails.
-        no_finding = (Outcome.PASS, Outcome.NOT_APPLICABLE)
+        no_finding = (Outcome.PASS, Outcome.NOT_APPLICABLE, Outcome.WAIVED)
         chosen = next(
             (r for r in results if r.outcome not in no_finding),
             next((r for r in results if r.outcome is not Outcome.PASS), results[0]),
@@ -346,6 +364,16 @@ def _explain_result(
     say(f"{chosen.subject or 'the export'}: {chosen.outcome.value}{where}")
     if chosen.message:
         say(f"  {chosen.message}")
+    waiver = chosen.waiver
+    if waiver is not None:
+        written = f" ({_relative(waiver.location)})" if waiver.location else ""
+        if chosen.outcome is Outcome.WAIVED and chosen.raw_outcome is not None:
+            say(f"  waived ({chosen.raw_outcome.value} without the waiver){written}:")
+            say(f"    {waiver.justification}")
+            say(f"    approved by {waiver.approver}, until {waiver.expires.isoformat()}")
+        else:
+            say(f"  its waiver expired on {waiver.expires.isoformat()}{written}:")
+            say(f"    {waiver.justification}")
     if chosen.outcome is Outcome.NOT_APPLICABLE:
         from aimscheck.notassessed import decided_reason
 
@@ -425,6 +453,7 @@ def _say_spot(tracer: Tracer, spot: Spot, causes: set[object]) -> int:
 
 def explain(options: ExplainOptions) -> str:
     """Load rules and export like `check`, then explain one rule (raises AimscheckError)."""
+    from aimscheck.check import adjust
     from aimscheck.config import Config, find_config, load_config
     from aimscheck.dsl.ruleset import compile_files, rule_files
     from aimscheck.engine import Evaluator
@@ -446,8 +475,10 @@ def explain(options: ExplainOptions) -> str:
         params, vocabulary = config.parameters, config.vocabulary
     builtin = rule_files([default_pack()]) if default else []
     files = [*builtin, *packs]
-    ruleset = compile_files(files, params, builtin_count=len(builtin), vocabulary=vocabulary)
-    rule = ruleset.get(options.rule)
+    compiled = compile_files(files, params, builtin_count=len(builtin), vocabulary=vocabulary)
+    # Graded and disabled as `check` does: a disabled rule is still explained, saying so.
+    ruleset, adjustments = adjust(compiled, config)
+    rule = ruleset.get(options.rule) or compiled.get(options.rule)
     if rule is None and default and options.rule == RULE_ID:
         raise UsageError(
             f"{options.rule} is built into aimscheck: it has no rule text to explain",
@@ -472,7 +503,8 @@ def explain(options: ExplainOptions) -> str:
         uri_counts_missing=not policy.uri_counts,
         require_sha256=policy.require_sha256,
     )
-    lines = explain_rule(rule, evaluator.ctx, evaluator, options.subject)
+    changes = [a for a in adjustments if a.rule == rule.info.id]
+    lines = explain_rule(rule, evaluator.ctx, evaluator, options.subject, changes, config.waivers)
     # Each line quotes the repo's data (ids, names, values): escaped line by line, a newline
     # inside a value is shown as `\\n`, never a line of its own in the CI log.
     from aimscheck.terminal import visible

@@ -289,3 +289,54 @@ def test_a_shared_definition_is_shown_by_its_name_then_its_text(tmp_path: Path) 
         "defined as exists ia in impact_assessments where ia.ai_system_ref == s.id and "
         'ia.status == "approved…',
     ]
+
+
+CONFIGURED = """\
+version: 1
+rules:
+  default_pack: false
+  parameters:
+    ORG-5.3-01: {max_age: 1100 days}
+  severity:
+    - {rule: ORG-5.3-01, severity: minor, reason: Graded minor until the new policy is out}
+  disabled:
+    - {rule: ORG-9.3-02, reason: Reviews are quarterly}
+waivers:
+  - rule: ORG-5.3-01
+    subject: ai_systems/chatbot
+    justification: Owner to be named at the January board
+    approver: Ada
+    expires: 2027-01-31
+"""
+
+
+def test_the_configuration_beside_the_export_grades_waives_and_disables_as_check_does(
+    tmp_path: Path,
+) -> None:
+    (export(tmp_path) / "aimscheck.yaml").write_text(CONFIGURED)
+    config = f"{tmp_path}/repo/aimscheck.yaml"
+    code, out = run(tmp_path, "ORG-5.3-01")
+    assert code == EXIT_OK
+    lines = out.splitlines()
+    assert lines[2:10] == [
+        f"  graded minor, not major, by the configuration ({config}:7):",
+        "    Graded minor until the new policy is out",
+        "",
+        "outcomes:",
+        "  pass              ai_systems/scoring",  # max_age: 1100 days takes ia-2 (1045 days)
+        "  waived            ai_systems/chatbot",
+        "",
+        f"ai_systems/chatbot: waived  ({tmp_path}/repo/aims.yaml:12)",
+    ]
+    assert lines[10:14] == [
+        "  AI system chatbot has no owner",
+        f"  waived (nonconformity without the waiver) ({config}:11):",
+        "    Owner to be named at the January board",
+        "    approved by Ada, until 2027-01-31",
+    ]
+    code, out = run(tmp_path, "ORG-9.3-02")
+    assert code == EXIT_OK
+    assert out.splitlines()[2:4] == [
+        f"  disabled by the configuration ({config}:9): Reviews are quarterly",
+        "  check does not run it; what it would find is shown below",
+    ]
