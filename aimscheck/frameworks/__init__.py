@@ -63,8 +63,13 @@ def build_views(
 ) -> tuple[FrameworkView, ...]:
     """The views of the frameworks named, from one run's rules, results and export."""
     from aimscheck.frameworks.applicability import system_facts
+    from aimscheck.frameworks.links import Links, links_of
     from aimscheck.frameworks.view import build_view
 
     systems = system_facts(export)
     infos, done = tuple(rules), tuple(results)
-    return tuple(build_view(load(n), infos, done, systems, as_of, dates) for n in names)
+    frameworks = [load(n) for n in names]
+    # Which records concern which systems matters only to obligations of one system.
+    per_system = any(r.applies.per_system for f in frameworks for r in f.requirements)
+    links = links_of(export) if per_system else Links()
+    return tuple(build_view(f, infos, done, systems, as_of, dates, links) for f in frameworks)

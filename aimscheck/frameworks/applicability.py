@@ -36,6 +36,9 @@ class SystemFacts:
     transparency_cases: tuple[str, ...] | None
     gpai_model: str | None
     public_service_deployer: bool | None
+    public_authority: bool | None = None
+    workplace_use: bool | None = None
+    overseers: tuple[str, ...] = ()  # human_oversight.overseer_refs: the Art. 26(2) people
 
 
 @dataclass(frozen=True, slots=True)
@@ -67,27 +70,40 @@ def system_facts(export: Export) -> tuple[SystemFacts, ...]:
                 transparency_cases=_texts(act.get("transparency_cases")),
                 gpai_model=_text(act.get("gpai_model")),
                 public_service_deployer=_flag(act.get("public_service_deployer")),
+                public_authority=_flag(act.get("public_authority")),
+                workplace_use=_flag(act.get("workplace_use")),
+                overseers=_overseers(record.get("human_oversight")),
             )
         )
     return tuple(out)
 
 
 def reach(applies: Applies, system: SystemFacts) -> Reach:
-    """Whether the obligation reaches the system: its roles, then its class, then `when`."""
+    """Whether the obligation reaches the system, by its roles, its class and `when`.
+
+    The three are all required, so any one that rules the system out decides, whatever the
+    others leave unstated: a limited-risk system is outside Art. 9 to 20 with `roles` missing.
+    Only then does a missing fact make the system `not_stated` (the first, in that order)."""
+    checks: list[tuple[str, str]] = []
     if system.roles is None:
-        return Reach(system, NOT_STATED, "eu_ai_act.roles")
-    if not set(applies.roles) & set(system.roles):
+        checks.append((NOT_STATED, "eu_ai_act.roles"))
+    elif not set(applies.roles) & set(system.roles):
         return Reach(system, OUTSIDE)
     if system.risk_class is None:
-        return Reach(system, NOT_STATED, "eu_ai_act.risk_class")
-    if system.risk_class == "outside_act":
+        checks.append((NOT_STATED, "eu_ai_act.risk_class"))
+    elif system.risk_class == "outside_act" or (
+        applies.classes and system.risk_class not in applies.classes
+    ):
         return Reach(system, OUTSIDE)
-    if applies.classes and system.risk_class not in applies.classes:
-        return Reach(system, OUTSIDE)
-    if applies.when is None:
-        return Reach(system, APPLIES)
-    state, missing = CONDITIONS[applies.when](system)
-    return Reach(system, state, missing)
+    if applies.when is not None:
+        state, missing = CONDITIONS[applies.when](system)
+        if state == OUTSIDE:
+            return Reach(system, OUTSIDE)
+        if state == NOT_STATED:
+            checks.append((state, missing))
+    if checks:
+        return Reach(system, *checks[0])
+    return Reach(system, APPLIES)
 
 
 def start_date(
@@ -108,9 +124,10 @@ def _annex_iii(system: SystemFacts) -> tuple[str, str]:
     return (APPLIES, "") if system.basis == "annex_iii" else (OUTSIDE, "")
 
 
-# Art. 49(1): providers register Annex III systems in the EU database, except those of point 2
-# (critical infrastructure), which Art. 49(5) sends to national registration.
-def _registration(system: SystemFacts) -> tuple[str, str]:
+# Annex III systems other than point 2 (critical infrastructure). Art. 49(1): providers register
+# them in the EU database (point 2 is registered nationally, Art. 49(5)); Art. 86: the right to
+# an explanation reaches decisions taken with them.
+def _annex_iii_not_point_2(system: SystemFacts) -> tuple[str, str]:
     state, missing = _annex_iii(system)
     if state != APPLIES:
         return state, missing
@@ -140,6 +157,28 @@ def _fundamental_rights(system: SystemFacts) -> tuple[str, str]:
     return (APPLIES, "") if system.public_service_deployer else (OUTSIDE, "")
 
 
+# Art. 49(3) (and 26(8)): deployers that are public authorities, or Union institutions, bodies,
+# offices or agencies, register their use of Annex III systems other than point 2. A deployer
+# that is neither a public body nor a public-service provider is no public authority either.
+def _public_authority(system: SystemFacts) -> tuple[str, str]:
+    state, missing = _annex_iii_not_point_2(system)
+    if state != APPLIES:
+        return state, missing
+    if system.public_authority is not None:
+        return (APPLIES, "") if system.public_authority else (OUTSIDE, "")
+    if system.public_service_deployer is False:
+        return OUTSIDE, ""
+    return NOT_STATED, "eu_ai_act.public_authority"
+
+
+# Art. 26(7): only a deployer that is an employer using the system at the workplace informs
+# workers' representatives; nothing else in the export says whether it is one.
+def _workplace(system: SystemFacts) -> tuple[str, str]:
+    if system.workplace_use is None:
+        return NOT_STATED, "eu_ai_act.workplace_use"
+    return (APPLIES, "") if system.workplace_use else (OUTSIDE, "")
+
+
 def _case(case: str) -> Callable[[SystemFacts], tuple[str, str]]:
     def check(system: SystemFacts) -> tuple[str, str]:
         if system.transparency_cases is None:
@@ -161,7 +200,10 @@ def _model(*levels: str) -> Callable[[SystemFacts], tuple[str, str]]:
 # The conditions a crosswalk's `when` may name.
 CONDITIONS: dict[str, Callable[[SystemFacts], tuple[str, str]]] = {
     "annex_iii": _annex_iii,
-    "eu_database_registration": _registration,
+    "eu_database_registration": _annex_iii_not_point_2,
+    "annex_iii_not_point_2": _annex_iii_not_point_2,
+    "public_authority_registration": _public_authority,
+    "workplace_use": _workplace,
     "fundamental_rights_assessment": _fundamental_rights,
     "interacts_with_people": _case("interacts_with_people"),
     "synthetic_content": _case("synthetic_content"),
@@ -180,6 +222,11 @@ def _texts(value: Any) -> tuple[str, ...] | None:
     if not isinstance(value, list):
         return None
     return tuple(v for v in value if isinstance(v, str))
+
+
+def _overseers(oversight: Any) -> tuple[str, ...]:
+    refs = oversight.get("overseer_refs") if isinstance(oversight, dict) else None
+    return _texts(refs) or ()
 
 
 def _flag(value: Any) -> bool | None:

@@ -44,6 +44,20 @@ class Requirement:
     maps: tuple[Mapping, ...]
     applies: Applies = Applies()
     starts: str | None = None  # a key of Framework.dates, or "high_risk" (by the system's route)
+    # The obligation is the whole organisation's (Art. 4, 17): results about records linked to
+    # no AI system count for it too (docs/frameworks.md, "Which results count").
+    organisation_wide: bool = False
+    # Results about the people who oversee a reached system (human_oversight.overseer_refs) and
+    # their competence records count for it (Art. 26(2)).
+    overseers: bool = False
+    # What the framework's own pack checks that ISO/IEC 42001 does not ("" when nothing): a row
+    # whose tag no rule of the run carries says the pack was not run.
+    pack_checks: str = ""
+    # What the export contract cannot carry yet, that the obligation needs ("" when nothing).
+    not_in_export: str = ""
+    # Judged from the classes the export records rather than from rules (Art. 5: a system
+    # recorded as `prohibited` is the gap; none is "no prohibited practice recorded").
+    by_class: bool = False
 
 
 @dataclass(frozen=True, slots=True)
@@ -76,6 +90,7 @@ class Framework:
     sources: dict[str, Source]
     requirements: tuple[Requirement, ...]
     dates: dict[str, StartDate]
+    pack: str = ""  # the opt-in rule pack that checks what ISO/IEC 42001 does not (by name)
 
     @property
     def units(self) -> str:
@@ -139,6 +154,7 @@ def _framework(data: dict[str, Any]) -> Framework:
         sources=sources,
         requirements=requirements,
         dates=dates,
+        pack=str(data.get("pack") or ""),
     )
 
 
@@ -156,6 +172,11 @@ def _requirement(entry: dict[str, Any]) -> Requirement:
             tuple(applies.get("roles", ())), tuple(applies.get("classes", ())), applies.get("when")
         ),
         starts=entry.get("from"),
+        organisation_wide=entry.get("organisation_wide") is True,
+        overseers=entry.get("overseers") is True,
+        pack_checks=str(entry.get("pack_checks") or ""),
+        not_in_export=str(entry.get("not_in_export") or ""),
+        by_class=entry.get("by_class") is True,
     )
 
 

@@ -45,12 +45,15 @@ AI_ACT_ARTICLES: dict[int, int] = {
     26: 12,  # obligations of deployers
     27: 5,  # fundamental rights impact assessment
     43: 6,  # conformity assessment
+    47: 5,  # EU declaration of conformity
+    48: 5,  # CE marking
     49: 5,  # registration
     50: 7,  # transparency obligations of providers and deployers
     53: 4,  # obligations of providers of general-purpose AI models
     55: 3,  # general-purpose AI models with systemic risk
     72: 4,  # post-market monitoring
     73: 11,  # reporting of serious incidents
+    86: 3,  # right to explanation of individual decision-making
     111: 3,  # systems already on the market (transition)
     113: 0,  # entry into force and application dates (lettered points)
 }

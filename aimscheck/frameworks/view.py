@@ -9,13 +9,17 @@ A requirement is backed by the rules whose clauses or Annex A controls its cross
 - `cannot_show`: the export cannot show it either way (no rule backs it, every backing rule
   was not applicable, or the systems' role or class is not stated);
 - `not_applicable`: the requirement reaches none of the systems in scope.
+
+Only results about what the requirement reaches count (`_counts`): the systems it reaches and
+the records linked to them (frameworks/links.py), and the organisation's own records only for an
+obligation of the whole organisation.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 from collections import Counter
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
@@ -29,6 +33,7 @@ from aimscheck.frameworks.applicability import (
     start_date,
 )
 from aimscheck.frameworks.catalog import Framework, Requirement
+from aimscheck.frameworks.links import Links
 
 if TYPE_CHECKING:
     from aimscheck.results import Result, RuleInfo
@@ -38,6 +43,8 @@ STATUSES: tuple[str, ...] = ("shown", "partly_shown", "gaps", "cannot_show", "no
 NO_RULE = "no_rule"
 RULES_NOT_APPLICABLE = "rules_not_applicable"
 NOT_STATED_REASON = "not_stated"
+NOT_IN_EXPORT = "not_in_export"
+NO_RESULT = "no_result_in_reach"
 
 _OPEN = frozenset(("nonconformity", "missing_evidence", "observation", "error"))
 
@@ -76,6 +83,14 @@ class RequirementView:
     findings: tuple[Result, ...]  # the open findings behind a `gaps` status, each with its line
     starts: dt.date | None = None
     in_force: bool = True
+    unchecked: str = ""  # what the framework's pack would check, when it was not run
+
+    @property
+    def in_force_note(self) -> str:
+        """`not yet in force (applies from 2027-12-02)` for a date after the as-of date."""
+        if self.in_force or self.starts is None:
+            return ""
+        return f"not yet in force (applies from {self.starts.isoformat()})"
 
     def reached(self, state: str) -> tuple[Reach, ...]:
         return tuple(r for r in self.systems if r.state == state)
@@ -113,15 +128,17 @@ def build_view(
     systems: tuple[SystemFacts, ...],
     as_of: dt.date,
     dates: Mapping[str, dt.date] | None = None,
+    links: Links | None = None,
 ) -> FrameworkView:
-    """The framework's view of one run. `dates` replaces application dates by key."""
+    """The framework's view of one run. `dates` replaces application dates by key; `links`
+    says which systems each record concerns (frameworks/links.py; none: no record is linked)."""
     effective = {key: d.date for key, d in framework.dates.items()} | dict(dates or {})
     by_rule: dict[str, list[Result]] = {}
     for result in results:
         by_rule.setdefault(result.rule.id, []).append(result)
     infos = tuple(rules)
     rows = tuple(
-        _row(framework, req, infos, by_rule, systems, as_of, effective)
+        _row(framework, req, infos, by_rule, systems, as_of, effective, links or Links())
         for req in framework.requirements
     )
     return FrameworkView(framework, rows, as_of.isoformat(), effective)
@@ -157,29 +174,36 @@ def _row(
     systems: tuple[SystemFacts, ...],
     as_of: dt.date,
     dates: dict[str, dt.date],
+    links: Links,
 ) -> RequirementView:
     per_system = req.applies.per_system
     reaches = tuple(reach(req.applies, s) for s in systems) if per_system else ()
     applying = [r.system for r in reaches if r.state == APPLIES]
-    reached_ids = {f"ai_systems/{s.id}" for s in applying}
     starts = _starts(req, applying, dates)
     in_force = starts is None or starts <= as_of  # a requirement with no date applies now
+    counts = _counter(req, applying, links) if per_system else None
     backing: list[Backing] = []
     findings: list[Result] = []
-    for info, strength, via in _backers(framework, req, infos):
-        # A result about an AI system the requirement does not reach says nothing about it.
-        kept = [
-            r
-            for r in by_rule.get(info.id, ())
-            if not per_system
-            or r.subject is None
-            or r.subject.collection != "ai_systems"
-            or r.subject.text in reached_ids
-        ]
-        counts = Counter(r.outcome.value for r in kept)
-        backing.append(Backing(info.id, info.title, strength, via, tuple(sorted(counts.items()))))
+    backers = _backers(framework, req, infos)
+    for info, strength, via in backers:
+        kept = [r for r in by_rule.get(info.id, ()) if counts is None or counts(r)]
+        tally = Counter(r.outcome.value for r in kept)
+        backing.append(Backing(info.id, info.title, strength, via, tuple(sorted(tally.items()))))
         findings.extend(r for r in kept if r.outcome.value in _OPEN)
-    status, reason, why = _status(framework, req, reaches, backing)
+    if req.by_class:
+        status, reason, why = _by_class(reaches)
+    else:
+        status, reason, why = _status(framework, req, reaches, backing)
+    tag = framework.tag(req)
+    unchecked = ""
+    if (
+        req.pack_checks
+        and framework.pack
+        and status != "not_applicable"
+        and (applying or not per_system)
+        and not any(tag in info.tags for info, _, _ in backers)
+    ):
+        unchecked = f"run with the {framework.pack} pack to check {req.pack_checks}"
     return RequirementView(
         requirement=req,
         label=framework.label(req),
@@ -191,7 +215,38 @@ def _row(
         findings=tuple(findings) if status == "gaps" else (),
         starts=starts,
         in_force=in_force,
+        unchecked=unchecked,
     )
+
+
+def _counter(
+    req: Requirement, applying: list[SystemFacts], links: Links
+) -> Callable[[Result], bool]:
+    """Whether a result counts for the requirement: its subject is a system the requirement
+    reaches or a record linked to one; for an obligation of the whole organisation, also a
+    result about no record or a record linked to no system; for Art. 26(2), also one about a
+    person who oversees a reached system, or that person's competence record."""
+    reached = frozenset(s.id for s in applying)
+    people: set[str] = set()
+    if req.overseers:
+        for person in {p for s in applying for p in s.overseers}:
+            people.add(f"people/{person}")
+            people.update(links.people.get(person, ()))
+
+    def counts(result: Result) -> bool:
+        subject = result.subject
+        if subject is None:
+            return req.organisation_wide
+        if subject.collection == "ai_systems":
+            return subject.id in reached
+        if subject.text in people:
+            return True
+        linked = links.systems.get(subject.text)
+        if linked is None:
+            return req.organisation_wide
+        return not linked.isdisjoint(reached)
+
+    return counts
 
 
 def _starts(
@@ -226,6 +281,12 @@ def _status(
                 "it reaches none of the systems in scope, by their role and class",
             )
     if not backing:
+        if req.not_in_export:
+            return (
+                "cannot_show",
+                NOT_IN_EXPORT,
+                f"the export cannot carry it yet: {req.not_in_export} (docs/frameworks.md)",
+            )
         if req.maps:
             return (
                 "cannot_show",
@@ -245,6 +306,12 @@ def _status(
             "",
             f"{count} open finding{'s' if count != 1 else ''} in the rules that back it",
         )
+    if not any(b.outcomes for b in backing):
+        return (
+            "cannot_show",
+            NO_RESULT,
+            "no result of the rules that back it is about the systems it reaches",
+        )
     if not any(b.passed for b in backing):
         return (
             "cannot_show",
@@ -254,6 +321,29 @@ def _status(
     if any(b.strength == "full" and b.passed for b in backing):
         return "shown", "", "the rules that back it hold"
     return "partly_shown", "", "the rules that back it hold, but cover only part of it"
+
+
+def _by_class(reaches: tuple[Reach, ...]) -> tuple[str, str, str]:
+    """Art. 5, from the classes recorded (any operator is bound, so only `risk_class` counts):
+    a system recorded as prohibited is the gap; none, with every class stated, is shown."""
+    if not reaches:
+        return "not_applicable", "no_system", "no AI system is in scope"
+    recorded = [r.system.id for r in reaches if r.system.risk_class == "prohibited"]
+    if recorded:
+        return (
+            "gaps",
+            "",
+            f"recorded as a prohibited practice (risk_class: prohibited): {', '.join(recorded)}",
+        )
+    unstated = [r for r in reaches if r.system.risk_class is None]
+    if unstated:
+        return (
+            "cannot_show",
+            NOT_STATED_REASON,
+            f"whether it applies is not stated (eu_ai_act.risk_class missing for "
+            f"{_systems(unstated)})",
+        )
+    return "shown", "", "no prohibited practice recorded: every system has another risk_class"
 
 
 def _systems(reaches: list[Reach]) -> str:

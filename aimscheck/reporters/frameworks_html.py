@@ -54,12 +54,14 @@ def _row(row: RequirementView) -> str:
         backing += f" +{len(row.backing) - SHOWN}"
     systems = ", ".join(f"<code>{escape(r.system.id)}</code>" for r in row.reached("applies"))
     notes = []
-    if row.status not in ("shown", "partly_shown"):
+    if row.status not in ("shown", "partly_shown") or row.requirement.by_class:
         notes.append(escape(row.explanation))
+    if row.unchecked:
+        notes.append(escape(row.unchecked))
     if row.unstated_note:
         notes.append(escape(row.unstated_note))
-    if row.in_force is False and row.starts is not None:
-        notes.append(f"applies from {row.starts.isoformat()}")
+    if row.in_force_note:
+        notes.append(escape(row.in_force_note))
     for finding in worst(row):
         where = f" at {finding.location.file}:{finding.location.line}" if finding.location else ""
         notes.append(f"fix <code>{escape(finding.rule.id)}</code>{escape(where)}")

@@ -48,6 +48,7 @@ def _requirement(row: RequirementView) -> dict[str, object]:
         "status": row.status,
         "reason": row.reason or None,
         "explanation": row.explanation,
+        "unchecked": row.unchecked or None,
         "applies_from": None if row.starts is None else row.starts.isoformat(),
         "in_force": row.in_force,
         "maps": [{"iso": m.iso, "strength": m.strength, "source": m.source} for m in req.maps],

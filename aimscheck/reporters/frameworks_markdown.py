@@ -58,12 +58,14 @@ def _row(row: RequirementView) -> str:
         backing += f" +{len(row.backing) - SHOWN}"
     systems = ", ".join(code(r.system.id) for r in row.reached("applies")[:SHOWN])
     notes = []
-    if row.status not in ("shown", "partly_shown"):
+    if row.status not in ("shown", "partly_shown") or row.requirement.by_class:
         notes.append(text(row.explanation))
+    if row.unchecked:
+        notes.append(text(row.unchecked))
     if row.unstated_note:
         notes.append(text(row.unstated_note))
-    if row.in_force is False and row.starts is not None:
-        notes.append(f"applies from {row.starts.isoformat()}")
+    if row.in_force_note:
+        notes.append(row.in_force_note)
     for finding in worst(row):
         where = f"{finding.location.file}:{finding.location.line}" if finding.location else ""
         notes.append(

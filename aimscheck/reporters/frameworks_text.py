@@ -51,10 +51,12 @@ def _detail(row: RequirementView) -> str:
     reached = row.reached("applies")
     if reached:
         parts.append("systems: " + _ids([r.system.id for r in reached]))
-    if row.in_force is False and row.starts is not None:
-        parts.append(f"applies from {row.starts.isoformat()}")
-    if row.status not in ("shown", "partly_shown"):
+    if row.in_force_note:
+        parts.append(row.in_force_note)
+    if row.status not in ("shown", "partly_shown") or row.requirement.by_class:
         parts.append(row.explanation)
+    if row.unchecked:
+        parts.append(row.unchecked)
     if row.unstated_note:
         parts.append(row.unstated_note)
     return "; ".join(parts)
