@@ -129,7 +129,11 @@ def test_ai_act_gaps_fail_the_gate_not_the_iso_verdict(name: str) -> None:
     iso = sum(1 for rule in report.rules if rule.iso)
     assert readiness.overall.assessed + readiness.overall.not_applicable == iso
     (pack,) = readiness.frameworks
-    assert (pack.key, pack.label, pack.assessed - pack.passing) == ("eu-ai-act", "EU AI Act pack", 3)
+    assert (pack.key, pack.label, pack.assessed - pack.passing) == (
+        "eu-ai-act",
+        "EU AI Act pack",
+        3,
+    )
     assert len(report.failing()) == 3
     result = CliRunner().invoke(
         main, ["check", str(FIXTURES / name), "--as-of", "2026-11-20", "--rules", str(PACK)]
@@ -163,6 +167,7 @@ def test_reports_place_ai_act_findings_under_the_pack_not_a_clause() -> None:
     junit = render("junit", report)
     assert '<testsuite name="EU AI Act pack" errors="0" failures="3"' in junit
     assert 'classname="eu-ai-act.26_6"' in junit and 'classname="eu-ai-act.4"' in junit
+    assert "basis: eu-ai-act:26(6) (not in the certification verdict)" in junit
     markdown = render("markdown", report)
     assert "certification verdict: ready for stage 1" in markdown
     assert "| EU AI Act pack | `███████░░░` 72% | 8/11 |" in markdown

@@ -193,7 +193,11 @@ def _readiness(readiness: Readiness) -> str:
     ]
     if readiness.frameworks:  # rules citing no ISO id: outside the clauses and the verdict
         charts.append(
-            ("chart-frameworks", "Rules citing no ISO clause (not in the verdict)", readiness.frameworks)
+            (
+                "chart-frameworks",
+                "Rules citing no ISO clause (not in the verdict)",
+                readiness.frameworks,
+            )
         )
     figures = "".join(
         f'<figure class="chart"><figcaption>{escape(title)}</figcaption>'

@@ -88,6 +88,9 @@ def _body(result: Result, known: bool = False, why: str = "") -> str:
         lines.append(f"clauses: {', '.join(rule.clauses)}")
     if rule.controls:
         lines.append(f"controls: {', '.join(rule.controls)}")
+    if not rule.iso and rule.group != "other":  # its basis is a framework tag, not an ISO id
+        basis = ", ".join(t for t in rule.tags if t.startswith(f"{rule.group}:"))
+        lines.append(f"basis: {basis} (not in the certification verdict)")
     if result.raw_outcome is not None:
         lines.append(f"raw outcome: {result.raw_outcome.value}")
     waiver = result.waiver
