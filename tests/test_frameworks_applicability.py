@@ -119,3 +119,51 @@ def test_a_high_risk_obligation_waits_for_its_routes_date() -> None:
     # Route not stated: the earlier date, so that nothing is shown as later than it may be.
     assert start_date("high_risk", facts(basis=None), dates) == "high_risk_annex_iii"
     assert start_date("general", facts(), dates) == "general"
+
+
+def test_a_stated_fact_that_rules_a_system_out_decides_over_a_missing_one() -> None:
+    provider_duty = Applies(("provider",), ("high_risk",))
+    # A limited-risk system is outside Art. 9 to 20 with its roles left out, not "not stated".
+    assert state(provider_duty, facts(roles=None, risk_class="limited_risk")) == (OUTSIDE, "")
+    assert state(provider_duty, facts(roles=None, risk_class="outside_act")) == (OUTSIDE, "")
+    # The roles rule it out with the class left out.
+    assert state(provider_duty, facts(risk_class=None)) == (OUTSIDE, "")
+    # A condition that rules it out decides too: Art. 50(1) with no case of Art. 50.
+    chatbot = Applies(("provider",), (), "interacts_with_people")
+    assert state(chatbot, facts(roles=None, transparency_cases=())) == (OUTSIDE, "")
+    # With nothing ruling it out, the first fact missing is named, roles first.
+    assert state(provider_duty, facts(roles=None, risk_class=None)) == (
+        NOT_STATED,
+        "eu_ai_act.roles",
+    )
+    assert state(provider_duty, facts(roles=None)) == (NOT_STATED, "eu_ai_act.roles")
+
+
+def test_workers_are_told_only_where_the_system_is_used_at_the_workplace() -> None:
+    workers = Applies(("deployer",), ("high_risk",), "workplace_use")
+    assert state(workers, facts()) == (NOT_STATED, "eu_ai_act.workplace_use")
+    assert state(workers, facts(workplace_use=True)) == (APPLIES, "")
+    assert state(workers, facts(workplace_use=False)) == (OUTSIDE, "")
+
+
+@pytest.mark.parametrize(
+    ("changes", "expected"),
+    [
+        ({"public_authority": True, "annex_iii_point": "5(a)"}, (APPLIES, "")),
+        ({"public_authority": False, "annex_iii_point": "5(a)"}, (OUTSIDE, "")),
+        # Neither a public body nor a public-service provider: no public authority either.
+        ({"public_service_deployer": False, "annex_iii_point": "5(a)"}, (OUTSIDE, "")),
+        (
+            {"public_service_deployer": True, "annex_iii_point": "5(a)"},
+            (NOT_STATED, "eu_ai_act.public_authority"),
+        ),
+        # Critical infrastructure is registered nationally (Art. 49(5)).
+        ({"public_authority": True, "annex_iii_point": "2"}, (OUTSIDE, "")),
+        ({"public_authority": True}, (NOT_STATED, "eu_ai_act.annex_iii_point")),
+    ],
+)
+def test_a_deployers_registration_reaches_public_authorities(
+    changes: dict[str, object], expected: tuple[str, str]
+) -> None:
+    register = Applies(("deployer",), ("high_risk",), "public_authority_registration")
+    assert state(register, facts(**changes)) == expected

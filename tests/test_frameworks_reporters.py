@@ -109,3 +109,40 @@ def test_a_gap_lists_the_records_to_fix_worst_first_with_their_lines() -> None:
         "  GOVERN 1.3    gaps           22 rules; 8 open findings in the rules that back it"
     )
     assert lines[at + 4].strip() == "… and 5 more findings (see the JSON report)"
+
+
+PROVIDER = str(Path(__file__).parent.parent / "fixtures" / "euaia-provider")
+
+
+def test_every_report_says_what_the_unrun_pack_would_check(tmp_path: Path) -> None:
+    out = {name: tmp_path / f"r.{name}" for name in ("json", "md", "html")}
+    result = CliRunner().invoke(
+        main,
+        [
+            "check",
+            PROVIDER,
+            *AS_OF,
+            "--framework",
+            "eu-ai-act",
+            "--json",
+            str(out["json"]),
+            "--markdown",
+            str(out["md"]),
+            "--html",
+            str(out["html"]),
+        ],
+        catch_exceptions=False,
+    )
+    hint = (
+        "run with the eu-ai-act pack to check that logs are kept at least six months "
+        "(event_logging.retention_days)"
+    )
+    line = next(x for x in result.output.splitlines() if x.startswith("  Art. 19 "))
+    assert line.endswith(f"not yet in force (applies from 2027-12-02); {hint}")
+    [view] = json.loads(out["json"].read_text(encoding="utf-8"))["frameworks"]
+    by_id = {r["id"]: r for r in view["requirements"]}
+    assert (by_id["19"]["status"], by_id["19"]["unchecked"]) == ("partly_shown", hint)
+    assert by_id["9"]["unchecked"] is None
+    # Markdown escapes the underscores of field names.
+    assert hint.replace("_", "\\_") in out["md"].read_text(encoding="utf-8")
+    assert hint in out["html"].read_text(encoding="utf-8")

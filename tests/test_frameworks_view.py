@@ -205,3 +205,212 @@ def test_application_dates_are_parameters(tmp_path: Path) -> None:
     )
     art9 = next(r for r in view.rows if r.requirement.id == "9")
     assert (art9.starts, art9.in_force) == (dt.date(2026, 8, 2), True)
+
+
+# A small copy of an independent consultant's provider export: a provider and deployer of a
+# credit-scoring system (Annex III 5(b)) beside a limited-risk chatbot whose roles are left out.
+# Its AI-Act-only facts fail the pack: logs kept 30 days, an assessment that is not one of
+# fundamental rights, a serious incident never reported. The chatbot's incident and its
+# corrective action are overdue or unreported too, and the AI committee lacks competence records.
+SCENARIO = """\
+schema_version: "1"
+organization: {name: Veltrana Kredit}
+people:
+  - {id: p-brandt, name: Brandt}
+  - {id: p-mayer, name: Mayer}
+  - {id: p-schulz, name: Schulz}
+  - {id: p-sato, name: Sato}
+  - {id: p-feld, name: Feld}
+roles:
+  - {id: role-committee, name: AI governance committee member, holder_refs: [p-feld]}
+competence_records:
+  - {id: cr-schulz, person_ref: p-schulz, competence: oversight training, assessed_at: 2026-03-01}
+models:
+  - {id: m-score, name: VeltraScore v3}
+ai_systems:
+  - id: sys-credit-scoring
+    name: VeltraScore credit scoring
+    in_scope: true
+    lifecycle_stage: operation
+    owner_ref: p-brandt
+    model_refs: [m-score]
+    eu_ai_act:
+      roles: [provider, deployer]
+      risk_class: high_risk
+      high_risk_basis: annex_iii
+      annex_iii_point: "5(b)"
+      transparency_cases: []
+      public_service_deployer: false
+      placed_on_market_at: 2024-03-04
+      registered_at: 2026-10-15
+    human_oversight:
+      mode: human_in_the_loop
+      overseer_refs: [p-mayer, p-schulz]
+    event_logging: {enabled: true, retention_days: 30}
+    deployed_at: 2024-03-04
+  - id: sys-service-chatbot
+    name: Vela customer assistant
+    in_scope: true
+    lifecycle_stage: operation
+    owner_ref: p-sato
+    eu_ai_act:
+      risk_class: limited_risk
+      transparency_cases: [interacts_with_people]
+    deployed_at: 2026-02-02
+impact_assessments:
+  - id: ia-credit-2026
+    ai_system_ref: sys-credit-scoring
+    status: approved
+    fundamental_rights: false
+    performed_at: 2026-06-22
+    approved_by_ref: p-feld
+    approved_at: 2026-06-26
+incidents:
+  - id: INC-2026-003
+    ai_system_ref: sys-credit-scoring
+    occurred_at: 2026-05-18
+    severity: high
+    status: closed
+    corrective_action_refs: [CA-2026-05]
+    eu_ai_act: {serious: true, category: other, aware_at: 2026-05-20}
+  - id: INC-2026-007
+    ai_system_ref: sys-service-chatbot
+    occurred_at: 2026-08-29
+    severity: low
+    status: open
+    corrective_action_refs: [CA-2026-09]
+corrective_actions:
+  - {id: CA-2026-05, action: Rescore the applicants, status: open, due: 2026-12-31}
+  - {id: CA-2026-09, action: Correct the answer, status: open, due: 2026-01-31}
+"""
+PACK = Path(__file__).parent.parent / "rules" / "eu-ai-act"
+CHATBOT = {
+    "ai_systems/sys-service-chatbot",
+    "incidents/INC-2026-007",
+    "corrective_actions/CA-2026-09",
+}
+
+
+@pytest.fixture(scope="module")
+def scenario(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    path = tmp_path_factory.mktemp("provider") / "aims.yaml"
+    path.write_text(SCENARIO, encoding="utf-8")
+    return path
+
+
+def subjects(row: RequirementView) -> set[str]:
+    return {str(f.subject) for f in row.findings}
+
+
+def test_findings_about_records_of_unreached_systems_do_not_count(scenario: Path) -> None:
+    report = check(scenario, "eu-ai-act")
+    # The chatbot's incident and its corrective action have open findings of their own ...
+    failing = {str(r.subject) for r in report.failing()}
+    assert {"incidents/INC-2026-007", "corrective_actions/CA-2026-09"} <= failing
+    listed = rows(report, "eu-ai-act")
+    # ... which are no gap in the high-risk system's obligations.
+    for ref in ("17", "20", "73"):
+        assert listed[ref].status == "gaps", ref
+        assert not subjects(listed[ref]) & CHATBOT, ref
+    assert subjects(listed["73"]) == {"incidents/INC-2026-003"}
+    # Art. 17 is the whole organisation's: results about no record count for it, not for Art. 20.
+    assert any(f.subject is None for f in listed["17"].findings)
+    assert all(f.subject is not None for f in listed["20"].findings)
+    # A record the system names is about it (its model).
+    assert "models/m-score" in subjects(listed["15"])
+
+
+def test_human_oversight_counts_the_systems_overseers_not_other_roles(scenario: Path) -> None:
+    listed = rows(check(scenario, "eu-ai-act"), "eu-ai-act")
+    # The AI committee's missing competence is a gap in AI literacy (the whole organisation's) ...
+    assert "roles/role-committee" in subjects(listed["4"])
+    # ... not in the oversight of the credit-scoring system, where the overseer's record counts.
+    oversight = subjects(listed["26(2)"])
+    assert "roles/role-committee" not in oversight
+    assert "competence_records/cr-schulz" in oversight
+
+
+def test_rows_the_pack_checks_say_it_was_not_run(scenario: Path) -> None:
+    listed = rows(check(scenario, "eu-ai-act"), "eu-ai-act")
+    assert listed["19"].unchecked == (
+        "run with the eu-ai-act pack to check that logs are kept at least six months "
+        "(event_logging.retention_days)"
+    )
+    assert listed["27"].unchecked == (
+        "run with the eu-ai-act pack to check that an assessment with fundamental_rights true "
+        "was made before first use"
+    )
+    assert listed["73"].unchecked.startswith("run with the eu-ai-act pack to check the reporting")
+    # No ISO rule reads the retention, the assessment's kind or the report: the pack's gaps
+    # are not among the findings.
+    for ref in ("19", "26(6)", "27", "73"):
+        assert not any(f.rule.id.startswith("EUAIA") for f in listed[ref].findings), ref
+    assert listed["9"].unchecked == ""  # nothing the pack checks
+
+
+def test_with_the_pack_its_results_count_through_the_tags(scenario: Path) -> None:
+    listed = rows(check(scenario, "eu-ai-act", rules=(PACK,)), "eu-ai-act")
+    for ref, rule, subject in (
+        ("19", "EUAIA-19.1-01", "ai_systems/sys-credit-scoring"),
+        ("26(6)", "EUAIA-26.6-01", "ai_systems/sys-credit-scoring"),
+        ("27", "EUAIA-27.1-01", "ai_systems/sys-credit-scoring"),
+        ("73", "EUAIA-73.2-01", "incidents/INC-2026-003"),
+    ):
+        row = listed[ref]
+        assert (row.status, row.unchecked) == ("gaps", ""), ref
+        assert (rule, subject) in {(f.rule.id, str(f.subject)) for f in row.findings}, ref
+
+
+def test_a_class_that_rules_a_system_out_needs_no_roles(scenario: Path) -> None:
+    listed = rows(check(scenario, "eu-ai-act"), "eu-ai-act")
+    for ref in ("9", "12", "17", "19", "20", "26(6)", "73"):
+        assert reached(listed[ref], "not_stated") == [], ref
+        assert reached(listed[ref], "outside") == ["sys-service-chatbot"], ref
+    # Art. 4 reaches every class: there the chatbot's role is missing.
+    assert reached(listed["4"], "not_stated") == ["sys-service-chatbot"]
+
+
+def test_workers_representatives_are_not_assumed_of_a_high_risk_system(scenario: Path) -> None:
+    workers = rows(check(scenario, "eu-ai-act"), "eu-ai-act")["26(7)"]
+    assert (workers.status, workers.reason) == ("cannot_show", "not_stated")
+    assert workers.explanation == (
+        "whether it applies is not stated (eu_ai_act.workplace_use missing for 1 system)"
+    )
+
+
+def test_article_5_reads_the_classes_recorded(scenario: Path, tmp_path: Path) -> None:
+    prohibited = rows(check(scenario, "eu-ai-act"), "eu-ai-act")["5"]
+    assert (prohibited.status, prohibited.explanation) == (
+        "shown",
+        "no prohibited practice recorded: every system has another risk_class",
+    )
+    path = tmp_path / "aims.yaml"
+    path.write_text(SCENARIO.replace("risk_class: limited_risk", "risk_class: prohibited"))
+    prohibited = rows(check(path, "eu-ai-act"), "eu-ai-act")["5"]
+    assert (prohibited.status, prohibited.explanation) == (
+        "gaps",
+        "recorded as a prohibited practice (risk_class: prohibited): sys-service-chatbot",
+    )
+
+
+def test_obligations_the_export_cannot_carry_say_what_is_missing(scenario: Path) -> None:
+    listed = rows(check(scenario, "eu-ai-act"), "eu-ai-act")
+    for ref in ("16", "43", "47", "48"):
+        assert (listed[ref].status, listed[ref].reason) == ("cannot_show", "not_in_export"), ref
+        assert reached(listed[ref]) == ["sys-credit-scoring"], ref
+    assert listed["47"].explanation == (
+        "the export cannot carry it yet: the EU declaration of conformity (docs/frameworks.md)"
+    )
+    # No public body: the registration of a deployer's use does not reach it; the right to an
+    # explanation does (Annex III, not point 2).
+    assert (listed["49(3)"].status, listed["49(3)"].reason) == ("not_applicable", "not_reached")
+    assert reached(listed["86"]) == ["sys-credit-scoring"]
+    assert listed["86"].status in ("partly_shown", "gaps")
+
+
+def test_a_public_authority_deployer_must_register_its_use(tmp_path: Path) -> None:
+    path = tmp_path / "aims.yaml"
+    path.write_text(SCENARIO.replace("public_service_deployer: false", "public_authority: true"))
+    register = rows(check(path, "eu-ai-act"), "eu-ai-act")["49(3)"]
+    assert reached(register) == ["sys-credit-scoring"]
+    assert (register.status, register.reason) == ("cannot_show", "not_in_export")
