@@ -168,35 +168,17 @@ class _Warner:
 def _tested_rules(
     rule_paths: Sequence[Path],
     targets: Sequence[Path],
-    known: set[str],
+    ruleset: RuleSet,
     load: Callable[[Path], list[Case]] | None,
+    vocabulary: tuple[VocabularyExtension, ...] = (),
 ) -> tuple[set[str], list[Problem]]:
-    """Rule ids named by the test files beside the linted rules; malformed tests are errors."""
-    from aimscheck.ruletests import find_test_files, load_cases
+    """Rule ids named by the test files beside the linted rules; every problem of those files
+    (their cases' inline data, requirements and rule ids too) is an error, as `test` says it."""
+    from aimscheck.ruletests import find_test_files, test_file_problems
 
-    tested: set[str] = set()
-    problems: list[Problem] = []
-    for path in find_test_files([*targets, *rule_paths]):
-        try:
-            cases = (load or load_cases)(path)
-        except AimscheckError as exc:
-            problems.extend(_from_error(exc))
-            continue
-        for case in cases:
-            tested.add(case.rule)
-            if case.rule not in known:
-                from aimscheck.dsl.diagnose import suggest
-
-                problems.append(
-                    Problem(
-                        "error",
-                        "AIMS-E006",
-                        f"test case '{case.name}' names rule {case.rule}, which does not exist",
-                        Location(str(path), case.line),
-                        hint=suggest(case.rule, known),
-                    )
-                )
-    return tested, problems
+    files = find_test_files([*targets, *rule_paths])
+    tested, errors = test_file_problems(files, ruleset, load, vocabulary)
+    return tested, [p for e in errors for p in _from_error(e)]
 
 
 def _broken_rules(rules: Iterable[CompiledRule], problems: Iterable[Problem]) -> set[str]:
@@ -315,8 +297,7 @@ def lint(
     )
     ours = _Mine(mine)
     problems = [p for e in errors for p in _from_error(e)]
-    known = {r.info.id for r in ruleset.rules}
-    tested, test_problems = _tested_rules(own, paths, known, load)
+    tested, test_problems = _tested_rules(own, paths, ruleset, load, vocabulary)
     problems += test_problems
     read: dict[str, str] = {}
     broken = _broken_rules(ruleset.rules, problems)

@@ -5,11 +5,12 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 import difflib
+import re
 import tempfile
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import yaml
 from yaml.nodes import MappingNode, Node, SequenceNode
@@ -22,9 +23,19 @@ from aimscheck.results import Outcome
 from aimscheck.source import Location
 from aimscheck.testexpect import Expectation
 from aimscheck.testexport import Origin
-from aimscheck.yamlfile import bound_nodes, libyaml_too_deep, read_small_text, too_deep
+from aimscheck.yamlfile import (
+    bound_nodes,
+    libyaml_too_deep,
+    read_small_text,
+    too_deep,
+    yaml_problem,
+)
+
+if TYPE_CHECKING:
+    from aimscheck.export.contract import VocabularyExtension
 
 TEST_SUFFIX = ".tests.yaml"
+Vocabulary = tuple["VocabularyExtension", ...]  # the configuration's additions
 OUTCOMES = tuple(o.value for o in Outcome)
 WHOLE_EXPORT = "export"  # the subject key of a result about the whole export
 FILE_KEYS = ("as_of", "base", "files", "export_path", "cases")
@@ -134,7 +145,7 @@ class _File:
                 raise RuleTestError(too_deep("test file"), where, hint=hint) from None
             if isinstance(exc, _Unreadable):
                 raise RuleTestError(str(exc.problem), where) from None
-            raise RuleTestError(f"not valid YAML: {exc.problem}", where) from None
+            raise yaml_problem(exc, text, str(path), "test file", RuleTestError) from None
         finally:
             loader.dispose()
 
@@ -166,15 +177,26 @@ def _key_node(node: Node | None, key: str) -> Node | None:
     return None
 
 
-def _check_keys(f: _File, data: dict[str, Any], node: Node | None, allowed: Sequence[str]) -> None:
+def _check_keys(
+    f: _File, data: dict[str, Any], node: Node | None, allowed: Sequence[str]
+) -> list[AimscheckError]:
+    """An error at each key of `data` that is not one of `allowed`."""
+    errors: list[AimscheckError] = []
     for key in data:
         if key not in allowed:
-            close = difflib.get_close_matches(str(key), allowed, n=1, cutoff=0.6)
-            raise f.fail(
-                f"unknown key '{key}'",
-                _key_node(node, str(key)) or node,
-                f"did you mean '{close[0]}'?" if close else f"use {', '.join(allowed)}",
+            close = _close(str(key), allowed)
+            errors.append(
+                f.fail(
+                    f"unknown key '{key}'",
+                    _key_node(node, str(key)) or node,
+                    f"did you mean '{close[0]}'?" if close else f"use {', '.join(allowed)}",
+                )
             )
+    return errors
+
+
+def _close(word: str, allowed: Sequence[str]) -> list[str]:
+    return difflib.get_close_matches(word, allowed, n=1, cutoff=0.6)
 
 
 def _date(f: _File, value: Any, node: Node | None) -> dt.date:
@@ -216,95 +238,186 @@ def _files(f: _File, value: Any, node: Node | None) -> dict[str, Any]:
 
 def load_cases(path: Path, text: str | None = None) -> list[Case]:
     """Every case of a test file (of `text` instead of the file's, when given: an editor's
-    unsaved buffer); a malformed file raises RuleTestError at the faulty line."""
-    f = _File(path, text)
+    unsaved buffer); a malformed file raises every problem, each at its line."""
+    cases, errors = read_cases(path, text)
+    raise_all(errors)
+    return cases
+
+
+def read_cases(path: Path, text: str | None = None) -> tuple[list[Case], list[AimscheckError]]:
+    """The cases of a test file that can be read, and every problem of the file, each at its
+    line: one mistake in a case hides none of the others, in it or in the other cases."""
+    try:
+        f = _File(path, text)
+    except AimscheckError as exc:
+        return [], [exc]
     doc, root = f.data, f.node
-    if not isinstance(doc, dict) or not isinstance(doc.get("cases"), list):
-        raise f.fail("a rule test file is a mapping with a 'cases' list", root)
-    _check_keys(f, doc, root, FILE_KEYS)
-    base = _mapping(f, doc.get("base"), _child(root, "base"), "base")
-    files = _files(f, doc.get("files"), _child(root, "files"))
-    default_as_of = (
-        _date(f, doc["as_of"], _child(root, "as_of")) if doc.get("as_of") is not None else None
-    )
-    default_path = doc.get("export_path")
+    if not isinstance(doc, dict):
+        return [], [f.fail("a rule test file is a mapping with a 'cases' list", root)]
+    errors = _check_keys(f, doc, root, FILE_KEYS)
+    if not isinstance(doc.get("cases"), list):
+        at = _child(root, "cases") or root
+        errors.append(f.fail("a rule test file is a mapping with a 'cases' list", at))
+        return [], errors
+    base: dict[str, Any] = {}
+    files: dict[str, Any] = {}
+    default_as_of: dt.date | None = None
+    try:
+        base = _mapping(f, doc.get("base"), _child(root, "base"), "base")
+    except AimscheckError as exc:
+        errors.append(exc)
+    try:
+        files = _files(f, doc.get("files"), _child(root, "files"))
+    except AimscheckError as exc:
+        errors.append(exc)
+    broken_date = False
+    if doc.get("as_of") is not None:
+        try:
+            default_as_of = _date(f, doc["as_of"], _child(root, "as_of"))
+        except AimscheckError as exc:
+            errors.append(exc)
+            broken_date = True  # said once, not again for every case it leaves without a date
     items = _child(root, "cases")
     nodes = items.value if isinstance(items, SequenceNode) else []
     cases: list[Case] = []
     seen: set[tuple[str, str]] = set()
+    shared = _Shared(base, files, default_as_of, broken_date, doc.get("export_path"))
     for index, raw in enumerate(doc["cases"]):
         node = nodes[index] if index < len(nodes) else items
-        if not isinstance(raw, dict):
-            raise f.fail("each case is a mapping with name, rule and expect", node)
-        _check_keys(f, raw, node, CASE_KEYS)
-        missing = [k for k in ("name", "rule", "expect") if k not in raw]
-        if missing:
-            raise f.fail(f"case lacks {', '.join(missing)}", node)
-        as_of_node = _child(node, "as_of")
-        as_of = _date(f, raw["as_of"], as_of_node) if "as_of" in raw else default_as_of
-        if as_of is None:
-            raise f.fail("every case needs an as_of date (in the case or the file)", node)
-        expect_node = _child(node, "expect")
-        expect: dict[str, str] = {}
-        details: dict[str, Expectation] = {}
-        for k, v in _mapping(f, raw["expect"], expect_node, "expect").items():
-            expect[str(k)] = str(v)
-            if isinstance(v, dict):
-                details[str(k)] = _expectation(f, v, _child(expect_node, str(k)))
-                expect[str(k)] = details[str(k)].outcome
-        for subject, outcome in expect.items():
-            if outcome not in OUTCOMES:
-                close = difflib.get_close_matches(outcome, OUTCOMES, n=1, cutoff=0.6)
-                raise f.fail(
-                    f"unknown outcome '{outcome}' for {subject}",
-                    _child(expect_node, subject) or expect_node,
-                    f"did you mean '{close[0]}'?" if close else f"use {', '.join(OUTCOMES)}",
-                )
-        key = (str(raw["rule"]), str(raw["name"]))
-        if key in seen:
-            raise f.fail(f"two cases of {key[0]} are named '{key[1]}'", node, "rename one")
-        seen.add(key)
-        export_path = raw.get("export_path", None if "export" in raw else default_path)
-        if export_path is not None and "export" in raw:
-            raise f.fail("a case has either 'export' or 'export_path', not both", node)
-        folder: Path | None = None
-        if export_path is not None:
-            folder = (path.parent / str(export_path)).resolve()
-            if not folder.exists():
-                raise f.fail(
+        case, found = _case(f, raw, node, shared, seen)
+        errors += found
+        if case is not None:
+            cases.append(case)
+    return cases, errors
+
+
+@dataclass(frozen=True)
+class _Shared:
+    """What a test file gives every case: base export, files, as_of, export_path."""
+
+    base: dict[str, Any]
+    files: dict[str, Any]
+    as_of: dt.date | None
+    as_of_broken: bool
+    export_path: Any
+
+
+def _case(
+    f: _File, raw: Any, node: Node | None, shared: _Shared, seen: set[tuple[str, str]]
+) -> tuple[Case | None, list[AimscheckError]]:
+    """One case and its problems (all of them); None when it cannot be read as a case."""
+    path, root = f.path, f.node
+    if not isinstance(raw, dict):
+        return None, [f.fail("each case is a mapping with name, rule and expect", node)]
+    errors = _check_keys(f, raw, node, CASE_KEYS)
+
+    def attempt(read: Any, *args: Any) -> Any:
+        try:
+            return read(*args)
+        except ErrorGroup as group:
+            errors.extend(group.errors)
+        except AimscheckError as exc:
+            errors.append(exc)
+        return None
+
+    missing = [k for k in ("name", "rule", "expect") if k not in raw]
+    # A misspelt key (`expected:`) is said once, with its did-you-mean, not again as missing.
+    guessed = {m for k in raw if k not in CASE_KEYS for m in _close(str(k), CASE_KEYS)}
+    if missing and not set(missing) <= guessed:
+        errors.append(f.fail(f"case lacks {', '.join(missing)}", node))
+    as_of = shared.as_of
+    if "as_of" in raw:
+        as_of = attempt(_date, f, raw["as_of"], _child(node, "as_of"))
+    elif as_of is None and not shared.as_of_broken:
+        errors.append(f.fail("every case needs an as_of date (in the case or the file)", node))
+    expect: dict[str, str] = {}
+    details: dict[str, Expectation] = {}
+    if "expect" in raw:
+        expect, details, found = _expected(f, raw["expect"], _child(node, "expect"))
+        errors += found
+    key = (str(raw.get("rule")), str(raw.get("name")))
+    duplicate = key in seen
+    if duplicate and not missing:
+        errors.append(f.fail(f"two cases of {key[0]} are named '{key[1]}'", node, "rename one"))
+    seen.add(key)
+    export_path = raw.get("export_path", None if "export" in raw else shared.export_path)
+    folder: Path | None = None
+    if export_path is not None and "export" in raw:
+        errors.append(f.fail("a case has either 'export' or 'export_path', not both", node))
+    elif export_path is not None:
+        folder = (path.parent / str(export_path)).resolve()
+        if not folder.exists():
+            errors.append(
+                f.fail(
                     f"export_path {export_path} not found (looked for {folder})",
                     _child(node, "export_path") or _child(root, "export_path"),
                     "export_path is relative to the test file",
                 )
-        inline = _mapping(f, raw.get("export"), _child(node, "export"), "export")
-        case_files = _files(f, raw.get("files"), _child(node, "files"))
-        origin = Origin(
-            path,
-            node,
-            _child(node, "export"),
-            _child(root, "base"),
-            {
-                **_file_keys(_child(root, "files")),
-                **_file_keys(_child(node, "files")),
-            },
-        )
-        cases.append(
-            Case(
-                path,
-                node.start_mark.line + 1 if node is not None else 1,
-                key[1],
-                key[0],
-                {**_DEFAULTS, **base, **inline},
-                {**files, **case_files},
-                as_of,
-                expect,
-                folder,
-                details,
-                f.at(_child(node, "rule") or node).line,
-                origin,
             )
-        )
-    return cases
+            folder = None
+    inline = attempt(_mapping, f, raw.get("export"), _child(node, "export"), "export")
+    case_files = attempt(_files, f, raw.get("files"), _child(node, "files"))
+    if missing or as_of is None or duplicate or inline is None or case_files is None:
+        return None, errors  # its problems are said; it cannot be checked further
+    if export_path is not None and folder is None:
+        return None, errors
+    origin = Origin(
+        path,
+        node,
+        _child(node, "export"),
+        _child(root, "base"),
+        {**_file_keys(_child(root, "files")), **_file_keys(_child(node, "files"))},
+    )
+    case = Case(
+        path,
+        node.start_mark.line + 1 if node is not None else 1,
+        key[1],
+        key[0],
+        {**_DEFAULTS, **shared.base, **inline},
+        {**shared.files, **case_files},
+        as_of,
+        expect,
+        folder,
+        details,
+        f.at(_child(node, "rule") or node).line,
+        origin,
+    )
+    return case, errors
+
+
+def _expected(
+    f: _File, value: Any, node: Node | None
+) -> tuple[dict[str, str], dict[str, Expectation], list[AimscheckError]]:
+    """A case's `expect:`: the outcome per subject, the exact assertions, every problem."""
+    if not isinstance(value, dict):
+        what = "expect must be a mapping of subjects to outcomes"
+        hint = "write each subject on a line of its own: ai_systems/sys-1: nonconformity"
+        return {}, {}, [f.fail(what, node, hint)]
+    expect: dict[str, str] = {}
+    details: dict[str, Expectation] = {}
+    errors: list[AimscheckError] = []
+    for k, v in value.items():
+        subject, at = str(k), _child(node, str(k))
+        expect[subject] = str(v)
+        if isinstance(v, dict):
+            expected, found = _expectation(f, v, at)
+            errors += found
+            if expected is None:
+                continue
+            details[subject] = expected
+            expect[subject] = expected.outcome
+            at = _child(at, "outcome") or at
+        if expect[subject] not in OUTCOMES:
+            outcome = expect[subject]
+            close = difflib.get_close_matches(outcome, OUTCOMES, n=1, cutoff=0.6)
+            errors.append(
+                f.fail(
+                    f"unknown outcome '{outcome}' for {subject}",
+                    at or node,
+                    f"did you mean '{close[0]}'?" if close else f"use {', '.join(OUTCOMES)}",
+                )
+            )
+    return expect, details, errors
 
 
 def _file_keys(node: Node | None) -> dict[str, Node]:
@@ -314,38 +427,46 @@ def _file_keys(node: Node | None) -> dict[str, Node]:
     return {str(k.value): k for k, _ in node.value}
 
 
-def _expectation(f: _File, value: dict[Any, Any], node: Node | None) -> Expectation:
-    """A subject's expectation given as a mapping: outcome, message, failed, reasons."""
+def _expectation(
+    f: _File, value: dict[Any, Any], node: Node | None
+) -> tuple[Expectation | None, list[AimscheckError]]:
+    """A subject's expectation given as a mapping (outcome, message, failed, reasons) and
+    every problem of it; None without an outcome."""
     from aimscheck.dsl.regex import RegexError, compile_regex
     from aimscheck.evidence import REASONS
-    from aimscheck.testexpect import EXPECT_KEYS, parse
+    from aimscheck.testexpect import EXPECT_KEYS, problems
 
-    fields, why = parse(value)
-    if why is not None:
-        bad = next((k for k in value if k not in EXPECT_KEYS), None)
-        raise f.fail(why, _key_node(node, str(bad)) or node)
+    errors: list[AimscheckError] = [
+        f.fail(why, (_key_node(node, str(key)) if key is not None else None) or node)
+        for key, why in problems(value)
+    ]
+    fields = {k: v for k, v in value.items() if k in EXPECT_KEYS}
     message = fields.get("message")
     pattern = fields.get("message_matches")
     for key, text in (("message", message), ("message_matches", pattern)):
         if text is not None and not isinstance(text, str):
-            raise f.fail(f"{key} must be text", _child(node, key) or node, "quote it")
-    if pattern is not None:
+            errors.append(f.fail(f"{key} must be text", _child(node, key) or node, "quote it"))
+    if isinstance(pattern, str):
         try:
             compile_regex(pattern)
         except RegexError as exc:
             at = _child(node, "message_matches") or node
-            raise f.fail(f"message_matches is not a pattern RE2 can read: {exc}", at) from None
+            errors.append(f.fail(f"message_matches is not a pattern RE2 can read: {exc}", at))
     failed = fields.get("failed")
     if failed is not None:
         failed = failed if isinstance(failed, list) else [failed]
         for item in failed:
             if isinstance(item, bool) or not isinstance(item, int | str) or item == "":
-                raise f.fail(
-                    f"failed: {item!r} names no requirement",
-                    _child(node, "failed") or node,
-                    "number the rule's require and evidence lines from 1 (failed: [2]), or "
-                    'quote the condition of the line (failed: ["owner_ref is set"])',
+                errors.append(
+                    f.fail(
+                        f"failed: {item!r} names no requirement",
+                        _child(node, "failed") or node,
+                        "number the rule's require and evidence lines from 1 (failed: [2]), "
+                        'or quote the condition of the line (failed: ["owner_ref is set"])',
+                    )
                 )
+                failed = None  # not checked against the rule: said here
+                break
     reasons = fields.get("reasons")
     if reasons is not None:
         reasons = reasons if isinstance(reasons, list) else [reasons]
@@ -353,19 +474,24 @@ def _expectation(f: _File, value: dict[Any, Any], node: Node | None) -> Expectat
         for code in reasons:
             if code not in codes:
                 close = difflib.get_close_matches(str(code), codes, n=1, cutoff=0.6)
-                raise f.fail(
-                    f"unknown evidence reason code {str(code)!r}",
-                    _child(node, "reasons") or node,
-                    f"did you mean '{close[0]}'?" if close else f"use {', '.join(codes)}",
+                errors.append(
+                    f.fail(
+                        f"unknown evidence reason code {str(code)!r}",
+                        _child(node, "reasons") or node,
+                        f"did you mean '{close[0]}'?" if close else f"use {', '.join(codes)}",
+                    )
                 )
-    return Expectation(
+    if "outcome" not in fields:
+        return None, errors
+    expected = Expectation(
         str(fields["outcome"]),
-        message,
-        pattern,
+        message if isinstance(message, str) else None,
+        pattern if isinstance(pattern, str) else None,
         None if failed is None else tuple(failed),
         None if reasons is None else tuple(map(str, reasons)),
         f.at(_child(node, "failed") or node).line,
     )
+    return expected, errors
 
 
 def find_test_files(paths: Iterable[Path]) -> list[Path]:
@@ -383,46 +509,124 @@ def find_test_files(paths: Iterable[Path]) -> list[Path]:
     return list(dict.fromkeys(out))
 
 
-def _load(case: Case, root: Path, ruleset: Any) -> Any:
-    from aimscheck.errors import raise_all
+def _load(case: Case, root: Path, ruleset: Any, vocabulary: Vocabulary, strict: bool) -> Any:
     from aimscheck.export.contract import Extensions
     from aimscheck.export.dates import coerce_dates
     from aimscheck.export.loader import load_export
     from aimscheck.export.schema import validate_export
 
     export = load_export(root)
-    added = Extensions(fields=ruleset.declared_fields)  # the pack's own fields are allowed
-    raise_all(list(validate_export(export, extensions=added)))
+    # The pack's own fields and the configuration's vocabulary are allowed, as in a run.
+    added = Extensions(vocabulary=vocabulary, fields=ruleset.declared_fields)
+    raise_all(list(validate_export(export, strict=strict, extensions=added)))
     coerce_dates(export, ruleset.custom_date_fields)
     return export
 
 
-def run_case(case: Case, ruleset: Any) -> CaseResult:
+def _inline(
+    case: Case, root: Path, ruleset: Any, vocabulary: Vocabulary
+) -> tuple[Any, Callable[[str], str]]:
+    """A case's inline export written in `root`, read and validated as a user's, and how to
+    tell its temporary file as the test file in a message. Its problems are raised at the
+    lines of the test file. Validation is strict: a field no schema defines and no pack
+    declares (a misspelt collection, `incident:`) is read by no rule, so the case would test
+    nothing: it is an error with a did-you-mean."""
+    from aimscheck.testexport import written
+
+    data = written(root, case.export, case.files, case.origin or Origin(case.file))
+    try:
+        return _load(case, root, ruleset, vocabulary, strict=True), data.text
+    except AimscheckError as exc:
+        raise_all(_unknown_fields(data.errors(exc)))
+        raise
+
+
+_STRICT = "--strict allows only the fields the export schema defines or a rule pack declares"
+_OWN = (
+    "a rule test's export holds only the fields the export schema defines or a rule pack declares"
+)
+_GUESS = re.compile(r"^(\$\S*?)\.[^.\s]+: unknown field '[^']*' \(did you mean '([^']+)'\?\)")
+_MISSING = re.compile(r"^(\$\S*): missing required field '([^']+)'$")
+
+
+def _unknown_fields(errors: list[AimscheckError]) -> list[AimscheckError]:
+    """A misspelt field of a test's export (`nam:` for `name:`) told once, as unknown with its
+    did-you-mean: not again as the required field it leaves missing; in the test's words."""
+    guessed = {m.groups() for e in errors if (m := _GUESS.match(e.message))}
+    out: list[AimscheckError] = []
+    for error in errors:
+        missing = _MISSING.match(error.message)
+        if missing and missing.groups() in guessed:
+            continue
+        if _STRICT in error.message:
+            error = type(error)(
+                error.message.replace(_STRICT, _OWN), error.location, hint=error.hint
+            )
+        out.append(error)
+    return out
+
+
+def _plain_files(case: Case) -> bool:
+    """Whether the case's `files:` can surely be written (none is the export file, or a
+    folder of another): otherwise writing them says which cannot, at its line."""
+    from aimscheck.testexport import EXPORT_FILE
+
+    names = [str(name).replace("\\", "/").strip("/") for name in case.files]
+    folders = {"/".join(n.split("/")[:i]) for n in names for i in range(1, n.count("/") + 1)}
+    return all(n and n != EXPORT_FILE and n not in folders for n in names)
+
+
+def _sound(case: Case, ruleset: Any, vocabulary: Vocabulary) -> bool:
+    """Whether the inline export is valid, checked in memory: writing and reading it back
+    (what locates a problem at its line of the test file) is paid only when it is not. Its
+    values are as the export loader reads them (dates as ISO text)."""
+    from aimscheck.export.contract import Extensions
+    from aimscheck.export.model import Export
+    from aimscheck.export.schema import validate_export
+    from aimscheck.testexport import plain
+
+    export = Export(case.file.parent, case.file, plain(case.export))
+    added = Extensions(vocabulary=vocabulary, fields=ruleset.declared_fields)
+    try:
+        return not validate_export(export, strict=True, extensions=added)
+    except Exception:  # unsure: the written export says what is wrong
+        return False
+
+
+def data_problems(case: Case, ruleset: Any, vocabulary: Vocabulary = ()) -> list[AimscheckError]:
+    """What is wrong in a case's inline export (types, closed vocabularies, impossible dates,
+    dangling references, unknown fields), each at its line of the test file; [] for a case
+    whose export is a folder of the user's (read only when the case runs)."""
+    if case.export_path is not None or (_plain_files(case) and _sound(case, ruleset, vocabulary)):
+        return []
+    with tempfile.TemporaryDirectory(prefix="aimscheck-test-") as tmp:
+        try:
+            _inline(case, Path(tmp), ruleset, vocabulary)
+        except ErrorGroup as group:
+            return list(group.errors)
+        except AimscheckError as exc:
+            return [exc]
+    return []
+
+
+def run_case(case: Case, ruleset: Any, vocabulary: Vocabulary = ()) -> CaseResult:
     """Load the case's export like a user's (inline ones via a temporary folder), run the rule.
 
     A case whose export is not valid raises its problems, each at the line of the test file
     the value came from (RuleTestError, exit 2): such a case tests nothing."""
     from aimscheck.engine import Evaluator
-    from aimscheck.testexport import written
 
     rule = ruleset.get(case.rule)
     if rule is None:
         return CaseResult(case, {}, error=_unknown_rule(case, ruleset).message)
     if case.export_path is not None:
-        export = _load(case, case.export_path, ruleset)
+        export = _load(case, case.export_path, ruleset, vocabulary, strict=False)
         results = list(Evaluator(export, case.as_of).evaluate(rule))
     else:
         with tempfile.TemporaryDirectory(prefix="aimscheck-test-") as tmp:
-            root = Path(tmp)
-            origin = case.origin or Origin(case.file)
-            data = written(root, case.export, case.files, origin)
-            try:
-                export = _load(case, root, ruleset)
-            except AimscheckError as exc:
-                raise_all(data.errors(exc))
-                raise
+            export, shown = _inline(case, Path(tmp), ruleset, vocabulary)
             results = [
-                dataclasses.replace(r, message=data.text(r.message))
+                dataclasses.replace(r, message=shown(r.message))
                 for r in Evaluator(export, case.as_of).evaluate(rule)
             ]
     return _compare(case, rule, results)
@@ -490,29 +694,79 @@ def check_cases(cases: Sequence[Case], ruleset: Any) -> list[AimscheckError]:
     return errors
 
 
+def case_problems(
+    cases: Sequence[Case], ruleset: Any, vocabulary: Vocabulary = ()
+) -> list[AimscheckError]:
+    """Everything statically wrong in cases, without running a rule: `check_cases` and each
+    inline export's `data_problems`. What `lint` reports and `test` refuses to run with."""
+    errors = check_cases(cases, ruleset)
+    for case in cases:
+        errors += data_problems(case, ruleset, vocabulary)
+    return errors
+
+
+def test_file_problems(
+    paths: Iterable[Path],
+    ruleset: Any,
+    load: Callable[[Path], list[Case]] | None = None,
+    vocabulary: Vocabulary = (),
+) -> tuple[set[str], list[AimscheckError]]:
+    """For `lint`: the rule ids the test files name, and every problem of those files (as
+    `aimscheck test` says them, each once). `load` reads a file's cases instead (an editor's
+    buffer): it gives all of a file's cases or raises its problems."""
+    tested: set[str] = set()
+    errors: list[AimscheckError] = []
+    for path in paths:
+        if load is None:
+            cases, found = read_cases(path)
+        else:
+            try:
+                cases, found = load(path), []
+            except ErrorGroup as group:
+                cases, found = [], list(group.errors)
+            except AimscheckError as exc:
+                cases, found = [], [exc]
+        tested |= {case.rule for case in cases}
+        errors += found + case_problems(cases, ruleset, vocabulary)
+    return tested, _once(errors)
+
+
+def _once(errors: list[AimscheckError]) -> list[AimscheckError]:
+    """Each problem once: a mistake in the file's `base:` is in every case's export."""
+    return list({(*e.sort_key(), e.message): e for e in errors}.values())
+
+
 def run_tests(
-    paths: Sequence[Path], ruleset: Any, own_files: Iterable[str] | None = None
+    paths: Sequence[Path],
+    ruleset: Any,
+    own_files: Iterable[str] | None = None,
+    vocabulary: Vocabulary = (),
 ) -> tuple[list[CaseResult], list[str]]:
     """Run every case of the test files; also return the ids of rules no case names.
 
-    `own_files`: only rules defined in these rule files are reported as untested (the
-    built-in pack loaded beside a custom one is not the user's to test).
+    Every static problem of every file (what `lint` reports) is raised before any case
+    runs. `own_files`: only rules defined in these rule files are reported as untested
+    (the built-in pack loaded beside a custom one is not the user's to test). `vocabulary`:
+    the configuration's additions to closed vocabularies, which cases' exports may use.
     """
-    cases = [case for path in find_test_files(paths) for case in load_cases(path)]
-    raise_all(check_cases(cases, ruleset))
-    results = []
+    cases: list[Case] = []
     errors: list[AimscheckError] = []
+    for path in find_test_files(paths):
+        found, problems = read_cases(path)
+        cases += found
+        errors += problems
+    errors += case_problems(cases, ruleset, vocabulary)
+    raise_all(_once(errors))
+    results = []
     tested = {case.rule for case in cases}
     for case in cases:
         try:
-            results.append(run_case(case, ruleset))
+            results.append(run_case(case, ruleset, vocabulary))
         except ErrorGroup as group:  # every case's problems, in one run
             errors.extend(group.errors)
         except AimscheckError as exc:
             errors.append(exc)
-    # A mistake in the file's `base:` is in every case's export: it is told once.
-    once = {(*e.sort_key(), e.message): e for e in errors}
-    raise_all(list(once.values()))
+    raise_all(_once(errors))
     own = None if own_files is None else {str(Path(p).resolve()) for p in own_files}
     untested = [
         r.info.id

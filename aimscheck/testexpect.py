@@ -32,16 +32,19 @@ class Expectation:
     failed_line: int = 0  # of `failed:` in the test file
 
 
-def parse(value: Any) -> tuple[dict[str, Any], str | None]:
-    """The fields of a mapping expectation, or why it is malformed (its key, for the line)."""
+def problems(value: dict[Any, Any]) -> list[tuple[object, str]]:
+    """Every way a mapping expectation is malformed: (its key, or None for the mapping; why)."""
+    found: list[tuple[object, str]] = []
     for key in value:
         if key not in EXPECT_KEYS:
             close = difflib.get_close_matches(str(key), EXPECT_KEYS, n=1, cutoff=0.6)
             guess = f"did you mean '{close[0]}'?" if close else f"use {', '.join(EXPECT_KEYS)}"
-            return {}, f"unknown key '{key}' in an expected result: {guess}"
+            found.append((key, f"unknown key '{key}' in an expected result: {guess}"))
     if "outcome" not in value:
-        return {}, "an expected result given as a mapping needs its outcome: outcome: ..."
-    return value, None
+        found.append(
+            (None, "an expected result given as a mapping needs its outcome: outcome: ...")
+        )
+    return found
 
 
 def requirements(rule: Any) -> list[str]:

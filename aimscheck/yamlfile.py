@@ -10,7 +10,7 @@ from typing import Any
 from aimscheck.errors import AimscheckError, UsageError, raise_all
 from aimscheck.inputfile import MB, Kind, Refused, read_text
 from aimscheck.limits import current, how_to_raise
-from aimscheck.source import Location
+from aimscheck.source import Location, render_snippet
 
 # A JSON path as a tuple of keys and list indexes: ("waivers", 0, "expires").
 Path_ = tuple[str | int, ...]
@@ -87,6 +87,29 @@ def libyaml_too_deep(exc: Exception) -> bool:
 
 
 _YAML_HINT = "check the indentation, colons and quotes here and on the line before"
+_NO_COLON_HINT = "write a ':' after the key, then its value (name: value)"
+
+
+def yaml_problem(
+    exc: Any, text: str, shown: str, what: str, kind: type[AimscheckError] = UsageError
+) -> AimscheckError:
+    """A YAML syntax error as every small YAML file tells it (configuration, waivers, rule
+    tests): `invalid YAML in <what>` at the line of the mistake, its source line with a caret,
+    and how to fix it. A key without its ':' is found only on the next line: the error is
+    moved to the key, where the ':' is missing."""
+    mark = exc.problem_mark or exc.context_mark
+    hint = _YAML_HINT
+    if exc.context == "while scanning a simple key" and exc.context_mark is not None:
+        mark, hint = exc.context_mark, _NO_COLON_HINT
+    if mark is None:
+        return kind(f"invalid YAML in {what}: {exc.problem}", Location(shown, 1), hint=hint)
+    line, column = mark.line + 1, mark.column + 1
+    return kind(
+        f"invalid YAML in {what}: {exc.problem}",
+        Location(shown, line, column),
+        render_snippet(text, line, column),
+        hint,
+    )
 
 
 def _too_deep_for_python(shown: str) -> tuple[str, Location, str, str]:
@@ -131,11 +154,7 @@ def read_yaml(path: Path, what: str, collect: bool = False) -> YamlDocument:
             raise UsageError(str(exc.problem), where, hint=exc.hint) from None
         if libyaml_too_deep(exc):
             raise UsageError(too_deep(what), where, hint=how_to_raise("max_depth")) from None
-        raise UsageError(
-            f"invalid YAML in {what}: {exc.problem}",
-            where,
-            hint=_YAML_HINT,
-        ) from None
+        raise yaml_problem(exc, text, shown, what) from None
     except yaml.YAMLError as exc:
         raise UsageError(f"invalid YAML in {what} {shown}: {exc}") from None
     except RecursionError:  # only when max_depth is raised past what Python can walk

@@ -44,7 +44,7 @@ as_of: 2026-11-20
 cases:
   - name: a system without oversight fails
     rule: ORG-1
-    export: {ai_systems: [{id: S1, in_scope: true}]}
+    export: {ai_systems: [{id: S1, name: Chat, in_scope: true}]}
     expect: {ai_systems/S1: nonconformity}
 """
 

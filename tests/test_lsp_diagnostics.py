@@ -113,8 +113,8 @@ async def test_a_test_file_naming_an_unknown_rule_is_an_error(
     open_file(client, tests, text)
     shown = await diagnostics_of(client, tests)
     assert shown == [
-        "3:1: error AIMS-E006: test case 'a system without oversight fails' names rule ORG-9, "
-        "which does not exist\nhint: did you mean 'ORG-1'?"
+        "4:1: error AIMS-E006: case 'a system without oversight fails' names rule ORG-9, "
+        "which no loaded rule has\nhint: did you mean ORG-1?"
     ]
 
 
@@ -126,4 +126,4 @@ async def test_bad_yaml_in_a_test_file_is_shown_at_its_line(
     open_file(client, tests, "as_of: 2026-11-20\ncases:\n  - name: [unclosed\n")
     shown = await diagnostics_of(client, tests)
     assert len(shown) == 1 and shown[0].startswith("4:1: error")
-    assert "not valid YAML" in shown[0]
+    assert "invalid YAML in test file" in shown[0]

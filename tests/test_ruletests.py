@@ -175,7 +175,11 @@ def test_an_inline_export_gets_the_two_fields_every_export_needs(tmp_path: Path)
 @pytest.mark.parametrize(
     ("tests", "where", "message"),
     [
-        ("cases:\n  - {name: a, rule: R, expected: {}}\n", ":2:", "unknown key 'expected'"),
+        (
+            "as_of: 2026-11-20\ncases:\n  - {name: a, rule: R, expected: {}}\n",
+            ":3:",
+            "unknown key 'expected'",
+        ),
         ("as_of: 2026-13-01\ncases: []\n", ":1:8", "as_of '2026-13-01' is not a date"),
         (
             "as_of: 2026-11-20\ncases:\n  - {name: a, rule: R, expect: {export: passed}}\n",
@@ -200,7 +204,7 @@ def test_an_inline_export_gets_the_two_fields_every_export_needs(tmp_path: Path)
             ":4:",
             "two cases of R are named 'a'",
         ),
-        ("cases: [\n", ":", "not valid YAML"),
+        ("cases: [\n", ":", "invalid YAML in test file"),
         ("- a\n", ":1", "a rule test file is a mapping with a 'cases' list"),
     ],
 )
@@ -494,7 +498,149 @@ def test_a_mistake_in_the_files_base_is_told_once_at_the_base_line(
     code, out = cli(folder, "--no-default-rules")
     assert code == EXIT_ERROR
     # Both cases hold the base: its one mistake is told once, at the line of the base.
+    # The misspelt key is the mistake: told as unknown, not again as the `name` it leaves out.
     assert out.strip() == (
-        f"aimscheck: error: {folder / 'org.tests.yaml'}:3:17: $.people[0]: missing required "
-        "field 'name'"
+        f"aimscheck: error: {folder / 'org.tests.yaml'}:3:26: $.people[0].nam: unknown field "
+        "'nam' (did you mean 'name'?): a rule test's export holds only the fields the export "
+        "schema defines or a rule pack declares"
     )
+
+
+def lint_cli(*args: str | Path) -> tuple[int, str]:
+    from aimscheck.commands import lint as lint_command
+
+    group = click.Group()
+    group.add_command(lint_command.command)
+    result = CliRunner().invoke(group, ["lint", *[str(a) for a in args]])
+    return result.exit_code, result.output
+
+
+@pytest.mark.parametrize(
+    ("change", "where", "message", "hint"),
+    [
+        (  # an impossible date
+            ("in_scope: true}", "in_scope: true, deployed_at: 2027-02-30}"),
+            ":13:68",
+            '$.ai_systems[0].deployed_at: not a real date or time: "2027-02-30"',
+            "",
+        ),
+        (  # a value outside a closed vocabulary
+            ("in_scope: true}", "in_scope: true, risk_tier: hihg}"),
+            ":13:66",
+            "$.ai_systems[0].risk_tier: must be one of: low, medium, high, critical (got "
+            '"hihg"; did you mean "high"?)',
+            "",
+        ),
+        (  # a reference to no record
+            ("owner_ref: p1}", "owner_ref: p9}"),
+            ":8:66",
+            "$.ai_systems[0].owner_ref: names 'p9', which is not an id of people",
+            "",
+        ),
+        (  # a misspelt collection: the case would see no record at all
+            ("      ai_systems: [{id: s2", "      ai_system: [{id: s2"),
+            ":13:18",
+            "$.ai_system: unknown field 'ai_system' (did you mean 'ai_systems'?): a rule test's "
+            "export holds only the fields the export schema defines or a rule pack declares",
+            "",
+        ),
+        (  # a rule no loaded rule has: at the case's `rule:` line
+            (
+                "rule: ORG-4.3-01\n    export:\n      ai_systems: [{id: s2",
+                "rule: ORG-4.3-1\n    export:\n      ai_systems: [{id: s2",
+            ),
+            ":11",
+            "case 'an unowned system is a nonconformity' names rule ORG-4.3-1, which no loaded "
+            "rule has",
+            "  hint: did you mean ORG-4.3-01?",
+        ),
+        (  # a requirement the rule does not have
+            (
+                "expect: {ai_systems/s2: nonconformity}",
+                "expect:\n      ai_systems/s2: {outcome: nonconformity, failed: [4]}",
+            ),
+            ":15",
+            "ai_systems/s2: failed: 4 is not a requirement of the rule: it has 1 (its require "
+            "and evidence lines, counted from 1)",
+            "  hint: the requirements of ORG-4.3-01: 1: sys.owner_ref -> people is set",
+        ),
+    ],
+)
+def test_lint_reports_what_test_refuses_at_the_same_place(
+    tmp_path: Path, change: tuple[str, str], where: str, message: str, hint: str
+) -> None:
+    folder = write(tmp_path / "rules", tests=CASES.replace(*change))
+    at = f"{folder / 'org.tests.yaml'}{where}"
+    code, out = cli(folder, "--no-default-rules")
+    assert code == EXIT_ERROR
+    if hint:
+        assert out.splitlines() == ["aimscheck: error:", f"{at}: {message}", hint]
+    else:
+        assert out.splitlines() == [f"aimscheck: error: {at}: {message}"]
+    code, out = lint_cli(folder, "--no-default-rules")
+    assert code == EXIT_ERROR
+    lines = out.splitlines()
+    assert lines[0] == f"{at}: error: {message}"
+    assert lines[1:-1] == ([hint] if hint else [])
+    assert lines[-1] == "1 error(s), 0 warning(s) in 1 file(s), 1 rule(s)"
+
+
+def test_every_mistake_of_a_case_is_reported_by_lint_and_test(tmp_path: Path) -> None:
+    """An unknown outcome hides no bad `failed:`, an unknown key no malformed `expect`."""
+    tests = CASES.replace(
+        "expect: {ai_systems/s1: pass}",
+        "expect: nonconformity\n    descripton: owned",
+    ).replace(
+        "expect: {ai_systems/s2: nonconformity}",
+        "expect:\n      ai_systems/s2: {outcome: nonconformaty, failed: [4]}",
+    )
+    folder = write(tmp_path / "rules", tests=tests)
+    file = folder / "org.tests.yaml"
+    expected = [
+        f"{file}:9:13: expect must be a mapping of subjects to outcomes",
+        "  hint: write each subject on a line of its own: ai_systems/sys-1: nonconformity",
+        f"{file}:10:5: unknown key 'descripton'",
+        "  hint: did you mean 'description'?",
+        f"{file}:16: ai_systems/s2: failed: 4 is not a requirement of the rule: it has 1 (its "
+        "require and evidence lines, counted from 1)",
+        "  hint: the requirements of ORG-4.3-01: 1: sys.owner_ref -> people is set",
+        f"{file}:16:32: unknown outcome 'nonconformaty' for ai_systems/s2",
+        "  hint: did you mean 'nonconformity'?",
+    ]
+    code, out = cli(folder, "--no-default-rules")
+    assert code == EXIT_ERROR
+    assert out.splitlines() == ["aimscheck: error:", *expected]
+    code, out = lint_cli(folder, "--no-default-rules")
+    assert code == EXIT_ERROR
+    assert [line.replace(": error: ", ": ") for line in out.splitlines()[:-1]] == expected
+
+
+def test_cases_that_are_not_a_list_are_told_at_their_line(tmp_path: Path) -> None:
+    folder = write(tmp_path / "rules", tests="as_of: 2026-11-20\n\ncases: none\n")
+    code, out = cli(folder, "--no-default-rules")
+    assert code == EXIT_ERROR
+    assert out.splitlines() == [
+        f"aimscheck: error: {folder / 'org.tests.yaml'}:3:8: a rule test file is a mapping "
+        "with a 'cases' list"
+    ]
+
+
+def test_a_key_without_its_colon_is_told_at_its_line_with_the_fix(tmp_path: Path) -> None:
+    folder = write(
+        tmp_path / "rules",
+        tests=CASES.replace("    rule: ORG-4.3-01\n", "    rule ORG-4.3-01\n", 1),
+    )
+    expected = [
+        f"{folder / 'org.tests.yaml'}:6:5: invalid YAML in test file: could not find expected ':'",
+        "      rule ORG-4.3-01",
+        "      ^",
+        "  hint: write a ':' after the key, then its value (name: value)",
+    ]
+    code, out = cli(folder, "--no-default-rules")
+    assert code == EXIT_ERROR and out.splitlines() == ["aimscheck: error:", *expected]
+    code, out = lint_cli(folder, "--no-default-rules")
+    assert code == EXIT_ERROR
+    assert out.splitlines()[:-1] == [
+        expected[0].replace(": invalid", ": error: invalid", 1),
+        *expected[1:],
+    ]

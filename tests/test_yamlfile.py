@@ -64,6 +64,24 @@ def test_broken_files_name_the_line(tmp_path: Path, text: str, line: int, needle
     assert caught.value.location is not None and caught.value.location.line == line
 
 
+@pytest.mark.parametrize("what", ["configuration", "waiver file"])
+def test_a_key_without_its_colon_is_shown_at_its_line_with_the_fix(
+    tmp_path: Path, what: str
+) -> None:
+    """Every small YAML file tells a syntax error alike (the rule tests too: test_ruletests):
+    at the line of the mistake, PyYAML finding it only on the next one, with a caret."""
+    path = tmp_path / "c.yaml"
+    path.write_text("waivers:\n  - rule: R-1\n    reason x\n    approver: Ada\n", encoding="utf-8")
+    with pytest.raises(UsageError) as caught:
+        read_yaml(path, what)
+    assert caught.value.render().splitlines() == [
+        f"{path}:3:5: invalid YAML in {what}: could not find expected ':'",
+        "      reason x",
+        "      ^",
+        "  hint: write a ':' after the key, then its value (name: value)",
+    ]
+
+
 def test_missing_and_unreadable_files(tmp_path: Path) -> None:
     with pytest.raises(UsageError, match="waiver file not found"):
         read_yaml(tmp_path / "w.yaml", "waiver file")
