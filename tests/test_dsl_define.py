@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 from aimscheck.dsl.ruleset import compile_collect
@@ -118,3 +119,65 @@ def test_a_definition_a_syntax_error_cut_is_not_blamed_again_at_its_uses(tmp_pat
         "not active(sys)",
     )
     assert found == ["defs.aims:1:35: unknown keyword 'andd'"]
+
+
+SHARED_WINDOW = """\
+define review_window = {window}
+
+rule "ORG-5.2-0{n}" {{
+  title    "Policy documents are reviewed within the window"
+  clause   "5.2"
+  severity minor
+  phase    monitoring
+  param    window = review_window
+  for doc in documents
+  require age(doc.approved_at) <= window
+  because "Document {{doc.id}} is older than {{window}}"
+}}
+"""
+
+
+def test_a_parameter_takes_a_shared_value_from_a_definition_and_the_configuration_sets_it(
+    tmp_path: Path,
+) -> None:
+    from click.testing import CliRunner
+
+    from aimscheck.cli import EXIT_FINDINGS, EXIT_OK, main
+
+    rules = tmp_path / "rules"
+    rules.mkdir()
+    (rules / "a.aims").write_text(SHARED_WINDOW.format(window="12 months", n=1))
+    (rules / "b.aims").write_text(SHARED_WINDOW.format(window="12 months", n=2).split("\n", 2)[2])
+    (tmp_path / "aims.yaml").write_text(
+        "schema_version: '1'\norganization: {name: Org}\ndocuments:\n"
+        "  - {id: d1, title: P, type: ai_policy, status: approved, approved_at: 2026-03-01}\n"
+    )
+    config = "version: 1\nrules:\n  default_pack: false\n  packs: [rules]\n"
+    (tmp_path / "aimscheck.yaml").write_text(config)
+    run = ["check", str(tmp_path), "--as-of", "2026-11-20", "--format", "json"]
+    assert CliRunner().invoke(main, run).exit_code == EXIT_OK  # 264 days: within 12 months
+    (tmp_path / "aimscheck.yaml").write_text(
+        config + "  parameters:\n    ORG-5.2-02: {window: 6 months}\n"
+    )
+    result = CliRunner().invoke(main, run)
+    assert result.exit_code == EXIT_FINDINGS
+    found = [
+        (r["rule"], r["outcome"], r["message"])
+        for r in json.loads(result.stdout)["results"]
+        if r["outcome"] != "pass"
+    ]  # ORG-5.2-01 keeps the shared 12 months
+    assert found == [("ORG-5.2-02", "nonconformity", "Document d1 is older than 6 months")]
+
+
+def test_a_parameter_default_that_is_no_plain_value_is_one_error_at_the_parameter(
+    tmp_path: Path,
+) -> None:
+    (tmp_path / "a.aims").write_text(SHARED_WINDOW.format(window="today", n=1))
+    _, found = compile_collect([tmp_path / "a.aims"])
+    assert [(str(e.location), e.message) for e in found] == [
+        (
+            f"{tmp_path}/a.aims:8:21",
+            "a parameter's default must be a plain value (a number, text, date, duration or "
+            "list, or a definition that is one)",
+        )
+    ]

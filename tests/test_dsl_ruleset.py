@@ -331,3 +331,18 @@ def test_the_item_latest_or_first_picks_keeps_its_type(tmp_path: Path) -> None:
         "interested_party_needs, nonconformity_trends, monitoring_results, audit_results, "
         "improvement_opportunities)",
     ]
+
+
+def test_a_duplicate_id_is_blamed_on_the_copy_loaded_later_naming_the_first(
+    tmp_path: Path,
+) -> None:
+    first, later = tmp_path / "z-pack", tmp_path / "a-pack"  # loaded in the order given
+    for folder, names in ((first, ("b.aims", "c.aims")), (later, ("a.aims",))):
+        folder.mkdir()
+        for name in names:
+            (folder / name).write_text(OWN.format(id="ORG-4.3-01", extra=""))
+    _, errors = compile_collect(rule_files([first, later]))
+    assert sorted((str(e.location), e.message) for e in errors) == [  # sorted by place
+        (f"{later}/a.aims:1:6", f"duplicate rule id 'ORG-4.3-01': also at {first}/b.aims:1:6"),
+        (f"{first}/c.aims:1:6", f"duplicate rule id 'ORG-4.3-01': also at {first}/b.aims:1:6"),
+    ]

@@ -121,6 +121,12 @@ def expand_rule(defs: Definitions, rule: n.Rule, path: str, text: str) -> n.Rule
     if not defs.table and not defs.lost and not _calls_unknown(rule):
         return rule
     ex = _Expander(defs, path, text)
+    # A parameter's default may be a parameterless definition (`param window = review_window`):
+    # one value shared by several rules, which the configuration still sets rule by rule.
+    params = tuple(
+        p if (d := ex.expr(p.default, set())) is p.default else dataclasses.replace(p, default=d)
+        for p in rule.params
+    )
     bound = {p.name for p in rule.params}
     when = ex.expr(rule.when, bound) if rule.when is not None else None
     for_ = rule.for_
@@ -140,7 +146,7 @@ def expand_rule(defs: Definitions, rule: n.Rule, path: str, text: str) -> n.Rule
         else:
             message = ex.template(stmt.message, bound)
             body.append(dataclasses.replace(stmt, cond=ex.expr(stmt.cond, bound), message=message))
-    return dataclasses.replace(rule, when=when, for_=for_, body=tuple(body))
+    return dataclasses.replace(rule, params=params, when=when, for_=for_, body=tuple(body))
 
 
 def _calls_unknown(rule: n.Rule) -> bool:

@@ -28,7 +28,7 @@ from aimscheck.inputfile import Kind, Refused, check_file, read_text
 from aimscheck.iso42001 import ANNEX_A, CLAUSES
 from aimscheck.results import PHASES, RuleInfo, Severity
 from aimscheck.source import Location, Span, render_snippet, span_snippet
-from aimscheck.values import Duration
+from aimscheck.values import MISSING, Duration
 
 if TYPE_CHECKING:
     from aimscheck.dsl.memo import Memo
@@ -344,10 +344,14 @@ class _FileCompiler:
             if problem is not None:
                 self.error(text.span, *problem)
 
-    def params(self, rule: n.Rule, comp: ExprCompiler) -> dict[str, tuple[object, FieldType]]:
+    def params(
+        self, rule: n.Rule, comp: ExprCompiler, written: tuple[n.Param, ...]
+    ) -> dict[str, tuple[object, FieldType]]:
+        """Each parameter's value (its default, with definitions substituted, or the
+        configuration's) and type; `written`: the parameters as the rule writes them."""
         values: dict[str, tuple[object, FieldType]] = {}
         given = dict(self.overrides.get(rule.id, {}))
-        for param in rule.params:
+        for param, as_written in zip(rule.params, written, strict=True):
             if param.name in RESERVED:
                 self.error(
                     param.span,
@@ -358,10 +362,12 @@ class _FileCompiler:
                 self.error(param.span, f"parameter '{param.name}' is declared twice")
             if not _constant(param.default):
                 self.error(
-                    param.default.span,
+                    as_written.default.span,
                     "a parameter's default must be a plain value "
-                    "(a number, text, date, duration or list)",
+                    "(a number, text, date, duration or list, or a definition that is one)",
                 )
+                values[param.name] = (MISSING, t.ANY)  # its uses are no second mistake
+                given.pop(param.name, None)
                 continue
             fn, typ = comp.compile(param.default, Env())
             value = fn(None, [])  # type: ignore[arg-type]  # constants never read the context
@@ -391,7 +397,7 @@ class _FileCompiler:
             cut = [d.names for d in damage]
             comp.lost = None if None in cut else comp.lost.union(*(x or () for x in cut))
         comp.trace = {}
-        comp.params = self.params(rule, comp)
+        comp.params = self.params(rule, comp, written.params)
         env = Env()
         when = comp.condition(rule.when, env) if rule.when is not None else None
         source = where = None
