@@ -26,6 +26,8 @@ FIXTURES = (
     "larchfield-gaps",
     "euaia-provider",
     "euaia-deployer",
+    "veltrana",
+    "morlach",
 )
 AS_OF = dt.date(2026, 11, 20)
 
