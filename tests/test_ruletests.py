@@ -644,3 +644,42 @@ def test_a_key_without_its_colon_is_told_at_its_line_with_the_fix(tmp_path: Path
         expected[0].replace(": invalid", ": error: invalid", 1),
         *expected[1:],
     ]
+
+
+TIERED = RULE.replace("where sys.in_scope", 'where sys.risk_tier in ["high", "very_high"]')
+TIERED_CASES = CASES.replace("in_scope: true", "in_scope: true, risk_tier: very_high")
+VOCABULARY = """\
+vocabulary:
+  ai_systems.risk_tier:
+    values: [very_high]
+    reason: Our risk policy grades AI systems on five tiers.
+waivers:
+  - rule: ORG-4.3-01
+    subject: ai_systems/s2
+    justification: An owner is being appointed.
+    approver: Ada
+    expires: 2027-01-31
+rules:
+  severity:
+    - {rule: ORG-4.3-01, severity: observation, reason: New rule.}
+"""
+
+
+def test_config_gives_test_its_vocabulary_but_not_its_waivers(tmp_path: Path) -> None:
+    folder = write(tmp_path / "rules", TIERED, TIERED_CASES)
+    config = tmp_path / "aimscheck.yaml"
+    config.write_text(VOCABULARY)
+    # The configuration's words: the rule compiles and the cases' exports are valid with it;
+    # its waiver and severity change are the run's: the case still sees the nonconformity.
+    code, out = cli(folder, "--no-default-rules", "--config", config)
+    assert (code, out.splitlines()[-1]) == (EXIT_OK, "2 passed, 0 failed")
+    words = tmp_path / "words.yaml"
+    words.write_text(VOCABULARY.split("waivers:")[0])
+    assert lint_cli(folder, "--no-default-rules", "--config", words)[0] == EXIT_OK
+    code, out = cli(folder, "--no-default-rules")
+    assert code == EXIT_ERROR
+    assert out.splitlines()[:2] == [
+        "aimscheck: error:",
+        f"{folder / 'org.aims'}:6:57: 'very_high' is not one of the values this field takes",
+    ]
+    assert lint_cli(folder, "--no-default-rules")[0] == EXIT_ERROR

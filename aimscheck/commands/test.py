@@ -8,9 +8,10 @@ from typing import TYPE_CHECKING
 
 import click
 
-from aimscheck.cli import EXIT_FINDINGS, EXIT_OK, guarded
+from aimscheck.cli import EXIT_FINDINGS, EXIT_OK, config_option, guarded
 
 if TYPE_CHECKING:
+    from aimscheck.export.contract import VocabularyExtension
     from aimscheck.reportpaths import Inputs
 
 
@@ -23,15 +24,25 @@ if TYPE_CHECKING:
     help="Do not load the built-in pack beside PATHS (rules that override it need it).",
 )
 @click.option("-q", "--quiet", is_flag=True, help="Print only failures and the summary.")
+@config_option(
+    "A configuration whose vocabulary: extensions the rules and the cases' exports may use "
+    "(as lint --config)."
+)
 @guarded
 def command(
-    paths: tuple[Path, ...], junit: Path | None, no_default_rules: bool, quiet: bool
+    paths: tuple[Path, ...],
+    junit: Path | None,
+    no_default_rules: bool,
+    quiet: bool,
+    config_path: Path | None,
 ) -> None:
     """Run the rule tests (*.tests.yaml) beside the rules in PATHS (default: the built-in pack).
 
     Prints PASS or FAIL per case, with every subject whose outcome differs from the expected
     one; warns about rules no case names. Exit 0 when all pass, 1 when one fails, 2 when a
-    rule or test file is malformed.
+    rule or test file is malformed (every problem `aimscheck lint` reports in a test file).
+    With --config, the configuration's vocabulary extensions apply; its parameters, severity
+    changes, disabled rules and waivers do not: a case tests the rule as written.
     """
     from aimscheck.dsl.ruleset import compile_files, rule_files
     from aimscheck.output import write_atomic
@@ -51,13 +62,21 @@ def command(
     reports = Targets.of({} if junit is None else {"junit": junit}, {})
     with reports.stale_removed():
         inputs = _inputs(targets, not no_default_rules)
+        vocabulary: tuple[VocabularyExtension, ...] = ()
+        if config_path is not None:  # words the organisation added to closed vocabularies
+            from aimscheck.config import load_config
+
+            inputs.add_config(config_path)
+            config = load_config(config_path)
+            inputs.add_configured(config)  # never a report over a file it names
+            vocabulary = config.vocabulary
         reports.check(inputs)
         own = rule_files(targets)
         builtin = [] if no_default_rules else rule_files([default_pack()])
         mine = {p.resolve() for p in own}
         builtin = [p for p in builtin if p.resolve() not in mine]
-        ruleset = compile_files([*builtin, *own], builtin_count=len(builtin))
-        results, untested = run_tests(targets, ruleset, [str(p) for p in own])
+        ruleset = compile_files([*builtin, *own], builtin_count=len(builtin), vocabulary=vocabulary)
+        results, untested = run_tests(targets, ruleset, [str(p) for p in own], vocabulary)
         for export in {r.case.export_path for r in results if r.case.export_path is not None}:
             inputs.add_export(export)  # a case's export, read where it is
         for result in results:
