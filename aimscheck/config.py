@@ -141,7 +141,8 @@ def schema_problems(
             if any(path[: len(refused)] == refused for refused in doc.refused):
                 continue  # a value the reader refused, at its line: one mistake, one message
             text = f"{_json_path(path)}: {message}"
-            found.setdefault((path, text), UsageError(text, doc.at(path)))
+            hint = _LIST_HINTS.get(path, "") if error.validator == "type" else ""
+            found.setdefault((path, text), UsageError(text, doc.at(path), hint=hint))
     ordered = sorted(found.items(), key=lambda item: item[1].sort_key())
     return [(path, error) for (path, _), error in ordered]
 
@@ -157,6 +158,13 @@ def as_json(value: Any) -> Any:
         return value.isoformat()
     return value
 
+
+# How a setting that takes a list is written: the fix for a single value given instead.
+_LIST_HINTS: dict[Path_, str] = {
+    ("rules", "packs"): "a list of folders or .aims files, e.g. packs: [rules]",
+    ("rules", "builtin_packs"): "a list of pack names, e.g. builtin_packs: [eu-ai-act]",
+    ("waiver_files",): "a list of files, e.g. waiver_files: [waivers.yaml]",
+}
 
 _TYPES = {"string": "text", "number": "a number", "boolean": "true or false"}
 _TYPES |= {"array": "a list", "object": "a mapping", "integer": "a whole number"}
@@ -274,8 +282,8 @@ def load_config(path: Path) -> Config:
             DisabledRule(e["rule"], e["reason"].strip(), doc.at(("rules", "disabled", i)))
             for i, e in enumerate(rules.get("disabled", []))
         )
-    errors += _twice([(c.rule, c.location) for c in severity], "rules.severity")
-    errors += _twice([(d.rule, d.location) for d in disabled], "rules.disabled")
+    errors += _twice([(c.rule, c.location) for c in severity], ("rules", "severity"))
+    errors += _twice([(d.rule, d.location) for d in disabled], ("rules", "disabled"))
     no_extensions: tuple[VocabularyExtension, ...] = ()
     vocabulary = attempt(
         ("vocabulary",), lambda: _vocabulary(doc, data.get("vocabulary", {})), no_extensions
@@ -370,7 +378,7 @@ def _systemic_after(doc: YamlDocument, readiness: dict[str, Any]) -> int | str |
     found = systemic_threshold(value)
     if found is None:
         raise UsageError(
-            f"readiness.systemic_after must be a whole number of 2 or more, or never "
+            f"$.readiness.systemic_after: must be a whole number of 2 or more, or never "
             f"(got {_show(value)})",
             doc.at(("readiness", "systemic_after")),
             hint="one finding is not a pattern: 5 is the usual threshold",
@@ -463,22 +471,26 @@ def _vocabulary(doc: YamlDocument, entries: dict[str, Any]) -> tuple[VocabularyE
     for name, entry in entries.items():
         where = doc.at(("vocabulary", name))
         if name not in known:
-            message = f"vocabulary: {name} is not a field of the export with a closed vocabulary"
+            message = (
+                f"{_json_path(('vocabulary', name))}: not a field of the export with a closed "
+                "vocabulary"
+            )
             errors.append(UsageError(message, where, hint=_vocabulary_hint(name, list(known))))
             continue
         path, allowed = known[name]
         added: list[str] = []
         for index, value in enumerate(entry["values"]):
             at = doc.at(("vocabulary", name, "values", index))
+            head = _json_path(("vocabulary", name, "values", index))
             if value in allowed:
-                message = f'vocabulary: {name} already accepts "{value}": remove it from values'
+                message = f'{head}: {name} already accepts "{value}": remove it from values'
                 errors.append(UsageError(message, at))
             elif value in added:
-                errors.append(UsageError(f'vocabulary: "{value}" is given twice for {name}', at))
+                errors.append(UsageError(f'{head}: "{value}" is given twice for {name}', at))
             elif (same := _spelt_alike(value, allowed)) is not None:
                 # `High` or `very high` beside `high`, `very_high`: the same word, miswritten,
                 # would never match what the export's records say.
-                message = f'vocabulary: "{value}" is how {name} already spells "{same}"'
+                message = f'{head}: "{value}" is how {name} already spells "{same}"'
                 hint = f'did you mean "{same}"? It is accepted already: remove it from values'
                 errors.append(UsageError(message, at, hint=hint))
             else:
@@ -505,12 +517,15 @@ def _vocabulary_hint(name: str, known: list[str]) -> str:
     return "the field reference in docs/export.md says which fields have one (one of ...)"
 
 
-def _twice(entries: list[tuple[str, Location]], where: str) -> list[AimscheckError]:
+def _twice(entries: list[tuple[str, Location]], key: Path_) -> list[AimscheckError]:
     seen: dict[str, Location] = {}
     errors: list[AimscheckError] = []
-    for rule, location in entries:
+    for index, (rule, location) in enumerate(entries):
         if rule in seen:
-            message = f"{where} names rule {rule} twice (first at line {seen[rule].line})"
+            message = (
+                f"{_json_path((*key, index))}: names rule {rule} twice "
+                f"(first at line {seen[rule].line})"
+            )
             errors.append(UsageError(message, location, hint="keep one entry per rule"))
         seen.setdefault(rule, location)
     return errors

@@ -47,9 +47,13 @@ def parse_waivers(doc: YamlDocument, at: Path_, skip: Collection[int] = ()) -> t
         # The schema allows YYYY-MM-DD only: a whole day in UTC, read as the export's dates are.
         expires = when(entry["expires"])
         if expires is None:
-            message = f"expires {entry['expires']!r} is not a real date"
+            from aimscheck.export.schema import json_path
+
+            place = (*at, index, "expires")
+            # As the schema's problems are said: the setting's path, then what is wrong.
+            message = f'{json_path(place)}: not a real date: "{entry["expires"]}"'
             hint = "write a day that exists, as YYYY-MM-DD"
-            errors.append(UsageError(message, doc.at((*at, index, "expires")), hint=hint))
+            errors.append(UsageError(message, doc.at(place), hint=hint))
             continue
         # Ids are kept in NFC (export/ids.py): a subject written in another form names them too.
         subject = entry.get("subject")

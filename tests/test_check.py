@@ -191,7 +191,7 @@ def test_a_bad_vocabulary_entry_is_an_error_at_its_configuration_line(gov: Path)
     result = check()
     assert result.exit_code == EXIT_ERROR
     assert result.output == (
-        "aimscheck: error:\ngov/aimscheck.yaml:2: vocabulary: ai_systems.risk_tiers is not a "
+        "aimscheck: error:\ngov/aimscheck.yaml:2: $.vocabulary['ai_systems.risk_tiers']: not a "
         "field of the export with a closed vocabulary\n  hint: did you mean ai_systems.risk_tier?\n"
     )
 

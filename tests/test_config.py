@@ -169,7 +169,8 @@ def test_an_impossible_date_is_refused_at_its_line(tmp_path: Path) -> None:
     )
     (error,) = problems(write(tmp_path, text))
     assert error.location is not None and error.location.line == 5
-    assert "is not a real date" in error.message
+    assert error.message == '$.waivers[0].expires: not a real date: "2027-02-30"'
+    assert error.hint == "write a day that exists, as YYYY-MM-DD"
 
 
 def test_a_date_and_time_is_not_an_expiry_day(tmp_path: Path) -> None:
@@ -197,7 +198,7 @@ def test_the_same_rule_twice_in_a_list_is_refused(tmp_path: Path) -> None:
     text = "rules:\n  disabled:\n    - {rule: R-1, reason: one}\n    - {rule: R-1, reason: two}\n"
     (error,) = problems(write(tmp_path, text))
     assert error.location is not None and error.location.line == 4
-    assert "names rule R-1 twice (first at line 3)" in error.message
+    assert error.message == "$.rules.disabled[1]: names rule R-1 twice (first at line 3)"
 
 
 def test_values_added_to_a_vocabulary_keep_their_reason_and_line(tmp_path: Path) -> None:
@@ -259,20 +260,24 @@ def test_a_vocabulary_entry_is_checked_at_its_lines(tmp_path: Path) -> None:
     assert found == [
         (
             2,
-            f"{file}:2: vocabulary: ai_systems.risk_tiers is not a field of the export with a "
+            f"{file}:2: $.vocabulary['ai_systems.risk_tiers']: not a field of the export with a "
             "closed vocabulary\n  hint: did you mean ai_systems.risk_tier?",
         ),
         (
             5,
-            f"{file}:5: vocabulary: ai_systems.name is not a field of the export with a closed "
+            f"{file}:5: $.vocabulary['ai_systems.name']: not a field of the export with a closed "
             f"vocabulary\n  hint: {hint}",
         ),
         (
             11,
-            f'{file}:11: vocabulary: organization.ai_roles already accepts "provider": remove '
-            "it from values",
+            f"{file}:11: $.vocabulary['organization.ai_roles'].values[1]: organization.ai_roles "
+            'already accepts "provider": remove it from values',
         ),
-        (12, f'{file}:12: vocabulary: "importer" is given twice for organization.ai_roles'),
+        (
+            12,
+            f"{file}:12: $.vocabulary['organization.ai_roles'].values[2]: \"importer\" is given "
+            "twice for organization.ai_roles",
+        ),
     ]
 
 
@@ -438,19 +443,19 @@ def test_every_mistake_of_the_file_and_its_waiver_files_in_one_run(tmp_path: Pat
             "$.outputs.junt: unknown setting 'junt': did you mean 'junit'? known: junit, json, "
             "sarif, markdown, html",
         ),
-        ("aimscheck.yaml", 9, "expires '2027-02-30' is not a real date"),
+        ("aimscheck.yaml", 9, '$.waivers[0].expires: not a real date: "2027-02-30"'),
         ("aimscheck.yaml", 10, "$.waivers[1]: missing required field 'approver'"),
         (
             "aimscheck.yaml",
             12,
-            "readiness.systemic_after must be a whole number of 2 or more, or never (got 1)",
+            "$.readiness.systemic_after: must be a whole number of 2 or more, or never (got 1)",
         ),
         (
             "aimscheck.yaml",
             13,
             '$.evidence.require_sha256: expected true or false, got "yes please"',
         ),
-        ("w.yaml", 3, "expires '2027-02-30' is not a real date"),
+        ("w.yaml", 3, '$.waivers[0].expires: not a real date: "2027-02-30"'),
         ("w.yaml", 4, "$.waivers[1].rule: expected text, got 5"),
         ("w.yaml", 4, "'abc' cannot be read as !!int"),
     ]
@@ -533,12 +538,48 @@ def test_a_vocabulary_value_spelt_like_an_accepted_one_is_refused(tmp_path: Path
     ] == [
         (
             3,
-            'vocabulary: "High" is how ai_systems.risk_tier already spells "high"\n'
+            "$.vocabulary['ai_systems.risk_tier'].values[1]: "
+            '"High" is how ai_systems.risk_tier already spells "high"\n'
             '  hint: did you mean "high"? It is accepted already: remove it from values',
         ),
         (
             3,
-            'vocabulary: "Critical" is how ai_systems.risk_tier already spells "critical"\n'
+            "$.vocabulary['ai_systems.risk_tier'].values[2]: "
+            '"Critical" is how ai_systems.risk_tier already spells "critical"\n'
             '  hint: did you mean "critical"? It is accepted already: remove it from values',
         ),
     ]
+
+
+@pytest.mark.parametrize(
+    ("setting", "shown", "hint"),
+    [
+        (
+            "rules:\n  packs: 5\n",
+            "$.rules.packs",
+            "a list of folders or .aims files, e.g. packs: [rules]",
+        ),
+        (
+            "waiver_files: 5\n",
+            "$.waiver_files",
+            "a list of files, e.g. waiver_files: [waivers.yaml]",
+        ),
+    ],
+)
+def test_a_single_value_where_a_list_is_wanted_gets_the_fix(
+    tmp_path: Path, setting: str, shown: str, hint: str
+) -> None:
+    path = write(tmp_path, f"version: 1\n{setting}")
+    (error,) = problems(path)
+    assert error.render().splitlines() == [
+        f"{path}:{setting.count(chr(10)) + 1}: {shown}: expected a list, got 5",
+        f"  hint: {hint}",
+    ]
+    from click.testing import CliRunner
+
+    from aimscheck.cli import EXIT_ERROR, main
+
+    export = Path(__file__).parent.parent / "fixtures" / "conforming"
+    result = CliRunner().invoke(main, ["check", str(export), "--config", str(path)])
+    assert result.exit_code == EXIT_ERROR
+    assert result.output.splitlines()[1:] == error.render().splitlines()

@@ -366,6 +366,6 @@ def test_a_bad_threshold_setting_is_an_error_at_its_line(
         assert "$.readiness.systemic_after: expected a whole number or text" in done.output
     else:
         assert (
-            f"{root}/aimscheck.yaml:3: readiness.systemic_after must be a whole number of 2 or "
+            f"{root}/aimscheck.yaml:3: $.readiness.systemic_after: must be a whole number of 2 or "
             f"more, or never (got {shown})"
         ) in done.output

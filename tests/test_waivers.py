@@ -142,7 +142,7 @@ def test_an_impossible_expiry_in_a_waiver_file_is_refused_at_its_line(tmp_path: 
     )
     with pytest.raises(UsageError) as caught:
         load_waiver_file(path)
-    assert caught.value.message == "expires '2027-02-30' is not a real date"
+    assert caught.value.message == '$.waivers[0].expires: not a real date: "2027-02-30"'
     assert caught.value.location is not None and caught.value.location.line == 2
 
 
