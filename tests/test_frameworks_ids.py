@@ -135,3 +135,46 @@ def test_a_crosswalk_row_citing_an_unlisted_source_is_refused(tmp_path: Path) ->
     )
     with pytest.raises(ValueError, match=r"A1: source 'nist' is not under sources"):
         read_framework(path)
+
+
+def test_a_misspelt_key_of_a_crosswalk_row_is_refused(tmp_path: Path) -> None:
+    path = tmp_path / "z.yaml"
+    path.write_text(
+        "framework: z\ntitle: Z\nedition: e\nunit: item\n"
+        "sources: {s: {cites: c, url: u}}\n"
+        "requirements:\n"
+        "  - {id: A1, title: t, organization_wide: true, maps: []}\n",
+        encoding="utf-8",
+    )
+    with pytest.raises(ValueError, match=r"^z.yaml: A1: unknown key 'organization_wide'$"):
+        read_framework(path)
+
+
+def test_the_ai_act_crosswalk_has_the_provider_and_deployer_duties_beyond_iso() -> None:
+    listed = {r.id: r for r in load("eu-ai-act").requirements}
+    # Provider duties, declaration of conformity, CE marking; a public deployer's registration;
+    # the right to an explanation.
+    assert {"16", "43", "47", "48", "49(1)", "49(3)", "86"} <= set(listed)
+    for ref in ("16", "43", "47", "48", "49(3)"):
+        assert listed[ref].not_in_export, ref
+    assert listed["26(7)"].applies.when == "workplace_use"
+    assert listed["5"].by_class
+    assert {r for r, req in listed.items() if req.organisation_wide} == {"4", "17"}
+
+
+def test_every_obligation_the_pack_tags_says_what_it_checks() -> None:
+    """A row the pack backs names what the pack checks, so a run without it says so."""
+    from aimscheck.check import load_ruleset
+
+    pack = Path(__file__).parent.parent / "rules" / "eu-ai-act"
+    ruleset = load_ruleset([pack], default_rules=False)
+    tagged = {
+        tag.split(":", 1)[1]
+        for rule in ruleset.rules
+        for tag in rule.info.tags
+        if tag.startswith("eu-ai-act:")
+    }
+    listed = {r.id: r for r in load("eu-ai-act").requirements}
+    assert tagged and tagged <= set(listed)
+    assert {ref for ref in tagged if not listed[ref].pack_checks} == set()
+    assert load("eu-ai-act").pack == "eu-ai-act"

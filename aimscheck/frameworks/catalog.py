@@ -141,6 +141,8 @@ def _framework(data: dict[str, Any]) -> Framework:
                 )
             if row.source not in sources:
                 raise ValueError(f"{requirement.id}: source {row.source!r} is not under sources")
+        if requirement.pack_checks and not data.get("pack"):
+            raise ValueError(f"{requirement.id}: pack_checks, but the framework names no pack")
         if requirement.starts not in (None, "high_risk", *dates):
             raise ValueError(f"{requirement.id}: from {requirement.starts!r} names no date")
     for date in dates.values():
@@ -158,7 +160,28 @@ def _framework(data: dict[str, Any]) -> Framework:
     )
 
 
+# The keys a requirement may have (docs/frameworks.md, "Adding a framework"): a misspelt one
+# would silently change which results count.
+_KEYS = frozenset(
+    (
+        "id",
+        "title",
+        "maps",
+        "applies",
+        "from",
+        "organisation_wide",
+        "overseers",
+        "pack_checks",
+        "not_in_export",
+        "by_class",
+    )
+)
+
+
 def _requirement(entry: dict[str, Any]) -> Requirement:
+    unknown = sorted(set(entry) - _KEYS)
+    if unknown:
+        raise ValueError(f"{entry.get('id')}: unknown key {unknown[0]!r}")
     applies = entry.get("applies") or {}
     maps = tuple(
         Mapping(str(row["iso"]), str(row["strength"]), str(row["source"]))
