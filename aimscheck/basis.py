@@ -40,10 +40,14 @@ def tag_problem(tag: str) -> tuple[str, str] | None:
     if not colon:
         return None
     if name not in REGISTRY:
-        known = ", ".join(sorted(REGISTRY))
+        # A colon tag of another scheme (`owasp:llm01`) stays a free label; only a prefix close to
+        # a framework aimscheck knows (`eu-ai-ac:26`) is taken for a misspelt basis.
+        close = difflib.get_close_matches(name.lower(), REGISTRY, n=1, cutoff=0.75)
+        if not close:
+            return None
         return (
             f"unknown framework '{name}' in tag '{tag}'",
-            _did_you_mean(name, REGISTRY, f"a '<framework>:<id>' tag names one of {known}"),
+            f"did you mean '{close[0]}'? (a tag '<framework>:<id>' names the rule's basis)",
         )
     if name == "eu-ai-act":
         problem = article_ref_problem(ref)

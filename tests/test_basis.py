@@ -57,8 +57,14 @@ def test_a_rule_with_neither_is_an_error_naming_both_ways(tmp_path: Path) -> Non
     # A tag naming no known framework gives no basis either.
     assert errors_of(tmp_path, 'tags "eu-ai-akt:26(6)"') == [
         expected,
-        "5:8: unknown framework 'eu-ai-akt' in tag 'eu-ai-akt:26(6)' | did you mean 'eu-ai-act'?",
+        "5:8: unknown framework 'eu-ai-akt' in tag 'eu-ai-akt:26(6)' "
+        "| did you mean 'eu-ai-act'? (a tag '<framework>:<id>' names the rule's basis)",
     ]
+
+
+def test_a_colon_tag_of_another_scheme_is_a_free_label(tmp_path: Path) -> None:
+    assert tag_problem("owasp:llm01") is None
+    assert errors_of(tmp_path, 'clause "4.2"\n  tags "owasp:llm01", "team:privacy"') == []
 
 
 def test_an_unknown_article_or_subcategory_is_an_error_at_the_tag(tmp_path: Path) -> None:
