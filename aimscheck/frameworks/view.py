@@ -6,8 +6,9 @@ A requirement is backed by the rules whose clauses or Annex A controls its cross
 - `shown`: every backing rule holds, and one of them covers the requirement fully;
 - `partly_shown`: every backing rule holds, but they cover only part of the requirement;
 - `gaps`: a backing rule has open findings (or an error) for what the requirement reaches;
-- `cannot_show`: the export cannot show it either way (no rule backs it, every backing rule
-  was not applicable, or the systems' role or class is not stated);
+- `cannot_show`: the export cannot show it either way (no rule backs it, the export cannot
+  carry what it needs, every backing rule was not applicable, none of their results is about
+  what it reaches, or the systems' role or class is not stated);
 - `not_applicable`: the requirement reaches none of the systems in scope.
 
 Only results about what the requirement reaches count (`_counts`): the systems it reaches and
