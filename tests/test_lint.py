@@ -355,19 +355,24 @@ def test_lint_with_a_configuration_tells_what_check_would_refuse_in_it_once_each
     assert checked.stderr.removeprefix("aimscheck: error:\n").splitlines() == expected
 
 
-def test_a_list_parameter_given_a_number_in_the_configuration_names_the_list_it_takes(
+def test_a_parameter_of_the_wrong_type_in_the_configuration_names_what_it_takes(
     tmp_path: Path,
 ) -> None:
-    pack(tmp_path, PARAMETRISED)
+    pack(
+        tmp_path,
+        PARAMETRISED.replace("  param    window", "  param    most = 3\n  param    window"),
+    )
     config = tmp_path / "aimscheck.yaml"
     config.write_text(
         "version: 1\nrules:\n  packs: [rules]\n  parameters:\n    ORG-5.2-01:\n"
-        "      kinds: 5\n      window: 6 months\n"
+        "      kinds: 5\n      window: 6 months\n      most: three\n"
     )
     code, out = cli("--no-default-rules", tmp_path / "rules", "--config", config)
     assert code == EXIT_ERROR
-    assert out.splitlines()[:2] == [
+    assert out.splitlines()[:4] == [
         f"{config}:6: error: parameter kinds of rule ORG-5.2-01 takes a list of texts such as "
         "[ai_policy, procedure], got 5",
         "  hint: write a list in brackets, even of one value: kinds: [ai_policy]",
+        f"{config}:8: error: parameter most of rule ORG-5.2-01 takes a number, got 'three'",
+        "  hint: write a number as the rule's own value is written: most: 3",
     ]

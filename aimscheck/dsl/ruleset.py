@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import gc
 import re
 from collections.abc import Callable, Iterable, Mapping
@@ -228,7 +229,12 @@ def param_value(default: object, override: object, name: str, rule_id: str) -> o
         isinstance(default, float) and isinstance(override, int) and not isinstance(override, bool)
     ):
         return override
-    raise UsageError(f"{what} takes {t.words(t.literal_type(default))}, got {override!r}")
+    wanted = t.words(t.literal_type(default))
+    shown = default.isoformat() if isinstance(default, dt.date) else repr(default)
+    raise UsageError(
+        f"{what} takes {wanted}, got {override!r}",
+        hint=f"write {wanted} as the rule's own value is written: {name}: {shown}",
+    )
 
 
 def _list_words(default: list[object]) -> str:
