@@ -349,6 +349,9 @@ def test_lint_with_a_configuration_tells_what_check_would_refuse_in_it_once_each
     shown = [line.replace(": error: ", ": ") for line in out.splitlines()]
     assert shown[:8] == expected  # the configuration's file sorts before the rules'
     assert shown[-1] == "4 error(s), 1 warning(s) in 1 file(s), 1 rule(s)"  # no-test
+    code, out = cli("--config", config)  # without PATHS: the packs the configuration loads
+    assert code == EXIT_ERROR
+    assert [line.replace(": error: ", ": ") for line in out.splitlines()][:8] == expected
     (tmp_path / "aims.yaml").write_text("schema_version: '1'\norganization: {name: Org}\n")
     checked = CliRunner().invoke(main, ["check", str(tmp_path), "--as-of", "2026-11-20"])
     assert checked.exit_code == EXIT_ERROR

@@ -45,16 +45,15 @@ def command(
     strict: bool,
     config_path: Path | None,
 ) -> None:
-    """Check rule files (.aims, or folders of them; default: the built-in pack) without running
-    them: every syntax and meaning error of every file, each with file:line:col, the line, a
-    caret and how to fix it; warnings for rules without tests or 'because' messages and for
-    unused lets and params. Exit 2 on any error, 1 on warnings with --strict, else 0."""
+    """Check rule files (.aims, or folders of them; default: the packs of --config, else the
+    built-in pack) without running them: every syntax and meaning error of every file, each
+    with file:line:col, the line, a caret and how to fix it; with --config, every rule setting
+    of the file the rules contradict; warnings for rules without tests or 'because' messages
+    and for unused lets and params. Exit 2 on any error, 1 on warnings with --strict, else 0."""
     from aimscheck.dsl.ruleset import rule_files
     from aimscheck.lint import lint
     from aimscheck.resources import default_pack
 
-    targets = list(paths) or [default_pack()]
-    builtin = [] if no_default_rules else rule_files([default_pack()])
     vocabulary: tuple[VocabularyExtension, ...] = ()
     config = None
     if config_path is not None:  # words the organisation added to closed vocabularies
@@ -62,6 +61,9 @@ def command(
 
         config = load_config(config_path)
         vocabulary = config.vocabulary
+    # Without PATHS: the packs the configuration loads (else the built-in pack).
+    targets = list(paths) or list(config.packs if config is not None else ()) or [default_pack()]
+    builtin = [] if no_default_rules else rule_files([default_pack()])
     report = lint(targets, builtin, vocabulary=vocabulary)
     if config is not None:  # what `check` would refuse in it, told before anything runs
         from aimscheck.lint import with_config
