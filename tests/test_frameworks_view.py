@@ -414,3 +414,18 @@ def test_a_public_authority_deployer_must_register_its_use(tmp_path: Path) -> No
     register = rows(check(path, "eu-ai-act"), "eu-ai-act")["49(3)"]
     assert reached(register) == ["sys-credit-scoring"]
     assert (register.status, register.reason) == ("cannot_show", "not_in_export")
+
+
+def test_a_system_whose_route_applies_later_is_named_not_yet_in_force(tmp_path: Path) -> None:
+    path = tmp_path / "aims.yaml"
+    product = "risk_class: high_risk\n      roles: [provider]\n      high_risk_basis: annex_i"
+    path.write_text(SCENARIO.replace("risk_class: limited_risk", product), encoding="utf-8")
+    art9 = rows(check(path, "eu-ai-act"), "eu-ai-act")["9"]
+    assert reached(art9) == ["sys-credit-scoring", "sys-service-chatbot"]
+    assert art9.in_force_note == (
+        "not yet in force (applies from 2027-12-02); sys-service-chatbot from 2028-08-02"
+    )
+    options = CheckOptions(path=path, as_of=dt.date(2028, 1, 10), frameworks=("eu-ai-act",))
+    art9 = rows(run_check(options), "eu-ai-act")["9"]
+    assert art9.in_force
+    assert art9.in_force_note == "not yet in force for sys-service-chatbot from 2028-08-02"

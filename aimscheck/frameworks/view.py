@@ -85,13 +85,24 @@ class RequirementView:
     starts: dt.date | None = None
     in_force: bool = True
     unchecked: str = ""  # what the framework's pack would check, when it was not run
+    # When the reached systems' dates differ (an Annex III system and an Annex I product): each
+    # system whose date is after the as-of date, with its date; () otherwise.
+    system_starts: tuple[tuple[str, dt.date], ...] = ()
 
     @property
     def in_force_note(self) -> str:
-        """`not yet in force (applies from 2027-12-02)` for a date after the as-of date."""
+        """`not yet in force (applies from 2027-12-02)` for a date after the as-of date, and
+        the systems whose own date is later still (`; product-x from 2028-08-02`)."""
+        later = [f"{system} from {day.isoformat()}" for system, day in self.system_starts]
         if self.in_force or self.starts is None:
-            return ""
-        return f"not yet in force (applies from {self.starts.isoformat()})"
+            return f"not yet in force for {', '.join(later)}" if later else ""
+        note = f"not yet in force (applies from {self.starts.isoformat()})"
+        later = [
+            f"{system} from {day.isoformat()}"
+            for system, day in self.system_starts
+            if day != self.starts
+        ]
+        return note + (f"; {', '.join(later)}" if later else "")
 
     def reached(self, state: str) -> tuple[Reach, ...]:
         return tuple(r for r in self.systems if r.state == state)
@@ -181,6 +192,9 @@ def _row(
     reaches = tuple(reach(req.applies, s) for s in systems) if per_system else ()
     applying = [r.system for r in reaches if r.state == APPLIES]
     starts = _starts(req, applying, dates)
+    each = [(s.id, dates[k]) for s in applying if (k := start_date(req.starts, s, dates))]
+    differ = len({day for _, day in each}) > 1
+    system_starts = tuple((s, day) for s, day in each if day > as_of) if differ else ()
     in_force = starts is None or starts <= as_of  # a requirement with no date applies now
     counts = _counter(req, applying, links) if per_system else None
     backing: list[Backing] = []
@@ -217,6 +231,7 @@ def _row(
         starts=starts,
         in_force=in_force,
         unchecked=unchecked,
+        system_starts=system_starts,
     )
 
 
