@@ -335,7 +335,8 @@ def test_lint_with_a_configuration_tells_what_check_would_refuse_in_it_once_each
     config = tmp_path / "aimscheck.yaml"
     expected = [
         f"{config}:7: parameter window of rule ORG-5.2-01 is a duration: 6 has no unit",
-        "  hint: write 6 days (or 6 months, …): a duration is a number and a unit",
+        "  hint: write 6 months (the rule's own value is 6 months): "
+        "a duration is a number and a unit",
         f"{config}:8: parameter kinds of rule ORG-5.2-01 takes a list of texts such as "
         "[ai_policy, procedure], got 'ai_policy'",
         "  hint: write a list in brackets, even of one value: kinds: [ai_policy]",

@@ -202,9 +202,11 @@ def param_value(default: object, override: object, name: str, rule_id: str) -> o
         if isinstance(override, int | float) and not isinstance(override, bool):
             # A bare number is never taken as days: `window: 6` meant for `6 months` would
             # silently shrink the window thirtyfold and give findings no one expects.
+            unit = default.unit or ("months" if default.months else "days")
+            unit = unit.removesuffix("s") if override == 1 else unit
             raise UsageError(
                 f"{what} is a duration: {override} has no unit",
-                hint=f"write {override} days (or {override} months, …): "
+                hint=f"write {override} {unit} (the rule's own value is {default}): "
                 "a duration is a number and a unit",
             )
         if isinstance(override, str) and (m := _DURATION_TEXT.match(override)):
