@@ -42,8 +42,9 @@ class Origin:
             return Location(str(self.file), 1)
         return Location(str(self.file), node.start_mark.line + 1, node.start_mark.column + 1)
 
-    def of(self, path: Path_) -> Location:
-        """The line of the test file holding the export value at `path`."""
+    def of(self, path: Path_, key: bool = False) -> Location:
+        """The line of the test file holding the export value at `path` (with `key`: its key,
+        where a field no schema knows is misspelt)."""
         top = path[0] if path else None
         start = self.case
         if top is not None and _child(self.export, top) is not None:
@@ -51,10 +52,13 @@ class Origin:
         elif top is not None and _child(self.base, top) is not None:
             start = self.base
         node = start
-        for key in path if start is not self.case else ():
-            found = _child(node, key)
+        steps = path if start is not self.case else ()
+        for index, step in enumerate(steps):
+            found = _child(node, step)
             if found is None:
                 break
+            if key and index == len(steps) - 1 and isinstance(node, MappingNode):
+                found = next((k for k, v in node.value if v is found), found)
             node = found
         return self.at(node)
 
@@ -157,7 +161,7 @@ def _move(
         return error  # a file of the user's (an export_path case): its own line is right
     name = os.path.relpath(real, real_root).replace(os.sep, "/")
     if name == EXPORT_FILE:
-        location = origin.of(lines.get(where.line, ()))
+        location = origin.of(lines.get(where.line, ()), "unknown field" in error.message)
     else:
         location = origin.at(origin.files.get(name))
     moved = type(error)(error.message, location, hint=error.hint)

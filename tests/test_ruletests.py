@@ -500,7 +500,7 @@ def test_a_mistake_in_the_files_base_is_told_once_at_the_base_line(
     # Both cases hold the base: its one mistake is told once, at the line of the base.
     # The misspelt key is the mistake: told as unknown, not again as the `name` it leaves out.
     assert out.strip() == (
-        f"aimscheck: error: {folder / 'org.tests.yaml'}:3:26: $.people[0].nam: unknown field "
+        f"aimscheck: error: {folder / 'org.tests.yaml'}:3:21: $.people[0].nam: unknown field "
         "'nam' (did you mean 'name'?): a rule test's export holds only the fields the export "
         "schema defines or a rule pack declares"
     )
@@ -539,7 +539,7 @@ def lint_cli(*args: str | Path) -> tuple[int, str]:
         ),
         (  # a misspelt collection: the case would see no record at all
             ("      ai_systems: [{id: s2", "      ai_system: [{id: s2"),
-            ":13:18",
+            ":13:7",
             "$.ai_system: unknown field 'ai_system' (did you mean 'ai_systems'?): a rule test's "
             "export holds only the fields the export schema defines or a rule pack declares",
             "",
