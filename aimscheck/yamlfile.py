@@ -145,7 +145,7 @@ def read_yaml(path: Path, what: str, collect: bool = False) -> YamlDocument:
         if node is not None and (bound := bound_nodes(text, node, what)) is not None:
             message, line, column, hint = bound
             raise UsageError(message, Location(shown, line, column), hint=hint)
-        reader = _NodeReader(loader, shown, what)
+        reader = _NodeReader(loader, shown, what, text)
         data = None if node is None else reader.value(node, ())
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
@@ -181,8 +181,10 @@ def _unreadable(node: Any, where: Location) -> UsageError:
 class _NodeReader:
     """Builds plain data from a composed YAML node tree, recording lines and duplicate keys."""
 
-    def __init__(self, loader: Any, shown: str, what: str = "configuration") -> None:
-        self.loader, self.shown, self.what = loader, shown, what
+    def __init__(
+        self, loader: Any, shown: str, what: str = "configuration", text: str = ""
+    ) -> None:
+        self.loader, self.shown, self.what, self.text = loader, shown, what, text
         self.refused: set[Path_] = set()  # values refused here: the schema says nothing more
         self.lines: dict[Path_, int] = {}
         self.errors: list[AimscheckError] = []
@@ -233,9 +235,11 @@ class _NodeReader:
             where = self.location(node)
             if isinstance(exc, NumberTooLong):
                 self.errors.append(UsageError(str(exc.problem), where, hint=exc.hint))
-            else:  # a tag no constructor knows, .inf: as read_yaml says them
+            else:  # a tag no constructor knows: as a YAML mistake is said (yaml_problem)
                 message = f"invalid YAML in {self.what}: {exc.problem}"
-                self.errors.append(UsageError(message, where, hint=_YAML_HINT))
+                snippet = render_snippet(self.text, where.line, where.column) if self.text else ""
+                hint = "write the value without a tag (no `!` or `!!` before it)"
+                self.errors.append(UsageError(message, where, snippet, hint))
         except (ValueError, TypeError, LookupError, AttributeError, OverflowError, yaml.YAMLError):
             # An impossible date (2027-02-30) raises out of PyYAML's constructor: it stays
             # text, as if quoted, for the setting that wants a date to refuse at its line.

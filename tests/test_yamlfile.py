@@ -220,3 +220,17 @@ def test_the_number_limit_reaches_waiver_files_and_follows_limit_options(tmp_pat
         "waivers.yaml:3:4: a number written with 6 characters, past the limit of 5 "
         "(max_number_digits)" in result.stderr
     )
+
+
+def test_a_tag_no_reader_knows_is_shown_with_its_line_and_the_fix(tmp_path: Path) -> None:
+    path = tmp_path / "c.yaml"
+    path.write_text("fail_on: !!python/name:os.system x\n", encoding="utf-8")
+    with pytest.raises(UsageError) as caught:
+        read_yaml(path, "configuration")
+    assert caught.value.render().splitlines() == [
+        f"{path}:1:10: invalid YAML in configuration: could not determine a constructor for the "
+        "tag 'tag:yaml.org,2002:python/name:os.system'",
+        "  fail_on: !!python/name:os.system x",
+        "           ^",
+        "  hint: write the value without a tag (no `!` or `!!` before it)",
+    ]
