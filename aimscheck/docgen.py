@@ -106,20 +106,8 @@ def rules_markdown(rules: Sequence[RuleInfo], title: str = "Rule catalogue") -> 
         )
     lines.append("")
     for r in rules:
-        lines += [
-            f"## {r.id}",
-            "",
-            f"**{r.title}**",
-            "",
-            f"- severity: {r.severity.value}; phase: {r.phase}",
-            f"- clauses: {', '.join(r.clauses) or '—'}; controls: {', '.join(r.controls) or '—'}",
-            f"- tags: {', '.join(r.tags) or '—'}",
-            "",
-        ]
-        if r.description:
-            lines += [f"What it checks and why it is graded so: {r.description}", ""]
-        if r.fix:
-            lines += [f"How to fix: {r.fix}", ""]
+        cites = f"clauses: {', '.join(r.clauses) or '—'}; controls: {', '.join(r.controls) or '—'}"
+        lines += _rule_section(r, cites)
     lines += ["## Coverage", "", coverage_markdown(rules), ""]
     return "\n".join(lines)
 
@@ -145,26 +133,32 @@ def basis_rules_markdown(rules: Sequence[RuleInfo], title: str, intro: str) -> s
     lines.append("")
     by_basis: dict[str, list[str]] = {}
     for r in rules:
-        lines += [
-            f"## {r.id}",
-            "",
-            f"**{r.title}**",
-            "",
-            f"- severity: {r.severity.value}; phase: {r.phase}",
-            f"- basis: {', '.join(_basis(r)) or '—'}",
-            f"- tags: {', '.join(r.tags) or '—'}",
-            "",
-        ]
-        if r.description:
-            lines += [f"What it checks and why it is graded so: {r.description}", ""]
-        if r.fix:
-            lines += [f"How to fix: {r.fix}", ""]
+        lines += _rule_section(r, f"basis: {', '.join(_basis(r)) or '—'}")
         for tag in _basis(r):
             by_basis.setdefault(tag, []).append(r.id)
     lines += ["## Rules by basis", "", "| basis | rules |", "|---|---|"]
     lines += [f"| {_cell(tag)} | {', '.join(ids)} |" for tag, ids in sorted(by_basis.items())]
     lines.append("")
     return "\n".join(lines)
+
+
+def _rule_section(r: RuleInfo, cites: str) -> list[str]:
+    """A rule's entry in a catalogue; `cites`: the line naming what it cites."""
+    lines = [
+        f"## {r.id}",
+        "",
+        f"**{r.title}**",
+        "",
+        f"- severity: {r.severity.value}; phase: {r.phase}",
+        f"- {cites}",
+        f"- tags: {', '.join(r.tags) or '—'}",
+        "",
+    ]
+    if r.description:
+        lines += [f"What it checks and why it is graded so: {r.description}", ""]
+    if r.fix:
+        lines += [f"How to fix: {r.fix}", ""]
+    return lines
 
 
 def _basis(rule: RuleInfo) -> list[str]:
