@@ -101,7 +101,7 @@ def rules_markdown(rules: Sequence[RuleInfo], title: str = "Rule catalogue") -> 
     ]
     for r in rules:
         lines.append(
-            f"| [{r.id}](#{_anchor(r.id)}) | {r.severity.value} | {r.phase} | "
+            f"| [{r.id}](#{anchor(r.id)}) | {r.severity.value} | {r.phase} | "
             f"{', '.join(r.clauses)} | {', '.join(r.controls)} | {_cell(r.title)} |"
         )
     lines.append("")
@@ -127,7 +127,7 @@ def basis_rules_markdown(rules: Sequence[RuleInfo], title: str, intro: str) -> s
     ]
     for r in rules:
         lines.append(
-            f"| [{r.id}](#{_anchor(r.id)}) | {r.severity.value} | {r.phase} | "
+            f"| [{r.id}](#{anchor(r.id)}) | {r.severity.value} | {r.phase} | "
             f"{_cell(', '.join(_basis(r)))} | {_cell(r.title)} |"
         )
     lines.append("")
@@ -172,7 +172,9 @@ def _cell(text: str) -> str:
     return text.replace("|", "\\|")
 
 
-def _anchor(text: str) -> str:
+def anchor(text: str) -> str:
+    """The anchor GitHub gives a heading (`## AIMS-A.5.2-01`): lower case, only letters, digits,
+    spaces and hyphens; the catalogue's table and SARIF's helpUri link to it."""
     return re.sub(r"[^a-z0-9 -]", "", text.lower()).replace(" ", "-")
 
 

@@ -138,7 +138,7 @@ def test_every_rule_of_each_bundled_pack_has_an_entry_in_its_catalogue() -> None
     import json
 
     from aimscheck.check import CheckOptions, load_ruleset, run_check
-    from aimscheck.docgen import PACK_DOCS, _anchor
+    from aimscheck.docgen import PACK_DOCS, anchor
     from aimscheck.reporters import render
     from aimscheck.reporters.sarif import DOCS_URL
     from aimscheck.resources import rules_root
@@ -165,7 +165,7 @@ def test_every_rule_of_each_bundled_pack_has_an_entry_in_its_catalogue() -> None
     )
     rules = json.loads(render("sarif", report))["runs"][0]["tool"]["driver"]["rules"]
     links = {rule["id"]: rule["helpUri"] for rule in rules}
-    assert links["EUAIA-26.6-01"] == f"{DOCS_URL}/rules-eu-ai-act.md#{_anchor('EUAIA-26.6-01')}"
+    assert links["EUAIA-26.6-01"] == f"{DOCS_URL}/rules-eu-ai-act.md#{anchor('EUAIA-26.6-01')}"
     assert links["AIMS-4.2-01"] == f"{DOCS_URL}/rules.md#aims-42-01"
     pack_rule = next(rule for rule in rules if rule["id"] == "EUAIA-26.6-01")
     assert pack_rule["properties"]["tags"][0] == "eu-ai-act"

@@ -356,7 +356,7 @@ def test_a_file_outside_the_repository_is_an_absolute_uri_without_a_base(
 
 
 def test_rules_link_to_their_entry_in_the_rules_catalogue(validator: Any) -> None:
-    from aimscheck.docgen import _anchor
+    from aimscheck.docgen import anchor
 
     report = run_check(CheckOptions(ROOT / "fixtures" / "gaps", as_of=dt.date(2026, 11, 20)))
     log = json.loads(render(report))
@@ -368,7 +368,7 @@ def test_rules_link_to_their_entry_in_the_rules_catalogue(validator: Any) -> Non
     assert len(rules) == len(report.rules) > 100
     for rule in rules:
         assert rule["id"] in headings, rule["id"]
-        assert rule["helpUri"] == f"{DOCS_URL}/rules.md#{_anchor(rule['id'])}"
+        assert rule["helpUri"] == f"{DOCS_URL}/rules.md#{anchor(rule['id'])}"
     integrity = next(r for r in rules if r["id"] == "AIMS-7.5.3-INTEGRITY")
     assert integrity["helpUri"].endswith("#aims-753-integrity")
     # An organization's own rule has no entry in the catalogue, so no link.

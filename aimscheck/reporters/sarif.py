@@ -9,6 +9,7 @@ from pathlib import Path, PurePath, PurePosixPath, PureWindowsPath
 from urllib.parse import quote
 
 from aimscheck.basis import framework_of
+from aimscheck.docgen import PACK_DOCS, anchor
 from aimscheck.errors import UsageError
 from aimscheck.reporters.readiness import group_label, verdict_reasons
 from aimscheck.resources import rules_root
@@ -121,12 +122,6 @@ def docs_url() -> str:
     return given.rstrip("/")
 
 
-def _anchor(rule_id: str) -> str:
-    # The anchor GitHub gives the rule's heading `## AIMS-A.5.2-01` in docs/rules.md (docgen
-    # links its table to the same): lower case, only letters, digits, spaces and hyphens.
-    return re.sub(r"[^a-z0-9 -]", "", rule_id.lower()).replace(" ", "-")
-
-
 def _catalogue(rule: RuleInfo, packs: dict[Path, str]) -> str | None:
     """The catalogue in docs/ with an entry for the rule: rules.md for the built-in checks and
     the default pack's rules, its own file for each bundled pack (docgen.PACK_DOCS); None for an
@@ -171,7 +166,7 @@ def _rule(rule: RuleInfo, adjustment: RuleAdjustment | None, docs: str | None) -
         "name": rule.id.replace("-", "_").replace(".", "_"),
         "shortDescription": {"text": rule.title},
         "fullDescription": {"text": rule.description.strip() or rule.title},
-        **({"helpUri": f"{docs}#{_anchor(rule.id)}"} if docs is not None else {}),
+        **({"helpUri": f"{docs}#{anchor(rule.id)}"} if docs is not None else {}),
         "help": _help(rule, adjustment),
         "defaultConfiguration": {"level": LEVELS[rule.severity]},
         "properties": {
@@ -257,8 +252,6 @@ def to_dict(report: Report) -> dict[str, object]:
     changed = {a.rule: a for a in report.adjustments if a.change == "severity"}
     root = source_root(report.export_path)
     artifacts = _Artifacts(root)
-    from aimscheck.docgen import PACK_DOCS
-
     packs = {(rules_root() / name).resolve(): doc for name, doc in PACK_DOCS.items()}
     docs = docs_url()
     results = [
