@@ -3,12 +3,16 @@ HTML reports (aimscheck/reporters/frameworks_*.py)."""
 
 from __future__ import annotations
 
+import dataclasses
+import datetime as dt
 import json
 from pathlib import Path
 
 from click.testing import CliRunner, Result
 
+from aimscheck.check import CheckOptions, run_check
 from aimscheck.cli import EXIT_ERROR, EXIT_FINDINGS, EXIT_OK, main
+from aimscheck.reporters import frameworks_markdown
 
 CONFORMING = str(Path(__file__).parent.parent / "fixtures" / "conforming")
 AS_OF = ["--as-of", "2026-11-20"]
@@ -146,3 +150,15 @@ def test_every_report_says_what_the_unrun_pack_would_check(tmp_path: Path) -> No
     # Markdown escapes the underscores of field names.
     assert hint.replace("_", "\\_") in out["md"].read_text(encoding="utf-8")
     assert hint in out["html"].read_text(encoding="utf-8")
+
+
+def test_a_system_id_in_a_markdown_note_cannot_break_the_table() -> None:
+    # A record id may hold `|`; unescaped in the note cell it would end the cell early.
+    options = CheckOptions(
+        path=Path(CONFORMING), as_of=dt.date(2026, 11, 20), frameworks=("eu-ai-act",)
+    )
+    row = run_check(options).frameworks[0].rows[0]
+    later = dataclasses.replace(row, system_starts=(("sys|x", dt.date(2028, 8, 2)),))
+    line = frameworks_markdown._row(later)
+    assert "not yet in force for sys\\|x from 2028-08-02" in line
+    assert line.replace("\\|", "").count("|") == 6

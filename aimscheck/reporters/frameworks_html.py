@@ -5,7 +5,7 @@ from __future__ import annotations
 from html import escape
 from typing import TYPE_CHECKING
 
-from aimscheck.reporters.frameworks_text import LABELS, SHOWN, tally_sentence, worst
+from aimscheck.reporters.frameworks_text import LABELS, SHOWN, notes, tally_sentence, worst
 
 if TYPE_CHECKING:
     from aimscheck.frameworks.view import FrameworkView, RequirementView
@@ -53,20 +53,12 @@ def _row(row: RequirementView) -> str:
     if len(row.backing) > SHOWN:
         backing += f" +{len(row.backing) - SHOWN}"
     systems = ", ".join(f"<code>{escape(r.system.id)}</code>" for r in row.reached("applies"))
-    notes = []
-    if row.status not in ("shown", "partly_shown") or row.requirement.by_class:
-        notes.append(escape(row.explanation))
-    if row.unchecked:
-        notes.append(escape(row.unchecked))
-    if row.unstated_note:
-        notes.append(escape(row.unstated_note))
-    if row.in_force_note:
-        notes.append(escape(row.in_force_note))
+    said = [escape(note) for note in notes(row)]
     for finding in worst(row):
         where = f" at {finding.location.file}:{finding.location.line}" if finding.location else ""
-        notes.append(f"fix <code>{escape(finding.rule.id)}</code>{escape(where)}")
+        said.append(f"fix <code>{escape(finding.rule.id)}</code>{escape(where)}")
     return (
         f'<tr data-status="{row.status}"><td><code>{escape(row.label)}</code> '
         f"{escape(row.requirement.title)}</td><td>{badge}</td><td>{backing or '—'}</td>"
-        f"<td>{systems or '—'}</td><td>{'<br>'.join(notes)}</td></tr>"
+        f"<td>{systems or '—'}</td><td>{'<br>'.join(said)}</td></tr>"
     )

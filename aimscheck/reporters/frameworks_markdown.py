@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from aimscheck.reporters.frameworks_text import LABELS, SHOWN, tally_sentence, worst
+from aimscheck.reporters.frameworks_text import LABELS, SHOWN, notes, tally_sentence, worst
 from aimscheck.reporters.markdown import code, text
 
 if TYPE_CHECKING:
@@ -57,19 +57,11 @@ def _row(row: RequirementView) -> str:
     if len(row.backing) > SHOWN:
         backing += f" +{len(row.backing) - SHOWN}"
     systems = ", ".join(code(r.system.id) for r in row.reached("applies")[:SHOWN])
-    notes = []
-    if row.status not in ("shown", "partly_shown") or row.requirement.by_class:
-        notes.append(text(row.explanation))
-    if row.unchecked:
-        notes.append(text(row.unchecked))
-    if row.unstated_note:
-        notes.append(text(row.unstated_note))
-    if row.in_force_note:
-        notes.append(row.in_force_note)
+    said = [text(note) for note in notes(row)]
     for finding in worst(row):
         where = f"{finding.location.file}:{finding.location.line}" if finding.location else ""
-        notes.append(
+        said.append(
             f"fix {code(finding.rule.id)} at {code(where)}" if where else code(finding.rule.id)
         )
     title = f"{code(row.label)} {text(row.requirement.title)}"
-    return f"| {title} | {status} | {backing or '—'} | {systems or '—'} | {'; '.join(notes)} |"
+    return f"| {title} | {status} | {backing or '—'} | {systems or '—'} | {'; '.join(said)} |"

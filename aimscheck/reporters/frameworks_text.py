@@ -62,6 +62,15 @@ def _detail(row: RequirementView) -> str:
     return "; ".join(parts)
 
 
+def notes(row: RequirementView) -> list[str]:
+    """A table's note cell (HTML, Markdown), unescaped: why the row has its status (unless the
+    rules show it), what the unrun pack would check, the systems not stated, the dates to come."""
+    out = []
+    if row.status not in ("shown", "partly_shown") or row.requirement.by_class:
+        out.append(row.explanation)
+    return out + [note for note in (row.unchecked, row.unstated_note, row.in_force_note) if note]
+
+
 def worst(row: RequirementView) -> list[Result]:
     """The requirement's open findings worst first (as the findings list orders them), at most
     SHOWN of them."""
