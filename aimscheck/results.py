@@ -411,6 +411,13 @@ class Report:
         ]
 
     @property
+    def verdict_errors(self) -> int:
+        """Rule errors the certification verdict counts: only of rules citing ISO ids (a
+        framework-only rule, the EU AI Act pack's, fails the gate, never the ISO verdict)."""
+        error = Outcome.ERROR
+        return sum(1 for r in self.results if r.outcome is error and r.rule.iso)
+
+    @property
     def open_majors(self) -> int:
         """Open major findings of rules citing ISO ids (the certification verdict's count)."""
         major = Severity.MAJOR
@@ -453,10 +460,7 @@ class Report:
     def verdict(self) -> str:
         """The certification verdict: stage 1 readiness needs no error, no open major and no
         systemic failure (many minors on one requirement, see `systemic`)."""
-        error = Outcome.ERROR
-        # Only rules citing ISO ids: a framework-only rule (the EU AI Act pack) fails the gate,
-        # never the ISO verdict.
-        if any(r.outcome is error and r.rule.iso for r in self.results):
+        if self.verdict_errors:
             return "not assessable"
         if self.open_majors or self.systemic:
             return "not ready for stage 1"

@@ -61,8 +61,7 @@ def _masthead(report: Report) -> str:
 
 
 def _verdict_text(report: Report) -> str:
-    error = Outcome.ERROR  # the verdict's: errors of rules citing ISO ids
-    errors = sum(1 for r in report.results if r.outcome is error and r.rule.iso)
+    errors = report.verdict_errors
     majors = report.open_majors
     systemic = report.systemic
     if errors:

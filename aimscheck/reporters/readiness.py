@@ -184,8 +184,7 @@ def verdict_reasons(report: Report) -> list[str]:
     """What stands between the organization and stage 1: rule errors, open majors, systemic
     failures (`["4 open majors", "1 systemic failure (clause 7.5.3: 12 minor findings)"]`)."""
     reasons = []
-    error = Outcome.ERROR
-    errors = sum(1 for r in report.results if r.outcome is error and r.rule.iso)
+    errors = report.verdict_errors
     if errors:
         reasons.append(plural(errors, "rule error"))
     if report.open_majors:
