@@ -4,9 +4,13 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from aimscheck.lsp import scan
 from aimscheck.lsp.pack import Entry, builtin_rule
+
+if TYPE_CHECKING:
+    from aimscheck.dsl.memo import Memo
 
 # Words after which a name is bound (`for x in`, `let x =`, `param x =`, quantifiers).
 _BINDS = frozenset({"for", "let", "param", "exists", "all", "none", "count", "filter"})
@@ -23,8 +27,11 @@ class Target:
     end_column: int
 
 
-def definition(text: str, path: str, offset: int, entries: Mapping[str, Entry]) -> Target | None:
-    """Where the name or id under `offset` of a rule file is defined."""
+def definition(
+    text: str, path: str, offset: int, entries: Mapping[str, Entry], memo: Memo
+) -> Target | None:
+    """Where the name or id under `offset` of a rule file is defined (`memo`: the pack's
+    parses, which hold the built-in rule an `overrides` replaces)."""
     toks = scan.tokens(text)
     i = scan.index_at(toks, offset)
     if i < 0 or toks[i].end < offset:
@@ -34,7 +41,7 @@ def definition(text: str, path: str, offset: int, entries: Mapping[str, Entry]) 
     if block is not None and (tok.text == "overrides" or i == block.first + 1):
         # the rule's `overrides`, or its id: the built-in rule it replaces
         said = any(t.text == "overrides" for t in toks[block.open : block.close])
-        found = builtin_rule(block.id) if said else None
+        found = builtin_rule(block.id, memo) if said else None
         if found is not None or tok.text == "overrides":
             return None if found is None else _entry(found)
     if tok.kind == "string":

@@ -6,10 +6,14 @@ import functools
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from aimscheck.dsl import nodes as n
 from aimscheck.export.fields import FieldType
 from aimscheck.source import Span
+
+if TYPE_CHECKING:
+    from aimscheck.dsl.memo import Memo
 
 TESTS = ".tests.yaml"
 # Declared fields by the id of the type they are added to (aimscheck.dsl.declare).
@@ -68,23 +72,13 @@ def read(path: Path, buffers: Mapping[Path, str]) -> str | None:
         return None
 
 
-# The last parse of each rule file, by path: hover and completion ask for the whole pack's
-# rules at every request, and most of its files have not changed since the last one.
-_PARSED: dict[Path, n.RuleFile] = {}
+def parsed(path: Path, text: str, memo: Memo) -> n.RuleFile:
+    """What can be parsed of a rule file: the parse the pack's last lint kept for this text
+    (hover and completion ask for the whole pack's rules at every request)."""
+    return memo.parse(text, str(path))[0]
 
 
-def parsed(path: Path, text: str) -> n.RuleFile:
-    """What can be parsed of a rule file (kept for its text; the user's parse cache serves a
-    file first seen)."""
-    from aimscheck.dsl.cache import parse_cached
-
-    kept = _PARSED.get(path)
-    if kept is None or kept.text != text:
-        kept = _PARSED[path] = parse_cached(text, str(path))[0]
-    return kept
-
-
-def entries(pack: Pack, buffers: Mapping[Path, str]) -> dict[str, Entry]:
+def entries(pack: Pack, buffers: Mapping[Path, str], memo: Memo) -> dict[str, Entry]:
     """The rules and shared definitions of the pack and the built-in pack, by id or name; a
     rule of the pack wins over the built-in one it overrides."""
     found: dict[str, Entry] = {}
@@ -92,7 +86,7 @@ def entries(pack: Pack, buffers: Mapping[Path, str]) -> dict[str, Entry]:
         text = read(path, buffers)
         if text is None:
             continue
-        rf = parsed(path, text)
+        rf = parsed(path, text, memo)
         for rule in rf.rules:
             found[rule.id] = Entry("rule", rule.id, str(path), rule.span, rule=rule)
         if path not in pack.own:
@@ -103,26 +97,26 @@ def entries(pack: Pack, buffers: Mapping[Path, str]) -> dict[str, Entry]:
     return found
 
 
-def declared(pack: Pack, buffers: Mapping[Path, str]) -> Custom:
+def declared(pack: Pack, buffers: Mapping[Path, str], memo: Memo) -> Custom:
     """The fields the pack's files declare, as the compiler adds them to the export's types."""
     from aimscheck.dsl.declare import declare
     from aimscheck.export.fields import export_type
 
     files = [
-        parsed(path, text)
+        parsed(path, text, memo)
         for path in (*pack.builtin, *pack.own)
         if (text := read(path, buffers)) is not None
     ]
     return declare(files, export_type(), []).custom
 
 
-def builtin_rule(rule_id: str) -> Entry | None:
+def builtin_rule(rule_id: str, memo: Memo) -> Entry | None:
     """The built-in pack's rule with this id (what a rule that `overrides` replaces)."""
     for path in _builtin_files():
         text = read(path, {})
         if text is None:
             continue
-        for rule in parsed(path, text).rules:
+        for rule in parsed(path, text, memo).rules:
             if rule.id == rule_id:
                 return Entry("rule", rule.id, str(path), rule.span, rule=rule)
     return None

@@ -14,7 +14,7 @@ from pygls.workspace import TextDocument
 from aimscheck import __version__
 from aimscheck.dsl.memo import Memo
 from aimscheck.lsp import completion, definition, diagnostics, formatting, hover, scan
-from aimscheck.lsp.pack import TESTS, Custom, Entry, declared, entries, pack_of, read
+from aimscheck.lsp.pack import TESTS, Custom, Entry, Pack, declared, entries, pack_of, read
 from aimscheck.lsp.units import Units, agreed
 
 # When the cycles left by past lints are collected: after this long without an edit, or after
@@ -72,11 +72,18 @@ class RulesServer(LanguageServer):
         """How the client counts columns (agreed at initialisation: UTF-16 by default)."""
         return agreed(self.workspace.position_encoding)
 
+    def memo(self, pack: Pack) -> Memo:
+        """The pack folder's parses and compiles: hover, completion and definition read the
+        parses its last lint made, and parse no file again."""
+        return self.memos.setdefault(pack.folder, Memo())
+
     def entries(self, path: Path) -> dict[str, Entry]:
-        return entries(pack_of(path), self.buffers())
+        pack = pack_of(path)
+        return entries(pack, self.buffers(), self.memo(pack))
 
     def declared(self, path: Path) -> Custom:
-        return declared(pack_of(path), self.buffers())
+        pack = pack_of(path)
+        return declared(pack, self.buffers(), self.memo(pack))
 
     def refresh(self, uri: str) -> None:
         """Lint the pack of the file and send each of its files' diagnostics that changed."""
@@ -88,8 +95,7 @@ class RulesServer(LanguageServer):
         if self.linted.get(pack.folder) == state:
             return  # nothing lint reads has changed (a file opened again as it was)
         self.linted[pack.folder] = state
-        memo = self.memos.setdefault(pack.folder, Memo())
-        found = diagnostics.problems(pack, path, buffers, self.cases, memo)
+        found = diagnostics.problems(pack, path, buffers, self.cases, self.memo(pack))
         for file, problems in found.items():
             text = read(file, buffers) if problems else None
             shown = [diagnostics.diagnostic(p, text or "", self.units) for p in problems]
@@ -186,7 +192,9 @@ def build() -> RulesServer:
         found = (
             _case_rule(doc.source, offset, ls.entries(path))
             if path.name.endswith(TESTS)
-            else definition.definition(doc.source, str(path), offset, ls.entries(path))
+            else definition.definition(
+                doc.source, str(path), offset, ls.entries(path), ls.memo(pack_of(path))
+            )
         )
         if found is None:
             return None
