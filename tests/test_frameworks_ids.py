@@ -109,44 +109,39 @@ def test_every_row_and_date_cites_a_source_with_its_words() -> None:
     assert dates["high_risk_annex_i"].date.isoformat() == "2028-08-02"
 
 
-def test_a_crosswalk_row_with_an_unknown_strength_is_refused_naming_the_file(
-    tmp_path: Path,
-) -> None:
+def _crosswalk(tmp_path: Path, row: str) -> Path:
+    """A one-row crosswalk `x.yaml` citing the source `s`; `row` is the requirement's mapping."""
     path = tmp_path / "x.yaml"
     path.write_text(
         "framework: x\ntitle: X\nedition: e\nunit: item\n"
         "sources: {s: {cites: c, url: u}}\n"
-        "requirements:\n"
-        "  - {id: A1, title: t, maps: [{iso: '4.1', strength: strong, source: s}]}\n",
+        f"requirements:\n  - {row}\n",
         encoding="utf-8",
+    )
+    return path
+
+
+def test_a_crosswalk_row_with_an_unknown_strength_is_refused_naming_the_file(
+    tmp_path: Path,
+) -> None:
+    path = _crosswalk(
+        tmp_path, "{id: A1, title: t, maps: [{iso: '4.1', strength: strong, source: s}]}"
     )
     with pytest.raises(ValueError, match=r"^x.yaml: A1: strength 'strong' is not full or partial$"):
         read_framework(path)
 
 
 def test_a_crosswalk_row_citing_an_unlisted_source_is_refused(tmp_path: Path) -> None:
-    path = tmp_path / "y.yaml"
-    path.write_text(
-        "framework: y\ntitle: Y\nedition: e\nunit: item\n"
-        "sources: {s: {cites: c, url: u}}\n"
-        "requirements:\n"
-        "  - {id: A1, title: t, maps: [{iso: '4.1', strength: full, source: nist}]}\n",
-        encoding="utf-8",
+    path = _crosswalk(
+        tmp_path, "{id: A1, title: t, maps: [{iso: '4.1', strength: full, source: nist}]}"
     )
     with pytest.raises(ValueError, match=r"A1: source 'nist' is not under sources"):
         read_framework(path)
 
 
 def test_a_misspelt_key_of_a_crosswalk_row_is_refused(tmp_path: Path) -> None:
-    path = tmp_path / "z.yaml"
-    path.write_text(
-        "framework: z\ntitle: Z\nedition: e\nunit: item\n"
-        "sources: {s: {cites: c, url: u}}\n"
-        "requirements:\n"
-        "  - {id: A1, title: t, organization_wide: true, maps: []}\n",
-        encoding="utf-8",
-    )
-    with pytest.raises(ValueError, match=r"^z.yaml: A1: unknown key 'organization_wide'$"):
+    path = _crosswalk(tmp_path, "{id: A1, title: t, organization_wide: true, maps: []}")
+    with pytest.raises(ValueError, match=r"^x.yaml: A1: unknown key 'organization_wide'$"):
         read_framework(path)
 
 
