@@ -54,13 +54,14 @@ CACHE = tempfile.mkdtemp(prefix="aimscheck-lsp-test-cache-")
 atexit.register(shutil.rmtree, CACHE, True)
 
 
-@pytest_lsp.fixture(
-    scope="module",
-    config=ClientServerConfig(
-        server_command=[sys.executable, "-m", "aimscheck", "lsp"],
-        server_env={**os.environ, "XDG_CACHE_HOME": CACHE},
-    ),
+# `aimscheck lsp` as a test module's client starts it (one server per module).
+SERVER = ClientServerConfig(
+    server_command=[sys.executable, "-m", "aimscheck", "lsp"],
+    server_env={**os.environ, "XDG_CACHE_HOME": CACHE},
 )
+
+
+@pytest_lsp.fixture(scope="module", config=SERVER)
 async def client(lsp_client: LanguageClient) -> AsyncIterator[None]:
     await lsp_client.initialize_session(lsp.InitializeParams(capabilities=lsp.ClientCapabilities()))
     yield

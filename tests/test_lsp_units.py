@@ -2,16 +2,14 @@
 
 from __future__ import annotations
 
-import os
-import sys
 from collections.abc import AsyncIterator
 from pathlib import Path
 
 import pytest
 import pytest_lsp
-from lspdata import CACHE, GOOD, client, module_loop, open_file, uri, write_pack
+from lspdata import GOOD, SERVER, client, module_loop, open_file, uri, write_pack
 from lsprotocol import types as lsp
-from pytest_lsp import ClientServerConfig, LanguageClient
+from pytest_lsp import LanguageClient
 
 from aimscheck.lsp.units import UTF8, UTF16, UTF32, Units
 
@@ -22,13 +20,7 @@ LINE = '  require sys.human_oversight.mode != "🚀🚀" and in_scope(sys) and s
 EMOJI = GOOD.replace('  require sys.human_oversight.mode == "human_in_the_loop"', LINE)
 
 
-@pytest_lsp.fixture(
-    scope="module",
-    config=ClientServerConfig(
-        server_command=[sys.executable, "-m", "aimscheck", "lsp"],
-        server_env={**os.environ, "XDG_CACHE_HOME": CACHE},
-    ),
-)
+@pytest_lsp.fixture(scope="module", config=SERVER)
 async def client32(lsp_client: LanguageClient) -> AsyncIterator[None]:
     """A client that offers to count in UTF-32 (characters), as some editors do."""
     general = lsp.GeneralClientCapabilities(position_encodings=[lsp.PositionEncodingKind.Utf32])
