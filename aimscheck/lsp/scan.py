@@ -177,15 +177,3 @@ def line_col(text: str, offset: int) -> tuple[int, int]:
     """The 0-based line and column of an offset."""
     line = text.count("\n", 0, offset)
     return line, offset - (text.rfind("\n", 0, offset) + 1)
-
-
-def offset_of(text: str, line: int, column: int) -> int:
-    """The offset of a 0-based line and column (clamped to the text)."""
-    start = 0
-    for _ in range(line):
-        found = text.find("\n", start)
-        if found < 0:
-            return len(text)
-        start = found + 1
-    end = text.find("\n", start)
-    return min(start + column, len(text) if end < 0 else end)

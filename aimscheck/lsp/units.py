@@ -39,7 +39,7 @@ class Units:
     def position(self, text: str, line: int, column: int) -> lsp.Position:
         """The client's position of a 0-based line and character column of `text` (columns
         past the line's end, or with no text, count one unit a character)."""
-        row, column = _line(text, line), max(column, 0)
+        row, column = _line(text, line)[1], max(column, 0)
         return lsp.Position(line, self.count(row[:column]) + max(column - len(row), 0))
 
     def position_at(self, text: str, offset: int) -> lsp.Position:
@@ -54,27 +54,21 @@ class Units:
 
     def offset(self, text: str, position: lsp.Position) -> int:
         """The character offset of a client's position in `text` (clamped to the text)."""
-        start = 0
-        for _ in range(position.line):
-            found = text.find("\n", start)
-            if found < 0:
-                return len(text)
-            start = found + 1
-        end = text.find("\n", start)
-        row = text[start : len(text) if end < 0 else end]
+        start, row = _line(text, position.line)
         return start + self.chars(row, position.character)
 
 
-def _line(text: str, line: int) -> str:
-    """Line `line` (0-based) of `text`, "" past its end."""
+def _line(text: str, line: int) -> tuple[int, str]:
+    """The offset where line `line` (0-based) of `text` starts, and its text; the text's end
+    and "" past its last line."""
     start = 0
     for _ in range(line):
         found = text.find("\n", start)
         if found < 0:
-            return ""
+            return len(text), ""
         start = found + 1
     end = text.find("\n", start)
-    return text[start : len(text) if end < 0 else end]
+    return start, text[start : len(text) if end < 0 else end]
 
 
 def agreed(encoding: object) -> Units:
