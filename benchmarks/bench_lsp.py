@@ -3,7 +3,7 @@
 Run: python benchmarks/bench_lsp.py [--edits 40] [--file clause9.aims]
 
 Starts `aimscheck lsp` as an editor would (a subprocess over stdio, driven by pygls' client),
-opens one file of the built-in pack (rules/iso42001, 184 rules in 16 files: the pack is the
+opens one file of the built-in pack (rules/iso42001, 184 rules in 17 files: the pack is the
 file's folder, so every edit lints all of it, test files included) and then types: each edit
 is a whole new text for the file, alternately with a misspelt keyword (an error to report) and
 as it was (nothing to report). For each edit, the time from sending `didChange` to receiving
