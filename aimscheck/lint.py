@@ -324,15 +324,23 @@ def lint(
     return LintReport(ordered, tuple(str(p) for p in own), len(own_ids))
 
 
-def with_config(report: LintReport, config: Config) -> LintReport:
+def with_config(report: LintReport, config: Config, linted: Sequence[Path] = ()) -> LintReport:
     """`report` with what the configuration says of the rules that they contradict (a rule id
     no pack has, a misspelt parameter, a value of the wrong type or outside the vocabulary
-    the rule compares it with), found as `check` finds them, each once, at its line."""
+    the rule compares it with), found as `check` finds them, each once, at its line. The
+    rules are the `linted` files and the packs the configuration loads: a configuration
+    given beside a pack it does not name (`check --rules`) is checked against that pack."""
     from aimscheck.check import load_ruleset
     from aimscheck.config import rule_problems
+    from aimscheck.dsl.ruleset import rule_files
+    from aimscheck.resources import default_pack
 
     try:  # the rules `check` would run with this configuration, without its values
-        bare = load_ruleset(list(config.packs), config.default_pack, {}, config.vocabulary)
+        builtin = rule_files([default_pack()]) if config.default_pack else []
+        files: dict[Path, Path] = {p.resolve(): p for p in rule_files([*linted, *config.packs])}
+        for path in builtin:  # load_ruleset adds the built-in pack itself, once
+            files.pop(path.resolve(), None)
+        bare = load_ruleset(list(files.values()), config.default_pack, {}, config.vocabulary)
     except AimscheckError:
         return report  # the rules' own mistakes: lint reports them at the rule files
     found = [p for e in rule_problems(config, bare, types=True) for p in _from_error(e)]

@@ -359,6 +359,29 @@ def test_lint_with_a_configuration_tells_what_check_would_refuse_in_it_once_each
     assert checked.stderr.removeprefix("aimscheck: error:\n").splitlines() == expected
 
 
+def test_a_configuration_without_packs_is_checked_against_the_linted_rules(
+    tmp_path: Path,
+) -> None:
+    # As `check --rules rules/ --config aimscheck.yaml` runs them: the pack is given on the
+    # command line, not in the configuration, and its rules are loaded all the same.
+    rules = pack(tmp_path, GOOD, TESTS)
+    config = tmp_path / "aimscheck.yaml"
+    severity = "version: 1\nrules:\n  severity:\n    - rule: {}\n"
+    config.write_text(severity.format("ORG-4.3-01") + "      severity: major\n      reason: ours\n")
+    for extra in (("--no-default-rules",), ()):
+        assert cli(*extra, rules, "--config", config) == (
+            EXIT_OK,
+            "1 file(s), 1 rule(s): no problems\n",
+        )
+    config.write_text(severity.format("ORG-4.3-1") + "      severity: major\n      reason: ours\n")
+    code, out = cli("--no-default-rules", rules, "--config", config)
+    assert code == EXIT_ERROR
+    assert out.splitlines()[:2] == [
+        f"{config}:4: error: rules.severity names rule ORG-4.3-1, which is not loaded",
+        "  hint: did you mean ORG-4.3-01?",
+    ]
+
+
 def test_a_parameter_of_the_wrong_type_in_the_configuration_names_what_it_takes(
     tmp_path: Path,
 ) -> None:

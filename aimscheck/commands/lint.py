@@ -68,7 +68,7 @@ def command(
     if config is not None:  # what `check` would refuse in it, told before anything runs
         from aimscheck.lint import with_config
 
-        report = with_config(report, config)
+        report = with_config(report, config, targets)
     if fmt == "json":
         from aimscheck.terminal import printable  # the rules' text shown, never acted on
 
