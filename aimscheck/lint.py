@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING
 
 from aimscheck.dsl import nodes as n
 from aimscheck.dsl.ruleset import CompiledRule, RuleSet
+from aimscheck.dsl.substitute import walk
 from aimscheck.errors import AimscheckError, ErrorGroup
 from aimscheck.source import Location, Span, span_snippet
 
@@ -257,18 +258,11 @@ def _names(root: object) -> set[str]:
 
 def _walk_names(root: object) -> set[str]:
     out: set[str] = set()
-    stack = [root]
-    while stack:
-        node = stack.pop()
-        if isinstance(node, tuple):
-            stack.extend(node)
-        elif dataclasses.is_dataclass(node) and not isinstance(node, type):
-            if isinstance(node, n.Name):
-                out.add(node.name)
-            elif isinstance(node, n.Call):
-                out.add(node.func)
-            fields = dataclasses.fields(node)
-            stack.extend(getattr(node, f.name) for f in fields if f.name != "span")
+    for node in walk(root):
+        if isinstance(node, n.Name):
+            out.add(node.name)
+        elif isinstance(node, n.Call):
+            out.add(node.func)
     return out
 
 
