@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import dataclasses
 import functools
 import re
 from dataclasses import dataclass
@@ -13,6 +12,7 @@ from lark.exceptions import VisitError
 
 from aimscheck.dsl import nodes as n
 from aimscheck.dsl.diagnose import ENTRY_KEYWORDS, ITEM_KEYWORDS, Failure, Tok, diagnose
+from aimscheck.dsl.substitute import respan
 from aimscheck.dsl.transformer import (
     AstBuilder,
     Comment,
@@ -23,7 +23,7 @@ from aimscheck.dsl.transformer import (
 from aimscheck.errors import AimscheckError, RuleSyntaxError, raise_all
 from aimscheck.limits import current, how_to_raise
 from aimscheck.resources import grammar_path
-from aimscheck.source import Location, render_snippet
+from aimscheck.source import Location, Span, render_snippet
 
 __all__ = ["ENTRY_KEYWORDS", "Damage", "Parsed", "parse_partial", "parse_recovering"]
 
@@ -497,28 +497,15 @@ def _offset(text: str, line: int, column: int) -> int:
 def _shift(expr: n.Expr, lines: int, columns: int) -> n.Expr:
     """Move a hole expression's spans from its own text to its place in the rule file."""
 
-    def move(node: object) -> object:
-        if isinstance(node, tuple):
-            return tuple(move(x) for x in node)
-        if not dataclasses.is_dataclass(node) or isinstance(node, type):
-            return node
-        changes: dict[str, object] = {}
-        for f in dataclasses.fields(node):
-            value = getattr(node, f.name)
-            if f.name == "span" and value != n.NO_SPAN:
-                first = columns if value.line == 1 else 0
-                end_first = columns if value.end_line == 1 else 0
-                changes["span"] = type(value)(
-                    value.line + lines,
-                    value.column + first,
-                    value.end_line + lines,
-                    value.end_column + end_first,
-                )
-            elif f.name != "span":
-                changes[f.name] = move(value)
-        return dataclasses.replace(node, **changes)
+    def move(span: Span) -> Span:
+        return type(span)(
+            span.line + lines,
+            span.column + (columns if span.line == 1 else 0),
+            span.end_line + lines,
+            span.end_column + (columns if span.end_line == 1 else 0),
+        )
 
-    return move(expr)  # type: ignore[return-value]
+    return respan(expr, move)
 
 
 def _rule_file(path: str, text: str, items: list[Any]) -> n.RuleFile:

@@ -104,6 +104,17 @@ def _map_children(e: n.Expr, fn: Callable[[Any], Any]) -> n.Expr:
 def moved(e: n.Expr, path: str, text: str, definition: str) -> n.Expr:
     """The expression with every span naming the definition it is in, and its file."""
 
+    def move(span: Span) -> Span:
+        if isinstance(span, DefSpan):
+            return span
+        return def_span(span, path=path, text=text, definition=definition)
+
+    return respan(e, move)
+
+
+def respan(e: n.Expr, fn: Callable[[Span], Span]) -> n.Expr:
+    """A new tree with `fn` applied to every span of it (none to `NO_SPAN`)."""
+
     def move(node: object) -> object:
         if isinstance(node, tuple):
             return tuple(move(x) for x in node)
@@ -112,11 +123,10 @@ def moved(e: n.Expr, path: str, text: str, definition: str) -> n.Expr:
         changes: dict[str, object] = {}
         for f in dataclasses.fields(node):
             value = getattr(node, f.name)
-            if f.name == "span":
-                if value != n.NO_SPAN and not isinstance(value, DefSpan):
-                    changes["span"] = def_span(value, path=path, text=text, definition=definition)
-            else:
+            if f.name != "span":
                 changes[f.name] = move(value)
+            elif value != n.NO_SPAN:
+                changes["span"] = fn(value)
         return dataclasses.replace(node, **changes)
 
     return move(e)  # type: ignore[return-value]
