@@ -104,7 +104,13 @@ def _configured_ruleset(options: CheckOptions) -> RuleSet:
 
     config = options.config
     if config is None:
-        return load_ruleset(options.rules, options.default_rules, options.params)
+        ruleset = load_ruleset(options.rules, options.default_rules, options.params)
+        return _dated(
+            ruleset,
+            options,
+            options.params,
+            lambda p: load_ruleset(options.rules, options.default_rules, p),
+        )
     params = {rule: dict(values) for rule, values in config.parameters.items()}
     for rule, values in options.params.items():
         params.setdefault(rule, {}).update(values)
@@ -125,7 +131,34 @@ def _configured_ruleset(options: CheckOptions) -> RuleSet:
         raise_all(rule_problems(config, bare, types=True) or [exc])
         raise
     raise_all(rule_problems(config, ruleset))
-    return ruleset
+    return _dated(
+        ruleset,
+        options,
+        params,
+        lambda p: load_ruleset(
+            packs, options.default_rules and config.default_pack, p, config.vocabulary
+        ),
+    )
+
+
+def _dated(
+    ruleset: RuleSet,
+    options: CheckOptions,
+    params: Mapping[str, Mapping[str, object]],
+    again: Callable[[dict[str, dict[str, object]]], RuleSet],
+) -> RuleSet:
+    """The rules again, with their packs' date parameters bound to the run's application dates
+    (`options.framework_dates`) where no parameter setting names them: one date moves both
+    the view and the rules (aimscheck/frameworks/dates.py). Compiled twice only then."""
+    from aimscheck.frameworks.dates import pack_bindings
+
+    bound = pack_bindings(ruleset, options.framework_dates, params)
+    if not bound:
+        return ruleset
+    merged = {rule: dict(values) for rule, values in params.items()}
+    for rule, values in bound.items():
+        merged.setdefault(rule, {}).update(values)
+    return again(merged)
 
 
 def _unknown_rule(rule: str, known: set[str], where: Location, setting: str) -> UsageError:

@@ -71,6 +71,10 @@ class Config:
     # `evidence:`: what counts as proof; None where the file leaves the pack's choice.
     require_sha256: bool | None = None
     uri_counts: bool | None = None
+    # `frameworks:`: the views every run shows, and application dates replaced, by date key
+    # (keys are checked per framework; only the EU AI Act has dates).
+    frameworks: tuple[str, ...] = ()
+    framework_dates: Mapping[str, dt.date] = field(default_factory=dict)
 
     def evidence_policy(self, uri_counts_missing: bool = False) -> EvidencePolicy:
         """The run's proof policy: the built-in pack's choice, this file's settings over it,
@@ -164,6 +168,7 @@ _LIST_HINTS: dict[Path_, str] = {
     ("rules", "packs"): "a list of folders or .aims files, e.g. packs: [rules]",
     ("rules", "builtin_packs"): "a list of pack names, e.g. builtin_packs: [eu-ai-act]",
     ("waiver_files",): "a list of files, e.g. waiver_files: [waivers.yaml]",
+    ("frameworks", "views"): "a list of framework names, e.g. views: [eu-ai-act]",
 }
 
 _TYPES = {"string": "text", "number": "a number", "boolean": "true or false"}
@@ -317,6 +322,11 @@ def load_config(path: Path) -> Config:
         ("readiness",), lambda: _systemic_after(doc, data.get("readiness", {})), None
     )
     evidence: dict[str, bool] = data.get("evidence", {}) if sound("evidence") else {}
+    views: list[str] = data.get("frameworks", {}).get("views", []) if sound("frameworks") else []
+    framework_dates: dict[str, dt.date] = {}
+    if sound("frameworks", "dates"):
+        dates = data.get("frameworks", {}).get("dates", {})
+        framework_dates = attempt(None, lambda: _framework_dates(doc, dates), framework_dates)
     waivers: tuple[Waiver, ...] = ()
     if sound("waivers") or all(len(where) > 1 for where in bad if where[:1] == ("waivers",)):
         refused = {w[1] for w in bad if w[:1] == ("waivers",) and isinstance(w[1], int)}
@@ -348,6 +358,8 @@ def load_config(path: Path) -> Config:
         vocabulary=vocabulary,
         require_sha256=evidence.get("require_sha256"),
         uri_counts=evidence.get("uri_counts"),
+        frameworks=tuple(views),
+        framework_dates=framework_dates,
     )
 
 
@@ -455,6 +467,47 @@ def _inside(real: str, real_root: str) -> bool:
     from aimscheck.evidence import inside
 
     return inside(real, real_root)
+
+
+def _framework_dates(doc: YamlDocument, given: dict[str, Any]) -> dict[str, dt.date]:
+    """`frameworks.dates`: each a real day under a date key of a known framework, or an error
+    at its line with the key meant (all of them at once)."""
+    from aimscheck.frameworks import REGISTRY
+    from aimscheck.frameworks.dates import unknown_date
+
+    out: dict[str, dt.date] = {}
+    errors: list[AimscheckError] = []
+    for name, dates in given.items():
+        if name not in REGISTRY:
+            close = difflib.get_close_matches(name, sorted(REGISTRY), n=1, cutoff=0.5)
+            known = ", ".join(sorted(REGISTRY))
+            errors.append(
+                UsageError(
+                    f"{_json_path(('frameworks', 'dates', name))}: unknown framework '{name}'",
+                    doc.at(("frameworks", "dates", name)),
+                    hint=f"did you mean '{close[0]}'?" if close else f"give one of {known}",
+                )
+            )
+            continue
+        for key, text in dates.items():
+            at = ("frameworks", "dates", name, key)
+            problem = unknown_date(name, key)
+            if problem is not None:
+                message, hint = problem
+                errors.append(UsageError(f"{_json_path(at)}: {message}", doc.at(at), hint=hint))
+                continue
+            try:
+                out[key] = dt.date.fromisoformat(text)
+            except ValueError:
+                errors.append(
+                    UsageError(
+                        f'{_json_path(at)}: not a real date: "{text}"',
+                        doc.at(at),
+                        hint="write a day that exists, as YYYY-MM-DD",
+                    )
+                )
+    raise_all(errors)
+    return out
 
 
 def _vocabulary(doc: YamlDocument, entries: dict[str, Any]) -> tuple[VocabularyExtension, ...]:

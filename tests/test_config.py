@@ -583,3 +583,51 @@ def test_a_single_value_where_a_list_is_wanted_gets_the_fix(
     result = CliRunner().invoke(main, ["check", str(export), "--config", str(path)])
     assert result.exit_code == EXIT_ERROR
     assert result.output.splitlines()[1:] == error.render().splitlines()
+
+
+def test_frameworks_selects_views_and_replaces_application_dates(tmp_path: Path) -> None:
+    text = (
+        "frameworks:\n  views: [eu-ai-act, nist-ai-rmf]\n"
+        "  dates:\n    eu-ai-act:\n      high_risk_annex_iii: 2026-08-02\n"
+        "      high_risk_annex_i: '2027-08-02'\n"
+    )
+    config = load_config(write(tmp_path, text))
+    assert config.frameworks == ("eu-ai-act", "nist-ai-rmf")
+    assert config.framework_dates == {
+        "high_risk_annex_iii": dt.date(2026, 8, 2),
+        "high_risk_annex_i": dt.date(2027, 8, 2),
+    }
+
+
+def test_framework_dates_are_checked_at_their_lines_all_at_once(tmp_path: Path) -> None:
+    text = (
+        "frameworks:\n  views: [eu-ai-akt]\n  dates:\n    eu-ai-act:\n"
+        "      high_risk_anex_iii: 2027-12-02\n      high_risk_annex_i: 2028-02-30\n"
+        "    nist-ai-rfm: {general: 2026-01-01}\n"
+    )
+    found = problems(write(tmp_path, text))
+    assert [(e.location.line if e.location else 0, e.message, e.hint) for e in found] == [
+        (
+            2,
+            '$.frameworks.views[0]: must be one of: eu-ai-act, nist-ai-rmf (got "eu-ai-akt"): '
+            "did you mean 'eu-ai-act'?",
+            "",
+        ),
+        (
+            5,
+            "$.frameworks.dates['eu-ai-act'].high_risk_anex_iii: eu-ai-act has no application date "
+            "'high_risk_anex_iii' (its dates: general, general_purpose_models, "
+            "high_risk_annex_i, high_risk_annex_iii, prohibitions)",
+            "did you mean 'high_risk_annex_iii'?",
+        ),
+        (
+            6,
+            "$.frameworks.dates['eu-ai-act'].high_risk_annex_i: not a real date: \"2028-02-30\"",
+            "write a day that exists, as YYYY-MM-DD",
+        ),
+        (
+            7,
+            "$.frameworks.dates['nist-ai-rfm']: unknown framework 'nist-ai-rfm'",
+            "did you mean 'nist-ai-rmf'?",
+        ),
+    ]

@@ -7,6 +7,7 @@ import datetime as dt
 import json
 import shutil
 from pathlib import Path
+from typing import Any
 
 import pytest
 from click.testing import CliRunner
@@ -303,3 +304,90 @@ def test_the_application_date_is_a_parameter_the_configuration_overrides(tmp_pat
         " impact assessment was performed later (impact_assessments performed_at), after"
         " 2026-08-02, when Art. 27(1) applies"
     ) in output
+
+
+def _late_fria(tmp_path: Path) -> Path:
+    """The deployer's repo with a fundamental-rights assessment made on 2026-09-01 for a system
+    in use since 2025-03-17: in time by the shipped Annex III date, late by 2026-08-02."""
+    root = tmp_path / "gov"
+    shutil.copytree(FIXTURES / "euaia-deployer", root)
+    assessments = root / "impact_assessments.yaml"
+    fria = (
+        "\n- id: fria-credit-scoring\n  ai_system_ref: credit-scoring\n  status: approved\n"
+        "  fundamental_rights: true\n  performed_at: 2026-09-01\n"
+    )
+    assessments.write_text(assessments.read_text(encoding="utf-8") + fria, encoding="utf-8")
+    return root
+
+
+LATE = (
+    "EUAIA-27.1-01 nonconformity  ai_systems/credit-scoring: High-risk AI system credit-scoring"
+    " (Credit Decisioning Score (CDS)) was first used on 2025-03-17, and its fundamental-rights"
+    " impact assessment was performed later (impact_assessments performed_at), after"
+    " 2026-08-02, when Art. 27(1) applies"
+)
+
+
+def test_a_configured_annex_iii_date_moves_the_view_and_the_pack_rule(tmp_path: Path) -> None:
+    root = _late_fria(tmp_path)
+    args = ["check", str(root), "--as-of", "2026-11-20", "--format", "json"]
+    base = "version: 1\nrules:\n  builtin_packs: [eu-ai-act]\nframeworks:\n  views: [eu-ai-act]\n"
+    config = root / "aimscheck.yaml"
+    config.write_text(base)
+    before = json.loads(CliRunner().invoke(main, args).output)
+    config.write_text(base + "  dates:\n    eu-ai-act: {high_risk_annex_iii: 2026-08-02}\n")
+    after = json.loads(CliRunner().invoke(main, args).output)
+
+    def art27(report: dict[str, Any]) -> tuple[str, list[str]]:
+        (view,) = report["frameworks"]
+        (row,) = (r for r in view["requirements"] if r["id"] == "27")
+        # The added assessment is a bare record (ISO findings on it are beside the point).
+        return row["applies_from"], [f["rule"] for f in row["findings"] if "EUAIA" in f["rule"]]
+
+    assert art27(before) == ("2027-12-02", [])
+    assert art27(after) == ("2026-08-02", ["EUAIA-27.1-01"])
+    text = CliRunner().invoke(main, ["check", str(root), "--as-of", "2026-11-20"]).output
+    assert LATE in text
+
+
+def test_a_rule_parameter_set_in_the_configuration_wins_over_the_date(tmp_path: Path) -> None:
+    root = _late_fria(tmp_path)
+    (root / "aimscheck.yaml").write_text(
+        "version: 1\nrules:\n  builtin_packs: [eu-ai-act]\n"
+        "  parameters:\n    EUAIA-27.1-01: {applies_from: 2027-12-02}\n"
+        "frameworks:\n  dates:\n    eu-ai-act: {high_risk_annex_iii: 2026-08-02}\n"
+    )
+    output = CliRunner().invoke(main, ["check", str(root), "--as-of", "2026-11-20"]).output
+    assert "EUAIA-27.1-01 nonconformity" not in output
+    # The other rules of the pack follow the date: Art. 26(6) says when it applies.
+    assert "(Art. 26(6), from 2026-08-02; 2028-08-02 for Annex I products)" in output
+
+
+def test_the_pack_dates_are_the_crosswalk_dates() -> None:
+    # The rules' written defaults agree with eu-ai-act.yaml: bound to its dates, nothing moves.
+    from aimscheck.check import load_ruleset
+    from aimscheck.frameworks import load
+    from aimscheck.frameworks.dates import pack_bindings
+
+    ruleset = load_ruleset([PACK], default_rules=False)
+    shipped = {key: date.date for key, date in load("eu-ai-act").dates.items()}
+    assert pack_bindings(ruleset, shipped, {}) == {}
+    moved = pack_bindings(ruleset, {"prohibitions": dt.date(2025, 3, 1)}, {})
+    assert moved == {"EUAIA-4-01": {"applies_from": dt.date(2025, 3, 1)}}
+
+
+def test_framework_adds_to_the_views_the_configuration_selects(tmp_path: Path) -> None:
+    root = tmp_path / "gov"
+    shutil.copytree(FIXTURES / "euaia-deployer", root)
+    (root / "aimscheck.yaml").write_text("version: 1\nframeworks:\n  views: [eu-ai-act]\n")
+    args = ["check", str(root), "--as-of", "2026-11-20", "--format", "json"]
+
+    def names(*more: str) -> list[str]:
+        return [
+            v["name"]
+            for v in json.loads(CliRunner().invoke(main, [*args, *more]).output)["frameworks"]
+        ]
+
+    assert names() == ["eu-ai-act"]
+    assert names("--framework", "nist-ai-rmf") == ["eu-ai-act", "nist-ai-rmf"]
+    assert names("--framework", "eu-ai-act") == ["eu-ai-act"]

@@ -206,6 +206,8 @@ def command(
         targets = Targets.of(outputs, named)
         targets.check(inputs)
         level = fail_on or config.fail_on or "minor"
+        # The configuration's views first, then those --framework adds.
+        asked_frameworks = resolve((*config.frameworks, *asked_frameworks))
         threshold = systemic or config.systemic_after or SYSTEMIC_AFTER
         options = CheckOptions(
             path=path,
@@ -226,6 +228,7 @@ def command(
             inventory=bool({"json", "html"} & {*outputs, fmt or "text"}),
             on_export=functools.partial(targets.check_export, inputs, evidence_root),
             frameworks=asked_frameworks,
+            framework_dates=config.framework_dates,
         )
         with use(limits):
             report = run_check(options, Progress.for_terminal(quiet))

@@ -66,7 +66,7 @@ class Source:
 
     key: str
     cites: str
-    url: str  # where to read it: a web address, or a page of these docs
+    url: str = ""  # where to read it: a web address, a page of these docs, or "" (none given)
 
 
 @dataclass(frozen=True, slots=True)
@@ -121,7 +121,7 @@ def read_framework(path: Path) -> Framework:
 
 def _framework(data: dict[str, Any]) -> Framework:
     sources = {
-        key: Source(key, str(value["cites"]).strip(), str(value["url"]))
+        key: Source(key, str(value["cites"]).strip(), str(value.get("url") or ""))
         for key, value in data["sources"].items()
     }
     dates = {
