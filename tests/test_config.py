@@ -327,6 +327,8 @@ def test_the_documented_example_is_valid(tmp_path: Path) -> None:
     write(tmp_path, json.dumps({"waivers": []}), "waivers.yaml")
     config = load_config(write(tmp_path, "# aimscheck.yaml" + block))
     assert config.waivers and config.severity and config.disabled and config.vocabulary
+    assert config.frameworks == ("eu-ai-act",)
+    assert config.framework_dates == {"high_risk_annex_iii": dt.date(2027, 12, 2)}
 
 
 # ---- paths named by the file stay inside the repo (docs/security.md, threat model)
