@@ -330,11 +330,11 @@ def with_config(report: LintReport, config: Config, linted: Sequence[Path] = ())
     from aimscheck.resources import default_pack
 
     try:  # the rules `check` would run with this configuration, without its values
-        builtin = rule_files([default_pack()]) if config.default_pack else []
-        files: dict[Path, Path] = {p.resolve(): p for p in rule_files([*linted, *config.packs])}
-        for path in builtin:  # load_ruleset adds the built-in pack itself, once
-            files.pop(path.resolve(), None)
-        bare = load_ruleset(list(files.values()), config.default_pack, {}, config.vocabulary)
+        packed = rule_files([default_pack()]) if config.default_pack else []
+        builtin = {p.resolve() for p in packed}  # load_ruleset adds them itself
+        # Each file once (rule_files: a pack both linted and in the configuration too).
+        files = [p for p in rule_files([*linted, *config.packs]) if p.resolve() not in builtin]
+        bare = load_ruleset(files, config.default_pack, {}, config.vocabulary)
     except AimscheckError:
         return report  # the rules' own mistakes: lint reports them at the rule files
     found = [p for e in rule_problems(config, bare, types=True) for p in _from_error(e)]
