@@ -61,13 +61,13 @@ async def test_a_clause_and_a_control_show_their_title_group_and_rules(
     clause = await hover_at(client, pack, GOOD, '"6.1.4"', 2)
     assert clause.startswith(
         "**Clause 6.1.4** of ISO/IEC 42001: How the effects of AI systems on people and society"
-        " are assessed\n\nIn clause group 6: Planning"
+        " are assessed\n\nIn clause group 6: Planning for risks and objectives"
     )
     assert "`ORG-1`" in clause and "`AIMS-6.1.4-01`" in clause
     control = await hover_at(client, pack, GOOD, '"A.6.2.8"', 3)
     assert control.startswith(
         "**Annex A control A.6.2.8**: Event logs of AI systems kept\n\n"
-        "In group A.6: AI system life cycle"
+        "In group A.6: AI systems from design to operation"
     )
 
 

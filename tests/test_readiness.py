@@ -124,10 +124,10 @@ def test_phase_shares() -> None:
 
 
 def test_labels() -> None:
-    assert group_label("6") == "Clause 6 Planning"
-    assert group_label("10") == "Clause 10 Improvement"
-    assert group_label("A.5") == "A.5 Assessing impacts of AI systems"
-    assert group_label("A.10") == "A.10 Third-party and customer relationships"
+    assert group_label("6") == "Clause 6 Planning for risks and objectives"
+    assert group_label("10") == "Clause 10 Fixing and improving"
+    assert group_label("A.5") == "A.5 Effects of AI on people and society"
+    assert group_label("A.10") == "A.10 Suppliers, partners and customers"
     assert group_label("12") == "Clause 12"
     assert group_label("other") == "other"
 

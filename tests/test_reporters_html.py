@@ -131,7 +131,7 @@ def test_three_readiness_charts_with_labels(gaps: Report) -> None:
     clauses = charts[0].xpath(".//g[@class='bar']")
     assert [g.get("data-key") for g in clauses] == ["4", "5", "6", "7", "8", "9", "10"]
     labels = [g.xpath("string(./text[1])") for g in clauses]
-    assert labels[2] == "6 · Planning"
+    assert labels[2] == "6 · Planning for risks and objectives"
     assert all(
         re.fullmatch(r"\d+%  \(\d+ of \d+(, \d+ n/a)?\)", g.xpath("string(./text[2])"))
         for g in clauses
@@ -145,7 +145,10 @@ def test_bars_are_proportional_and_unassessed_groups_say_so() -> None:
     svg = bar_chart(
         "c",
         "Test",
-        [GroupReadiness("6", "Clause 6 Planning", 3, 4, 0), GroupReadiness("8", "x", 0, 0, 2)],
+        [
+            GroupReadiness("6", "Clause 6 Planning for risks and objectives", 3, 4, 0),
+            GroupReadiness("8", "x", 0, 0, 2),
+        ],
         lambda g: g.label,
     )
     chart = lxml_html.fragment_fromstring(svg)

@@ -37,16 +37,16 @@ from aimscheck.source import Location
 XSD = Path(__file__).parent / "data" / "junit-10.xsd"
 
 SUITES = [
-    "Clause 4 Context of the organization",
-    "Clause 5 Leadership",
-    "Clause 6 Planning",
-    "Clause 7 Support",
-    "Clause 9 Performance evaluation",
-    "Clause 10 Improvement",
-    "A.5 Assessing impacts of AI systems",
-    "A.6 AI system life cycle",
-    "A.7 Data for AI systems",
-    "A.10 Third-party and customer relationships",
+    "Clause 4 The organisation and its AIMS scope",
+    "Clause 5 Top management's commitment",
+    "Clause 6 Planning for risks and objectives",
+    "Clause 7 Resources, competence and documents",
+    "Clause 9 Measuring and reviewing the AIMS",
+    "Clause 10 Fixing and improving",
+    "A.5 Effects of AI on people and society",
+    "A.6 AI systems from design to operation",
+    "A.7 The data behind AI systems",
+    "A.10 Suppliers, partners and customers",
 ]
 NAMES = {
     "AIMS-4.3-01",

@@ -187,13 +187,13 @@ def test_a_long_entry_lists_its_first_findings_and_counts_the_rest() -> None:
 def test_readiness_by_clause_with_bars(lines: list[str]) -> None:
     rows = table(lines, "| Clause |")
     assert [row[0] for row in rows] == [
-        "4 · Context of the organization",
-        "5 · Leadership",
-        "6 · Planning",
-        "7 · Support",
-        "8 · Operation",
-        "9 · Performance evaluation",
-        "10 · Improvement",
+        "4 · The organisation and its AIMS scope",
+        "5 · Top management's commitment",
+        "6 · Planning for risks and objectives",
+        "7 · Resources, competence and documents",
+        "8 · Running AI operations",
+        "9 · Measuring and reviewing the AIMS",
+        "10 · Fixing and improving",
     ]
     assert rows[0][1:] == ["`██████████` 100%", "1/1"]
     assert rows[4][1:] == ["not assessed", "0/0"]

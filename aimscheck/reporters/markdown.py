@@ -163,7 +163,8 @@ def bar(group: GroupReadiness) -> str:
 
 
 def short_label(group: GroupReadiness) -> str:
-    """`6 · Planning`, `A.5 · Assessing impacts of AI systems`, `Risk assessment`."""
+    """`6 · Planning for risks and objectives`, `A.5 · Effects of AI on people and society`,
+    `Risk assessment`."""
     if group.key.isdigit():
         return group.label.replace(f"Clause {group.key} ", f"{group.key} · ", 1)
     if group.key.startswith("A."):

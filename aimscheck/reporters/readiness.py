@@ -14,8 +14,8 @@ from dataclasses import dataclass
 from aimscheck.iso42001 import ANNEX_GROUPS, CLAUSE_GROUPS
 from aimscheck.results import PHASES, Outcome, Report, RuleInfo, Systemic
 
-# Our own short labels, not the standard's full titles (those are copyrighted and long).
-# Our own labels for the clause and Annex A groups live with the canonical ids.
+# The clause and Annex A groups' labels are ours, not the standard's headings; they live with the
+# canonical ids.
 CLAUSE_TITLES: dict[str, str] = CLAUSE_GROUPS
 ANNEX_A_TITLES: dict[str, str] = ANNEX_GROUPS
 
@@ -40,7 +40,8 @@ class RuleStatus(enum.Enum):
 
 
 def group_label(group: str) -> str:
-    """`Clause 6 Planning`, `A.5 Assessing impacts of AI systems`; unknown groups keep their key."""
+    """`Clause 6 Planning for risks and objectives`, `A.5 Effects of AI on people and society`;
+    unknown groups keep their key."""
     if group in CLAUSE_TITLES:
         return f"Clause {group} {CLAUSE_TITLES[group]}"
     if group in ANNEX_A_TITLES:
