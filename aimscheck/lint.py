@@ -20,6 +20,12 @@ if TYPE_CHECKING:
     from aimscheck.export.contract import VocabularyExtension
     from aimscheck.ruletests import Case
 
+    # What reads the test files' problems: `ruletests.test_file_problems`, or a cache of it.
+    TestFileProblems = Callable[
+        [list[Path], RuleSet, Callable[[Path], list[Case]] | None, tuple[VocabularyExtension, ...]],
+        tuple[set[str], list[AimscheckError]],
+    ]
+
 # Warning codes and what each one is about (the lint reference in docs/language.md).
 WARNINGS: dict[str, str] = {
     "no-test": "a rule that no case of a *.tests.yaml file names",
@@ -172,13 +178,14 @@ def _tested_rules(
     ruleset: RuleSet,
     load: Callable[[Path], list[Case]] | None,
     vocabulary: tuple[VocabularyExtension, ...] = (),
+    tests: TestFileProblems | None = None,
 ) -> tuple[set[str], list[Problem]]:
     """Rule ids named by the test files beside the linted rules; every problem of those files
     (their cases' inline data, requirements and rule ids too) is an error, as `test` says it."""
     from aimscheck.ruletests import find_test_files, test_file_problems
 
     files = find_test_files([*targets, *rule_paths])
-    tested, errors = test_file_problems(files, ruleset, load, vocabulary)
+    tested, errors = (tests or test_file_problems)(files, ruleset, load, vocabulary)
     return tested, [p for e in errors for p in _from_error(e)]
 
 
@@ -273,6 +280,7 @@ def lint(
     load: Callable[[Path], list[Case]] | None = None,
     vocabulary: tuple[VocabularyExtension, ...] = (),
     memo: Memo | None = None,
+    tests: TestFileProblems | None = None,
 ) -> LintReport:
     """Lint the rule files at `paths`; `builtin` files are loaded beside them (for `overrides`
     and duplicate ids) but only the given files are warned about.
@@ -280,7 +288,9 @@ def lint(
     For the language server: `texts` gives a rule file's text by its path, read instead of
     the file (an unsaved buffer); `load` reads a test file's cases instead of
     `ruletests.load_cases` (its buffer, or cases it kept from the last edit); `memo` keeps
-    parses and compiles from one lint to the next (aimscheck.dsl.memo)."""
+    parses and compiles from one lint to the next (aimscheck.dsl.memo); `tests` reads the
+    test files' problems instead of `ruletests.test_file_problems` (a cache of its results,
+    aimscheck.lsp.diagnostics.CheckedTestFiles)."""
     from aimscheck.dsl.ruleset import compile_collect, rule_files
 
     own = rule_files(paths)
@@ -291,7 +301,7 @@ def lint(
     )
     ours = _Mine(mine)
     problems = [p for e in errors for p in _from_error(e)]
-    tested, test_problems = _tested_rules(own, paths, ruleset, load, vocabulary)
+    tested, test_problems = _tested_rules(own, paths, ruleset, load, vocabulary, tests)
     problems += test_problems
     read: dict[str, str] = {}
     broken = _broken_rules(ruleset.rules, problems)

@@ -14,8 +14,9 @@ at start). The target is under 200 ms after an edit.
 On a busy machine the wall time of the server mostly measures waiting for a core: the same
 work is then timed in this process, as CPU time (`time.process_time`), the lint the server
 runs after an edit (`aimscheck.lsp.diagnostics.problems`, with the pack's memo of parses and
-compiles as the server keeps it), each edit a text never parsed before; then the same for a
-pack of one's own (`aimscheck init`'s), linted with the built-in pack beside it.
+compiles and its test files' problems as the server keeps them), each edit a text never parsed
+before; then the same for a pack of one's own (`aimscheck init`'s), linted with the built-in
+pack beside it.
 """
 
 from __future__ import annotations
@@ -103,13 +104,15 @@ def cpu_per_edit(path: Path, edits: int) -> list[float]:
     text = path.read_text(encoding="utf-8")
     broken = text.replace("  require ", "  requre ", 1)
     cases, folder, memo = diagnostics.CaseCache(), pack.pack_of(path), Memo()
-    diagnostics.problems(folder, path, {path: text}, cases, memo)  # the first: reads every file
+    tests = diagnostics.CheckedTestFiles(cases)
+    # the first: reads and checks every file
+    diagnostics.problems(folder, path, {path: text}, cases, memo, tests)
     times: list[float] = []
     for edit in range(edits):
         # each keystroke is a text never parsed before: a comment that changes every time
         now = (broken if edit % 2 else text) + f"# edit {edit}\n"
         start = time.process_time()
-        diagnostics.problems(folder, path, {path: now}, cases, memo)
+        diagnostics.problems(folder, path, {path: now}, cases, memo, tests)
         times.append(time.process_time() - start)
         gc.collect()  # as the server does once the editor is quiet
     return times

@@ -33,6 +33,8 @@ class RulesServer(LanguageServer):
         self.cases = diagnostics.CaseCache()
         # Each pack folder's parses and compiles, from its last lint (aimscheck.dsl.memo).
         self.memos: dict[Path, Memo] = {}
+        # Each pack folder's test files' problems, from its last lint (checked against its rules).
+        self.tested: dict[Path, diagnostics.CheckedTestFiles] = {}
         self.sent: dict[Path, list[lsp.Diagnostic]] = {}
         self.pending: dict[str, None] = {}
         # What each pack folder was linted on: its files' sizes and times, and the buffers.
@@ -95,7 +97,8 @@ class RulesServer(LanguageServer):
         if self.linted.get(pack.folder) == state:
             return  # nothing lint reads has changed (a file opened again as it was)
         self.linted[pack.folder] = state
-        found = diagnostics.problems(pack, path, buffers, self.cases, self.memo(pack))
+        tests = self.tested.setdefault(pack.folder, diagnostics.CheckedTestFiles(self.cases))
+        found = diagnostics.problems(pack, path, buffers, self.cases, self.memo(pack), tests)
         for file, problems in found.items():
             text = read(file, buffers) if problems else None
             shown = [diagnostics.diagnostic(p, text or "", self.units) for p in problems]
