@@ -633,3 +633,10 @@ def test_framework_dates_are_checked_at_their_lines_all_at_once(tmp_path: Path) 
             "did you mean 'nist-ai-rmf'?",
         ),
     ]
+
+
+def test_the_schema_lists_every_registered_framework() -> None:
+    from aimscheck.frameworks import REGISTRY
+
+    views = load_schema()["properties"]["frameworks"]["properties"]["views"]["items"]["enum"]
+    assert views == sorted(REGISTRY)

@@ -579,7 +579,7 @@ def test_an_error_message_quoting_the_repo_cannot_start_a_log_line(here: Path) -
     assert result.stderr.count("\n") == 1  # one line, its newline shown
     assert message(result.stderr).startswith(
         "repo/aimscheck.yaml:1: $['\\n::error file=x::forged\\x1b[31m']: unknown setting "
-        "'\\n::error file=x::forged\\x1b[31m': known: version, rules, fail_on, "
+        "'\\n::error file=x::forged\\x1b[31m': known: version, rules, frameworks, "
     )
 
 
@@ -610,8 +610,8 @@ def test_text_from_the_repo_is_shown_never_acted_on(text: str, shown: str) -> No
 # ---- a run that fails removes stale reports, never an input it did not get to learn of
 
 UNKNOWN_SETTING = (
-    "repo/aimscheck.yaml:2: $.bogus: unknown setting 'bogus': known: version, rules, fail_on, "
-    "readiness, evidence, outputs, baseline, waivers, waiver_files, vocabulary"
+    "repo/aimscheck.yaml:2: $.bogus: unknown setting 'bogus': known: version, rules, frameworks, "
+    "fail_on, readiness, evidence, outputs, baseline, waivers, waiver_files, vocabulary"
 )
 
 
