@@ -47,6 +47,18 @@ def test_every_pack_file_formats_to_the_same_rules_and_is_a_fixed_point(path: Pa
     assert_sound(path.read_text(encoding="utf-8"))
 
 
+SHIPPED_FILES = sorted(default_pack().parent.glob("*/*.aims"))
+
+
+@pytest.mark.parametrize(
+    "path", SHIPPED_FILES, ids=[p.parent.name + "/" + p.name for p in SHIPPED_FILES]
+)
+def test_every_shipped_pack_file_is_already_in_the_canonical_layout(path: Path) -> None:
+    # What `aimscheck fmt --check rules/` asks of an organisation's pack, the shipped packs meet.
+    text = path.read_text(encoding="utf-8")
+    assert format_text(text, str(path)) == text
+
+
 # ---- generated rules -----------------------------------------------------------------------------
 # The generator writes rules the messiest legal way: every sub-expression in parentheses, any
 # whitespace (line breaks included) or a comment between any two tokens, metadata in any order.
