@@ -54,7 +54,8 @@ def requirements(rule: Any) -> list[str]:
     from aimscheck.dsl.sourcetext import expression_text
 
     where = rule.info.location
-    lines = _lines(where.file) if where is not None else []
+    # The text compiled; a rule built without it (by hand, in a test) is read from its file.
+    lines = rule.text.splitlines() if rule.text or where is None else _lines(where.file)
     out: list[str] = []
     for stmt in rule.ast.body:
         if isinstance(stmt, n.Require | n.EvidenceStmt):

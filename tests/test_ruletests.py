@@ -683,3 +683,34 @@ def test_config_gives_test_its_vocabulary_but_not_its_waivers(tmp_path: Path) ->
         f"{folder / 'org.aims'}:6:57: 'very_high' is not one of the values this field takes",
     ]
     assert lint_cli(folder, "--no-default-rules")[0] == EXIT_ERROR
+
+
+def test_requirements_are_quoted_from_the_text_compiled_not_the_file_on_disk(
+    tmp_path: Path,
+) -> None:
+    """An editor lints its unsaved buffer: `failed:` quotes what was compiled, even after the
+    file on disk has been read for another text."""
+    from aimscheck.dsl.ruleset import compile_collect
+    from aimscheck.testexpect import requirements
+
+    path = tmp_path / "org.aims"
+    rule = """rule "ORG-1" {{
+  title "t"
+  clause "4.1"
+  severity minor
+  for s in ai_systems
+  require {first}
+  because "a"
+  require s.name is set
+  because "b"
+}}
+"""
+    path.write_text(rule.format(first="s.owner_ref is set"), encoding="utf-8")
+    on_disk, _ = compile_collect([path])
+    assert requirements(on_disk.rules[0]) == ["s.owner_ref is set", "s.name is set"]
+    edited = rule.format(first="s.purpose is set and s.owner_ref is set")
+    buffer, _ = compile_collect([path], texts={path: edited})
+    assert requirements(buffer.rules[0]) == [
+        "s.purpose is set and s.owner_ref is set",
+        "s.name is set",
+    ]

@@ -79,6 +79,9 @@ class CompiledRule:
     # `ast` is the rule with the pack's shared definitions substituted (define.py); `written`
     # the rule as written.
     written: n.Rule | None = field(default=None, repr=False)
+    # The text of the rule's file as compiled (an editor's unsaved buffer included), so that a
+    # requirement is quoted from what was compiled, never from the disk read later.
+    text: str = field(default="", repr=False, compare=False)
 
 
 @dataclass(frozen=True)
@@ -484,6 +487,7 @@ class _FileCompiler:
             trace=comp.trace,
             plans=comp.plans,
             written=written,
+            text=comp.text,
         )
 
     @staticmethod
