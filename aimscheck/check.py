@@ -98,6 +98,27 @@ def extensions(ruleset: RuleSet, config: Config | None) -> Extensions:
     return Extensions(vocabulary=vocabulary, fields=ruleset.declared_fields)
 
 
+def settings_problems(config: Config, rules: Sequence[Path] = ()) -> list[AimscheckError]:
+    """What the configuration's rule settings contradict in the rules `check` would run with it
+    (its packs, `rules`, the built-in pack if it keeps it), read against the rules without the
+    file's values: a rule id no pack has, a misspelt parameter, a value of the wrong type or
+    outside the vocabulary compared with. None when the rules do not compile: their own
+    mistakes are told at the rule files."""
+    from aimscheck.config import rule_problems
+    from aimscheck.dsl.ruleset import rule_files
+    from aimscheck.resources import default_pack
+
+    try:
+        packed = rule_files([default_pack()]) if config.default_pack else []
+        builtin = {p.resolve() for p in packed}  # load_ruleset adds them itself
+        # Each file once (a pack named both by `rules` and by the configuration).
+        files = [p for p in rule_files([*rules, *config.packs]) if p.resolve() not in builtin]
+        bare = load_ruleset(files, config.default_pack, {}, config.vocabulary)
+    except AimscheckError:
+        return []
+    return rule_problems(config, bare, types=True)
+
+
 def _configured_ruleset(options: CheckOptions) -> RuleSet:
     """The rules with the configuration's packs and parameters; its errors at its lines."""
     from aimscheck.config import rule_problems

@@ -232,13 +232,21 @@ def _json_path(path: Path_) -> str:
 def load_config(path: Path) -> Config:
     """Read and validate an aimscheck.yaml; every problem is a UsageError at its line, all
     of them raised together (the waiver files' too), each once."""
+    config, errors = read_config(path)
+    raise_all(errors)
+    return config
+
+
+def read_config(path: Path) -> tuple[Config, list[AimscheckError]]:
+    """An aimscheck.yaml as far as it is sound, and every problem of it, each once: a setting
+    refused is left at its default, so that what the rules say of the others can still be told
+    in the same run (`check.settings_problems`)."""
     from aimscheck.waivers import load_waiver_file, parse_waivers
 
     doc = read_yaml(path, "configuration", collect=True)
     errors: list[AimscheckError] = list(doc.problems)
     if doc.data is None:
-        raise_all(errors)
-        return Config(path=path)
+        return Config(path=path), errors
     problems = schema_problems(doc)
     errors += [error for _, error in problems]
     # A setting the schema refused is not read further (its shape is unknown): the settings
@@ -339,8 +347,7 @@ def load_config(path: Path) -> Config:
             if error.location is None:
                 index = next((i for i, n in enumerate(named) if base / n == file), 0)
                 error.location = doc.at(("waiver_files", index))
-    raise_all(_once(errors))
-    return Config(
+    config = Config(
         path=path,
         default_pack=rules.get("default_pack", True),
         packs=packs,
@@ -361,6 +368,7 @@ def load_config(path: Path) -> Config:
         frameworks=tuple(views),
         framework_dates=framework_dates,
     )
+    return config, _once(errors)
 
 
 def _once(errors: list[AimscheckError]) -> list[AimscheckError]:

@@ -334,19 +334,8 @@ def with_config(report: LintReport, config: Config, linted: Sequence[Path] = ())
     the rule compares it with), found as `check` finds them, each once, at its line. The
     rules are the `linted` files and the packs the configuration loads: a configuration
     given beside a pack it does not name (`check --rules`) is checked against that pack."""
-    from aimscheck.check import load_ruleset
-    from aimscheck.config import rule_problems
-    from aimscheck.dsl.ruleset import rule_files
-    from aimscheck.resources import default_pack
+    from aimscheck.check import settings_problems
 
-    try:  # the rules `check` would run with this configuration, without its values
-        packed = rule_files([default_pack()]) if config.default_pack else []
-        builtin = {p.resolve() for p in packed}  # load_ruleset adds them itself
-        # Each file once (rule_files: a pack both linted and in the configuration too).
-        files = [p for p in rule_files([*linted, *config.packs]) if p.resolve() not in builtin]
-        bare = load_ruleset(files, config.default_pack, {}, config.vocabulary)
-    except AimscheckError:
-        return report  # the rules' own mistakes: lint reports them at the rule files
-    found = [p for e in rule_problems(config, bare, types=True) for p in _from_error(e)]
+    found = [p for e in settings_problems(config, linted) for p in _from_error(e)]
     ordered = tuple(sorted([*report.problems, *found], key=lambda p: p.sort_key()))
     return dataclasses.replace(report, problems=ordered)

@@ -640,3 +640,43 @@ def test_the_schema_lists_every_registered_framework() -> None:
 
     views = load_schema()["properties"]["frameworks"]["properties"]["views"]["items"]["enum"]
     assert views == sorted(REGISTRY)
+
+
+@pytest.mark.parametrize("command", ["check", "lint"])
+def test_a_refused_setting_and_a_rule_setting_the_rules_contradict_are_told_in_one_run(
+    tmp_path: Path, command: str
+) -> None:
+    """A waiver's impossible date (refused by the file's own checks) does not hide a misspelt
+    parameter (found only against the rules): `check` and `lint --config` tell both at once."""
+    from click.testing import CliRunner
+
+    from aimscheck.cli import EXIT_ERROR, main
+
+    root = tmp_path / "repo"
+    root.mkdir()
+    (root / "aims.yaml").write_text("schema_version: '1'\norganization: {name: Org}\n")
+    write(
+        root,
+        """\
+        version: 1
+        rules:
+          parameters:
+            AIMS-A.5.2-01:
+              max_agee: 3 days
+        waivers:
+          - {rule: AIMS-4.1-05, justification: x, approver: y, expires: 2027-02-30}
+        """,
+    )
+    file = root / "aimscheck.yaml"
+    args = {
+        "check": ["check", str(root), "--as-of", "2026-11-20"],
+        "lint": ["lint", "--config", str(file)],
+    }[command]
+    result = CliRunner().invoke(main, args)
+    assert result.exit_code == EXIT_ERROR
+    assert result.stderr.removeprefix("aimscheck: error:\n").splitlines() == [
+        f"{file}:5: rule AIMS-A.5.2-01 has no parameter 'max_agee'",
+        "  hint: did you mean 'max_age'?",
+        f'{file}:7: $.waivers[0].expires: not a real date: "2027-02-30"',
+        "  hint: write a day that exists, as YYYY-MM-DD",
+    ]

@@ -164,9 +164,9 @@ def command(
     quiet: bool,
 ) -> None:
     """Check the AIMS export at PATH (a governance repo folder or one YAML/JSON file)."""
-    from aimscheck.check import CheckOptions, run_check
-    from aimscheck.config import Config, find_config, load_config, systemic_threshold
-    from aimscheck.errors import UsageError
+    from aimscheck.check import CheckOptions, run_check, settings_problems
+    from aimscheck.config import Config, find_config, read_config, systemic_threshold
+    from aimscheck.errors import UsageError, raise_all
     from aimscheck.limits import configured, use
     from aimscheck.progress import Progress
     from aimscheck.reportpaths import Targets
@@ -198,7 +198,9 @@ def command(
         targets = Targets.of(asked, {})
         targets.check(inputs)
         with use(limits):  # the limits apply to the configuration and its waiver files too
-            config = load_config(found) if found is not None else Config()
+            config, problems = read_config(found) if found is not None else (Config(), [])
+        if problems:  # with what the rules say of its sound settings: every mistake in one run
+            raise_all([*problems, *settings_problems(config, rules)])
         outputs = {**config.outputs, **asked}
         baseline = baseline or config.baseline
         inputs.add_configured(config, baseline)

@@ -57,9 +57,13 @@ def command(
     vocabulary: tuple[VocabularyExtension, ...] = ()
     config = None
     if config_path is not None:  # words the organisation added to closed vocabularies
-        from aimscheck.config import load_config
+        from aimscheck.check import settings_problems
+        from aimscheck.config import read_config
+        from aimscheck.errors import raise_all
 
-        config = load_config(config_path)
+        config, problems = read_config(config_path)
+        if problems:  # with what the rules say of its sound settings: every mistake in one run
+            raise_all([*problems, *settings_problems(config, paths)])
         vocabulary = config.vocabulary
     # Without PATHS: the packs the configuration loads (else the built-in pack).
     targets = list(paths) or list(config.packs if config is not None else ()) or [default_pack()]
