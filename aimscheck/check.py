@@ -98,22 +98,28 @@ def extensions(ruleset: RuleSet, config: Config | None) -> Extensions:
     return Extensions(vocabulary=vocabulary, fields=ruleset.declared_fields)
 
 
-def settings_problems(config: Config, rules: Sequence[Path] = ()) -> list[AimscheckError]:
+def settings_problems(
+    config: Config,
+    rules: Sequence[Path] = (),
+    default_rules: bool = True,
+    params: Mapping[str, Mapping[str, object]] | None = None,
+) -> list[AimscheckError]:
     """What the configuration's rule settings contradict in the rules `check` would run with it
-    (its packs, `rules`, the built-in pack if it keeps it), read against the rules without the
-    file's values: a rule id no pack has, a misspelt parameter, a value of the wrong type or
-    outside the vocabulary compared with. None when the rules do not compile: their own
-    mistakes are told at the rule files."""
+    (its packs, `rules`, the built-in pack unless either leaves it out), read against the rules
+    without the file's values (`params`: those given on the command line): a rule id no pack
+    has, a misspelt parameter, a value of the wrong type or outside the vocabulary compared
+    with. None when the rules do not compile: their own mistakes are told at the rule files."""
     from aimscheck.config import rule_problems
     from aimscheck.dsl.ruleset import rule_files
     from aimscheck.resources import default_pack
 
+    builtin = default_rules and config.default_pack
     try:
-        packed = rule_files([default_pack()]) if config.default_pack else []
-        builtin = {p.resolve() for p in packed}  # load_ruleset adds them itself
+        packed = rule_files([default_pack()]) if builtin else []
+        kept = {p.resolve() for p in packed}  # load_ruleset adds them itself
         # Each file once (a pack named both by `rules` and by the configuration).
-        files = [p for p in rule_files([*rules, *config.packs]) if p.resolve() not in builtin]
-        bare = load_ruleset(files, config.default_pack, {}, config.vocabulary)
+        files = [p for p in rule_files([*config.packs, *rules]) if p.resolve() not in kept]
+        bare = load_ruleset(files, builtin, params or {}, config.vocabulary)
     except AimscheckError:
         return []
     return rule_problems(config, bare, types=True)
@@ -146,10 +152,8 @@ def _configured_ruleset(options: CheckOptions) -> RuleSet:
         # A value the rules refuse: every mistake of the configuration's rule settings is told
         # at once, at its line, read against the rules without the file's values (this path
         # only: the rules are compiled twice only when the configuration is wrong).
-        bare = load_ruleset(
-            packs, options.default_rules and config.default_pack, options.params, config.vocabulary
-        )
-        raise_all(rule_problems(config, bare, types=True) or [exc])
+        found = settings_problems(config, options.rules, options.default_rules, options.params)
+        raise_all(found or [exc])
         raise
     raise_all(rule_problems(config, ruleset))
     return _dated(
